@@ -1,0 +1,185 @@
+//! Element types of tensors: `f32`, and `f64` for gradient checks.
+
+use core::fmt;
+use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+/// A floating-point element type. Implemented for `f32` and `f64`; sealed.
+///
+/// The math functions use `std` when it is there and `libm` without it, so the
+/// same code runs on a microcontroller.
+///
+/// ```
+/// use corten::Element;
+/// assert_eq!(<f32 as Element>::from_f64(0.5), 0.5f32);
+/// assert!((Element::exp(1.0f64) - core::f64::consts::E).abs() < 1e-15);
+/// ```
+pub trait Element:
+    sealed::Sealed
+    + Copy
+    + Default
+    + PartialOrd
+    + PartialEq
+    + fmt::Debug
+    + fmt::Display
+    + fmt::LowerExp
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + Send
+    + Sync
+    + 'static
+{
+    /// 0.
+    const ZERO: Self;
+    /// 1.
+    const ONE: Self;
+    /// The type's name as Keras spells its dtype (`float32`).
+    const DTYPE: &'static str;
+    /// The nearest value of this type.
+    fn from_f64(v: f64) -> Self;
+    /// Widened to `f64`.
+    fn to_f64(self) -> f64;
+    /// eˣ.
+    fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// ln(1 + x), exact for small x.
+    fn ln_1p(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// The error function.
+    fn erf(self) -> Self;
+    /// Absolute value.
+    fn abs(self) -> Self;
+    /// Whether the value is neither NaN nor infinite.
+    fn is_finite(self) -> bool;
+    /// The larger of two values (NaN-ignoring, as `f32::max`).
+    fn max(self, other: Self) -> Self;
+    /// The smaller of two values (NaN-ignoring, as `f32::min`).
+    fn min(self, other: Self) -> Self;
+}
+
+macro_rules! impl_element {
+    ($t:ty, $dtype:expr, $exp:path, $ln:path, $ln1p:path, $tanh:path, $sqrt:path, $erf:path) => {
+        impl Element for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const DTYPE: &'static str = $dtype;
+            #[inline]
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            #[inline]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline]
+            fn exp(self) -> Self {
+                #[cfg(feature = "std")]
+                return <$t>::exp(self);
+                #[cfg(not(feature = "std"))]
+                return $exp(self);
+            }
+            #[inline]
+            fn ln(self) -> Self {
+                #[cfg(feature = "std")]
+                return <$t>::ln(self);
+                #[cfg(not(feature = "std"))]
+                return $ln(self);
+            }
+            #[inline]
+            fn ln_1p(self) -> Self {
+                #[cfg(feature = "std")]
+                return <$t>::ln_1p(self);
+                #[cfg(not(feature = "std"))]
+                return $ln1p(self);
+            }
+            #[inline]
+            fn tanh(self) -> Self {
+                #[cfg(feature = "std")]
+                return <$t>::tanh(self);
+                #[cfg(not(feature = "std"))]
+                return $tanh(self);
+            }
+            #[inline]
+            fn sqrt(self) -> Self {
+                #[cfg(feature = "std")]
+                return <$t>::sqrt(self);
+                #[cfg(not(feature = "std"))]
+                return $sqrt(self);
+            }
+            #[inline]
+            fn erf(self) -> Self {
+                $erf(self)
+            }
+            #[inline]
+            fn abs(self) -> Self {
+                if self < 0.0 {
+                    -self
+                } else {
+                    self
+                }
+            }
+            #[inline]
+            fn is_finite(self) -> bool {
+                <$t>::is_finite(self)
+            }
+            #[inline]
+            fn max(self, other: Self) -> Self {
+                <$t>::max(self, other)
+            }
+            #[inline]
+            fn min(self, other: Self) -> Self {
+                <$t>::min(self, other)
+            }
+        }
+    };
+}
+
+impl_element!(
+    f32,
+    "float32",
+    libm::expf,
+    libm::logf,
+    libm::log1pf,
+    libm::tanhf,
+    libm::sqrtf,
+    libm::erff
+);
+impl_element!(
+    f64,
+    "float64",
+    libm::exp,
+    libm::log,
+    libm::log1p,
+    libm::tanh,
+    libm::sqrt,
+    libm::erf
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn math_matches_known_values() {
+        assert!((Element::erf(1.0f64) - 0.842_700_792_949_714_9).abs() < 1e-15);
+        assert!((Element::tanh(0.5f32) - 0.462_117_16).abs() < 1e-7);
+        assert!((Element::ln_1p(1e-10f64) - 1e-10).abs() < 1e-24);
+        assert_eq!(Element::abs(-2.0f32), 2.0);
+        assert!(!Element::is_finite(f32::NAN));
+    }
+}

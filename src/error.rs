@@ -1,0 +1,73 @@
+//! The error type of every fallible operation.
+
+use crate::shape::Sizes;
+use core::fmt;
+
+/// What went wrong. Shape errors the compiler can see are compile errors; these
+/// are the ones only the data can show (a `Vec` of the wrong length, a dynamic
+/// batch that differs, a scratch buffer too small).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A buffer holds the wrong number of elements for the shape.
+    LengthMismatch {
+        /// What the buffer was for.
+        what: &'static str,
+        /// The shape it should fill.
+        shape: Sizes,
+        /// Elements the shape needs.
+        expected: usize,
+        /// Elements given.
+        got: usize,
+    },
+    /// Sizes given at run time do not fit the shape type (wrong rank, or a
+    /// static axis with another size).
+    ShapeMismatch {
+        /// What was being built.
+        what: &'static str,
+        /// The shape the type requires, `0` where an axis is dynamic.
+        expected: Sizes,
+        /// The sizes given.
+        got: Sizes,
+    },
+    /// Two dynamic batch axes that must agree do not.
+    BatchMismatch {
+        /// The batch of the input.
+        expected: usize,
+        /// The batch of the other tensor.
+        got: usize,
+    },
+    /// A scratch buffer is smaller than the forward pass needs.
+    ScratchTooSmall {
+        /// Elements needed.
+        needed: usize,
+        /// Elements given.
+        got: usize,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::LengthMismatch { what, shape, expected, got } => write!(
+                f,
+                "{what}: shape {shape} needs {expected} elements but {got} were given"
+            ),
+            Error::ShapeMismatch { what, expected, got } => write!(
+                f,
+                "{what}: expected a shape like {expected} (0 = any size) but got {got}"
+            ),
+            Error::BatchMismatch { expected, got } => write!(
+                f,
+                "batch size mismatch: the input has {expected} samples but the other tensor has {got}"
+            ),
+            Error::ScratchTooSmall { needed, got } => write!(
+                f,
+                "scratch buffer too small: the forward pass needs {needed} elements but {got} were given"
+            ),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}

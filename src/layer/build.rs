@@ -1,0 +1,92 @@
+//! What building a layer needs: Keras-style names and a seeded random source.
+
+use core::fmt;
+
+/// A layer's name as Keras gives it: `dense`, then `dense_1`, `dense_2`, …
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerName {
+    /// The base name (`dense`).
+    pub base: &'static str,
+    /// How many layers of this kind the model had before this one.
+    pub index: usize,
+}
+
+impl fmt::Display for LayerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index {
+            0 => f.write_str(self.base),
+            i => write!(f, "{}_{i}", self.base),
+        }
+    }
+}
+
+const MAX_KINDS: usize = 32;
+
+/// The state that building a model threads through its layers: a counter per
+/// layer kind for names, and (with `std`) the seeded random generator that
+/// initializers draw from.
+#[derive(Clone, Debug)]
+pub struct BuildContext {
+    kinds: [(&'static str, usize); MAX_KINDS],
+    kind_count: usize,
+    #[cfg(feature = "std")]
+    rng: rand::rngs::StdRng,
+}
+
+impl BuildContext {
+    /// A context whose initializers draw from a generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        let _ = seed;
+        BuildContext {
+            kinds: [("", 0); MAX_KINDS],
+            kind_count: 0,
+            #[cfg(feature = "std")]
+            rng: rand::SeedableRng::seed_from_u64(seed),
+        }
+    }
+
+    /// The next name for a layer of kind `base`.
+    pub fn name(&mut self, base: &'static str) -> LayerName {
+        let kinds = &mut self.kinds[..self.kind_count];
+        if let Some((_, n)) = kinds.iter_mut().find(|(b, _)| *b == base) {
+            *n += 1;
+            return LayerName {
+                base,
+                index: *n - 1,
+            };
+        }
+        if self.kind_count < MAX_KINDS {
+            self.kinds[self.kind_count] = (base, 1);
+            self.kind_count += 1;
+        }
+        LayerName { base, index: 0 }
+    }
+
+    /// The random generator initializers draw from.
+    #[cfg(feature = "std")]
+    pub fn rng(&mut self) -> &mut rand::rngs::StdRng {
+        &mut self.rng
+    }
+}
+
+impl Default for BuildContext {
+    fn default() -> Self {
+        BuildContext::new(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate alloc;
+    use alloc::string::ToString;
+
+    #[test]
+    fn names_count_per_kind_like_keras() {
+        let mut ctx = BuildContext::default();
+        assert_eq!(ctx.name("dense").to_string(), "dense");
+        assert_eq!(ctx.name("conv2d").to_string(), "conv2d");
+        assert_eq!(ctx.name("dense").to_string(), "dense_1");
+        assert_eq!(ctx.name("dense").to_string(), "dense_2");
+    }
+}

@@ -1,0 +1,360 @@
+//! `Dense`: `activation(dot(x, W) + b)`, with `W` of shape `(input, units)` as
+//! in Keras.
+
+use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
+use crate::activation::{Activation, Linear};
+use crate::error::Error;
+use crate::shape::{Const, SameFeatures, Shape, StaticDim};
+use crate::tensor::Data;
+use crate::Element;
+use core::marker::PhantomData;
+
+/// The Dense layer spec as a model names it: `Dense<UNITS, Activation>`. Its
+/// input size is taken from the layer before it when the model is built, and
+/// its weights are drawn from Keras's defaults (glorot_uniform kernel, zero
+/// bias) — or given with [`Dense::from_weights`].
+///
+/// ```
+/// use corten::activation::Relu;
+/// use corten::layer::Dense;
+/// use corten::sequential;
+/// let model = sequential![Input<784>, Dense<128, Relu>, Dense<10>];
+/// assert_eq!(model.param_count(), 784 * 128 + 128 + 128 * 10 + 10);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Dense<const UNITS: usize, A: Activation = Linear> {
+    activation: A,
+}
+
+impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
+    /// The spec with the activation's default parameters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The spec with a configured activation (e.g. `LeakyRelu { negative_slope: 0.1 }`).
+    pub fn with_activation(activation: A) -> Self {
+        Dense { activation }
+    }
+
+    /// A Dense layer with the given weights, as Keras's `weights=(W, b)`: the
+    /// kernel is `[[E; UNITS]; INPUT]` (shape `(input, units)`), the bias
+    /// `[E; UNITS]`. Both are stored inline; a wrong size does not compile.
+    ///
+    /// ```
+    /// use corten::layer::Dense;
+    /// let w = [[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    /// let dense = Dense::<3>::from_weights(w, [0.0; 3]);
+    /// assert_eq!(dense.kernel(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    /// ```
+    pub fn from_weights<E: Element, const INPUT: usize>(
+        kernel: [[E; UNITS]; INPUT],
+        bias: [E; UNITS],
+    ) -> DenseLayer<Const<INPUT>, Const<UNITS>, A, E, [[E; UNITS]; INPUT], [E; UNITS]> {
+        DenseLayer::new_unchecked(kernel, bias, A::default())
+    }
+
+    /// A Dense layer over weights in any storage (a `Vec`, or `&'static` data in
+    /// flash), with `input` inputs; an error when a length does not fit.
+    ///
+    /// ```
+    /// use corten::layer::Dense;
+    /// use corten::shape::Const;
+    /// static KERNEL: [f32; 6] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    /// static BIAS: [f32; 3] = [0.0; 3];
+    /// let dense = Dense::<3>::from_data::<Const<2>, f32, _, _>(&KERNEL[..], &BIAS[..]).unwrap();
+    /// let err = Dense::<3>::from_data::<Const<4>, f32, _, _>(&KERNEL[..], &BIAS[..]).unwrap_err();
+    /// assert_eq!(err.to_string(), "Dense kernel: shape (4, 3) needs 12 elements but 6 were given");
+    /// ```
+    pub fn from_data<I: StaticDim, E: Element, K: Data<E>, B: Data<E>>(
+        kernel: K,
+        bias: B,
+    ) -> Result<DenseLayer<I, Const<UNITS>, A, E, K, B>, Error> {
+        DenseLayer::from_parts(kernel, bias, A::default())
+    }
+}
+
+/// A built Dense layer: `I` inputs, `O` units, weights in storage `K`
+/// (kernel, `(I, O)` row-major) and `B` (bias).
+#[derive(Clone, PartialEq)]
+pub struct DenseLayer<I, O, A, E, K, B> {
+    kernel: K,
+    bias: B,
+    activation: A,
+    name: LayerName,
+    dims: PhantomData<(I, O, E)>,
+}
+
+impl<I: StaticDim, O: StaticDim, A: Activation, E: Element, K: Data<E>, B: Data<E>>
+    DenseLayer<I, O, A, E, K, B>
+{
+    fn new_unchecked(kernel: K, bias: B, activation: A) -> Self {
+        DenseLayer {
+            kernel,
+            bias,
+            activation,
+            name: LayerName {
+                base: "dense",
+                index: 0,
+            },
+            dims: PhantomData,
+        }
+    }
+
+    /// A layer from a kernel and a bias of any storage; an error when a length
+    /// does not fit `I × O` or `O`.
+    pub fn from_parts(kernel: K, bias: B, activation: A) -> Result<Self, Error> {
+        let check = |what, shape: crate::shape::Sizes, got: usize| {
+            let expected = shape.numel();
+            if got == expected {
+                Ok(())
+            } else {
+                Err(Error::LengthMismatch {
+                    what,
+                    shape,
+                    expected,
+                    got,
+                })
+            }
+        };
+        check(
+            "Dense kernel",
+            (I::default(), O::default()).sizes(),
+            kernel.as_slice().len(),
+        )?;
+        check("Dense bias", (O::default(),).sizes(), bias.as_slice().len())?;
+        Ok(Self::new_unchecked(kernel, bias, activation))
+    }
+
+    /// The kernel `W`, shape `(input, units)`, row-major.
+    pub fn kernel(&self) -> &[E] {
+        self.kernel.as_slice()
+    }
+
+    /// The bias `b`.
+    pub fn bias(&self) -> &[E] {
+        self.bias.as_slice()
+    }
+
+    /// The activation.
+    pub fn activation(&self) -> A {
+        self.activation
+    }
+}
+
+impl<I, O, A: Activation, E, K, B> core::fmt::Debug for DenseLayer<I, O, A, E, K, B>
+where
+    I: StaticDim,
+    O: StaticDim,
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "Dense<{}, {}>({}, {})",
+            I::SIZE,
+            O::SIZE,
+            self.name,
+            A::NAME
+        )
+    }
+}
+
+/// Elements a Dense layer supports: `f32` (on the matmul core) and `f64`.
+pub trait DenseElement: Element {
+    /// `y = x · kernel + bias` for `batch` rows of `inputs` values.
+    #[doc(hidden)]
+    fn dense_forward(
+        x: &[Self],
+        kernel: &[Self],
+        bias: &[Self],
+        y: &mut [Self],
+        batch: usize,
+        inputs: usize,
+    );
+}
+
+impl DenseElement for f32 {
+    fn dense_forward(
+        x: &[f32],
+        kernel: &[f32],
+        bias: &[f32],
+        y: &mut [f32],
+        batch: usize,
+        inputs: usize,
+    ) {
+        crate::linalg::matmul(batch, inputs, bias.len(), x, kernel, y);
+        add_bias(y, bias);
+    }
+}
+
+impl DenseElement for f64 {
+    fn dense_forward(
+        x: &[f64],
+        kernel: &[f64],
+        bias: &[f64],
+        y: &mut [f64],
+        _batch: usize,
+        inputs: usize,
+    ) {
+        let units = bias.len();
+        for (y_row, x_row) in y
+            .chunks_exact_mut(units.max(1))
+            .zip(x.chunks_exact(inputs.max(1)))
+        {
+            y_row.copy_from_slice(bias);
+            for (&x_p, k_row) in x_row.iter().zip(kernel.chunks_exact(units.max(1))) {
+                for (y_j, &k) in y_row.iter_mut().zip(k_row) {
+                    *y_j += x_p * k;
+                }
+            }
+        }
+    }
+}
+
+fn add_bias<E: Element>(y: &mut [E], bias: &[E]) {
+    if bias.is_empty() {
+        return;
+    }
+    for row in y.chunks_exact_mut(bias.len()) {
+        for (v, &b) in row.iter_mut().zip(bias) {
+            *v += b;
+        }
+    }
+}
+
+impl<I, O, A, E, K, B> Layer<E> for DenseLayer<I, O, A, E, K, B>
+where
+    I: StaticDim,
+    O: StaticDim,
+    A: Activation,
+    E: DenseElement,
+    K: Data<E>,
+    B: Data<E>,
+{
+    type Input = (I,);
+    type Output = (O,);
+
+    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
+        E::dense_forward(
+            x,
+            self.kernel.as_slice(),
+            self.bias.as_slice(),
+            y,
+            batch,
+            I::SIZE,
+        );
+        if O::SIZE > 0 {
+            for row in y.chunks_exact_mut(O::SIZE) {
+                self.activation.apply(row);
+            }
+        }
+    }
+
+    fn param_count(&self) -> usize {
+        I::SIZE * O::SIZE + O::SIZE
+    }
+
+    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
+        row(SummaryRow {
+            name: self.name,
+            kind: "Dense",
+            output: (O::default(),).sizes(),
+            params: self.param_count(),
+        })
+    }
+}
+
+/// A Dense layer whose weights are given fits only inputs of its kernel's
+/// input size.
+impl<D, I, O, A, E, K, B> BuildLayer<(D,), E> for DenseLayer<I, O, A, E, K, B>
+where
+    D: StaticDim + SameFeatures<I>,
+    I: StaticDim,
+    O: StaticDim,
+    A: Activation,
+    E: DenseElement,
+    K: Data<E>,
+    B: Data<E>,
+{
+    type Layer = DenseLayer<D, O, A, E, K, B>;
+    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+        DenseLayer {
+            kernel: self.kernel,
+            bias: self.bias,
+            activation: self.activation,
+            name: ctx.name("dense"),
+            dims: PhantomData,
+        }
+    }
+}
+
+/// A Dense spec fits any vector input; its weights are drawn as Keras draws
+/// them (glorot_uniform kernel, zero bias) from the model's seeded generator.
+#[cfg(feature = "std")]
+impl<D, const UNITS: usize, A, E> BuildLayer<(D,), E> for Dense<UNITS, A>
+where
+    D: StaticDim,
+    A: Activation,
+    E: DenseElement,
+{
+    type Layer = DenseLayer<D, Const<UNITS>, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>>;
+    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+        let kernel = crate::init::glorot_uniform(ctx.rng(), D::SIZE, UNITS);
+        let bias = alloc::vec![E::ZERO; UNITS];
+        DenseLayer {
+            kernel,
+            bias,
+            activation: self.activation,
+            name: ctx.name("dense"),
+            dims: PhantomData,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::{Relu, Softmax};
+
+    #[test]
+    fn forward_is_activation_of_x_dot_w_plus_b() {
+        // Scalar oracle: y_j = relu(sum_p x_p W_pj + b_j).
+        let w = [[0.5f32, -1.0, 2.0], [1.5, 0.25, -0.5]];
+        let b = [0.1f32, -0.2, 0.3];
+        let dense = Dense::<3, Relu>::from_weights(w, b);
+        let x = [2.0f32, -1.0, 0.5, 4.0];
+        let mut y = [f32::NAN; 6];
+        dense.forward_slices(&x, &mut y, 2, &mut []);
+        for s in 0..2 {
+            for j in 0..3 {
+                let z = x[2 * s] * w[0][j] + x[2 * s + 1] * w[1][j] + b[j];
+                assert_eq!(y[3 * s + j], z.max(0.0), "sample {s} unit {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn f64_path_matches_oracle() {
+        let dense = Dense::<2, Softmax>::from_weights([[1.0f64, -1.0]], [0.0, 0.5]);
+        let mut y = [f64::NAN; 2];
+        dense.forward_slices(&[3.0], &mut y, 1, &mut []);
+        let (a, b) = (3.0f64, -2.5f64);
+        assert!((y[0] - a.exp() / (a.exp() + b.exp())).abs() < 1e-15);
+        assert!((y[0] + y[1] - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn from_data_checks_lengths() {
+        let err = Dense::<3>::from_data::<Const<2>, f32, _, _>(&[0.0f32; 6][..], &[0.0f32; 2][..])
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::LengthMismatch {
+                what: "Dense bias",
+                shape: crate::shape::Sizes::new(&[3]),
+                expected: 3,
+                got: 2
+            }
+        );
+    }
+}

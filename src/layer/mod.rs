@@ -1,0 +1,67 @@
+//! Layers: the [`Layer`] trait every layer implements, and [`BuildLayer`], the
+//! step that fits a layer spec (`Dense<5>`) to the output of the layer before it.
+
+mod build;
+mod dense;
+
+pub use build::{BuildContext, LayerName};
+pub use dense::{Dense, DenseLayer};
+
+use crate::shape::{Features, Sizes};
+use crate::Element;
+
+/// A built layer: it maps batches of samples of shape `Input` to batches of
+/// samples of shape `Output`, both known to the compiler.
+///
+/// The forward pass works on row-major slices and never allocates: what it
+/// needs beyond its input and output it takes from `scratch`, whose length is
+/// `batch * SCRATCH_PER_SAMPLE`.
+pub trait Layer<E: Element> {
+    /// The shape of one input sample.
+    type Input: Features;
+    /// The shape of one output sample.
+    type Output: Features;
+    /// Scratch elements the forward pass needs per sample.
+    const SCRATCH_PER_SAMPLE: usize = 0;
+    /// Whether the layer passes its input through unchanged (the model's input).
+    const IS_IDENTITY: bool = false;
+
+    /// Computes `y` for the `batch` samples in `x`.
+    ///
+    /// `x.len() == batch * Input::NUMEL`, `y.len() == batch * Output::NUMEL`,
+    /// `scratch.len() >= batch * SCRATCH_PER_SAMPLE`; callers guarantee these.
+    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]);
+
+    /// Number of parameters (weights and biases).
+    fn param_count(&self) -> usize;
+
+    /// Calls `row` for each layer inside, in order (once for a plain layer).
+    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow));
+}
+
+/// One line of a model summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// The layer's name (`dense_1`).
+    pub name: LayerName,
+    /// The layer's Keras class name (`Dense`).
+    pub kind: &'static str,
+    /// The shape of one output sample (the batch axis is printed as `None`).
+    pub output: Sizes,
+    /// Number of parameters.
+    pub params: usize,
+}
+
+/// A layer spec that can be fitted to inputs of shape `In`, the way a Keras
+/// layer is built on the shape of the layer before it.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: `{Self}` cannot take inputs of shape `{In}`",
+    label = "this layer does not fit the output of the layer before it",
+    note = "the layer before gives samples of shape `{In}`"
+)]
+pub trait BuildLayer<In: Features, E: Element> {
+    /// The built layer.
+    type Layer: Layer<E, Input = In>;
+    /// Builds the layer: names it and draws its initial weights from `ctx`.
+    fn build(self, ctx: &mut BuildContext) -> Self::Layer;
+}

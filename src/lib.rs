@@ -1,0 +1,48 @@
+//! # corten
+//!
+//! Keras's building blocks for Rust, with tensor shapes in the type system: a
+//! model whose layers do not fit does not compile, and the error names both
+//! shapes.
+//!
+//! ```
+//! use corten::{sequential, Tensor};
+//! let w = [[1.0f32, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0, 5.0]];
+//! let model = sequential![Input<2>, Dense<5, Linear>::from_weights(w, [0.0; 5])];
+//! assert_eq!(model.input_shape().to_string(), "(None, 2)");
+//! let y = model.predict(&Tensor::from_array([[1.0f32, 2.0]]));
+//! assert_eq!(y.to_string(), "[[3, 6, 9, 12, 15]]");
+//! ```
+//!
+//! Without the default `std` feature the core (shapes, tensors over inline or
+//! borrowed storage, Dense, activations) is `no_std` and allocation-free.
+#![no_std]
+#![warn(missing_docs)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod activation;
+mod element;
+mod error;
+#[cfg(feature = "std")]
+pub mod init;
+pub mod layer;
+pub mod linalg;
+pub mod model;
+pub mod shape;
+pub mod tensor;
+
+pub use element::Element;
+pub use error::Error;
+pub use tensor::Tensor;
+
+/// Everything a model definition usually names, for `use corten::prelude::*`.
+pub mod prelude {
+    pub use crate::activation::*;
+    pub use crate::layer::{Dense, Layer};
+    pub use crate::model::Sequential;
+    pub use crate::shape::{Const, Dyn};
+    pub use crate::{sequential, Element, Error, Tensor};
+}

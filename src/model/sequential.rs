@@ -1,0 +1,254 @@
+//! `Sequential`: a linear stack of layers, built one layer at a time.
+
+use super::stack::{Empty, Stack};
+use super::summary::Summary;
+use crate::error::Error;
+use crate::layer::{BuildContext, BuildLayer, Layer};
+use crate::shape::{BatchOf, Dim, Features, KerasShape, OutputBatchOf, Shape};
+use crate::tensor::{Data, DataMut, Tensor};
+use crate::Element;
+use core::marker::PhantomData;
+
+/// A linear stack of layers over samples of a static shape, with a batch axis
+/// of any size. Usually written with [`sequential!`](crate::sequential).
+///
+/// ```
+/// use corten::layer::Dense;
+/// use corten::model::Sequential;
+/// use corten::shape::Const;
+/// let model = Sequential::<(Const<2>,)>::new()
+///     .then(Dense::<5>::from_weights([[1.0f32, 2.0, 3.0, 4.0, 5.0]; 2], [0.0; 5]));
+/// assert_eq!(model.output_shape().to_string(), "(None, 5)");
+/// ```
+pub struct Sequential<F, L = Empty<F>, E = f32> {
+    layers: L,
+    ctx: BuildContext,
+    types: PhantomData<(F, E)>,
+}
+
+impl<F: Features> Sequential<F> {
+    /// An empty `f32` model over samples of shape `F`; initial weights drawn
+    /// from seed 0.
+    pub fn new() -> Self {
+        Self::with_seed(0)
+    }
+}
+
+impl<F: Features> Default for Sequential<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<F: Features, E: Element> Sequential<F, Empty<F>, E> {
+    /// An empty model of element type `E` whose layers draw their initial
+    /// weights from a generator seeded with `seed`.
+    pub fn with_seed(seed: u64) -> Self {
+        Sequential {
+            layers: Empty::default(),
+            ctx: BuildContext::new(seed),
+            types: PhantomData,
+        }
+    }
+}
+
+impl<F, L, E> Sequential<F, L, E>
+where
+    F: Features,
+    E: Element,
+    L: Layer<E, Input = F>,
+{
+    /// The model with one more layer, built for the current output shape. A
+    /// layer that cannot take that shape is a compile error naming both.
+    pub fn then<S: BuildLayer<L::Output, E>>(
+        mut self,
+        spec: S,
+    ) -> Sequential<F, Stack<L, S::Layer>, E> {
+        let last = spec.build(&mut self.ctx);
+        Sequential {
+            layers: Stack {
+                prev: self.layers,
+                last,
+            },
+            ctx: self.ctx,
+            types: PhantomData,
+        }
+    }
+
+    /// The layers.
+    pub fn layers(&self) -> &L {
+        &self.layers
+    }
+
+    /// The input shape as Keras prints it: `(None, 2)`.
+    pub fn input_shape(&self) -> KerasShape<F> {
+        F::keras_shape()
+    }
+
+    /// The output shape as Keras prints it: `(None, 5)`.
+    pub fn output_shape(&self) -> KerasShape<L::Output> {
+        L::Output::keras_shape()
+    }
+
+    /// Total number of parameters.
+    pub fn param_count(&self) -> usize {
+        self.layers.param_count()
+    }
+
+    /// A Keras-style summary table; print it with `{}`.
+    pub fn summary(&self) -> Summary<'_, L, E> {
+        Summary {
+            layers: &self.layers,
+            element: PhantomData,
+        }
+    }
+
+    /// Scratch elements [`Sequential::predict_into`] needs for `batch` samples.
+    pub fn scratch_len(&self, batch: usize) -> usize {
+        batch * L::SCRATCH_PER_SAMPLE
+    }
+
+    /// Runs the model on a batch `x` into `y`, allocating nothing: the
+    /// intermediate activations go to `scratch` (at least
+    /// [`scratch_len`](Self::scratch_len) elements). The feature shapes are
+    /// checked by the compiler; a batch of other size in `y`, or a scratch
+    /// buffer too small, is an error.
+    ///
+    /// ```
+    /// use corten::{sequential, Tensor};
+    /// let model = sequential![Input<2>, Dense<3>::from_weights([[1.0f32, 0.0, 2.0], [0.0, 1.0, 2.0]], [0.5; 3])];
+    /// let x = Tensor::from_array([[1.0f32, 2.0]]);
+    /// let mut y = Tensor::from_array([[0.0f32; 3]]);
+    /// model.predict_into(&x, &mut y, &mut []).unwrap();
+    /// assert_eq!(y.as_slice(), &[1.5, 2.5, 6.5]);
+    /// ```
+    pub fn predict_into<SX, DX, SY, DY>(
+        &self,
+        x: &Tensor<SX, E, DX>,
+        y: &mut Tensor<SY, E, DY>,
+        scratch: &mut [E],
+    ) -> Result<(), Error>
+    where
+        SX: BatchOf<F>,
+        DX: Data<E>,
+        SY: OutputBatchOf<L::Output, SX::Batch>,
+        DY: DataMut<E>,
+    {
+        let batch = x.sizes()[0];
+        let out_batch = y.sizes()[0];
+        if out_batch != batch {
+            return Err(Error::BatchMismatch {
+                expected: batch,
+                got: out_batch,
+            });
+        }
+        let needed = self.scratch_len(batch);
+        if scratch.len() < needed {
+            return Err(Error::ScratchTooSmall {
+                needed,
+                got: scratch.len(),
+            });
+        }
+        self.layers.forward_slices(
+            x.as_slice(),
+            y.as_mut_slice(),
+            batch,
+            &mut scratch[..needed],
+        );
+        Ok(())
+    }
+
+    /// Runs the model on a batch of any size and returns the outputs, batch
+    /// axis first (Keras's `model.predict`).
+    ///
+    /// ```
+    /// use corten::{sequential, Tensor};
+    /// let model = sequential![Input<2>, Dense<1>::from_weights([[1.0f32], [10.0]], [0.0])];
+    /// let y = model.predict(&Tensor::from_array([[1.0f32, 2.0], [3.0, 4.0]]));
+    /// assert_eq!(y.as_slice(), &[21.0, 43.0]);
+    /// ```
+    #[cfg(feature = "alloc")]
+    pub fn predict<SX, DX>(
+        &self,
+        x: &Tensor<SX, E, DX>,
+    ) -> Tensor<<L::Output as Features>::Batched<SX::Batch>, E>
+    where
+        SX: BatchOf<F>,
+        DX: Data<E>,
+    {
+        let batch = x.shape().batch();
+        let shape = L::Output::batched(batch);
+        let mut y = alloc::vec![E::ZERO; shape.numel()];
+        let mut scratch = alloc::vec![E::ZERO; self.scratch_len(batch.size())];
+        self.layers
+            .forward_slices(x.as_slice(), &mut y, batch.size(), &mut scratch);
+        Tensor::from_parts_unchecked(shape, y)
+    }
+}
+
+impl<F, L, E> core::fmt::Debug for Sequential<F, L, E>
+where
+    F: Features,
+    E: Element,
+    L: Layer<E, Input = F>,
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "Sequential(input={}, output={}, params={})",
+            F::keras_shape(),
+            L::Output::keras_shape(),
+            self.layers.param_count()
+        )
+    }
+}
+
+/// Builds a [`Sequential`] model from its input shape and its layers, Keras
+/// style: each layer names only its output size, and the compiler checks that
+/// it fits the layer before.
+///
+/// The first item is `Input<dims...>`. Each later item is a layer type
+/// (`Dense<5, Relu>`, with Keras's initial weights), a constructor call
+/// (`Dense<5>::from_weights(w, b)`), or any expression in parentheses.
+/// There is no limit on the number of layers. The element type is `f32`
+/// unless it is written first: `sequential![f64; Input<2>, ...]`. Names of
+/// corten's layers and activations need no `use`.
+///
+/// ```
+/// use corten::activation::{Relu, Softmax};
+/// use corten::sequential;
+/// let model = sequential![Input<784>, Dense<128, Relu>, Dense<64, Relu>, Dense<10, Softmax>];
+/// assert_eq!(model.input_shape().to_string(), "(None, 784)");
+/// assert_eq!(model.output_shape().to_string(), "(None, 10)");
+/// ```
+#[macro_export]
+macro_rules! sequential {
+    ($elem:ty; Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {{
+        // Layer and activation names resolve to corten's unless the caller's
+        // scope names its own.
+        #[allow(unused_imports)]
+        use $crate::prelude::*;
+        $crate::sequential!(@layers
+            ($crate::model::Sequential::<($($crate::shape::Const<$dim>,)+), _, $elem>::with_seed(0))
+            $($($rest)*)?)
+    }};
+    (Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::sequential!(f32; Input<$($dim),+> $(, $($rest)*)?)
+    };
+    (@layers ($model:expr)) => { $model };
+    (@layers ($model:expr) $name:ident < $($arg:tt),+ > :: $method:ident ( $($call:tt)* ) $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then($name::<$($arg),+>::$method($($call)*))) $($($rest)*)?)
+    };
+    (@layers ($model:expr) $name:ident < $($arg:tt),+ > $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then(<$name<$($arg),+> as ::core::default::Default>::default())) $($($rest)*)?)
+    };
+    (@layers ($model:expr) $name:ident :: $method:ident ( $($call:tt)* ) $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then($name::$method($($call)*))) $($($rest)*)?)
+    };
+    (@layers ($model:expr) $name:ident $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then(<$name as ::core::default::Default>::default())) $($($rest)*)?)
+    };
+    (@layers ($model:expr) ($layer:expr) $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then($layer)) $($($rest)*)?)
+    };
+}

@@ -1,0 +1,122 @@
+//! `model.summary()`: Keras's table of layers, output shapes and parameters.
+
+use crate::layer::{Layer, SummaryRow};
+use crate::shape::write_tuple;
+use crate::Element;
+use core::fmt;
+
+/// A model summary; prints like Keras 3's `model.summary()`.
+pub struct Summary<'a, L, E> {
+    pub(crate) layers: &'a L,
+    pub(crate) element: core::marker::PhantomData<E>,
+}
+
+const WIDTHS: [usize; 3] = [33, 24, 15];
+
+fn rule(f: &mut fmt::Formatter<'_>, left: char, fill: char, mid: char, right: char) -> fmt::Result {
+    write!(f, "{left}")?;
+    for (i, w) in WIDTHS.iter().enumerate() {
+        for _ in 0..*w {
+            write!(f, "{fill}")?;
+        }
+        write!(f, "{}", if i + 1 < WIDTHS.len() { mid } else { right })?;
+    }
+    writeln!(f)
+}
+
+/// Formats into a fixed buffer so a cell can be padded without allocating.
+struct Cell {
+    buf: [u8; 96],
+    len: usize,
+}
+
+impl fmt::Write for Cell {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+impl Cell {
+    fn new(args: fmt::Arguments<'_>) -> Cell {
+        let mut c = Cell {
+            buf: [0; 96],
+            len: 0,
+        };
+        let _ = fmt::write(&mut c, args);
+        c
+    }
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.buf[..self.len]).unwrap_or("?")
+    }
+}
+
+struct Shape<'a>(&'a SummaryRow);
+
+impl fmt::Display for Shape<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_tuple(f, Some("None"), self.0.output.as_slice())
+    }
+}
+
+/// Parameter bytes as Keras prints them: `60.00 B`, `397.54 KB`.
+struct Bytes(usize);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut v = self.0 as f64;
+        let mut unit = "B";
+        for u in ["KB", "MB", "GB"] {
+            if v < 1024.0 {
+                break;
+            }
+            v /= 1024.0;
+            unit = u;
+        }
+        write!(f, "{v:.2} {unit}")
+    }
+}
+
+impl<L: Layer<E>, E: Element> fmt::Display for Summary<'_, L, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Model: \"sequential\"")?;
+        rule(f, '┏', '━', '┳', '┓')?;
+        writeln!(
+            f,
+            "┃ {:<31} ┃ {:<22} ┃ {:>13} ┃",
+            "Layer (type)", "Output Shape", "Param #"
+        )?;
+        rule(f, '┡', '━', '╇', '┩')?;
+        let mut result = Ok(());
+        let mut first = true;
+        self.layers.visit_rows(&mut |row| {
+            if result.is_err() {
+                return;
+            }
+            if !first {
+                result = rule(f, '├', '─', '┼', '┤');
+            }
+            first = false;
+            let name = Cell::new(format_args!("{} ({})", row.name, row.kind));
+            let shape = Cell::new(format_args!("{}", Shape(&row)));
+            result = result.and_then(|_| {
+                writeln!(
+                    f,
+                    "│ {:<31} │ {:<22} │ {:>13} │",
+                    name.as_str(),
+                    shape.as_str(),
+                    row.params
+                )
+            });
+        });
+        result?;
+        rule(f, '└', '─', '┴', '┘')?;
+        let total = self.layers.param_count();
+        let bytes = Bytes(total * core::mem::size_of::<E>());
+        writeln!(f, " Total params: {total} ({bytes})")?;
+        writeln!(f, " Trainable params: {total} ({bytes})")?;
+        writeln!(f, " Non-trainable params: 0 ({})", Bytes(0))
+    }
+}

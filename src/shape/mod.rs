@@ -1,0 +1,13 @@
+//! Shapes in types: static and dynamic dimensions, tuples of them, type-level
+//! arithmetic, and the named traits that make a mismatch a compile error.
+
+mod arith;
+mod constraint;
+mod dim;
+mod tuple;
+
+pub use arith::{Difference, Product, Sum, ToUInt, UIntOf};
+pub use constraint::{BatchOf, MatMulShapes, OutputBatchOf, SameFeatures, SameShape};
+pub use dim::{Const, Dim, Dyn, StaticDim};
+pub(crate) use tuple::write_tuple;
+pub use tuple::{Batched, Features, KerasShape, Shape, Sizes, StaticShape, MAX_RANK};

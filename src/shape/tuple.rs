@@ -1,0 +1,271 @@
+//! Shapes as tuples of dimensions: `(Dyn, Const<2>)` is a batch of 2-vectors.
+
+use super::dim::{Dim, StaticDim};
+use core::fmt;
+
+/// The largest rank a shape can have.
+pub const MAX_RANK: usize = 6;
+
+/// A tensor shape: a tuple of [`Dim`]s, row-major.
+///
+/// ```
+/// use corten::shape::{Const, Dyn, Shape};
+/// let s = (Dyn(3), Const::<2>);
+/// assert_eq!(s.numel(), 6);
+/// assert_eq!(s.dims(), &[3, 2]);
+/// assert_eq!(format!("{}", s.display()), "(3, 2)");
+/// ```
+pub trait Shape: Copy + fmt::Debug + PartialEq + Send + Sync + 'static {
+    /// Number of axes.
+    const RANK: usize;
+    /// The sizes of the axes.
+    fn sizes(&self) -> Sizes;
+    /// The shape with these sizes, or `None` when a static axis disagrees or the
+    /// rank differs.
+    fn from_sizes(sizes: &[usize]) -> Option<Self>;
+    /// The sizes of the axes as a slice-like value.
+    fn dims(&self) -> Sizes {
+        self.sizes()
+    }
+    /// The sizes the type fixes, 0 where an axis is dynamic.
+    fn static_sizes() -> Sizes;
+    /// Number of elements.
+    fn numel(&self) -> usize {
+        self.sizes().as_slice().iter().product()
+    }
+    /// Formats as `(3, 2)`.
+    fn display(&self) -> Sizes {
+        self.sizes()
+    }
+}
+
+/// A shape whose every axis is static.
+pub trait StaticShape: Shape + Default {
+    /// Number of elements, known to the compiler.
+    const NUMEL: usize;
+}
+
+/// The axis sizes of a shape: a small inline array that prints as `(3, 2)`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    sizes: [usize; MAX_RANK],
+    rank: usize,
+}
+
+impl Sizes {
+    /// Sizes from a slice of at most [`MAX_RANK`] axes.
+    pub fn new(sizes: &[usize]) -> Self {
+        let mut s = [0; MAX_RANK];
+        s[..sizes.len()].copy_from_slice(sizes);
+        Sizes {
+            sizes: s,
+            rank: sizes.len(),
+        }
+    }
+    /// The product of the sizes: the element count.
+    pub fn numel(&self) -> usize {
+        self.as_slice().iter().product()
+    }
+    /// The sizes as a slice.
+    pub fn as_slice(&self) -> &[usize] {
+        &self.sizes[..self.rank]
+    }
+}
+
+impl core::ops::Deref for Sizes {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq<[usize]> for Sizes {
+    fn eq(&self, other: &[usize]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<const N: usize> PartialEq<&[usize; N]> for Sizes {
+    fn eq(&self, other: &&[usize; N]) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl fmt::Debug for Sizes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Prints like a Python tuple: `(3,)`, `(3, 2)`.
+impl fmt::Display for Sizes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_tuple(f, None, self.as_slice())
+    }
+}
+
+/// Writes `(lead, a, b)` as Python prints a tuple; `lead` is a leading
+/// dynamic axis printed as `None`.
+pub(crate) fn write_tuple(
+    f: &mut fmt::Formatter<'_>,
+    lead: Option<&str>,
+    rest: &[usize],
+) -> fmt::Result {
+    f.write_str("(")?;
+    let mut count = 0;
+    if let Some(lead) = lead {
+        f.write_str(lead)?;
+        count += 1;
+    }
+    for d in rest {
+        if count > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{d}")?;
+        count += 1;
+    }
+    if count == 1 {
+        f.write_str(",")?;
+    }
+    f.write_str(")")
+}
+
+macro_rules! impl_tuple_shape {
+    ($rank:expr; $($d:ident $i:tt),+) => {
+        impl<$($d: Dim),+> Shape for ($($d,)+) {
+            const RANK: usize = $rank;
+            fn sizes(&self) -> Sizes {
+                Sizes::new(&[$(self.$i.size()),+])
+            }
+            fn static_sizes() -> Sizes {
+                Sizes::new(&[$($d::STATIC.unwrap_or(0)),+])
+            }
+            fn from_sizes(sizes: &[usize]) -> Option<Self> {
+                if sizes.len() != $rank {
+                    return None;
+                }
+                Some(($($d::from_size(sizes[$i])?,)+))
+            }
+        }
+        impl<$($d: StaticDim),+> StaticShape for ($($d,)+) {
+            const NUMEL: usize = 1 $(* $d::SIZE)+;
+        }
+    };
+}
+
+impl_tuple_shape!(1; D0 0);
+impl_tuple_shape!(2; D0 0, D1 1);
+impl_tuple_shape!(3; D0 0, D1 1, D2 2);
+impl_tuple_shape!(4; D0 0, D1 1, D2 2, D3 3);
+impl_tuple_shape!(5; D0 0, D1 1, D2 2, D3 3, D4 4);
+impl_tuple_shape!(6; D0 0, D1 1, D2 2, D3 3, D4 4, D5 5);
+
+/// The shape of one sample (a layer's input or output, without the batch
+/// axis): a tuple of static dimensions. `Batched<B>` puts a batch axis in front.
+///
+/// ```
+/// use corten::shape::{Const, Dyn, Features, Shape};
+/// type Image = (Const<28>, Const<28>, Const<1>);
+/// let batch: <Image as Features>::Batched<Dyn> = Image::batched(Dyn(64));
+/// assert_eq!(batch.numel(), 64 * 28 * 28);
+/// assert_eq!(format!("{}", Image::keras_shape()), "(None, 28, 28, 1)");
+/// ```
+pub trait Features: StaticShape {
+    /// This sample shape with a batch axis `B` in front.
+    type Batched<B: Dim>: Shape + Batched<Batch = B, Features = Self>;
+    /// The batched shape for a batch of `batch`.
+    fn batched<B: Dim>(batch: B) -> Self::Batched<B>;
+    /// The shape as Keras prints it, with `None` for the batch: `(None, 2)`.
+    fn keras_shape() -> KerasShape<Self> {
+        KerasShape(core::marker::PhantomData)
+    }
+}
+
+/// A shape whose first axis is the batch and the rest is one sample.
+pub trait Batched: Shape {
+    /// The batch axis.
+    type Batch: Dim;
+    /// The shape of one sample.
+    type Features: Features;
+    /// The batch axis of this shape.
+    fn batch(&self) -> Self::Batch;
+}
+
+macro_rules! impl_features {
+    ($($d:ident),+) => {
+        impl<$($d: StaticDim),+> Features for ($($d,)+) {
+            type Batched<B: Dim> = (B, $($d,)+);
+            fn batched<B: Dim>(batch: B) -> Self::Batched<B> {
+                (batch, $($d::default(),)+)
+            }
+        }
+        impl<B: Dim, $($d: StaticDim),+> Batched for (B, $($d,)+) {
+            type Batch = B;
+            type Features = ($($d,)+);
+            fn batch(&self) -> B {
+                self.0
+            }
+        }
+    };
+}
+
+impl_features!(D0);
+impl_features!(D0, D1);
+impl_features!(D0, D1, D2);
+impl_features!(D0, D1, D2, D3);
+impl_features!(D0, D1, D2, D3, D4);
+
+/// A sample shape printed the Keras way, with `None` for the batch axis.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct KerasShape<F>(core::marker::PhantomData<F>);
+
+impl<F: Features> fmt::Display for KerasShape<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_tuple(f, Some("None"), F::default().sizes().as_slice())
+    }
+}
+
+impl<F: Features> fmt::Debug for KerasShape<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shape::{Const, Dyn};
+    extern crate alloc;
+    use alloc::format;
+
+    #[test]
+    fn tuples_print_like_python() {
+        assert_eq!(format!("{}", (Const::<5>,).display()), "(5,)");
+        assert_eq!(format!("{}", (Dyn(2), Const::<5>).display()), "(2, 5)");
+        assert_eq!(format!("{}", <(Const<2>,)>::keras_shape()), "(None, 2)");
+        assert_eq!(
+            format!("{}", <(Const<3>, Const<4>)>::keras_shape()),
+            "(None, 3, 4)"
+        );
+    }
+
+    #[test]
+    fn from_sizes_checks_static_axes_and_rank() {
+        assert_eq!(
+            <(Dyn, Const<2>)>::from_sizes(&[7, 2]),
+            Some((Dyn(7), Const))
+        );
+        assert_eq!(<(Dyn, Const<2>)>::from_sizes(&[7, 3]), None);
+        assert_eq!(<(Dyn, Const<2>)>::from_sizes(&[7]), None);
+    }
+
+    #[test]
+    fn numel_static_and_dynamic() {
+        assert_eq!(
+            <(Const<28>, Const<28>, Const<32>) as StaticShape>::NUMEL,
+            25088
+        );
+        assert_eq!((Dyn(0), Const::<9>).numel(), 0);
+        assert_eq!((Dyn(4), Const::<3000>).numel(), 12000);
+    }
+}

@@ -1,0 +1,217 @@
+//! Tensors generic over shape, element type and storage.
+
+mod data;
+mod display;
+mod elementwise;
+mod matmul;
+
+pub use data::{Data, DataMut};
+
+use crate::error::Error;
+use crate::shape::{Const, Shape, Sizes, StaticShape};
+use crate::Element;
+use core::marker::PhantomData;
+
+/// The storage a tensor uses when none is named: `Vec<E>` with `alloc`, a
+/// borrowed slice without.
+#[cfg(feature = "alloc")]
+pub type DefaultData<E> = alloc::vec::Vec<E>;
+/// The storage a tensor uses when none is named: `Vec<E>` with `alloc`, a
+/// borrowed slice without.
+#[cfg(not(feature = "alloc"))]
+pub type DefaultData<E> = &'static [E];
+
+/// A tensor: a shape `S` (a tuple of dimensions), elements of type `E` stored
+/// row-major in `D`.
+///
+/// ```
+/// use corten::shape::{Const, Dyn};
+/// use corten::Tensor;
+/// // From nested arrays: the compiler checks the shape; storage is inline.
+/// let x = Tensor::from_array([[1.0f32, 2.0], [3.0, 4.0]]);
+/// assert_eq!(x.shape(), &(Const::<2>, Const::<2>));
+/// // From a Vec: checked at run time.
+/// let y = Tensor::<(Dyn, Const<2>)>::from_vec((Dyn(2), Const), vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+/// assert_eq!(x.as_slice(), y.as_slice());
+/// assert!(Tensor::<(Dyn, Const<2>)>::from_vec((Dyn(2), Const), vec![1.0]).is_err());
+/// assert_eq!(format!("{x}"), "[[1, 2],\n [3, 4]]");
+/// ```
+#[derive(Clone, Copy, PartialEq)]
+pub struct Tensor<S: Shape, E: Element = f32, D = DefaultData<E>> {
+    shape: S,
+    data: D,
+    element: PhantomData<E>,
+}
+
+impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
+    /// A tensor of `shape` over `data`; an error when `data` has another length.
+    ///
+    /// ```
+    /// use corten::shape::Const;
+    /// use corten::Tensor;
+    /// static W: [f32; 6] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    /// let w = Tensor::<(Const<2>, Const<3>), f32, &'static [f32]>::from_data(Default::default(), &W[..]).unwrap();
+    /// assert_eq!(w.as_slice()[5], 6.0);
+    /// ```
+    pub fn from_data(shape: S, data: D) -> Result<Self, Error> {
+        let got = data.as_slice().len();
+        if got != shape.numel() {
+            return Err(Error::LengthMismatch {
+                what: "tensor data",
+                shape: shape.sizes(),
+                expected: shape.numel(),
+                got,
+            });
+        }
+        Ok(Tensor {
+            shape,
+            data,
+            element: PhantomData,
+        })
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &S {
+        &self.shape
+    }
+
+    /// The axis sizes.
+    pub fn sizes(&self) -> Sizes {
+        self.shape.sizes()
+    }
+
+    /// The elements, row-major.
+    pub fn as_slice(&self) -> &[E] {
+        self.data.as_slice()
+    }
+
+    /// The storage.
+    pub fn into_data(self) -> D {
+        self.data
+    }
+
+    /// The same elements behind a borrowed view.
+    pub fn view(&self) -> Tensor<S, E, &[E]> {
+        Tensor {
+            shape: self.shape,
+            data: self.data.as_slice(),
+            element: PhantomData,
+        }
+    }
+
+    /// The first index where a value is NaN or infinite, if any.
+    pub fn first_non_finite(&self) -> Option<usize> {
+        self.as_slice().iter().position(|v| !v.is_finite())
+    }
+
+    /// The elements copied to a `Vec`.
+    #[cfg(feature = "alloc")]
+    pub fn to_vec(&self) -> alloc::vec::Vec<E> {
+        self.as_slice().to_vec()
+    }
+}
+
+impl<S: Shape, E: Element, D: DataMut<E>> Tensor<S, E, D> {
+    /// The elements, row-major, writable.
+    pub fn as_mut_slice(&mut self) -> &mut [E] {
+        self.data.as_mut_slice()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<S: Shape, E: Element> Tensor<S, E, alloc::vec::Vec<E>> {
+    /// A tensor owning `data`; an error when its length differs from the
+    /// shape's element count.
+    pub fn from_vec(shape: S, data: alloc::vec::Vec<E>) -> Result<Self, Error> {
+        Self::from_data(shape, data)
+    }
+
+    /// A tensor of `shape` with the elements copied from `data`; an error when
+    /// the length differs.
+    pub fn from_slice(shape: S, data: &[E]) -> Result<Self, Error> {
+        Self::from_data(shape, data.to_vec())
+    }
+
+    /// A tensor of sizes given at run time (checked against the static axes)
+    /// with the elements from `data`.
+    ///
+    /// ```
+    /// use corten::shape::{Const, Dyn};
+    /// use corten::Tensor;
+    /// let t = Tensor::<(Dyn, Const<3>)>::from_sizes(&[2, 3], vec![0.0; 6]).unwrap();
+    /// assert_eq!(t.sizes(), &[2, 3]);
+    /// let err = Tensor::<(Dyn, Const<3>)>::from_sizes(&[2, 4], vec![0.0; 8]).unwrap_err();
+    /// assert_eq!(err.to_string(), "tensor sizes: expected a shape like (0, 3) (0 = any size) but got (2, 4)");
+    /// ```
+    pub fn from_sizes(sizes: &[usize], data: alloc::vec::Vec<E>) -> Result<Self, Error> {
+        let shape = S::from_sizes(sizes).ok_or_else(|| Error::ShapeMismatch {
+            what: "tensor sizes",
+            expected: S::static_sizes(),
+            got: Sizes::new(&sizes[..sizes.len().min(crate::shape::MAX_RANK)]),
+        })?;
+        Self::from_data(shape, data)
+    }
+
+    /// A tensor of zeros.
+    pub fn zeros(shape: S) -> Self {
+        Tensor {
+            shape,
+            data: alloc::vec![E::ZERO; shape.numel()],
+            element: PhantomData,
+        }
+    }
+}
+
+impl<S: StaticShape, E: Element, D: Data<E>> Tensor<S, E, D> {
+    /// A tensor of a static shape over `data`; an error when the length differs.
+    pub fn from_static_data(data: D) -> Result<Self, Error> {
+        Self::from_data(S::default(), data)
+    }
+}
+
+/// A nested array (`[E; N]` up to `[[[[E; D]; C]; B]; A]`) whose shape the
+/// compiler knows.
+pub trait NestedArray<E: Element>: DataMut<E> {
+    /// Its shape.
+    type Shape: StaticShape;
+}
+
+impl<E: Element, const A: usize> NestedArray<E> for [E; A] {
+    type Shape = (Const<A>,);
+}
+impl<E: Element, const A: usize, const B: usize> NestedArray<E> for [[E; B]; A] {
+    type Shape = (Const<A>, Const<B>);
+}
+impl<E: Element, const A: usize, const B: usize, const C: usize> NestedArray<E>
+    for [[[E; C]; B]; A]
+{
+    type Shape = (Const<A>, Const<B>, Const<C>);
+}
+impl<E: Element, const A: usize, const B: usize, const C: usize, const D: usize> NestedArray<E>
+    for [[[[E; D]; C]; B]; A]
+{
+    type Shape = (Const<A>, Const<B>, Const<C>, Const<D>);
+}
+
+impl<E: Element, A: NestedArray<E>> Tensor<A::Shape, E, A> {
+    /// A tensor over a nested array, stored inline: the shape comes from the
+    /// array's type, so a ragged or wrong-sized literal does not compile.
+    pub fn from_array(array: A) -> Self {
+        Tensor {
+            shape: A::Shape::default(),
+            data: array,
+            element: PhantomData,
+        }
+    }
+}
+
+impl<S: Shape, E: Element, D> Tensor<S, E, D> {
+    /// A tensor from parts already known to agree.
+    pub(crate) fn from_parts_unchecked(shape: S, data: D) -> Self {
+        Tensor {
+            shape,
+            data,
+            element: PhantomData,
+        }
+    }
+}
