@@ -21,11 +21,12 @@ pub fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32])
     if n == 0 {
         return;
     }
-    for (c_row, a_row) in c.chunks_exact_mut(n).zip(a.chunks_exact(k.max(1))) {
+    if k == 0 {
+        c.fill(0.0);
+        return;
+    }
+    for (c_row, a_row) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)) {
         c_row.fill(0.0);
-        if k == 0 {
-            continue;
-        }
         for (&a_ip, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
             for (c_j, &b_pj) in c_row.iter_mut().zip(b_row) {
                 *c_j += a_ip * b_pj;
@@ -62,7 +63,7 @@ mod tests {
 
     #[test]
     fn matches_scalar_oracle_on_edge_shapes() {
-        let data: [f32; 64] = core::array::from_fn(|i| ((i * 7919) % 17) as f32 * 0.25 - 2.0);
+        let data: [f32; 128] = core::array::from_fn(|i| ((i * 7919) % 17) as f32 * 0.25 - 2.0);
         for (m, k, n) in [
             (1, 1, 1),
             (3, 5, 2),

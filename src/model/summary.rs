@@ -61,6 +61,32 @@ impl fmt::Display for Shape<'_> {
     }
 }
 
+/// A count with thousands separators, as Keras prints it: `100,480`.
+struct Thousands(usize);
+
+impl fmt::Display for Thousands {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut digits = [0u8; 20];
+        let (mut n, mut len) = (self.0, 0);
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut text = Cell { buf: [0; 96], len: 0 };
+        for i in (0..len).rev() {
+            let _ = fmt::Write::write_char(&mut text, digits[i] as char);
+            if i > 0 && i % 3 == 0 {
+                let _ = fmt::Write::write_char(&mut text, ',');
+            }
+        }
+        f.pad(text.as_str())
+    }
+}
+
 /// Parameter bytes as Keras prints them: `60.00 B`, `397.54 KB`.
 struct Bytes(usize);
 
@@ -107,7 +133,7 @@ impl<L: Layer<E>, E: Element> fmt::Display for Summary<'_, L, E> {
                     "│ {:<31} │ {:<22} │ {:>13} │",
                     name.as_str(),
                     shape.as_str(),
-                    row.params
+                    Thousands(row.params)
                 )
             });
         });
@@ -115,8 +141,9 @@ impl<L: Layer<E>, E: Element> fmt::Display for Summary<'_, L, E> {
         rule(f, '└', '─', '┴', '┘')?;
         let total = self.layers.param_count();
         let bytes = Bytes(total * core::mem::size_of::<E>());
-        writeln!(f, " Total params: {total} ({bytes})")?;
-        writeln!(f, " Trainable params: {total} ({bytes})")?;
+        let total_text = Thousands(total);
+        writeln!(f, " Total params: {total_text} ({bytes})")?;
+        writeln!(f, " Trainable params: {total_text} ({bytes})")?;
         writeln!(f, " Non-trainable params: 0 ({})", Bytes(0))
     }
 }

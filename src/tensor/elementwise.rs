@@ -121,6 +121,7 @@ fn check_same_sizes(a: &[usize], b: &[usize]) -> Result<(), Error> {
 #[cfg(all(test, feature = "alloc"))]
 mod tests {
     use crate::shape::{Const, Dyn};
+    use alloc::vec;
     use crate::Tensor;
 
     #[test]

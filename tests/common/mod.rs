@@ -1,0 +1,51 @@
+//! Reads the fixtures that `tools/make_fixtures.py` wrote with real Keras.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+/// One fixture case: named arrays of f32.
+pub struct Case {
+    pub name: String,
+    pub arrays: HashMap<String, Vec<f32>>,
+}
+
+impl Case {
+    pub fn get(&self, key: &str) -> &[f32] {
+        self.arrays.get(key).unwrap_or_else(|| panic!("case {} has no array {key}", self.name))
+    }
+}
+
+/// All cases of a fixture file under `tests/fixtures/`.
+pub fn load(file: &str) -> Vec<Case> {
+    let path = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut cases: Vec<Case> = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        let mut words = line.split_whitespace();
+        let key = words.next().unwrap();
+        if key == "case" {
+            cases.push(Case { name: words.next().unwrap().to_string(), arrays: HashMap::new() });
+            continue;
+        }
+        let count: usize = words.next().unwrap().parse().unwrap();
+        let values: Vec<f32> = words.map(|w| w.parse().unwrap()).collect();
+        assert_eq!(values.len(), count, "{path}: {key} is truncated");
+        cases.last_mut().expect("array before any case").arrays.insert(key.to_string(), values);
+    }
+    cases
+}
+
+pub fn case<'a>(cases: &'a [Case], name: &str) -> &'a Case {
+    cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"))
+}
+
+/// Asserts `got` equals Keras's `want` within 1e-5 relative (1e-6 absolute near 0).
+pub fn assert_close(what: &str, got: &[f32], want: &[f32]) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-5 * w.abs() + 1e-6,
+            "{what}[{i}]: got {g}, Keras gives {w}"
+        );
+    }
+}
