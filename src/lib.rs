@@ -36,6 +36,7 @@ pub mod tensor;
 
 pub use element::Element;
 pub use error::Error;
+pub use shape::{Const, Dyn};
 pub use tensor::Tensor;
 
 /// Everything a model definition usually names, for `use corten::prelude::*`.

@@ -33,7 +33,11 @@ fn every_activation_matches_keras() {
         let x = c.get("x");
         let row_len = if c.name == "softmax" { 4 } else { x.len() };
         let y = apply_by_name(&c.name, x, row_len);
-        assert!(y.iter().all(|v| v.is_finite()), "{}: non-finite output", c.name);
+        assert!(
+            y.iter().all(|v| v.is_finite()),
+            "{}: non-finite output",
+            c.name
+        );
         assert_close(&c.name, &y, c.get("y"));
     }
 }
@@ -42,12 +46,20 @@ fn every_activation_matches_keras() {
 fn seed_example_matches_keras() {
     let cases = load("dense.txt");
     let c = case(&cases, "seed");
-    let model = sequential![Input<2>, Dense<5, Linear>::from_weights([[1.0f32, 2.0, 3.0, 4.0, 5.0]; 2], [0.0; 5])];
+    let model = sequential![
+        Input<2>,
+        Dense < 5,
+        Linear > ::from_weights([[1.0f32, 2.0, 3.0, 4.0, 5.0]; 2], [0.0; 5])
+    ];
     let y = model.predict(&Tensor::from_array([[1.0f32, 2.0]]));
     assert_close("seed", y.as_slice(), c.get("y"));
 }
 
-fn weights<const I: usize, const O: usize>(c: &common::Case, w: &str, b: &str) -> ([[f32; O]; I], [f32; O]) {
+fn weights<const I: usize, const O: usize>(
+    c: &common::Case,
+    w: &str,
+    b: &str,
+) -> ([[f32; O]; I], [f32; O]) {
     let mut kernel = [[0.0; O]; I];
     kernel.as_flattened_mut().copy_from_slice(c.get(w));
     (kernel, c.get(b).try_into().unwrap())
@@ -62,9 +74,12 @@ fn mlp_matches_keras_on_a_dynamic_batch() {
     let (w2, b2) = weights::<8, 4>(c, "w2", "b2");
     let model = sequential![
         Input<13>,
-        Dense<16, Relu>::from_weights(w0, b0),
-        Dense<8, Tanh>::from_weights(w1, b1),
-        Dense<4, Softmax>::from_weights(w2, b2),
+        Dense < 16,
+        Relu > ::from_weights(w0, b0),
+        Dense < 8,
+        Tanh > ::from_weights(w1, b1),
+        Dense < 4,
+        Softmax > ::from_weights(w2, b2),
     ];
     let x = Tensor::<(Dyn, Const<13>)>::from_slice((Dyn(7), Const), c.get("x")).unwrap();
     let y = model.predict(&x);
@@ -93,7 +108,11 @@ fn dense_with_each_activation_matches_keras() {
 
 #[test]
 fn summary_matches_keras_table() {
-    let want = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/summary_mlp.txt")).unwrap();
+    let want = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/summary_mlp.txt"
+    ))
+    .unwrap();
     let model = sequential![Input<784>, Dense<128, Relu>, Dense<64, Relu>, Dense<10, Softmax>];
     let got = model.summary().to_string();
     assert_eq!(got.trim_end(), want.trim_end());

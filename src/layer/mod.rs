@@ -56,8 +56,7 @@ pub struct SummaryRow {
 /// layer is built on the shape of the layer before it.
 #[diagnostic::on_unimplemented(
     message = "shape mismatch: `{Self}` cannot take inputs of shape `{In}`",
-    label = "this layer does not fit the output of the layer before it",
-    note = "the layer before gives samples of shape `{In}`"
+    label = "this layer does not fit the output of the layer before it"
 )]
 pub trait BuildLayer<In: Features, E: Element> {
     /// The built layer.

@@ -131,7 +131,7 @@ where
     where
         SX: BatchOf<F>,
         DX: Data<E>,
-        SY: OutputBatchOf<L::Output, SX::Batch>,
+        SY: OutputBatchOf<L::Output, <SX as BatchOf<F>>::Batch>,
         DY: DataMut<E>,
     {
         let batch = x.sizes()[0];
@@ -171,7 +171,7 @@ where
     pub fn predict<SX, DX>(
         &self,
         x: &Tensor<SX, E, DX>,
-    ) -> Tensor<<L::Output as Features>::Batched<SX::Batch>, E>
+    ) -> Tensor<<L::Output as Features>::Batched<<SX as BatchOf<F>>::Batch>, E>
     where
         SX: BatchOf<F>,
         DX: Data<E>,

@@ -76,7 +76,10 @@ impl fmt::Display for Thousands {
                 break;
             }
         }
-        let mut text = Cell { buf: [0; 96], len: 0 };
+        let mut text = Cell {
+            buf: [0; 96],
+            len: 0,
+        };
         for i in (0..len).rev() {
             let _ = fmt::Write::write_char(&mut text, digits[i] as char);
             if i > 0 && i % 3 == 0 {

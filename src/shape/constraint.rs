@@ -4,8 +4,9 @@
 //! Each trait is implemented only where the shapes fit; rustc's
 //! `#[diagnostic::on_unimplemented]` turns the missing impl into the sentence.
 
+use super::dim::StaticDim;
 use super::dim::{Const, Dim, Dyn};
-use super::tuple::{Batched, Features, Shape};
+use super::tuple::{Features, Shape};
 
 /// `Self` (the size a previous layer gives) equals `Expected` (the size a layer
 /// was built for).
@@ -21,10 +22,12 @@ impl SameFeatures<Dyn> for Dyn {}
 impl SameFeatures<typenum::UTerm> for typenum::UTerm {}
 impl<U, B> SameFeatures<typenum::UInt<U, B>> for typenum::UInt<U, B> {}
 
-/// Two tensors of shapes `Self` and `Other` can be combined element-wise.
+/// A tensor of shape `Self` can be combined element-wise with one of shape
+/// `Other`. (Bounds are written `Rhs: SameShape<Lhs>` so that the compiler
+/// learns the right operand's shape from the argument, then checks it.)
 #[diagnostic::on_unimplemented(
-    message = "shape mismatch: a tensor of shape `{Self}` cannot be combined element-wise with one of shape `{Other}`",
-    label = "the shapes of the two operands differ",
+    message = "shape mismatch: a tensor of shape `{Other}` cannot be combined element-wise with one of shape `{Self}`",
+    label = "this operand's shape differs from the left one's",
     note = "element-wise operations need two tensors of the same shape"
 )]
 pub trait SameShape<Other> {}
@@ -37,43 +40,66 @@ impl<S: Shape> SameShape<S> for S {}
     label = "this batch does not fit the model's input",
     note = "a batch has shape (batch, features...): its axes after the first must equal the model's input shape"
 )]
-pub trait BatchOf<Expected: Features>: Batched<Features = Expected> {}
+pub trait BatchOf<Expected: Features>: Shape {
+    /// The batch axis.
+    type Batch: Dim;
+    /// The batch axis of this shape.
+    fn batch(&self) -> Self::Batch;
+}
 
-impl<S: Batched> BatchOf<S::Features> for S {}
-
-/// `Self` (an output tensor) can hold the model's output samples of shape
-/// `Expected`.
+/// `Self` (an output tensor) can hold a batch of `B` of the model's output
+/// samples of shape `Expected`.
 #[diagnostic::on_unimplemented(
     message = "shape mismatch: the model gives samples of shape `{Expected}` but the output tensor has shape `{Self}`",
     label = "this output tensor does not fit the model's output",
     note = "the output tensor must have shape (batch, model output shape...) with the input's batch axis"
 )]
-pub trait OutputBatchOf<Expected: Features, B: Dim>:
-    Batched<Features = Expected, Batch = B>
-{
+pub trait OutputBatchOf<Expected: Features, B: Dim>: Shape {}
+
+macro_rules! impl_batch_of {
+    ($($d:ident),+) => {
+        impl<B: Dim, $($d: StaticDim),+> BatchOf<($($d,)+)> for (B, $($d,)+) {
+            type Batch = B;
+            fn batch(&self) -> B {
+                self.0
+            }
+        }
+        impl<B: Dim, $($d: StaticDim),+> OutputBatchOf<($($d,)+), B> for (B, $($d,)+) {}
+    };
 }
 
-impl<S: Batched> OutputBatchOf<S::Features, S::Batch> for S {}
+impl_batch_of!(D0);
+impl_batch_of!(D0, D1);
+impl_batch_of!(D0, D1, D2);
+impl_batch_of!(D0, D1, D2, D3);
+impl_batch_of!(D0, D1, D2, D3, D4);
 
-/// `Self · Rhs` is a valid matrix product.
+/// `Lhs · Self` is a valid matrix product (written with the right operand as
+/// `Self`, so the compiler learns it from the argument before checking).
 #[diagnostic::on_unimplemented(
-    message = "shape mismatch: cannot multiply a matrix of shape `{Self}` by one of shape `{Rhs}`",
+    message = "shape mismatch: cannot multiply a matrix of shape `{Lhs}` by one of shape `{Self}`",
     label = "the inner dimensions of this matrix product differ",
     note = "a product (m, k) · (k, n) needs the left operand's column count to equal the right operand's row count"
 )]
-pub trait MatMulShapes<Rhs: Shape>: Shape {
+pub trait MatMulRhs<Lhs: Shape>: Shape {
     /// The shape of the product.
     type Output: Shape;
     /// The product's shape from the two operands' shapes.
-    fn product_shape(&self, rhs: &Rhs) -> Self::Output;
+    fn product_shape(lhs: &Lhs, rhs: &Self) -> Self::Output;
 }
 
-impl<M: Dim, K: Dim, N: Dim> MatMulShapes<(K, N)> for (M, K)
-where
-    K: SameFeatures<K>,
-{
+impl<M: Dim, K: Dim, N: Dim> MatMulRhs<(M, K)> for (K, N) {
     type Output = (M, N);
-    fn product_shape(&self, rhs: &(K, N)) -> (M, N) {
-        (self.0, rhs.1)
+    fn product_shape(lhs: &(M, K), rhs: &(K, N)) -> (M, N) {
+        (lhs.0, rhs.1)
     }
 }
+
+/// An output tensor of shape `Self` can hold a result of shape `Expected`.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: the result has shape `{Expected}` but the output tensor has shape `{Self}`",
+    label = "this output tensor does not fit the result"
+)]
+pub trait OutputFits<Expected> {}
+
+impl<S: Shape> OutputFits<S> for S {}

@@ -7,7 +7,7 @@ mod dim;
 mod tuple;
 
 pub use arith::{Difference, Product, Sum, ToUInt, UIntOf};
-pub use constraint::{BatchOf, MatMulShapes, OutputBatchOf, SameFeatures, SameShape};
+pub use constraint::{BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape};
 pub use dim::{Const, Dim, Dyn, StaticDim};
 pub(crate) use tuple::write_tuple;
 pub use tuple::{Batched, Features, KerasShape, Shape, Sizes, StaticShape, MAX_RANK};

@@ -24,7 +24,7 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
         f: impl Fn(E, E) -> E,
     ) -> Result<(), Error>
     where
-        S: SameShape<S2>,
+        S2: SameShape<S>,
         S2: Shape,
         D2: Data<E>,
         D3: DataMut<E>,
@@ -56,7 +56,7 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
         f: impl Fn(E, E) -> E,
     ) -> Result<Tensor<S, E, alloc::vec::Vec<E>>, Error>
     where
-        S: SameShape<S2>,
+        S2: SameShape<S>,
     {
         let mut out = Tensor::zeros(self.shape);
         self.zip_map_into(other, &mut out, f)?;
@@ -76,7 +76,7 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
         other: &Tensor<S2, E, D2>,
     ) -> Result<Tensor<S, E, alloc::vec::Vec<E>>, Error>
     where
-        S: SameShape<S2>,
+        S2: SameShape<S>,
     {
         self.zip_map(other, |a, b| a + b)
     }
@@ -88,7 +88,7 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
         other: &Tensor<S2, E, D2>,
     ) -> Result<Tensor<S, E, alloc::vec::Vec<E>>, Error>
     where
-        S: SameShape<S2>,
+        S2: SameShape<S>,
     {
         self.zip_map(other, |a, b| a - b)
     }
@@ -100,7 +100,7 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
         other: &Tensor<S2, E, D2>,
     ) -> Result<Tensor<S, E, alloc::vec::Vec<E>>, Error>
     where
-        S: SameShape<S2>,
+        S2: SameShape<S>,
     {
         self.zip_map(other, |a, b| a * b)
     }
@@ -121,8 +121,8 @@ fn check_same_sizes(a: &[usize], b: &[usize]) -> Result<(), Error> {
 #[cfg(all(test, feature = "alloc"))]
 mod tests {
     use crate::shape::{Const, Dyn};
-    use alloc::vec;
     use crate::Tensor;
+    use alloc::vec;
 
     #[test]
     fn dynamic_axes_are_checked_at_run_time() {

@@ -2,7 +2,7 @@
 
 use super::{Data, DataMut, Tensor};
 use crate::error::Error;
-use crate::shape::{MatMulShapes, Shape};
+use crate::shape::{MatMulRhs, OutputFits, Shape};
 
 impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
     /// `self · rhs` written into `out`: shapes `(m, k) · (k, n) → (m, n)`,
@@ -16,13 +16,14 @@ impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
     /// a.matmul_into(&b, &mut c).unwrap();
     /// assert_eq!(c.as_slice(), &[9.0, 12.0, 15.0]);
     /// ```
-    pub fn matmul_into<S2: Shape, D2: Data<f32>, D3: DataMut<f32>>(
+    pub fn matmul_into<S2: Shape, D2: Data<f32>, S3: Shape, D3: DataMut<f32>>(
         &self,
         rhs: &Tensor<S2, f32, D2>,
-        out: &mut Tensor<S::Output, f32, D3>,
+        out: &mut Tensor<S3, f32, D3>,
     ) -> Result<(), Error>
     where
-        S: MatMulShapes<S2>,
+        S2: MatMulRhs<S>,
+        S3: OutputFits<S2::Output>,
     {
         let (a, b) = (self.sizes(), rhs.sizes());
         if a[1] != b[0] {
@@ -32,7 +33,7 @@ impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
                 got: b,
             });
         }
-        let expected = self.shape().product_shape(rhs.shape()).sizes();
+        let expected = S2::product_shape(self.shape(), rhs.shape()).sizes();
         if out.sizes() != expected {
             return Err(Error::ShapeMismatch {
                 what: "matmul output",
@@ -63,11 +64,11 @@ impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
     pub fn matmul<S2: Shape, D2: Data<f32>>(
         &self,
         rhs: &Tensor<S2, f32, D2>,
-    ) -> Result<Tensor<S::Output, f32, alloc::vec::Vec<f32>>, Error>
+    ) -> Result<Tensor<S2::Output, f32, alloc::vec::Vec<f32>>, Error>
     where
-        S: MatMulShapes<S2>,
+        S2: MatMulRhs<S>,
     {
-        let mut out = Tensor::zeros(self.shape().product_shape(rhs.shape()));
+        let mut out = Tensor::zeros(S2::product_shape(self.shape(), rhs.shape()));
         self.matmul_into(rhs, &mut out)?;
         Ok(out)
     }

@@ -11,7 +11,9 @@ pub struct Case {
 
 impl Case {
     pub fn get(&self, key: &str) -> &[f32] {
-        self.arrays.get(key).unwrap_or_else(|| panic!("case {} has no array {key}", self.name))
+        self.arrays
+            .get(key)
+            .unwrap_or_else(|| panic!("case {} has no array {key}", self.name))
     }
 }
 
@@ -20,23 +22,36 @@ pub fn load(file: &str) -> Vec<Case> {
     let path = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut cases: Vec<Case> = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let mut words = line.split_whitespace();
         let key = words.next().unwrap();
         if key == "case" {
-            cases.push(Case { name: words.next().unwrap().to_string(), arrays: HashMap::new() });
+            cases.push(Case {
+                name: words.next().unwrap().to_string(),
+                arrays: HashMap::new(),
+            });
             continue;
         }
         let count: usize = words.next().unwrap().parse().unwrap();
         let values: Vec<f32> = words.map(|w| w.parse().unwrap()).collect();
         assert_eq!(values.len(), count, "{path}: {key} is truncated");
-        cases.last_mut().expect("array before any case").arrays.insert(key.to_string(), values);
+        cases
+            .last_mut()
+            .expect("array before any case")
+            .arrays
+            .insert(key.to_string(), values);
     }
     cases
 }
 
 pub fn case<'a>(cases: &'a [Case], name: &str) -> &'a Case {
-    cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"))
+    cases
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no case {name}"))
 }
 
 /// Asserts `got` equals Keras's `want` within 1e-5 relative (1e-6 absolute near 0).

@@ -1,0 +1,6 @@
+// A kernel with 4 columns for a Dense of 5 units.
+use corten::layer::Dense;
+
+fn main() {
+    let _dense = Dense::<5>::from_weights([[0.0f32; 4]; 2], [0.0f32; 5]);
+}

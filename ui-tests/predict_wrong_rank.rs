@@ -1,0 +1,7 @@
+// A single sample without a batch axis given to predict.
+use corten::{sequential, Tensor};
+
+fn main() {
+    let model = sequential![Input<2>, Dense<5>];
+    let _y = model.predict(&Tensor::from_array([1.0f32, 2.0]));
+}
