@@ -4,7 +4,9 @@ use super::stack::{Empty, Stack};
 use super::summary::Summary;
 use crate::error::Error;
 use crate::layer::{BuildContext, BuildLayer, Layer};
-use crate::shape::{BatchOf, Dim, Features, KerasShape, OutputBatchOf, Shape};
+use crate::shape::{BatchOf, Features, KerasShape, OutputBatchOf};
+#[cfg(feature = "alloc")]
+use crate::shape::{Dim, Shape};
 use crate::tensor::{Data, DataMut, Tensor};
 use crate::Element;
 use core::marker::PhantomData;

@@ -24,8 +24,7 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
         f: impl Fn(E, E) -> E,
     ) -> Result<(), Error>
     where
-        S2: SameShape<S>,
-        S2: Shape,
+        S2: Shape + SameShape<S>,
         D2: Data<E>,
         D3: DataMut<E>,
     {
@@ -50,13 +49,13 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
 
     /// `f(self[i], other[i])` into a new tensor.
     #[cfg(feature = "alloc")]
-    pub fn zip_map<S2: Shape, D2: Data<E>>(
+    pub fn zip_map<S2, D2: Data<E>>(
         &self,
         other: &Tensor<S2, E, D2>,
         f: impl Fn(E, E) -> E,
     ) -> Result<Tensor<S, E, alloc::vec::Vec<E>>, Error>
     where
-        S2: SameShape<S>,
+        S2: Shape + SameShape<S>,
     {
         let mut out = Tensor::zeros(self.shape);
         self.zip_map_into(other, &mut out, f)?;
@@ -71,36 +70,36 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
     /// assert_eq!(a.add(&a).unwrap().as_slice(), &[2.0, 4.0]);
     /// ```
     #[cfg(feature = "alloc")]
-    pub fn add<S2: Shape, D2: Data<E>>(
+    pub fn add<S2, D2: Data<E>>(
         &self,
         other: &Tensor<S2, E, D2>,
     ) -> Result<Tensor<S, E, alloc::vec::Vec<E>>, Error>
     where
-        S2: SameShape<S>,
+        S2: Shape + SameShape<S>,
     {
         self.zip_map(other, |a, b| a + b)
     }
 
     /// Element-wise difference; an error only when dynamic axes differ.
     #[cfg(feature = "alloc")]
-    pub fn sub<S2: Shape, D2: Data<E>>(
+    pub fn sub<S2, D2: Data<E>>(
         &self,
         other: &Tensor<S2, E, D2>,
     ) -> Result<Tensor<S, E, alloc::vec::Vec<E>>, Error>
     where
-        S2: SameShape<S>,
+        S2: Shape + SameShape<S>,
     {
         self.zip_map(other, |a, b| a - b)
     }
 
     /// Element-wise product; an error only when dynamic axes differ.
     #[cfg(feature = "alloc")]
-    pub fn mul<S2: Shape, D2: Data<E>>(
+    pub fn mul<S2, D2: Data<E>>(
         &self,
         other: &Tensor<S2, E, D2>,
     ) -> Result<Tensor<S, E, alloc::vec::Vec<E>>, Error>
     where
-        S2: SameShape<S>,
+        S2: Shape + SameShape<S>,
     {
         self.zip_map(other, |a, b| a * b)
     }

@@ -16,14 +16,14 @@ impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
     /// a.matmul_into(&b, &mut c).unwrap();
     /// assert_eq!(c.as_slice(), &[9.0, 12.0, 15.0]);
     /// ```
-    pub fn matmul_into<S2: Shape, D2: Data<f32>, S3: Shape, D3: DataMut<f32>>(
+    pub fn matmul_into<S2, D2: Data<f32>, S3, D3: DataMut<f32>>(
         &self,
         rhs: &Tensor<S2, f32, D2>,
         out: &mut Tensor<S3, f32, D3>,
     ) -> Result<(), Error>
     where
-        S2: MatMulRhs<S>,
-        S3: OutputFits<S2::Output>,
+        S2: Shape + MatMulRhs<S>,
+        S3: Shape + OutputFits<S2::Output>,
     {
         let (a, b) = (self.sizes(), rhs.sizes());
         if a[1] != b[0] {
@@ -61,12 +61,12 @@ impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
     /// assert_eq!(a.matmul(&i).unwrap().as_slice(), a.as_slice());
     /// ```
     #[cfg(feature = "alloc")]
-    pub fn matmul<S2: Shape, D2: Data<f32>>(
+    pub fn matmul<S2, D2: Data<f32>>(
         &self,
         rhs: &Tensor<S2, f32, D2>,
     ) -> Result<Tensor<S2::Output, f32, alloc::vec::Vec<f32>>, Error>
     where
-        S2: MatMulRhs<S>,
+        S2: Shape + MatMulRhs<S>,
     {
         let mut out = Tensor::zeros(S2::product_shape(self.shape(), rhs.shape()));
         self.matmul_into(rhs, &mut out)?;

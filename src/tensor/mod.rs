@@ -207,6 +207,7 @@ impl<E: Element, A: NestedArray<E>> Tensor<A::Shape, E, A> {
 
 impl<S: Shape, E: Element, D> Tensor<S, E, D> {
     /// A tensor from parts already known to agree.
+    #[cfg(feature = "alloc")]
     pub(crate) fn from_parts_unchecked(shape: S, data: D) -> Self {
         Tensor {
             shape,
