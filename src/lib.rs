@@ -50,3 +50,8 @@ pub mod prelude {
     pub use crate::shape::{Const, Dyn};
     pub use crate::{sequential, Element, Error, Tensor};
 }
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
