@@ -8,7 +8,9 @@ fn dense_oracle(x: &[f64], w: &[f64], b: &[f64], act: impl Fn(f64) -> f64) -> Ve
     let inputs = w.len() / units;
     x.chunks(inputs)
         .flat_map(|row| {
-            (0..units).map(move |j| (0..inputs).map(|p| row[p] * w[p * units + j]).sum::<f64>() + b[j]).collect::<Vec<_>>()
+            (0..units)
+                .map(move |j| (0..inputs).map(|p| row[p] * w[p * units + j]).sum::<f64>() + b[j])
+                .collect::<Vec<_>>()
         })
         .map(act)
         .collect()
@@ -21,17 +23,29 @@ fn large_sizes_written_as_plain_integers() {
     assert_eq!(model.input_shape().to_string(), "(None, 2622)");
     assert_eq!(model.output_shape().to_string(), "(None, 3000)");
     assert_eq!(model.param_count(), 2622 * 1280 + 1280 + 1280 * 3000 + 3000);
-    let x = Tensor::<(Dyn, Const<2622>)>::from_vec((Dyn(2), Const), (0..2 * 2622).map(|i| (i % 7) as f32 - 3.0).collect()).unwrap();
+    let x = Tensor::<(Dyn, Const<2622>)>::from_vec(
+        (Dyn(2), Const),
+        (0..2 * 2622).map(|i| (i % 7) as f32 - 3.0).collect(),
+    )
+    .unwrap();
     let y = model.predict(&x);
     assert_eq!(y.sizes(), &[2, 3000]);
     // Against the oracle with the model's own initial weights.
     let l = model.layers();
     let (d0, d1) = (&l.prev.last, &l.last);
     let to64 = |v: &[f32]| v.iter().map(|&v| v as f64).collect::<Vec<_>>();
-    let h = dense_oracle(&to64(x.as_slice()), &to64(d0.kernel()), &to64(d0.bias()), |v| v.max(0.0));
+    let h = dense_oracle(
+        &to64(x.as_slice()),
+        &to64(d0.kernel()),
+        &to64(d0.bias()),
+        |v| v.max(0.0),
+    );
     let want = dense_oracle(&h, &to64(d1.kernel()), &to64(d1.bias()), |v| v);
     for (g, w) in y.as_slice().iter().zip(&want) {
-        assert!((*g as f64 - w).abs() < 1e-4 * w.abs().max(1.0), "{g} vs {w}");
+        assert!(
+            (*g as f64 - w).abs() < 1e-4 * w.abs().max(1.0),
+            "{g} vs {w}"
+        );
     }
 }
 
@@ -60,7 +74,8 @@ fn twenty_four_layers_have_no_arity_limit() {
 fn predict_accepts_any_batch_size_including_zero() {
     let model = sequential![Input<2>, Dense<3>::from_weights([[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0; 3])];
     for batch in [0usize, 1, 5, 64] {
-        let x = Tensor::<(Dyn, Const<2>)>::from_vec((Dyn(batch), Const), vec![1.0; batch * 2]).unwrap();
+        let x =
+            Tensor::<(Dyn, Const<2>)>::from_vec((Dyn(batch), Const), vec![1.0; batch * 2]).unwrap();
         let y = model.predict(&x);
         assert_eq!(y.sizes(), &[batch, 3]);
         assert!(y.as_slice().chunks(3).all(|r| r == [6.0, 8.0, 10.0]));
@@ -85,15 +100,29 @@ fn f64_models_and_seeded_initial_weights() {
 fn weights_borrowed_from_static_data() {
     static KERNEL: [f32; 10] = [1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 2.0, 3.0, 4.0, 5.0];
     static BIAS: [f32; 5] = [0.0; 5];
-    let dense = corten::layer::Dense::<5>::from_data::<Const<2>, f32, _, _>(&KERNEL[..], &BIAS[..]).unwrap();
+    let dense = corten::layer::Dense::<5>::from_data::<Const<2>, f32, _, _>(&KERNEL[..], &BIAS[..])
+        .unwrap();
     let model = sequential![Input<2>, (dense)];
-    assert_eq!(model.predict(&Tensor::from_array([[1.0f32, 2.0]])).to_string(), "[[3, 6, 9, 12, 15]]");
+    assert_eq!(
+        model
+            .predict(&Tensor::from_array([[1.0f32, 2.0]]))
+            .to_string(),
+        "[[3, 6, 9, 12, 15]]"
+    );
 }
 
 #[test]
 fn softmax_is_stable_for_huge_inputs() {
-    let model = sequential![Input<2>, Dense<3, Softmax>::from_weights([[1e4f32, -1e4, 0.0], [0.0, 0.0, 1e4]], [0.0; 3])];
-    let y = model.predict(&Tensor::from_array([[1.0f32, 1.0], [-1.0, 0.0], [0.0, -1.0]]));
+    let model = sequential![
+        Input<2>,
+        Dense < 3,
+        Softmax > ::from_weights([[1e4f32, -1e4, 0.0], [0.0, 0.0, 1e4]], [0.0; 3])
+    ];
+    let y = model.predict(&Tensor::from_array([
+        [1.0f32, 1.0],
+        [-1.0, 0.0],
+        [0.0, -1.0],
+    ]));
     assert!(y.as_slice().iter().all(|v| v.is_finite()));
     assert_eq!(y.as_slice(), &[0.5, 0.0, 0.5, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0]);
 }
@@ -101,10 +130,19 @@ fn softmax_is_stable_for_huge_inputs() {
 #[test]
 fn runtime_errors_say_expected_and_got() {
     let err = Tensor::<(Dyn, Const<2>)>::from_vec((Dyn(3), Const), vec![0.0; 5]).unwrap_err();
-    assert_eq!(err.to_string(), "tensor data: shape (3, 2) needs 6 elements but 5 were given");
+    assert_eq!(
+        err.to_string(),
+        "tensor data: shape (3, 2) needs 6 elements but 5 were given"
+    );
     let model = sequential![Input<2>, Dense<1>::from_weights([[1.0f32], [1.0]], [0.0])];
     let x = Tensor::<(Dyn, Const<2>)>::from_vec((Dyn(2), Const), vec![0.0; 4]).unwrap();
     let mut y = Tensor::<(Dyn, Const<1>)>::from_vec((Dyn(3), Const), vec![0.0; 3]).unwrap();
     let err = model.predict_into(&x, &mut y, &mut []).unwrap_err();
-    assert_eq!(err, corten::Error::BatchMismatch { expected: 2, got: 3 });
+    assert_eq!(
+        err,
+        corten::Error::BatchMismatch {
+            expected: 2,
+            got: 3
+        }
+    );
 }

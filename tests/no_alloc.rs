@@ -37,9 +37,12 @@ fn allocations_during(f: impl FnOnce()) -> usize {
 fn dense_stack_forward_on_static_batch_allocates_nothing() {
     let model = sequential![
         Input<16>,
-        Dense<32, Relu>::from_weights([[0.01f32; 32]; 16], [0.1; 32]),
-        Dense<8, Gelu>::from_weights([[-0.02f32; 8]; 32], [0.0; 8]),
-        Dense<4, Softmax>::from_weights([[0.5f32; 4]; 8], [0.0, 1.0, 2.0, 3.0]),
+        Dense < 32,
+        Relu > ::from_weights([[0.01f32; 32]; 16], [0.1; 32]),
+        Dense < 8,
+        Gelu > ::from_weights([[-0.02f32; 8]; 32], [0.0; 8]),
+        Dense < 4,
+        Softmax > ::from_weights([[0.5f32; 4]; 8], [0.0, 1.0, 2.0, 3.0]),
     ];
     let x = Tensor::from_array([[1.0f32; 16]; 2]);
     let mut y = Tensor::from_array([[0.0f32; 4]; 2]);
@@ -61,7 +64,10 @@ fn scratch_too_small_is_an_error_not_a_panic() {
     let x = Tensor::from_array([[1.0f32, 2.0]]);
     let mut y = Tensor::from_array([[0.0f32]]);
     let err = model.predict_into(&x, &mut y, &mut [0.0; 2]).unwrap_err();
-    assert_eq!(err.to_string(), "scratch buffer too small: the forward pass needs 3 elements but 2 were given");
+    assert_eq!(
+        err.to_string(),
+        "scratch buffer too small: the forward pass needs 3 elements but 2 were given"
+    );
     model.predict_into(&x, &mut y, &mut [0.0; 3]).unwrap();
     assert_eq!(y.as_slice(), &[9.0]);
 }

@@ -47,11 +47,39 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     /// let dense = Dense::<3>::from_weights(w, [0.0; 3]);
     /// assert_eq!(dense.kernel(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
     /// ```
-    pub fn from_weights<E: Element, const INPUT: usize>(
-        kernel: [[E; UNITS]; INPUT],
-        bias: [E; UNITS],
-    ) -> DenseLayer<Const<INPUT>, Const<UNITS>, A, E, [[E; UNITS]; INPUT], [E; UNITS]> {
-        DenseLayer::new_unchecked(kernel, bias, A::default())
+    pub fn from_weights<K, B>(
+        kernel: K,
+        bias: B,
+    ) -> DenseLayer<K::Input, Const<UNITS>, A, K::Element, K, B>
+    where
+        K: KernelArray<UNITS>,
+        B: BiasArray<UNITS, K::Element>,
+    {
+        Self::default().with_weights(kernel, bias)
+    }
+
+    /// This spec (with its configured activation) with the given weights; see
+    /// [`Dense::from_weights`].
+    ///
+    /// ```
+    /// use corten::activation::LeakyRelu;
+    /// use corten::layer::{Dense, Layer};
+    /// let dense = Dense::<1, LeakyRelu>::with_activation(LeakyRelu { negative_slope: 0.5 })
+    ///     .with_weights([[1.0f32]], [0.0]);
+    /// let mut y = [0.0f32];
+    /// dense.forward_slices(&[-2.0], &mut y, 1, &mut []);
+    /// assert_eq!(y, [-1.0]);
+    /// ```
+    pub fn with_weights<K, B>(
+        self,
+        kernel: K,
+        bias: B,
+    ) -> DenseLayer<K::Input, Const<UNITS>, A, K::Element, K, B>
+    where
+        K: KernelArray<UNITS>,
+        B: BiasArray<UNITS, K::Element>,
+    {
+        DenseLayer::new_unchecked(kernel, bias, self.activation)
     }
 
     /// A Dense layer over weights in any storage (a `Vec`, or `&'static` data in
@@ -73,6 +101,35 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
         DenseLayer::from_parts(kernel, bias, A::default())
     }
 }
+
+/// A kernel given as a nested array for a Dense layer of `UNITS` units:
+/// `[[E; UNITS]; INPUT]`.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: a Dense layer of {UNITS} units needs a kernel `[[_; {UNITS}]; inputs]` of shape (inputs, {UNITS}), but this kernel is `{Self}`",
+    label = "each kernel row must hold one weight per unit"
+)]
+pub trait KernelArray<const UNITS: usize>: Data<Self::Element> {
+    /// The element type.
+    type Element: Element;
+    /// The number of inputs (the kernel's rows).
+    type Input: StaticDim;
+}
+
+impl<E: Element, const INPUT: usize, const UNITS: usize> KernelArray<UNITS>
+    for [[E; UNITS]; INPUT]
+{
+    type Element = E;
+    type Input = Const<INPUT>;
+}
+
+/// A bias given as an array for a Dense layer of `UNITS` units: `[E; UNITS]`.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: a Dense layer of {UNITS} units needs a bias `[{E}; {UNITS}]`, but this bias is `{Self}`",
+    label = "the bias must hold one value per unit"
+)]
+pub trait BiasArray<const UNITS: usize, E: Element>: Data<E> {}
+
+impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for [E; UNITS] {}
 
 /// A built Dense layer: `I` inputs, `O` units, weights in storage `K`
 /// (kernel, `(I, O)` row-major) and `B` (bias).

@@ -5,7 +5,7 @@ mod build;
 mod dense;
 
 pub use build::{BuildContext, LayerName};
-pub use dense::{Dense, DenseLayer};
+pub use dense::{BiasArray, Dense, DenseElement, DenseLayer, KernelArray};
 
 use crate::shape::{Features, Sizes};
 use crate::Element;

@@ -2,7 +2,7 @@
 
 use super::{Data, DataMut, Tensor};
 use crate::error::Error;
-use crate::shape::{SameShape, Shape};
+use crate::shape::{OutputFits, SameShape, Shape};
 use crate::Element;
 
 impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
@@ -17,14 +17,15 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
     /// a.zip_map_into(&b, &mut out, |x, y| x * y).unwrap();
     /// assert_eq!(out.as_slice(), &[10.0, 40.0]);
     /// ```
-    pub fn zip_map_into<S2, D2, D3>(
+    pub fn zip_map_into<S2, D2, S3, D3>(
         &self,
         other: &Tensor<S2, E, D2>,
-        out: &mut Tensor<S, E, D3>,
+        out: &mut Tensor<S3, E, D3>,
         f: impl Fn(E, E) -> E,
     ) -> Result<(), Error>
     where
         S2: Shape + SameShape<S>,
+        S3: Shape + OutputFits<S>,
         D2: Data<E>,
         D3: DataMut<E>,
     {
