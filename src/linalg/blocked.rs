@@ -1,0 +1,174 @@
+//! The blocked path for large products: `B` and `A` are packed into
+//! cache-sized panels (zero-padded to whole register tiles), then the
+//! register-tile kernel runs over them.
+
+use super::{Gemm, Kernels};
+use alloc::vec::Vec;
+
+/// Depth of a packed block: a `KC × NR` panel of B stays in L1.
+const KC: usize = 256;
+/// Register tiles per packed block of A (an `MC × KC` block stays in L2).
+const MC_TILES: usize = 16;
+/// Width of a packed block of B (it stays in L3).
+const NC: usize = 4096;
+/// Multiply-adds from which splitting over threads pays for the spawns.
+#[cfg(feature = "std")]
+const PARALLEL_MIN: usize = 1 << 22;
+
+pub(super) fn gemm(kernels: Kernels, g: Gemm<'_>, c: &mut [f32]) {
+    #[cfg(feature = "std")]
+    {
+        let threads = super::threads::threads();
+        if threads > 1 && g.m * g.n * g.k >= PARALLEL_MIN && g.m >= 2 * kernels.mr {
+            return parallel(kernels, g, c, threads);
+        }
+    }
+    with_buffers(|a_pack, b_pack| serial(kernels, g, c, a_pack, b_pack));
+}
+
+/// Splits the rows of C over `threads` scoped threads, in whole register tiles.
+#[cfg(feature = "std")]
+fn parallel(kernels: Kernels, g: Gemm<'_>, c: &mut [f32], threads: usize) {
+    let tiles = g.m.div_ceil(kernels.mr);
+    let per_thread = tiles.div_ceil(threads) * kernels.mr;
+    std::thread::scope(|scope| {
+        let mut rest = c;
+        let mut i0 = 0;
+        while i0 < g.m {
+            let rows = per_thread.min(g.m - i0);
+            let take = if i0 + rows < g.m {
+                rows * g.ldc
+            } else {
+                rest.len()
+            };
+            let (part, tail) = rest.split_at_mut(take);
+            rest = tail;
+            let part_g = Gemm {
+                m: rows,
+                a: &g.a[i0 * g.rsa..],
+                ..g
+            };
+            scope.spawn(move || {
+                with_buffers(|a_pack, b_pack| serial(kernels, part_g, part, a_pack, b_pack))
+            });
+            i0 += rows;
+        }
+    });
+}
+
+#[cfg(feature = "std")]
+fn with_buffers<R>(f: impl FnOnce(&mut Vec<f32>, &mut Vec<f32>) -> R) -> R {
+    use core::cell::RefCell;
+    std::thread_local! {
+        // Packing buffers, kept per thread so steady-state calls allocate nothing.
+        static BUFFERS: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+    BUFFERS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffers) => {
+            let (a, b) = &mut *buffers;
+            f(a, b)
+        }
+        // Re-entered on this thread (not done by corten itself): use fresh buffers.
+        Err(_) => f(&mut Vec::new(), &mut Vec::new()),
+    })
+}
+
+#[cfg(not(feature = "std"))]
+fn with_buffers<R>(f: impl FnOnce(&mut Vec<f32>, &mut Vec<f32>) -> R) -> R {
+    f(&mut Vec::new(), &mut Vec::new())
+}
+
+fn serial(
+    kernels: Kernels,
+    g: Gemm<'_>,
+    c: &mut [f32],
+    a_pack: &mut Vec<f32>,
+    b_pack: &mut Vec<f32>,
+) {
+    let (mr, nr) = (kernels.mr, kernels.nr);
+    let mc_max = MC_TILES * mr;
+    let nc_max = NC.min(g.n.div_ceil(nr) * nr);
+    let kc_max = KC.min(g.k);
+    a_pack.resize(kc_max * mc_max, 0.0);
+    b_pack.resize(kc_max * nc_max, 0.0);
+    for jc in (0..g.n).step_by(NC) {
+        let nc = NC.min(g.n - jc);
+        for pc in (0..g.k).step_by(KC) {
+            let kc = KC.min(g.k - pc);
+            pack_b(&g, pc, kc, jc, nc, nr, b_pack);
+            for ic in (0..g.m).step_by(mc_max) {
+                let mc = mc_max.min(g.m - ic);
+                pack_a(&g, ic, mc, pc, kc, mr, a_pack);
+                for jr in (0..nc).step_by(nr) {
+                    let cols = nr.min(nc - jr);
+                    let b_panel = &b_pack[(jr / nr) * kc * nr..][..kc * nr];
+                    for ir in (0..mc).step_by(mr) {
+                        let rows = mr.min(mc - ir);
+                        let a_panel = &a_pack[(ir / mr) * kc * mr..][..kc * mr];
+                        let c_at = (ic + ir) * g.ldc + jc + jr;
+                        let c_tile = &mut c[c_at..c_at + (rows - 1) * g.ldc + cols];
+                        // SAFETY: the panels hold kc·MR and kc·NR floats (sliced
+                        // above); `c_tile` covers `rows` rows of `cols` floats,
+                        // ldc apart; the caller checked the CPU supports the ISA.
+                        unsafe {
+                            (kernels.micro)(
+                                kc,
+                                a_panel.as_ptr(),
+                                b_panel.as_ptr(),
+                                c_tile.as_mut_ptr(),
+                                g.ldc,
+                                rows,
+                                cols,
+                                g.accumulate || pc > 0,
+                            )
+                        };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Packs `B[pc..pc+kc, jc..jc+nc]` as `NR`-wide panels, each `kc` rows of `NR`
+/// contiguous values, zero-padded past column `nc`.
+fn pack_b(g: &Gemm<'_>, pc: usize, kc: usize, jc: usize, nc: usize, nr: usize, out: &mut [f32]) {
+    for (q, panel) in out
+        .chunks_exact_mut(kc * nr)
+        .take(nc.div_ceil(nr))
+        .enumerate()
+    {
+        let j0 = jc + q * nr;
+        let cols = nr.min(jc + nc - j0);
+        for (p, row) in panel.chunks_exact_mut(nr).enumerate() {
+            let src = (pc + p) * g.rsb + j0 * g.csb;
+            if g.csb == 1 {
+                row[..cols].copy_from_slice(&g.b[src..src + cols]);
+            } else {
+                for (j, v) in row[..cols].iter_mut().enumerate() {
+                    *v = g.b[src + j * g.csb];
+                }
+            }
+            row[cols..].fill(0.0);
+        }
+    }
+}
+
+/// Packs `A[ic..ic+mc, pc..pc+kc]` as `MR`-tall panels, each `kc` columns of
+/// `MR` contiguous values, zero-padded past row `mc`.
+fn pack_a(g: &Gemm<'_>, ic: usize, mc: usize, pc: usize, kc: usize, mr: usize, out: &mut [f32]) {
+    for (r, panel) in out
+        .chunks_exact_mut(kc * mr)
+        .take(mc.div_ceil(mr))
+        .enumerate()
+    {
+        let i0 = ic + r * mr;
+        let rows = mr.min(ic + mc - i0);
+        for (p, col) in panel.chunks_exact_mut(mr).enumerate() {
+            let src = i0 * g.rsa + (pc + p) * g.csa;
+            for (i, v) in col[..rows].iter_mut().enumerate() {
+                *v = g.a[src + i * g.rsa];
+            }
+            col[rows..].fill(0.0);
+        }
+    }
+}

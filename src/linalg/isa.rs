@@ -1,0 +1,115 @@
+//! Which instruction set the matmul kernels use: detected once, or forced with
+//! the environment variable `CORTEN_ISA` (`avx512`, `avx2`, `portable`).
+
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// An instruction set the matmul core has kernels for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    /// Plain Rust, for every target (the compiler vectorizes what it can).
+    Portable,
+    /// x86_64 AVX2 with FMA: 8 lanes.
+    Avx2Fma,
+    /// x86_64 AVX-512F: 16 lanes.
+    Avx512,
+}
+
+impl Isa {
+    /// Every ISA, most capable last.
+    pub const ALL: [Isa; 3] = [Isa::Portable, Isa::Avx2Fma, Isa::Avx512];
+
+    /// The name `CORTEN_ISA` uses for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Portable => "portable",
+            Isa::Avx2Fma => "avx2",
+            Isa::Avx512 => "avx512",
+        }
+    }
+
+    /// Whether this CPU can run it.
+    pub fn is_available(self) -> bool {
+        match self {
+            Isa::Portable => true,
+            Isa::Avx2Fma => cpu_has_avx2_fma(),
+            Isa::Avx512 => cpu_has_avx512f(),
+        }
+    }
+
+    /// The ISA the kernels use: `CORTEN_ISA` when set (with `std`), else the
+    /// best this CPU has. Decided once and cached.
+    ///
+    /// # Panics
+    /// When `CORTEN_ISA` names an ISA this CPU lacks, or no ISA at all.
+    pub fn current() -> Isa {
+        match CURRENT.load(Ordering::Relaxed) {
+            1 => Isa::Portable,
+            2 => Isa::Avx2Fma,
+            3 => Isa::Avx512,
+            _ => {
+                let isa = forced().unwrap_or_else(best);
+                CURRENT.store(isa as u8 + 1, Ordering::Relaxed);
+                isa
+            }
+        }
+    }
+}
+
+static CURRENT: AtomicU8 = AtomicU8::new(0);
+
+fn best() -> Isa {
+    *Isa::ALL
+        .iter()
+        .rev()
+        .find(|isa| isa.is_available())
+        .unwrap_or(&Isa::Portable)
+}
+
+#[cfg(feature = "std")]
+fn forced() -> Option<Isa> {
+    let name = std::env::var("CORTEN_ISA").ok()?;
+    let isa = Isa::ALL
+        .into_iter()
+        .find(|isa| isa.name() == name)
+        .unwrap_or_else(|| panic!("CORTEN_ISA={name}: expected one of portable, avx2, avx512"));
+    assert!(
+        isa.is_available(),
+        "CORTEN_ISA={name}, but this CPU cannot run {name} kernels"
+    );
+    Some(isa)
+}
+
+#[cfg(not(feature = "std"))]
+fn forced() -> Option<Isa> {
+    None
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn cpu_has_avx2_fma() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn cpu_has_avx512f() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+}
+
+#[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+fn cpu_has_avx2_fma() -> bool {
+    cfg!(all(target_feature = "avx2", target_feature = "fma"))
+}
+
+#[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+fn cpu_has_avx512f() -> bool {
+    cfg!(target_feature = "avx512f")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn cpu_has_avx2_fma() -> bool {
+    false
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn cpu_has_avx512f() -> bool {
+    false
+}

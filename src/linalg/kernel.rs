@@ -1,0 +1,330 @@
+//! The matmul kernels: one body written once (the `kernels!` macro), then
+//! instantiated per instruction set with that ISA's vector type and
+//! operations, each function compiled under its `#[target_feature]`.
+//!
+//! Two kernels per ISA:
+//! - `micro`: an `MR × NR` register tile over packed panels of A and B (the
+//!   blocked path for large shapes);
+//! - `small`: `m ≤ 8` rows of C over unpacked, row-major B, streaming each
+//!   element of B from memory exactly once (batch-1 and small-batch inference).
+
+/// Generates a module of kernels for one ISA. `vec` is the vector type and
+/// `lanes` its f32 count; `v_small` gives, for m = 1..=8, how many vectors wide
+/// a column block of the small-m kernel is.
+macro_rules! kernels {
+    (
+        $(#[$feature:meta])*
+        mod $name:ident {
+            lanes: $lanes:expr,
+            mr: $mr:expr,
+            nv: $nv:expr,
+            v_small: [$v1:expr, $v2:expr, $v3:expr, $v4:expr, $v5:expr, $v6:expr, $v7:expr, $v8:expr],
+            vec: $vec:ty,
+            zero: $zero:expr,
+            load: $load:path,
+            store: $store:path,
+            splat: $splat:path,
+            fma: $fma:path,
+            add: $add:path $(,)?
+        }
+    ) => {
+        pub(super) mod $name {
+            /// Rows of the register tile.
+            pub const MR: usize = $mr;
+            /// Columns of the register tile.
+            pub const NR: usize = $nv * $lanes;
+
+            /// `C[..rows, ..cols] (+)= A_panel · B_panel` over `kc`.
+            ///
+            /// # Safety
+            /// `a` holds `kc * MR` and `b` holds `kc * NR` readable floats; `c`
+            /// addresses `rows ≤ MR` rows of `cols ≤ NR` writable floats, `ldc`
+            /// apart; the CPU supports this module's ISA.
+            $(#[$feature])*
+            pub unsafe fn micro(
+                kc: usize,
+                a: *const f32,
+                b: *const f32,
+                c: *mut f32,
+                ldc: usize,
+                rows: usize,
+                cols: usize,
+                accumulate: bool,
+            ) {
+                let mut acc: [[$vec; $nv]; $mr] = [[$zero; $nv]; $mr];
+                for p in 0..kc {
+                    let bp = b.add(p * NR);
+                    let ap = a.add(p * MR);
+                    let mut bv: [$vec; $nv] = [$zero; $nv];
+                    for v in 0..$nv {
+                        bv[v] = $load(bp.add(v * $lanes));
+                    }
+                    for i in 0..MR {
+                        let ai = $splat(*ap.add(i));
+                        for v in 0..$nv {
+                            acc[i][v] = $fma(ai, bv[v], acc[i][v]);
+                        }
+                    }
+                }
+                if rows == MR && cols == NR {
+                    for i in 0..MR {
+                        for v in 0..$nv {
+                            let cp = c.add(i * ldc + v * $lanes);
+                            let r = if accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
+                            $store(cp, r);
+                        }
+                    }
+                } else {
+                    let mut tile = [0.0f32; $mr * $nv * $lanes];
+                    for i in 0..MR {
+                        for v in 0..$nv {
+                            $store(tile.as_mut_ptr().add(i * NR + v * $lanes), acc[i][v]);
+                        }
+                    }
+                    for i in 0..rows {
+                        for j in 0..cols {
+                            let cp = c.add(i * ldc + j);
+                            let t = tile[i * NR + j];
+                            *cp = if accumulate { *cp + t } else { t };
+                        }
+                    }
+                }
+            }
+
+            /// `C (+)= A · B` for `m ≤ 8` rows: A is `m × k` with strides
+            /// `(rsa, csa)`, B is `k × n` row-major with row stride `ldb`, C is
+            /// `m × n` with row stride `ldc`. Each element of B is read once.
+            ///
+            /// # Safety
+            /// The pointers address the matrices those sizes and strides
+            /// describe; `1 ≤ m ≤ 8`; the CPU supports this module's ISA.
+            $(#[$feature])*
+            #[allow(clippy::too_many_arguments)]
+            pub unsafe fn small(
+                m: usize,
+                k: usize,
+                n: usize,
+                a: *const f32,
+                rsa: usize,
+                csa: usize,
+                b: *const f32,
+                ldb: usize,
+                c: *mut f32,
+                ldc: usize,
+                accumulate: bool,
+            ) {
+                let s = Strides { k, n, rsa, csa, ldb, ldc, accumulate };
+                match m {
+                    1 => small_rows::<1, { $v1 }>(&s, a, b, c),
+                    2 => small_rows::<2, { $v2 }>(&s, a, b, c),
+                    3 => small_rows::<3, { $v3 }>(&s, a, b, c),
+                    4 => small_rows::<4, { $v4 }>(&s, a, b, c),
+                    5 => small_rows::<5, { $v5 }>(&s, a, b, c),
+                    6 => small_rows::<6, { $v6 }>(&s, a, b, c),
+                    7 => small_rows::<7, { $v7 }>(&s, a, b, c),
+                    8 => small_rows::<8, { $v8 }>(&s, a, b, c),
+                    _ => unreachable!("small-m kernel called with m = {m}"),
+                }
+            }
+
+            struct Strides {
+                k: usize,
+                n: usize,
+                rsa: usize,
+                csa: usize,
+                ldb: usize,
+                ldc: usize,
+                accumulate: bool,
+            }
+
+            /// Blocks of `V` vectors across the columns, then single vectors,
+            /// then a scalar tail.
+            $(#[$feature])*
+            unsafe fn small_rows<const R: usize, const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
+                let mut j = 0;
+                while j + V * $lanes <= s.n {
+                    small_block::<R, V>(s, a, b.add(j), c.add(j));
+                    j += V * $lanes;
+                }
+                while j + $lanes <= s.n {
+                    small_block::<R, 1>(s, a, b.add(j), c.add(j));
+                    j += $lanes;
+                }
+                for jj in j..s.n {
+                    for i in 0..R {
+                        let mut sum = 0.0f32;
+                        for p in 0..s.k {
+                            sum += *a.add(i * s.rsa + p * s.csa) * *b.add(p * s.ldb + jj);
+                        }
+                        let cp = c.add(i * s.ldc + jj);
+                        *cp = if s.accumulate { *cp + sum } else { sum };
+                    }
+                }
+            }
+
+            $(#[$feature])*
+            unsafe fn small_block<const R: usize, const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
+                let mut acc: [[$vec; V]; R] = [[$zero; V]; R];
+                for p in 0..s.k {
+                    let bp = b.add(p * s.ldb);
+                    let mut ai: [$vec; R] = [$zero; R];
+                    for i in 0..R {
+                        ai[i] = $splat(*a.add(i * s.rsa + p * s.csa));
+                    }
+                    for v in 0..V {
+                        let bv = $load(bp.add(v * $lanes));
+                        for i in 0..R {
+                            acc[i][v] = $fma(ai[i], bv, acc[i][v]);
+                        }
+                    }
+                }
+                for i in 0..R {
+                    for v in 0..V {
+                        let cp = c.add(i * s.ldc + v * $lanes);
+                        let r = if s.accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
+                        $store(cp, r);
+                    }
+                }
+            }
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+kernels! {
+    #[target_feature(enable = "avx2,fma")]
+    mod avx2 {
+        lanes: 8,
+        mr: 6,
+        nv: 2,
+        v_small: [8, 6, 4, 2, 1, 1, 1, 1],
+        vec: core::arch::x86_64::__m256,
+        zero: core::arch::x86_64::_mm256_setzero_ps(),
+        load: core::arch::x86_64::_mm256_loadu_ps,
+        store: core::arch::x86_64::_mm256_storeu_ps,
+        splat: core::arch::x86_64::_mm256_set1_ps,
+        fma: core::arch::x86_64::_mm256_fmadd_ps,
+        add: core::arch::x86_64::_mm256_add_ps,
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+kernels! {
+    #[target_feature(enable = "avx512f")]
+    mod avx512 {
+        lanes: 16,
+        mr: 12,
+        nv: 2,
+        v_small: [8, 8, 4, 4, 2, 2, 2, 2],
+        vec: core::arch::x86_64::__m512,
+        zero: core::arch::x86_64::_mm512_setzero_ps(),
+        load: core::arch::x86_64::_mm512_loadu_ps,
+        store: core::arch::x86_64::_mm512_storeu_ps,
+        splat: core::arch::x86_64::_mm512_set1_ps,
+        fma: core::arch::x86_64::_mm512_fmadd_ps,
+        add: core::arch::x86_64::_mm512_add_ps,
+    }
+}
+
+/// Four f32 lanes in plain Rust: the portable kernels' "vector".
+#[derive(Clone, Copy)]
+pub(super) struct Lanes4([f32; 4]);
+
+mod lanes4 {
+    use super::Lanes4;
+
+    /// # Safety
+    /// `p` addresses 4 readable floats.
+    #[inline(always)]
+    pub unsafe fn load(p: *const f32) -> Lanes4 {
+        // SAFETY: the caller guarantees 4 readable floats at `p`.
+        Lanes4(unsafe { core::ptr::read_unaligned(p as *const [f32; 4]) })
+    }
+    /// # Safety
+    /// `p` addresses 4 writable floats.
+    #[inline(always)]
+    pub unsafe fn store(p: *mut f32, v: Lanes4) {
+        // SAFETY: the caller guarantees 4 writable floats at `p`.
+        unsafe { core::ptr::write_unaligned(p as *mut [f32; 4], v.0) }
+    }
+    #[inline(always)]
+    pub fn splat(x: f32) -> Lanes4 {
+        Lanes4([x; 4])
+    }
+    #[inline(always)]
+    pub fn fma(a: Lanes4, b: Lanes4, c: Lanes4) -> Lanes4 {
+        Lanes4(core::array::from_fn(|i| a.0[i] * b.0[i] + c.0[i]))
+    }
+    #[inline(always)]
+    pub fn add(a: Lanes4, b: Lanes4) -> Lanes4 {
+        Lanes4(core::array::from_fn(|i| a.0[i] + b.0[i]))
+    }
+}
+
+kernels! {
+    mod portable {
+        lanes: 4,
+        mr: 4,
+        nv: 2,
+        v_small: [4, 4, 2, 2, 1, 1, 1, 1],
+        vec: super::Lanes4,
+        zero: super::Lanes4([0.0; 4]),
+        load: super::lanes4::load,
+        store: super::lanes4::store,
+        splat: super::lanes4::splat,
+        fma: super::lanes4::fma,
+        add: super::lanes4::add,
+    }
+}
+
+use super::isa::Isa;
+
+/// The kernels of one ISA, with its register-tile sizes.
+#[derive(Clone, Copy)]
+pub(super) struct Kernels {
+    pub mr: usize,
+    pub nr: usize,
+    pub micro: unsafe fn(usize, *const f32, *const f32, *mut f32, usize, usize, usize, bool),
+    #[allow(clippy::type_complexity)]
+    pub small: unsafe fn(
+        usize,
+        usize,
+        usize,
+        *const f32,
+        usize,
+        usize,
+        *const f32,
+        usize,
+        *mut f32,
+        usize,
+        bool,
+    ),
+}
+
+impl Kernels {
+    /// The kernels for `isa`; the caller has checked that the CPU supports it.
+    pub fn of(isa: Isa) -> Kernels {
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2Fma => Kernels {
+                mr: avx2::MR,
+                nr: avx2::NR,
+                micro: avx2::micro,
+                small: avx2::small,
+            },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => Kernels {
+                mr: avx512::MR,
+                nr: avx512::NR,
+                micro: avx512::micro,
+                small: avx512::small,
+            },
+            _ => Kernels {
+                mr: portable::MR,
+                nr: portable::NR,
+                micro: portable::micro,
+                small: portable::small,
+            },
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Every ISA's kernels against a scalar f64 oracle and against
+//! matrixmultiply, on edge shapes, with the output poisoned with NaN first.
+
+use super::*;
+extern crate std;
+use std::vec;
+use std::vec::Vec;
+
+/// Deterministic data in [-1, 1) that is never all zeros.
+fn data(len: usize, seed: u64) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+fn oracle(g: &Gemm<'_>, c0: &[f32]) -> Vec<f64> {
+    let mut c = vec![0.0f64; g.m * g.n];
+    for i in 0..g.m {
+        for j in 0..g.n {
+            let mut s = if g.accumulate {
+                c0[i * g.ldc + j] as f64
+            } else {
+                0.0
+            };
+            for p in 0..g.k {
+                s += g.a[i * g.rsa + p * g.csa] as f64 * g.b[p * g.rsb + j * g.csb] as f64;
+            }
+            c[i * g.n + j] = s;
+        }
+    }
+    c
+}
+
+fn assert_matches(what: &str, got: &[f32], ldc: usize, n: usize, want: &[f64], k: usize) {
+    // f32 rounding grows with k; each term is at most 1 in magnitude.
+    let tol = 1e-6 * (k as f64 + 1.0) * 4.0;
+    for (i, row) in want.chunks(n.max(1)).enumerate() {
+        for (j, &w) in row.iter().enumerate() {
+            let g = got[i * ldc + j] as f64;
+            assert!(
+                (g - w).abs() <= tol * w.abs().max(1.0),
+                "{what}: C[{i}][{j}] = {g}, expected {w}"
+            );
+        }
+    }
+}
+
+fn available() -> impl Iterator<Item = Isa> {
+    Isa::ALL.into_iter().filter(|isa| isa.is_available())
+}
+
+/// Shapes around every register-tile edge, primes, tall/skinny, large k.
+fn edge_shapes() -> Vec<(usize, usize, usize)> {
+    let mut shapes = vec![
+        (0, 3, 4),
+        (3, 0, 4),
+        (3, 4, 0),
+        (1, 1, 1),
+        (1, 784, 128),
+        (1, 128, 10),
+        (4, 784, 128),
+        (37, 53, 29),
+        (97, 101, 103),
+        (300, 7, 2),
+        (2, 7, 300),
+        (1, 3000, 5),
+        (33, 1030, 17),
+    ];
+    for m in [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 17, 25] {
+        for n in [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 65] {
+            shapes.push((m, 19, n));
+        }
+    }
+    shapes
+}
+
+#[test]
+fn every_isa_matches_oracle_and_matrixmultiply_on_edge_shapes() {
+    for isa in available() {
+        for &(m, k, n) in &edge_shapes() {
+            let a = data(m * k, 1);
+            let b = data(k * n, 2);
+            let mut c = vec![f32::NAN; m * n];
+            let g = Gemm {
+                m,
+                k,
+                n,
+                a: &a,
+                rsa: k,
+                csa: 1,
+                b: &b,
+                rsb: n,
+                csb: 1,
+                ldc: n,
+                accumulate: false,
+            };
+            g.run_with(isa, &mut c);
+            let what = std::format!("{} {m}x{k}x{n}", isa.name());
+            assert_matches(&what, &c, n, n, &oracle(&g, &c), k);
+            let mut reference = vec![0.0f32; m * n];
+            // SAFETY: the pointers cover the m×k, k×n and m×n row-major matrices.
+            unsafe {
+                matrixmultiply::sgemm(
+                    m,
+                    k,
+                    n,
+                    1.0,
+                    a.as_ptr(),
+                    k as isize,
+                    1,
+                    b.as_ptr(),
+                    n as isize,
+                    1,
+                    0.0,
+                    reference.as_mut_ptr(),
+                    n as isize,
+                    1,
+                );
+            }
+            for (x, y) in c.iter().zip(&reference) {
+                assert!(
+                    (x - y).abs() <= 1e-4 * y.abs().max(1.0),
+                    "{what}: {x} vs matrixmultiply {y}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_isa_accumulates_and_handles_strides_and_transposes() {
+    for isa in available() {
+        for &(m, k, n) in &[(1, 5, 9), (7, 300, 40), (13, 19, 33), (64, 257, 70)] {
+            // A stored transposed (k×m), B stored transposed (n×k), C with a wider row.
+            let at = data(k * m, 3);
+            let bt = data(n * k, 4);
+            let ldc = n + 3;
+            let mut c = data(m * ldc, 5);
+            let g = Gemm {
+                m,
+                k,
+                n,
+                a: &at,
+                rsa: 1,
+                csa: m,
+                b: &bt,
+                rsb: 1,
+                csb: k,
+                ldc,
+                accumulate: true,
+            };
+            let want = oracle(&g, &c);
+            let padding: Vec<f32> = c.chunks(ldc).map(|row| row[n]).collect();
+            g.run_with(isa, &mut c);
+            assert_matches(
+                &std::format!("{} strided {m}x{k}x{n}", isa.name()),
+                &c,
+                ldc,
+                n,
+                &want,
+                k,
+            );
+            let after: Vec<f32> = c.chunks(ldc).map(|row| row[n]).collect();
+            assert_eq!(padding, after, "columns past n were written");
+        }
+    }
+}
+
+#[test]
+fn transposed_entry_points_match_oracle() {
+    let (m, k, n) = (9, 33, 17);
+    let a = data(m * k, 6);
+    let b = data(k * n, 7);
+    let want = oracle(
+        &Gemm {
+            m,
+            k,
+            n,
+            a: &a,
+            rsa: k,
+            csa: 1,
+            b: &b,
+            rsb: n,
+            csb: 1,
+            ldc: n,
+            accumulate: false,
+        },
+        &[],
+    );
+    let mut at = vec![0.0; k * m];
+    for i in 0..m {
+        for p in 0..k {
+            at[p * m + i] = a[i * k + p];
+        }
+    }
+    let mut bt = vec![0.0; n * k];
+    for p in 0..k {
+        for j in 0..n {
+            bt[j * k + p] = b[p * n + j];
+        }
+    }
+    let mut c = vec![f32::NAN; m * n];
+    matmul_at_b(m, k, n, &at, &b, &mut c);
+    assert_matches("at_b", &c, n, n, &want, k);
+    c.fill(f32::NAN);
+    matmul_a_bt(m, k, n, &a, &bt, &mut c);
+    assert_matches("a_bt", &c, n, n, &want, k);
+    c.fill(1.0);
+    matmul_acc(m, k, n, &a, &b, &mut c);
+    let plus_one: Vec<f64> = want.iter().map(|v| v + 1.0).collect();
+    assert_matches("acc", &c, n, n, &plus_one, k);
+}
+
+#[test]
+fn two_threads_match_one() {
+    let (m, k, n) = (301, 160, 129);
+    let a = data(m * k, 8);
+    let b = data(k * n, 9);
+    let mut one = vec![f32::NAN; m * n];
+    let mut two = vec![f32::NAN; m * n];
+    matmul(m, k, n, &a, &b, &mut one);
+    set_threads(2);
+    matmul(m, k, n, &a, &b, &mut two);
+    set_threads(1);
+    assert_eq!(one, two);
+}
+
+#[test]
+fn forced_isa_is_used_and_available() {
+    // `CORTEN_ISA=avx2 cargo test` runs every product on that ISA, and fails
+    // here when the CPU lacks it.
+    if let Ok(name) = std::env::var("CORTEN_ISA") {
+        assert_eq!(Isa::current().name(), name);
+        assert!(Isa::current().is_available());
+    } else {
+        assert!(Isa::current().is_available());
+    }
+}
+
+#[test]
+#[should_panic(expected = "`b` has 5 elements but a 2×3 matrix needs 6")]
+fn wrong_length_panics_with_both_lengths() {
+    matmul(1, 2, 3, &[0.0; 2], &[0.0; 5], &mut [0.0; 3]);
+}
+
+#[test]
+#[should_panic(expected = "`a` has 4 elements but a 2×3 matrix with strides (3, 1) needs 6")]
+fn short_strided_operand_panics() {
+    Gemm {
+        m: 2,
+        k: 3,
+        n: 1,
+        a: &[0.0; 4],
+        rsa: 3,
+        csa: 1,
+        b: &[0.0; 3],
+        rsb: 1,
+        csb: 1,
+        ldc: 1,
+        accumulate: false,
+    }
+    .run(&mut [0.0; 2]);
+}
