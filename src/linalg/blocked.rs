@@ -88,14 +88,21 @@ fn serial(
     let (mr, nr) = (kernels.mr, kernels.nr);
     let mc_max = MC_TILES * mr;
     let nc_max = NC.min(g.n.div_ceil(nr) * nr);
-    let kc_max = KC.min(g.k);
+    // Equal depth blocks (784 → 4 × 196, not 3 × 256 + 16): a thin last block
+    // would reload and store all of C for little work.
+    let kc_max = g.k.div_ceil(g.k.div_ceil(KC));
     a_pack.resize(kc_max * mc_max, 0.0);
     b_pack.resize(kc_max * nc_max, 0.0);
     for jc in (0..g.n).step_by(NC) {
         let nc = NC.min(g.n - jc);
-        for pc in (0..g.k).step_by(KC) {
-            let kc = KC.min(g.k - pc);
-            pack_b(&g, pc, kc, jc, nc, nr, b_pack);
+        for pc in (0..g.k).step_by(kc_max) {
+            let kc = kc_max.min(g.k - pc);
+            match nr {
+                8 => pack_b::<8>(&g, pc, kc, jc, nc, b_pack),
+                16 => pack_b::<16>(&g, pc, kc, jc, nc, b_pack),
+                32 => pack_b::<32>(&g, pc, kc, jc, nc, b_pack),
+                _ => unreachable!("no kernel has NR = {nr}"),
+            }
             for ic in (0..g.m).step_by(mc_max) {
                 let mc = mc_max.min(g.m - ic);
                 pack_a(&g, ic, mc, pc, kc, mr, a_pack);
@@ -131,24 +138,33 @@ fn serial(
 
 /// Packs `B[pc..pc+kc, jc..jc+nc]` as `NR`-wide panels, each `kc` rows of `NR`
 /// contiguous values, zero-padded past column `nc`.
-fn pack_b(g: &Gemm<'_>, pc: usize, kc: usize, jc: usize, nc: usize, nr: usize, out: &mut [f32]) {
+fn pack_b<const NR: usize>(
+    g: &Gemm<'_>,
+    pc: usize,
+    kc: usize,
+    jc: usize,
+    nc: usize,
+    out: &mut [f32],
+) {
     for (q, panel) in out
-        .chunks_exact_mut(kc * nr)
-        .take(nc.div_ceil(nr))
+        .chunks_exact_mut(kc * NR)
+        .take(nc.div_ceil(NR))
         .enumerate()
     {
-        let j0 = jc + q * nr;
-        let cols = nr.min(jc + nc - j0);
-        for (p, row) in panel.chunks_exact_mut(nr).enumerate() {
+        let j0 = jc + q * NR;
+        let cols = NR.min(jc + nc - j0);
+        for (p, row) in panel.chunks_exact_mut(NR).enumerate() {
             let src = (pc + p) * g.rsb + j0 * g.csb;
-            if g.csb == 1 {
-                row[..cols].copy_from_slice(&g.b[src..src + cols]);
+            if g.csb == 1 && cols == NR {
+                // A whole row of the panel: a fixed-size copy the compiler inlines.
+                let row: &mut [f32; NR] = row.try_into().expect("chunks of NR");
+                *row = g.b[src..src + NR].try_into().expect("NR elements");
             } else {
                 for (j, v) in row[..cols].iter_mut().enumerate() {
                     *v = g.b[src + j * g.csb];
                 }
+                row[cols..].fill(0.0);
             }
-            row[cols..].fill(0.0);
         }
     }
 }
@@ -163,12 +179,24 @@ fn pack_a(g: &Gemm<'_>, ic: usize, mc: usize, pc: usize, kc: usize, mr: usize, o
     {
         let i0 = ic + r * mr;
         let rows = mr.min(ic + mc - i0);
-        for (p, col) in panel.chunks_exact_mut(mr).enumerate() {
-            let src = i0 * g.rsa + (pc + p) * g.csa;
-            for (i, v) in col[..rows].iter_mut().enumerate() {
-                *v = g.a[src + i * g.rsa];
+        if rows < mr {
+            panel.fill(0.0);
+        }
+        if g.csa == 1 {
+            // Row-major A: read each row contiguously, scatter into the panel.
+            for i in 0..rows {
+                let row = &g.a[(i0 + i) * g.rsa + pc..][..kc];
+                for (slot, &v) in panel.iter_mut().skip(i).step_by(mr).zip(row) {
+                    *slot = v;
+                }
             }
-            col[rows..].fill(0.0);
+        } else {
+            for (p, col) in panel.chunks_exact_mut(mr).enumerate() {
+                let src = i0 * g.rsa + (pc + p) * g.csa;
+                for (i, v) in col[..rows].iter_mut().enumerate() {
+                    *v = g.a[src + i * g.rsa];
+                }
+            }
         }
     }
 }

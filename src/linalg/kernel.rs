@@ -25,7 +25,10 @@ macro_rules! kernels {
             store: $store:path,
             splat: $splat:path,
             fma: $fma:path,
-            add: $add:path $(,)?
+            add: $add:path,
+            load_partial: $load_partial:path,
+            store_partial: $store_partial:path,
+            prefetch: $prefetch:path $(,)?
         }
     ) => {
         pub(super) mod $name {
@@ -127,6 +130,9 @@ macro_rules! kernels {
                 }
             }
 
+            /// How many rows of B ahead the small-m kernel prefetches.
+            const PREFETCH_ROWS: usize = 8;
+
             struct Strides {
                 k: usize,
                 n: usize,
@@ -150,15 +156,25 @@ macro_rules! kernels {
                     small_block::<R, 1>(s, a, b.add(j), c.add(j));
                     j += $lanes;
                 }
-                for jj in j..s.n {
+                if j < s.n {
+                    small_tail::<R>(s, a, b.add(j), c.add(j), s.n - j);
+                }
+            }
+
+            /// The last `cols < lanes` columns: one masked vector per row.
+            $(#[$feature])*
+            unsafe fn small_tail<const R: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32, cols: usize) {
+                let mut acc: [$vec; R] = [$zero; R];
+                for p in 0..s.k {
+                    let bv = $load_partial(b.add(p * s.ldb), cols);
                     for i in 0..R {
-                        let mut sum = 0.0f32;
-                        for p in 0..s.k {
-                            sum += *a.add(i * s.rsa + p * s.csa) * *b.add(p * s.ldb + jj);
-                        }
-                        let cp = c.add(i * s.ldc + jj);
-                        *cp = if s.accumulate { *cp + sum } else { sum };
+                        acc[i] = $fma($splat(*a.add(i * s.rsa + p * s.csa)), bv, acc[i]);
                     }
+                }
+                for i in 0..R {
+                    let cp = c.add(i * s.ldc);
+                    let r = if s.accumulate { $add(acc[i], $load_partial(cp, cols)) } else { acc[i] };
+                    $store_partial(cp, r, cols);
                 }
             }
 
@@ -167,6 +183,11 @@ macro_rules! kernels {
                 let mut acc: [[$vec; V]; R] = [[$zero; V]; R];
                 for p in 0..s.k {
                     let bp = b.add(p * s.ldb);
+                    // Ask for B's rows a few iterations ahead: this loop is
+                    // bound by how fast B streams in from L2.
+                    for v in (0..V).step_by(64 / (4 * $lanes)).take(V) {
+                        $prefetch(bp.wrapping_add(PREFETCH_ROWS * s.ldb + v * $lanes));
+                    }
                     let mut ai: [$vec; R] = [$zero; R];
                     for i in 0..R {
                         ai[i] = $splat(*a.add(i * s.rsa + p * s.csa));
@@ -205,6 +226,9 @@ kernels! {
         splat: core::arch::x86_64::_mm256_set1_ps,
         fma: core::arch::x86_64::_mm256_fmadd_ps,
         add: core::arch::x86_64::_mm256_add_ps,
+        load_partial: super::avx2_partial::load,
+        store_partial: super::avx2_partial::store,
+        prefetch: super::prefetch_x86,
     }
 }
 
@@ -223,6 +247,72 @@ kernels! {
         splat: core::arch::x86_64::_mm512_set1_ps,
         fma: core::arch::x86_64::_mm512_fmadd_ps,
         add: core::arch::x86_64::_mm512_add_ps,
+        load_partial: super::avx512_partial::load,
+        store_partial: super::avx512_partial::store,
+        prefetch: super::prefetch_x86,
+    }
+}
+
+/// A hint to load the cache line at `p` into L1; never faults, so `p` may
+/// point past the end of B.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn prefetch_x86(p: *const f32) {
+    // SAFETY: prefetching is a hint; it reads nothing and cannot fault.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    }
+}
+
+/// Masked loads and stores of the first `n < 8` lanes (AVX2).
+#[cfg(target_arch = "x86_64")]
+mod avx2_partial {
+    use core::arch::x86_64::*;
+
+    #[inline(always)]
+    fn mask(n: usize) -> __m256i {
+        // SAFETY: plain register arithmetic; callers run with AVX2 enabled.
+        unsafe {
+            _mm256_cmpgt_epi32(
+                _mm256_set1_epi32(n as i32),
+                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+            )
+        }
+    }
+    /// # Safety
+    /// `p` addresses `n` readable floats; the CPU has AVX2.
+    #[inline(always)]
+    pub unsafe fn load(p: *const f32, n: usize) -> __m256 {
+        // SAFETY: masked-off lanes are not accessed.
+        unsafe { _mm256_maskload_ps(p, mask(n)) }
+    }
+    /// # Safety
+    /// `p` addresses `n` writable floats; the CPU has AVX2.
+    #[inline(always)]
+    pub unsafe fn store(p: *mut f32, v: __m256, n: usize) {
+        // SAFETY: masked-off lanes are not accessed.
+        unsafe { _mm256_maskstore_ps(p, mask(n), v) }
+    }
+}
+
+/// Masked loads and stores of the first `n < 16` lanes (AVX-512F).
+#[cfg(target_arch = "x86_64")]
+mod avx512_partial {
+    use core::arch::x86_64::*;
+
+    /// # Safety
+    /// `p` addresses `n` readable floats; the CPU has AVX-512F.
+    #[inline(always)]
+    pub unsafe fn load(p: *const f32, n: usize) -> __m512 {
+        // SAFETY: masked-off lanes are not accessed.
+        unsafe { _mm512_maskz_loadu_ps(((1u32 << n) - 1) as u16, p) }
+    }
+    /// # Safety
+    /// `p` addresses `n` writable floats; the CPU has AVX-512F.
+    #[inline(always)]
+    pub unsafe fn store(p: *mut f32, v: __m512, n: usize) {
+        // SAFETY: masked-off lanes are not accessed.
+        unsafe { _mm512_mask_storeu_ps(p, ((1u32 << n) - 1) as u16, v) }
     }
 }
 
@@ -256,6 +346,30 @@ mod lanes4 {
         Lanes4(core::array::from_fn(|i| a.0[i] * b.0[i] + c.0[i]))
     }
     #[inline(always)]
+    pub fn prefetch(_p: *const f32) {}
+    /// # Safety
+    /// `p` addresses `n < 4` readable floats.
+    #[inline(always)]
+    pub unsafe fn load_partial(p: *const f32, n: usize) -> Lanes4 {
+        // SAFETY: only the first `n` floats are read, as the caller guarantees.
+        Lanes4(core::array::from_fn(|i| {
+            if i < n {
+                unsafe { *p.add(i) }
+            } else {
+                0.0
+            }
+        }))
+    }
+    /// # Safety
+    /// `p` addresses `n < 4` writable floats.
+    #[inline(always)]
+    pub unsafe fn store_partial(p: *mut f32, v: Lanes4, n: usize) {
+        for (i, &x) in v.0.iter().enumerate().take(n) {
+            // SAFETY: i < n, and the caller guarantees n writable floats.
+            unsafe { *p.add(i) = x };
+        }
+    }
+    #[inline(always)]
     pub fn add(a: Lanes4, b: Lanes4) -> Lanes4 {
         Lanes4(core::array::from_fn(|i| a.0[i] + b.0[i]))
     }
@@ -274,6 +388,9 @@ kernels! {
         splat: super::lanes4::splat,
         fma: super::lanes4::fma,
         add: super::lanes4::add,
+        load_partial: super::lanes4::load_partial,
+        store_partial: super::lanes4::store_partial,
+        prefetch: super::lanes4::prefetch,
     }
 }
 

@@ -234,8 +234,14 @@ fn check_extent(name: &str, len: usize, rows: usize, cols: usize, rs: usize, cs:
     );
 }
 
-/// Rows of `m` at or below which the streaming small-m kernel runs.
+/// Rows of `m` at or below which the streaming small-m kernel runs in one
+/// pass over B.
 const SMALL_M: usize = 8;
+/// Up to this many rows, a B of at most `CHUNKED_B_MAX` elements (it stays in
+/// L2) is streamed once per `CHUNK_ROWS` rows instead of being packed.
+const CHUNKED_M_MAX: usize = 96;
+const CHUNKED_B_MAX: usize = 128 * 1024;
+const CHUNK_ROWS: usize = 4;
 
 /// The product, with every slice already checked against the sizes and strides.
 fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
@@ -251,25 +257,33 @@ fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
         return;
     }
     let kernels = Kernels::of(isa);
-    if g.m <= SMALL_M && g.csb == 1 {
-        // SAFETY: `run_with`/the public entry points checked that `a`, `b` and
-        // `c` cover every element the sizes and strides address, that m ≤ 8,
-        // and that the CPU supports `isa`.
-        unsafe {
-            (kernels.small)(
-                g.m,
-                g.k,
-                g.n,
-                g.a.as_ptr(),
-                g.rsa,
-                g.csa,
-                g.b.as_ptr(),
-                g.rsb,
-                c.as_mut_ptr(),
-                g.ldc,
-                g.accumulate,
-            )
-        };
+    let chunked = g.m <= CHUNKED_M_MAX && g.k * g.n <= CHUNKED_B_MAX;
+    if g.csb == 1 && (g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc"))) {
+        // Few rows, or a B that stays in L2: stream B once per chunk of rows
+        // instead of packing it (packing costs more than it saves here).
+        let chunk = if g.m <= SMALL_M { g.m } else { CHUNK_ROWS };
+        for i0 in (0..g.m).step_by(chunk) {
+            let rows = chunk.min(g.m - i0);
+            // SAFETY: the public entry points checked that `a`, `b` and `c`
+            // cover every element the sizes and strides address; rows
+            // i0..i0+rows lie inside them, `rows ≤ 8`, and the CPU supports
+            // `isa`.
+            unsafe {
+                (kernels.small)(
+                    rows,
+                    g.k,
+                    g.n,
+                    g.a.as_ptr().add(i0 * g.rsa),
+                    g.rsa,
+                    g.csa,
+                    g.b.as_ptr(),
+                    g.rsb,
+                    c.as_mut_ptr().add(i0 * g.ldc),
+                    g.ldc,
+                    g.accumulate,
+                )
+            };
+        }
         return;
     }
     blocked::gemm(kernels, g, c);
@@ -280,34 +294,12 @@ mod blocked;
 
 #[cfg(not(feature = "alloc"))]
 mod blocked {
-    //! Without an allocator there are no packing buffers: rows go through the
-    //! small-m kernel eight at a time, gathering a strided B row by row.
-    use super::{Gemm, Kernels, SMALL_M};
+    //! Without an allocator there are no packing buffers: a plain loop over the
+    //! strided operands (row-major B never gets here; it streams through the
+    //! small-m kernel in chunks of rows).
+    use super::{Gemm, Kernels};
 
-    pub(super) fn gemm(kernels: Kernels, g: Gemm<'_>, c: &mut [f32]) {
-        if g.csb == 1 {
-            for i0 in (0..g.m).step_by(SMALL_M) {
-                let rows = SMALL_M.min(g.m - i0);
-                // SAFETY: rows i0..i0+rows of A and C lie inside the checked
-                // extents; B is unchanged.
-                unsafe {
-                    (kernels.small)(
-                        rows,
-                        g.k,
-                        g.n,
-                        g.a.as_ptr().add(i0 * g.rsa),
-                        g.rsa,
-                        g.csa,
-                        g.b.as_ptr(),
-                        g.rsb,
-                        c.as_mut_ptr().add(i0 * g.ldc),
-                        g.ldc,
-                        g.accumulate,
-                    )
-                };
-            }
-            return;
-        }
+    pub(super) fn gemm(_kernels: Kernels, g: Gemm<'_>, c: &mut [f32]) {
         for i in 0..g.m {
             for j in 0..g.n {
                 let mut sum = 0.0f32;

@@ -1,0 +1,197 @@
+//! `cargo bench --bench matmul`: GFLOP/s of corten's matmul beside
+//! matrixmultiply and the gemm crate, measured in the same run, single thread
+//! unless stated. Prints a Markdown table (the one in BENCHMARKS.md).
+//!
+//! `-- --quick` runs each case for less time (CI uses it as a smoke test).
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+fn data(len: usize) -> Vec<f32> {
+    (0..len)
+        .map(|i| ((i * 7919 % 1000) as f32) / 1000.0 - 0.5)
+        .collect()
+}
+
+/// Best time per call over several timed batches of calls.
+fn time_per_call(budget: Duration, mut f: impl FnMut()) -> f64 {
+    f(); // warm-up: page faults, packing buffers, caches
+    let mut calls = 1usize;
+    loop {
+        let t = Instant::now();
+        for _ in 0..calls {
+            f();
+        }
+        if t.elapsed() > Duration::from_millis(2) {
+            break;
+        }
+        calls *= 2;
+    }
+    let deadline = Instant::now() + budget;
+    let mut best = f64::INFINITY;
+    while Instant::now() < deadline || best.is_infinite() {
+        let t = Instant::now();
+        for _ in 0..calls {
+            f();
+        }
+        best = best.min(t.elapsed().as_secs_f64() / calls as f64);
+    }
+    best
+}
+
+fn corten(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    corten::linalg::matmul(m, k, n, a, b, c);
+}
+
+fn matrixmultiply(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    // SAFETY: a, b, c are m×k, k×n, m×n row-major.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            k as isize,
+            1,
+            b.as_ptr(),
+            n as isize,
+            1,
+            0.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        )
+    }
+}
+
+fn gemm_crate(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) {
+    let parallelism = if threads > 1 {
+        gemm::Parallelism::Rayon(threads)
+    } else {
+        gemm::Parallelism::None
+    };
+    // SAFETY: a, b, c are m×k, k×n, m×n row-major (column stride 1).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            a.as_ptr(),
+            1,
+            k as isize,
+            b.as_ptr(),
+            1,
+            n as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            parallelism,
+        )
+    }
+}
+
+/// Peak single-core f32 FMA throughput: 8 independent chains of 8-lane FMAs
+/// per iteration, enough to cover FMA latency on both FMA pipes.
+#[cfg(target_arch = "x86_64")]
+fn peak_gflops(budget: Duration) -> Option<f64> {
+    use std::arch::x86_64::*;
+    if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
+        return None;
+    }
+    #[target_feature(enable = "avx2,fma")]
+    fn chains(iters: usize) -> f32 {
+        let x = _mm256_set1_ps(0.999_999);
+        let y = _mm256_set1_ps(1e-7);
+        let mut acc = [_mm256_set1_ps(1.0); 10];
+        for _ in 0..iters {
+            for a in acc.iter_mut() {
+                *a = _mm256_fmadd_ps(*a, x, y);
+            }
+        }
+        let mut out = [0.0f32; 8];
+        let mut sum = _mm256_setzero_ps();
+        for a in acc {
+            sum = _mm256_add_ps(sum, a);
+        }
+        // SAFETY: `out` holds 8 floats.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr(), sum) };
+        out.iter().sum()
+    }
+    let iters = 100_000;
+    // SAFETY: the CPU has AVX2 and FMA (checked above).
+    let t = time_per_call(budget, || {
+        black_box(unsafe { chains(black_box(iters)) });
+    });
+    Some((iters * 10 * 8 * 2) as f64 / t / 1e9)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn peak_gflops(_budget: Duration) -> Option<f64> {
+    None
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let budget = Duration::from_millis(if quick { 20 } else { 400 });
+    println!("ISA: {:?}", corten::linalg::Isa::current());
+    if let Some(peak) = peak_gflops(budget) {
+        println!("measured single-core FMA peak: {peak:.1} GFLOP/s");
+    }
+    println!();
+    println!("| shape m×k×n | corten GFLOP/s | matrixmultiply | gemm crate | corten / mm | corten / gemm |");
+    println!("|---|---|---|---|---|---|");
+    let shapes = [
+        (1, 784, 128),
+        (1, 128, 10),
+        (4, 784, 128),
+        (32, 784, 128),
+        (64, 256, 256),
+        (128, 128, 128),
+        (256, 256, 256),
+        (512, 512, 512),
+        (1024, 1024, 1024),
+        (37, 53, 29),
+    ];
+    for (m, k, n) in shapes {
+        let (a, b) = (data(m * k), data(k * n));
+        let mut c = vec![0.0f32; m * n];
+        let flops = 2.0 * (m * k * n) as f64;
+        let ours = flops
+            / time_per_call(budget, || {
+                corten(m, k, n, black_box(&a), black_box(&b), &mut c)
+            })
+            / 1e9;
+        let mm = flops
+            / time_per_call(budget, || {
+                matrixmultiply(m, k, n, black_box(&a), black_box(&b), &mut c)
+            })
+            / 1e9;
+        let gm = flops
+            / time_per_call(budget, || {
+                gemm_crate(m, k, n, black_box(&a), black_box(&b), &mut c, 1)
+            })
+            / 1e9;
+        println!(
+            "| {m}×{k}×{n} | {ours:.1} | {mm:.1} | {gm:.1} | {:.2}× | {:.2}× |",
+            ours / mm,
+            ours / gm
+        );
+    }
+    let (m, k, n) = (1024, 1024, 1024);
+    let (a, b) = (data(m * k), data(k * n));
+    let mut c = vec![0.0f32; m * n];
+    let flops = 2.0 * (m * k * n) as f64;
+    let one = flops / time_per_call(budget, || corten(m, k, n, &a, &b, &mut c)) / 1e9;
+    corten::linalg::set_threads(2);
+    let two = flops / time_per_call(budget, || corten(m, k, n, &a, &b, &mut c)) / 1e9;
+    corten::linalg::set_threads(1);
+    let gm2 = flops / time_per_call(budget, || gemm_crate(m, k, n, &a, &b, &mut c, 2)) / 1e9;
+    println!();
+    println!("1024³ with 2 threads: corten {two:.1} GFLOP/s ({:.2}× its single thread); gemm crate 2 threads {gm2:.1}", two / one);
+}
