@@ -28,7 +28,7 @@ macro_rules! kernels {
             add: $add:path,
             load_partial: $load_partial:path,
             store_partial: $store_partial:path,
-            prefetch: $prefetch:path $(,)?
+            chunk_rows: $chunk:expr $(,)?
         }
     ) => {
         pub(super) mod $name {
@@ -36,6 +36,8 @@ macro_rules! kernels {
             pub const MR: usize = $mr;
             /// Columns of the register tile.
             pub const NR: usize = $nv * $lanes;
+            /// Rows per pass of the small-m kernel when `m > 8`.
+            pub const CHUNK_ROWS: usize = $chunk;
 
             /// `C[..rows, ..cols] (+)= A_panel · B_panel` over `kc`.
             ///
@@ -130,9 +132,6 @@ macro_rules! kernels {
                 }
             }
 
-            /// How many rows of B ahead the small-m kernel prefetches.
-            const PREFETCH_ROWS: usize = 8;
-
             struct Strides {
                 k: usize,
                 n: usize,
@@ -183,19 +182,14 @@ macro_rules! kernels {
                 let mut acc: [[$vec; V]; R] = [[$zero; V]; R];
                 for p in 0..s.k {
                     let bp = b.add(p * s.ldb);
-                    // Ask for B's rows a few iterations ahead: this loop is
-                    // bound by how fast B streams in from L2.
-                    for v in (0..V).step_by(64 / (4 * $lanes)).take(V) {
-                        $prefetch(bp.wrapping_add(PREFETCH_ROWS * s.ldb + v * $lanes));
-                    }
-                    let mut ai: [$vec; R] = [$zero; R];
-                    for i in 0..R {
-                        ai[i] = $splat(*a.add(i * s.rsa + p * s.csa));
-                    }
+                    let mut bv: [$vec; V] = [$zero; V];
                     for v in 0..V {
-                        let bv = $load(bp.add(v * $lanes));
-                        for i in 0..R {
-                            acc[i][v] = $fma(ai[i], bv, acc[i][v]);
+                        bv[v] = $load(bp.add(v * $lanes));
+                    }
+                    for i in 0..R {
+                        let ai = $splat(*a.add(i * s.rsa + p * s.csa));
+                        for v in 0..V {
+                            acc[i][v] = $fma(ai, bv[v], acc[i][v]);
                         }
                     }
                 }
@@ -218,7 +212,7 @@ kernels! {
         lanes: 8,
         mr: 6,
         nv: 2,
-        v_small: [8, 6, 4, 2, 1, 1, 1, 1],
+        v_small: [8, 6, 4, 2, 2, 2, 1, 1],
         vec: core::arch::x86_64::__m256,
         zero: core::arch::x86_64::_mm256_setzero_ps(),
         load: core::arch::x86_64::_mm256_loadu_ps,
@@ -228,7 +222,7 @@ kernels! {
         add: core::arch::x86_64::_mm256_add_ps,
         load_partial: super::avx2_partial::load,
         store_partial: super::avx2_partial::store,
-        prefetch: super::prefetch_x86,
+        chunk_rows: 6,
     }
 }
 
@@ -239,7 +233,7 @@ kernels! {
         lanes: 16,
         mr: 12,
         nv: 2,
-        v_small: [8, 8, 4, 4, 2, 2, 2, 2],
+        v_small: [8, 8, 6, 5, 4, 4, 3, 3],
         vec: core::arch::x86_64::__m512,
         zero: core::arch::x86_64::_mm512_setzero_ps(),
         load: core::arch::x86_64::_mm512_loadu_ps,
@@ -249,18 +243,7 @@ kernels! {
         add: core::arch::x86_64::_mm512_add_ps,
         load_partial: super::avx512_partial::load,
         store_partial: super::avx512_partial::store,
-        prefetch: super::prefetch_x86,
-    }
-}
-
-/// A hint to load the cache line at `p` into L1; never faults, so `p` may
-/// point past the end of B.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn prefetch_x86(p: *const f32) {
-    // SAFETY: prefetching is a hint; it reads nothing and cannot fault.
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+        chunk_rows: 6,
     }
 }
 
@@ -345,8 +328,6 @@ mod lanes4 {
     pub fn fma(a: Lanes4, b: Lanes4, c: Lanes4) -> Lanes4 {
         Lanes4(core::array::from_fn(|i| a.0[i] * b.0[i] + c.0[i]))
     }
-    #[inline(always)]
-    pub fn prefetch(_p: *const f32) {}
     /// # Safety
     /// `p` addresses `n < 4` readable floats.
     #[inline(always)]
@@ -390,7 +371,7 @@ kernels! {
         add: super::lanes4::add,
         load_partial: super::lanes4::load_partial,
         store_partial: super::lanes4::store_partial,
-        prefetch: super::lanes4::prefetch,
+        chunk_rows: 4,
     }
 }
 
@@ -401,6 +382,7 @@ use super::isa::Isa;
 pub(super) struct Kernels {
     pub mr: usize,
     pub nr: usize,
+    pub chunk_rows: usize,
     pub micro: unsafe fn(usize, *const f32, *const f32, *mut f32, usize, usize, usize, bool),
     #[allow(clippy::type_complexity)]
     pub small: unsafe fn(
@@ -425,20 +407,20 @@ impl Kernels {
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2Fma => Kernels {
                 mr: avx2::MR,
-                nr: avx2::NR,
+                nr: avx2::NR, chunk_rows: avx2::CHUNK_ROWS,
                 micro: avx2::micro,
                 small: avx2::small,
             },
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => Kernels {
                 mr: avx512::MR,
-                nr: avx512::NR,
+                nr: avx512::NR, chunk_rows: avx512::CHUNK_ROWS,
                 micro: avx512::micro,
                 small: avx512::small,
             },
             _ => Kernels {
                 mr: portable::MR,
-                nr: portable::NR,
+                nr: portable::NR, chunk_rows: portable::CHUNK_ROWS,
                 micro: portable::micro,
                 small: portable::small,
             },

@@ -237,11 +237,9 @@ fn check_extent(name: &str, len: usize, rows: usize, cols: usize, rs: usize, cs:
 /// Rows of `m` at or below which the streaming small-m kernel runs in one
 /// pass over B.
 const SMALL_M: usize = 8;
-/// Up to this many rows, a B of at most `CHUNKED_B_MAX` elements (it stays in
-/// L2) is streamed once per `CHUNK_ROWS` rows instead of being packed.
-const CHUNKED_M_MAX: usize = 96;
+/// A row-major B of at most this many elements (it stays in L2) is streamed
+/// once per chunk of rows instead of being packed.
 const CHUNKED_B_MAX: usize = 128 * 1024;
-const CHUNK_ROWS: usize = 4;
 
 /// The product, with every slice already checked against the sizes and strides.
 fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
@@ -257,11 +255,11 @@ fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
         return;
     }
     let kernels = Kernels::of(isa);
-    let chunked = g.m <= CHUNKED_M_MAX && g.k * g.n <= CHUNKED_B_MAX;
+    let chunked = g.k * g.n <= CHUNKED_B_MAX;
     if g.csb == 1 && (g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc"))) {
         // Few rows, or a B that stays in L2: stream B once per chunk of rows
         // instead of packing it (packing costs more than it saves here).
-        let chunk = if g.m <= SMALL_M { g.m } else { CHUNK_ROWS };
+        let chunk = if g.m <= SMALL_M { g.m } else { kernels.chunk_rows };
         for i0 in (0..g.m).step_by(chunk) {
             let rows = chunk.min(g.m - i0);
             // SAFETY: the public entry points checked that `a`, `b` and `c`
