@@ -12,8 +12,8 @@ fn data(len: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Best time per call over several timed batches of calls.
-fn time_per_call(budget: Duration, mut f: impl FnMut()) -> f64 {
+/// Calls per timed batch so that one batch takes about 2 ms.
+fn calls_per_batch(f: &mut dyn FnMut()) -> usize {
     f(); // warm-up: page faults, packing buffers, caches
     let mut calls = 1usize;
     loop {
@@ -22,18 +22,29 @@ fn time_per_call(budget: Duration, mut f: impl FnMut()) -> f64 {
             f();
         }
         if t.elapsed() > Duration::from_millis(2) {
-            break;
+            return calls;
         }
         calls *= 2;
     }
-    let deadline = Instant::now() + budget;
-    let mut best = f64::INFINITY;
-    while Instant::now() < deadline || best.is_infinite() {
-        let t = Instant::now();
-        for _ in 0..calls {
-            f();
+}
+
+/// Best time per call of each function. The machine is shared and its speed
+/// drifts, so the functions take turns (rounds of one batch each) for the whole
+/// budget, and each keeps its best batch: all see the same conditions.
+fn race(budget: Duration, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let calls: Vec<usize> = fs.iter_mut().map(|f| calls_per_batch(*f)).collect();
+    let mut best = vec![f64::INFINITY; fs.len()];
+    let deadline = Instant::now() + budget * fs.len() as u32;
+    let mut rounds = 0;
+    while Instant::now() < deadline || rounds < 3 {
+        for ((f, &n), best) in fs.iter_mut().zip(&calls).zip(best.iter_mut()) {
+            let t = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            *best = best.min(t.elapsed().as_secs_f64() / n as f64);
         }
-        best = best.min(t.elapsed().as_secs_f64() / calls as f64);
+        rounds += 1;
     }
     best
 }
@@ -125,9 +136,12 @@ fn peak_gflops(budget: Duration) -> Option<f64> {
     }
     let iters = 100_000;
     // SAFETY: the CPU has AVX2 and FMA (checked above).
-    let t = time_per_call(budget, || {
-        black_box(unsafe { chains(black_box(iters)) });
-    });
+    let t = race(
+        budget,
+        &mut [&mut || {
+            black_box(unsafe { chains(black_box(iters)) });
+        }],
+    )[0];
     Some((iters * 10 * 8 * 2) as f64 / t / 1e9)
 }
 
@@ -158,25 +172,28 @@ fn main() {
         (1024, 1024, 1024),
         (37, 53, 29),
     ];
-    for (m, k, n) in shapes {
+    // `-- --only 512` keeps the shapes whose m is 512.
+    let only: Option<usize> = std::env::args()
+        .skip_while(|a| a != "--only")
+        .nth(1)
+        .and_then(|v| v.parse().ok());
+    for (m, k, n) in shapes.into_iter().filter(|s| only.is_none_or(|m| s.0 == m)) {
         let (a, b) = (data(m * k), data(k * n));
-        let mut c = vec![0.0f32; m * n];
+        let (mut c1, mut c2, mut c3) = (
+            vec![0.0f32; m * n],
+            vec![0.0f32; m * n],
+            vec![0.0f32; m * n],
+        );
         let flops = 2.0 * (m * k * n) as f64;
-        let ours = flops
-            / time_per_call(budget, || {
-                corten(m, k, n, black_box(&a), black_box(&b), &mut c)
-            })
-            / 1e9;
-        let mm = flops
-            / time_per_call(budget, || {
-                matrixmultiply(m, k, n, black_box(&a), black_box(&b), &mut c)
-            })
-            / 1e9;
-        let gm = flops
-            / time_per_call(budget, || {
-                gemm_crate(m, k, n, black_box(&a), black_box(&b), &mut c, 1)
-            })
-            / 1e9;
+        let t = race(
+            budget,
+            &mut [
+                &mut || corten(m, k, n, black_box(&a), black_box(&b), &mut c1),
+                &mut || matrixmultiply(m, k, n, black_box(&a), black_box(&b), &mut c2),
+                &mut || gemm_crate(m, k, n, black_box(&a), black_box(&b), &mut c3, 1),
+            ],
+        );
+        let [ours, mm, gm] = [0, 1, 2].map(|i| flops / t[i] / 1e9);
         println!(
             "| {m}×{k}×{n} | {ours:.1} | {mm:.1} | {gm:.1} | {:.2}× | {:.2}× |",
             ours / mm,
@@ -185,13 +202,28 @@ fn main() {
     }
     let (m, k, n) = (1024, 1024, 1024);
     let (a, b) = (data(m * k), data(k * n));
-    let mut c = vec![0.0f32; m * n];
+    let (mut c1, mut c2, mut c3) = (
+        vec![0.0f32; m * n],
+        vec![0.0f32; m * n],
+        vec![0.0f32; m * n],
+    );
     let flops = 2.0 * (m * k * n) as f64;
-    let one = flops / time_per_call(budget, || corten(m, k, n, &a, &b, &mut c)) / 1e9;
-    corten::linalg::set_threads(2);
-    let two = flops / time_per_call(budget, || corten(m, k, n, &a, &b, &mut c)) / 1e9;
-    corten::linalg::set_threads(1);
-    let gm2 = flops / time_per_call(budget, || gemm_crate(m, k, n, &a, &b, &mut c, 2)) / 1e9;
+    let t = race(
+        budget,
+        &mut [
+            &mut || {
+                corten::linalg::set_threads(1);
+                corten(m, k, n, &a, &b, &mut c1)
+            },
+            &mut || {
+                corten::linalg::set_threads(2);
+                corten(m, k, n, &a, &b, &mut c2);
+                corten::linalg::set_threads(1);
+            },
+            &mut || gemm_crate(m, k, n, &a, &b, &mut c3, 2),
+        ],
+    );
+    let [one, two, gm2] = [0, 1, 2].map(|i| flops / t[i] / 1e9);
     println!();
     println!("1024³ with 2 threads: corten {two:.1} GFLOP/s ({:.2}× its single thread); gemm crate 2 threads {gm2:.1}", two / one);
 }

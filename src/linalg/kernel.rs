@@ -407,20 +407,23 @@ impl Kernels {
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2Fma => Kernels {
                 mr: avx2::MR,
-                nr: avx2::NR, chunk_rows: avx2::CHUNK_ROWS,
+                nr: avx2::NR,
+                chunk_rows: avx2::CHUNK_ROWS,
                 micro: avx2::micro,
                 small: avx2::small,
             },
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => Kernels {
                 mr: avx512::MR,
-                nr: avx512::NR, chunk_rows: avx512::CHUNK_ROWS,
+                nr: avx512::NR,
+                chunk_rows: avx512::CHUNK_ROWS,
                 micro: avx512::micro,
                 small: avx512::small,
             },
             _ => Kernels {
                 mr: portable::MR,
-                nr: portable::NR, chunk_rows: portable::CHUNK_ROWS,
+                nr: portable::NR,
+                chunk_rows: portable::CHUNK_ROWS,
                 micro: portable::micro,
                 small: portable::small,
             },

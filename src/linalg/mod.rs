@@ -259,7 +259,11 @@ fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
     if g.csb == 1 && (g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc"))) {
         // Few rows, or a B that stays in L2: stream B once per chunk of rows
         // instead of packing it (packing costs more than it saves here).
-        let chunk = if g.m <= SMALL_M { g.m } else { kernels.chunk_rows };
+        let chunk = if g.m <= SMALL_M {
+            g.m
+        } else {
+            kernels.chunk_rows
+        };
         for i0 in (0..g.m).step_by(chunk) {
             let rows = chunk.min(g.m - i0);
             // SAFETY: the public entry points checked that `a`, `b` and `c`
