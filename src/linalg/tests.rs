@@ -61,7 +61,15 @@ fn edge_shapes() -> Vec<(usize, usize, usize)> {
         // Miri interprets every access: keep shapes that still cross every
         // tile edge of the portable kernels (MR 4, NR 8, 4 lanes) and the
         // small-m, chunked and blocked paths.
-        return vec![(0, 3, 4), (1, 1, 1), (1, 5, 9), (3, 7, 13), (8, 3, 17), (9, 5, 11), (13, 6, 9)];
+        return vec![
+            (0, 3, 4),
+            (1, 1, 1),
+            (1, 5, 9),
+            (3, 7, 13),
+            (8, 3, 17),
+            (9, 5, 11),
+            (13, 6, 9),
+        ];
     }
     let mut shapes = vec![
         (0, 3, 4),
@@ -142,8 +150,11 @@ fn every_isa_matches_oracle_and_matrixmultiply_on_edge_shapes() {
 #[test]
 fn every_isa_accumulates_and_handles_strides_and_transposes() {
     for isa in available() {
-        let shapes: &[(usize, usize, usize)] =
-            if cfg!(miri) { &[(1, 5, 9), (13, 3, 9)] } else { &[(1, 5, 9), (7, 300, 40), (13, 19, 33), (64, 257, 70)] };
+        let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
+            &[(1, 5, 9), (13, 3, 9)]
+        } else {
+            &[(1, 5, 9), (7, 300, 40), (13, 19, 33), (64, 257, 70)]
+        };
         for &(m, k, n) in shapes {
             // A stored transposed (k×m), B stored transposed (n×k), C with a wider row.
             let at = data(k * m, 3);
@@ -226,7 +237,10 @@ fn transposed_entry_points_match_oracle() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "spawns threads over a large product: too slow under miri")]
+#[cfg_attr(
+    miri,
+    ignore = "spawns threads over a large product: too slow under miri"
+)]
 fn two_threads_match_one() {
     let (m, k, n) = (301, 160, 129);
     let a = data(m * k, 8);
