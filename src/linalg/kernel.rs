@@ -46,6 +46,7 @@ macro_rules! kernels {
             /// addresses `rows ≤ MR` rows of `cols ≤ NR` writable floats, `ldc`
             /// apart; the CPU supports this module's ISA.
             $(#[$feature])*
+            #[allow(clippy::too_many_arguments)]
             pub unsafe fn micro(
                 kc: usize,
                 a: *const f32,
