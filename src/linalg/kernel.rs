@@ -380,6 +380,8 @@ use super::isa::Isa;
 
 /// The kernels of one ISA, with its register-tile sizes.
 #[derive(Clone, Copy)]
+// Without `alloc` only the small-m kernel runs (no packing buffers).
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
 pub(super) struct Kernels {
     pub mr: usize,
     pub nr: usize,

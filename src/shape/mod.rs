@@ -5,9 +5,11 @@ mod arith;
 mod constraint;
 mod dim;
 mod tuple;
+mod window;
 
 pub use arith::{Difference, Product, Sum, ToUInt, UIntOf};
 pub use constraint::{BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape};
 pub use dim::{Const, Dim, Dyn, StaticDim};
 pub(crate) use tuple::write_tuple;
 pub use tuple::{Batched, Features, KerasShape, Shape, Sizes, StaticShape, MAX_RANK};
+pub use window::{Padding, Same, Valid, WindowFits, WindowOutput};
