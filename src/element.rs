@@ -66,6 +66,8 @@ pub trait Element:
     fn abs(self) -> Self;
     /// Whether the value is neither NaN nor infinite.
     fn is_finite(self) -> bool;
+    /// Whether the value is NaN.
+    fn is_nan(self) -> bool;
     /// The larger of two values (NaN-ignoring, as `f32::max`).
     fn max(self, other: Self) -> Self;
     /// The smaller of two values (NaN-ignoring, as `f32::min`).
@@ -136,6 +138,10 @@ macro_rules! impl_element {
             #[inline]
             fn is_finite(self) -> bool {
                 <$t>::is_finite(self)
+            }
+            #[inline]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
             }
             #[inline]
             fn max(self, other: Self) -> Self {

@@ -19,7 +19,17 @@ pub fn glorot_uniform<E: Element, R: Rng + ?Sized>(
     fan_in: usize,
     fan_out: usize,
 ) -> alloc::vec::Vec<E> {
-    let n = fan_in * fan_out;
+    glorot_uniform_fans(rng, fan_in, fan_out, fan_in * fan_out)
+}
+
+/// `glorot_uniform` for `n` weights with the given fans (a convolution's fans
+/// are its receptive field times its input or its output channels).
+pub fn glorot_uniform_fans<E: Element, R: Rng + ?Sized>(
+    rng: &mut R,
+    fan_in: usize,
+    fan_out: usize,
+    n: usize,
+) -> alloc::vec::Vec<E> {
     if n == 0 {
         return alloc::vec::Vec::new();
     }

@@ -45,9 +45,13 @@ pub use tensor::Tensor;
 /// Everything a model definition usually names, for `use corten::prelude::*`.
 pub mod prelude {
     pub use crate::activation::*;
-    pub use crate::layer::{Dense, Layer};
+    pub use crate::layer::{
+        AveragePooling2D, Conv2D, Dense, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D,
+        Layer, MaxPooling2D,
+    };
     pub use crate::model::Sequential;
     pub use crate::shape::{Const, Dyn};
+    pub use crate::shape::{Same, Valid};
     pub use crate::{sequential, Element, Error, Tensor};
 }
 

@@ -2,10 +2,20 @@
 //! step that fits a layer spec (`Dense<5>`) to the output of the layer before it.
 
 mod build;
+mod conv2d;
 mod dense;
+mod flatten;
+mod global_pooling2d;
+mod pooling2d;
+mod shaped;
 
 pub use build::{BuildContext, LayerName};
+pub use conv2d::{Conv2D, Conv2DLayer, ConvKernelArray, SameChannels};
 pub use dense::{BiasArray, Dense, DenseElement, DenseLayer, KernelArray};
+pub use flatten::{Flatten, Flattened};
+pub use global_pooling2d::{GlobalAveragePooling2D, GlobalMaxPooling2D, GlobalPooling2D};
+pub use pooling2d::{Average, AveragePooling2D, Max, MaxPooling2D, PoolOp, Pooling2D};
+pub use shaped::Shaped;
 
 use crate::shape::{Features, Sizes};
 use crate::Element;

@@ -39,14 +39,56 @@ include!(concat!(env!("OUT_DIR"), "/const_to_uint.rs"));
 /// The typenum form of a static dimension.
 pub type UIntOf<D> = <D as ToUInt>::Output;
 
+/// `Self · B` as a dimension, computed by the compiler.
+pub trait DimMul<B: ToUInt>: ToUInt {
+    /// The product.
+    type Output: StaticDim + ToUInt;
+}
+
+impl<A: ToUInt, B: ToUInt> DimMul<B> for A
+where
+    UIntOf<A>: Mul<UIntOf<B>>,
+    <UIntOf<A> as Mul<UIntOf<B>>>::Output: StaticDim + ToUInt,
+{
+    type Output = <UIntOf<A> as Mul<UIntOf<B>>>::Output;
+}
+
+/// `Self + B` as a dimension, computed by the compiler.
+pub trait DimAdd<B: ToUInt>: ToUInt {
+    /// The sum.
+    type Output: StaticDim + ToUInt;
+}
+
+impl<A: ToUInt, B: ToUInt> DimAdd<B> for A
+where
+    UIntOf<A>: Add<UIntOf<B>>,
+    <UIntOf<A> as Add<UIntOf<B>>>::Output: StaticDim + ToUInt,
+{
+    type Output = <UIntOf<A> as Add<UIntOf<B>>>::Output;
+}
+
+/// `Self − B` as a dimension, computed by the compiler (no impl when `B > Self`).
+pub trait DimSub<B: ToUInt>: ToUInt {
+    /// The difference.
+    type Output: StaticDim + ToUInt;
+}
+
+impl<A: ToUInt, B: ToUInt> DimSub<B> for A
+where
+    UIntOf<A>: Sub<UIntOf<B>>,
+    <UIntOf<A> as Sub<UIntOf<B>>>::Output: StaticDim + ToUInt,
+{
+    type Output = <UIntOf<A> as Sub<UIntOf<B>>>::Output;
+}
+
 /// `A · B`, computed by the compiler.
-pub type Product<A, B> = <UIntOf<A> as Mul<UIntOf<B>>>::Output;
+pub type Product<A, B> = <A as DimMul<B>>::Output;
 
 /// `A + B`, computed by the compiler.
-pub type Sum<A, B> = <UIntOf<A> as Add<UIntOf<B>>>::Output;
+pub type Sum<A, B> = <A as DimAdd<B>>::Output;
 
 /// `A − B`, computed by the compiler (a compile error when `B > A`).
-pub type Difference<A, B> = <UIntOf<A> as Sub<UIntOf<B>>>::Output;
+pub type Difference<A, B> = <A as DimSub<B>>::Output;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ mod dim;
 mod tuple;
 mod window;
 
-pub use arith::{Difference, Product, Sum, ToUInt, UIntOf};
+pub use arith::{Difference, DimAdd, DimMul, DimSub, Product, Sum, ToUInt, UIntOf};
 pub use constraint::{BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape};
 pub use dim::{Const, Dim, Dyn, StaticDim};
 pub(crate) use tuple::write_tuple;

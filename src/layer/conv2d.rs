@@ -1,0 +1,386 @@
+//! `Conv2D`: a 2-D convolution over channels-last images `(height, width,
+//! channels)`, computed as im2col + the matmul core.
+
+use super::dense::DenseElement;
+use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
+use crate::activation::{Activation, Linear};
+use crate::error::Error;
+use crate::shape::{Const, Padding, Shape, StaticDim, Valid, WindowOutput};
+use crate::tensor::Data;
+use crate::Element;
+use core::marker::PhantomData;
+
+/// The Conv2D spec as a model names it: `Conv2D<FILTERS, KERNEL, Activation,
+/// Padding, STRIDE>` (square kernel and stride; Keras defaults: linear,
+/// `Valid`, stride 1). The input channels come from the layer before; the
+/// output height and width are computed by the compiler, and a kernel larger
+/// than the input is a compile error.
+///
+/// ```
+/// use corten::sequential;
+/// use corten::shape::Same;
+/// let model = sequential![Input<28, 28, 1>, Conv2D<16, 3, Relu>, Conv2D<8, 3, Relu, Same, 2>];
+/// assert_eq!(model.output_shape().to_string(), "(None, 13, 13, 8)");
+/// assert_eq!(model.param_count(), (3 * 3 * 1 * 16 + 16) + (3 * 3 * 16 * 8 + 8));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Conv2D<
+    const FILTERS: usize,
+    const KERNEL: usize,
+    A: Activation = Linear,
+    P: Padding = Valid,
+    const STRIDE: usize = 1,
+> {
+    activation: A,
+    padding: PhantomData<P>,
+}
+
+/// A kernel given as a nested array in Keras's layout `(kernel, kernel,
+/// channels, filters)`.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: a Conv2D of {FILTERS} filters with a {KERNEL}×{KERNEL} kernel needs a kernel `[[[[_; {FILTERS}]; channels]; {KERNEL}]; {KERNEL}]`, but this kernel is `{Self}`",
+    label = "Keras's kernel layout is (kernel height, kernel width, input channels, filters)"
+)]
+pub trait ConvKernelArray<const KERNEL: usize, const FILTERS: usize>: Data<Self::Element> {
+    /// The element type.
+    type Element: Element;
+    /// The number of input channels.
+    type Channels: StaticDim;
+}
+
+impl<E: Element, const K: usize, const C: usize, const F: usize> ConvKernelArray<K, F>
+    for [[[[E; F]; C]; K]; K]
+{
+    type Element = E;
+    type Channels = Const<C>;
+}
+
+impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const STRIDE: usize>
+    Conv2D<FILTERS, KERNEL, A, P, STRIDE>
+{
+    /// The spec with a configured activation.
+    pub fn with_activation(activation: A) -> Self {
+        Conv2D {
+            activation,
+            padding: PhantomData,
+        }
+    }
+
+    /// A Conv2D layer with the given weights (Keras layout), stored inline.
+    /// Its input channels are the kernel's; height and width come from the
+    /// layer before.
+    ///
+    /// ```
+    /// use corten::{sequential, Tensor};
+    /// // One 2×2 filter that sums its window, over a 3×3 single-channel image.
+    /// let model = sequential![Input<3, 3, 1>, Conv2D<1, 2>::from_weights([[[[1.0f32]]; 2]; 2], [0.0])];
+    /// let x = Tensor::from_array([[[[1.0f32], [2.0], [3.0]], [[4.0], [5.0], [6.0]], [[7.0], [8.0], [9.0]]]]);
+    /// assert_eq!(model.predict(&x).as_slice(), &[12.0, 16.0, 24.0, 28.0]);
+    /// ```
+    pub fn from_weights<KA, B>(
+        kernel: KA,
+        bias: B,
+    ) -> Conv2DLayer<FILTERS, KERNEL, STRIDE, KA::Channels, P, A, KA::Element, KA, B>
+    where
+        KA: ConvKernelArray<KERNEL, FILTERS>,
+        B: super::BiasArray<FILTERS, KA::Element>,
+    {
+        Conv2DLayer::new_unchecked(kernel, bias, A::default())
+    }
+
+    /// A Conv2D layer over weights in any storage (a `Vec`, `&'static` data),
+    /// with `C` input channels; an error when a length does not fit.
+    pub fn from_data<C: StaticDim, E: Element, K: Data<E>, B: Data<E>>(
+        kernel: K,
+        bias: B,
+    ) -> Result<Conv2DLayer<FILTERS, KERNEL, STRIDE, C, P, A, E, K, B>, Error> {
+        let expected = KERNEL * KERNEL * C::SIZE * FILTERS;
+        let got = kernel.as_slice().len();
+        if got != expected {
+            let shape = crate::shape::Sizes::new(&[KERNEL, KERNEL, C::SIZE, FILTERS]);
+            return Err(Error::LengthMismatch {
+                what: "Conv2D kernel",
+                shape,
+                expected,
+                got,
+            });
+        }
+        let got = bias.as_slice().len();
+        if got != FILTERS {
+            let shape = crate::shape::Sizes::new(&[FILTERS]);
+            return Err(Error::LengthMismatch {
+                what: "Conv2D bias",
+                shape,
+                expected: FILTERS,
+                got,
+            });
+        }
+        Ok(Conv2DLayer::new_unchecked(kernel, bias, A::default()))
+    }
+}
+
+/// A built Conv2D layer over `C` input channels; `H × W` is the input image
+/// size once the layer is in a model (`()` before).
+pub struct Conv2DLayer<
+    const FILTERS: usize,
+    const KERNEL: usize,
+    const STRIDE: usize,
+    C,
+    P,
+    A,
+    E,
+    K,
+    B,
+    H = (),
+    W = (),
+> {
+    kernel: K,
+    bias: B,
+    activation: A,
+    name: LayerName,
+    types: PhantomData<(C, P, E, H, W)>,
+}
+
+impl<const F: usize, const KS: usize, const S: usize, C, P, A, E, K, B, H, W>
+    Conv2DLayer<F, KS, S, C, P, A, E, K, B, H, W>
+where
+    A: Activation,
+    E: Element,
+    K: Data<E>,
+    B: Data<E>,
+{
+    fn new_unchecked(kernel: K, bias: B, activation: A) -> Self {
+        Conv2DLayer {
+            kernel,
+            bias,
+            activation,
+            name: LayerName {
+                base: "conv2d",
+                index: 0,
+            },
+            types: PhantomData,
+        }
+    }
+
+    /// The kernel, Keras layout `(kernel, kernel, channels, filters)`, row-major.
+    pub fn kernel(&self) -> &[E] {
+        self.kernel.as_slice()
+    }
+
+    /// The bias, one value per filter.
+    pub fn bias(&self) -> &[E] {
+        self.bias.as_slice()
+    }
+}
+
+impl<const F: usize, const KS: usize, const S: usize, C, P, A: Activation, E, K, B, H, W>
+    core::fmt::Debug for Conv2DLayer<F, KS, S, C, P, A, E, K, B, H, W>
+where
+    C: StaticDim,
+    P: Padding,
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "Conv2D<{F}, {KS}×{KS}, stride {S}, {}>({}, {} channels in, {})",
+            P::NAME,
+            self.name,
+            C::SIZE,
+            A::NAME
+        )
+    }
+}
+
+/// `C` (a built layer's input channels) equals the channels the previous layer
+/// gives.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: the layer's weights expect `{Expected}` input channels but the previous layer gives `{Self}`",
+    label = "the kernel's input-channel axis does not fit the images the layer before it gives"
+)]
+pub trait SameChannels<Expected> {}
+
+impl<D: crate::shape::SameFeatures<X>, X> SameChannels<X> for D {}
+
+type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
+
+impl<const F: usize, const KS: usize, const S: usize, C, P, A, E, K, B, H, W> Layer<E>
+    for Conv2DLayer<F, KS, S, C, P, A, E, K, B, H, W>
+where
+    C: StaticDim,
+    H: WindowOutput<Const<KS>, Const<S>, P>,
+    W: WindowOutput<Const<KS>, Const<S>, P>,
+    P: Padding,
+    A: Activation,
+    E: DenseElement,
+    K: Data<E>,
+    B: Data<E>,
+{
+    type Input = (H, W, C);
+    type Output = (Out<H, KS, S, P>, Out<W, KS, S, P>, Const<F>);
+    const SCRATCH_PER_SAMPLE: usize =
+        <Out<H, KS, S, P>>::SIZE * <Out<W, KS, S, P>>::SIZE * KS * KS * C::SIZE;
+
+    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        let geometry = Geometry {
+            height: H::SIZE,
+            width: W::SIZE,
+            channels: C::SIZE,
+            kernel: KS,
+            stride: S,
+            out_height: <Out<H, KS, S, P>>::SIZE,
+            out_width: <Out<W, KS, S, P>>::SIZE,
+            pad_top: P::pad_before(H::SIZE, KS, S),
+            pad_left: P::pad_before(W::SIZE, KS, S),
+        };
+        let rows = batch * geometry.out_height * geometry.out_width;
+        let depth = KS * KS * C::SIZE;
+        let columns = &mut scratch[..rows * depth];
+        geometry.im2col(x, batch, columns);
+        E::dense_forward(
+            columns,
+            self.kernel.as_slice(),
+            self.bias.as_slice(),
+            y,
+            rows,
+            depth,
+        );
+        if F > 0 {
+            for row in y.chunks_exact_mut(F) {
+                self.activation.apply(row);
+            }
+        }
+    }
+
+    fn param_count(&self) -> usize {
+        KS * KS * C::SIZE * F + F
+    }
+
+    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
+        let output = (
+            <Out<H, KS, S, P>>::default(),
+            <Out<W, KS, S, P>>::default(),
+            Const::<F>,
+        )
+            .sizes();
+        row(SummaryRow {
+            name: self.name,
+            kind: "Conv2D",
+            output,
+            params: self.param_count(),
+        })
+    }
+}
+
+/// Where the windows of a convolution or pooling lie.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Geometry {
+    pub height: usize,
+    pub width: usize,
+    pub channels: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub out_height: usize,
+    pub out_width: usize,
+    pub pad_top: usize,
+    pub pad_left: usize,
+}
+
+impl Geometry {
+    /// The input row and column under kernel offset `(kh, kw)` of output pixel
+    /// `(oh, ow)`, or `None` in the padding.
+    #[inline]
+    pub fn source(&self, oh: usize, ow: usize, kh: usize, kw: usize) -> Option<(usize, usize)> {
+        let ih = (oh * self.stride + kh).checked_sub(self.pad_top)?;
+        let iw = (ow * self.stride + kw).checked_sub(self.pad_left)?;
+        (ih < self.height && iw < self.width).then_some((ih, iw))
+    }
+
+    /// Lays every window out as a row `(kh, kw, c)`: the matrix whose product
+    /// with the `(kernel·kernel·channels, filters)` kernel is the convolution.
+    fn im2col<E: Element>(&self, x: &[E], batch: usize, out: &mut [E]) {
+        let c = self.channels;
+        let depth = self.kernel * self.kernel * c;
+        let image = self.height * self.width * c;
+        let mut rows = out.chunks_exact_mut(depth.max(1));
+        for b in 0..batch {
+            let x = &x[b * image..(b + 1) * image];
+            for oh in 0..self.out_height {
+                for ow in 0..self.out_width {
+                    let Some(row) = rows.next() else { return };
+                    for kh in 0..self.kernel {
+                        for kw in 0..self.kernel {
+                            let dst = &mut row[(kh * self.kernel + kw) * c..][..c];
+                            match self.source(oh, ow, kh, kw) {
+                                Some((ih, iw)) => {
+                                    dst.copy_from_slice(&x[(ih * self.width + iw) * c..][..c])
+                                }
+                                None => dst.fill(E::ZERO),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A Conv2D spec fits any image whose height and width hold its kernel; its
+/// weights are drawn as Keras draws them (glorot_uniform kernel, zero bias).
+#[cfg(feature = "std")]
+impl<H, W, C, const F: usize, const KS: usize, A, P, const S: usize, E> BuildLayer<(H, W, C), E>
+    for Conv2D<F, KS, A, P, S>
+where
+    H: WindowOutput<Const<KS>, Const<S>, P>,
+    W: WindowOutput<Const<KS>, Const<S>, P>,
+    C: StaticDim,
+    A: Activation,
+    P: Padding,
+    E: DenseElement,
+{
+    type Layer = Conv2DLayer<F, KS, S, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
+    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+        let receptive = KS * KS;
+        let kernel = crate::init::glorot_uniform_fans(
+            ctx.rng(),
+            receptive * C::SIZE,
+            receptive * F,
+            receptive * C::SIZE * F,
+        );
+        let bias = alloc::vec![E::ZERO; F];
+        let name = ctx.name("conv2d");
+        Conv2DLayer {
+            kernel,
+            bias,
+            activation: self.activation,
+            name,
+            types: PhantomData,
+        }
+    }
+}
+
+/// A Conv2D layer whose weights are given fits images of its kernel's channels.
+impl<H, W, D, const F: usize, const KS: usize, const S: usize, C, P, A, E, K, B>
+    BuildLayer<(H, W, D), E> for Conv2DLayer<F, KS, S, C, P, A, E, K, B>
+where
+    H: WindowOutput<Const<KS>, Const<S>, P>,
+    W: WindowOutput<Const<KS>, Const<S>, P>,
+    D: StaticDim + SameChannels<C>,
+    C: StaticDim,
+    P: Padding,
+    A: Activation,
+    E: DenseElement,
+    K: Data<E>,
+    B: Data<E>,
+{
+    type Layer = Conv2DLayer<F, KS, S, D, P, A, E, K, B, H, W>;
+    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+        let name = ctx.name("conv2d");
+        Conv2DLayer {
+            kernel: self.kernel,
+            bias: self.bias,
+            activation: self.activation,
+            name,
+            types: PhantomData,
+        }
+    }
+}
