@@ -96,8 +96,71 @@ def summary():
         f.write("\n".join(lines) + "\n")
 
 
+def single_layer(name, input_shape, layer, batch=2):
+    """One layer alone on a random batch, with every weight set at random."""
+    model = keras.Sequential([keras.Input(shape=input_shape), layer])
+    weights = [rng.normal(0, 0.5, w.shape).astype(np.float32) for w in layer.get_weights()]
+    layer.set_weights(weights)
+    x = rng.normal(0, 1, (batch,) + tuple(input_shape)).astype(np.float32)
+    entries = [(f"w{i}", w) for i, w in enumerate(weights)] + [("x", x), ("y", model.predict(x, verbose=0))]
+    return (name, entries)
+
+
+def conv_layers():
+    L = keras.layers
+    cases = [
+        single_layer("conv2d_valid_relu", (7, 6, 3), L.Conv2D(4, 3, activation="relu")),
+        single_layer("conv2d_same_stride2", (7, 6, 3), L.Conv2D(5, 3, strides=2, padding="same")),
+        single_layer("conv2d_same_k4", (5, 5, 2), L.Conv2D(3, 4, padding="same")),
+        single_layer("conv2d_valid_stride2_k2", (8, 9, 1), L.Conv2D(2, 2, strides=2)),
+        single_layer("max_pooling2d_2", (6, 7, 3), L.MaxPooling2D(2)),
+        single_layer("max_pooling2d_3_same_s2", (7, 6, 2), L.MaxPooling2D(3, strides=2, padding="same")),
+        single_layer("average_pooling2d_2", (6, 7, 3), L.AveragePooling2D(2)),
+        single_layer("average_pooling2d_3_same_s2", (7, 6, 2), L.AveragePooling2D(3, strides=2, padding="same")),
+        single_layer("global_average_pooling2d", (4, 5, 3), L.GlobalAveragePooling2D()),
+        single_layer("global_max_pooling2d", (4, 5, 3), L.GlobalMaxPooling2D()),
+        single_layer("flatten", (3, 4, 2), L.Flatten()),
+    ]
+    # Composed: conv -> pool -> flatten -> dense (a small M2).
+    cases.append(single_layer_model("cnn_conv_pool_flatten_dense", (10, 10, 1), [
+        L.Conv2D(4, 3, activation="relu"), L.MaxPooling2D(2), L.Flatten(), L.Dense(3, activation="softmax")]))
+    # Composed: same / valid / stride 2 convs and a global pool.
+    cases.append(single_layer_model("cnn_same_valid_stride2_gap", (9, 9, 2), [
+        L.Conv2D(4, 3, padding="same", activation="relu"), L.Conv2D(6, 3, strides=2, activation="tanh"),
+        L.Conv2D(5, 3, padding="same", strides=2), L.GlobalAveragePooling2D(), L.Dense(2)]))
+    write("conv.txt", cases)
+
+
+def single_layer_model(name, input_shape, layers, batch=3):
+    model = keras.Sequential([keras.Input(shape=input_shape)] + layers)
+    entries = []
+    for i, layer in enumerate(model.layers):
+        for j, w in enumerate(layer.get_weights()):
+            w = rng.normal(0, 0.5, w.shape).astype(np.float32)
+            entries.append((f"l{i}w{j}", w))
+        if layer.get_weights():
+            layer.set_weights([v for k, v in entries if k.startswith(f"l{i}w")])
+    x = rng.normal(0, 1, (batch,) + tuple(input_shape)).astype(np.float32)
+    entries += [("x", x), ("y", model.predict(x, verbose=0))]
+    return (name, entries)
+
+
+def conv_summary():
+    keras.backend.clear_session()
+    L = keras.layers
+    model = keras.Sequential([keras.Input(shape=(28, 28, 1)), L.Conv2D(16, 3, activation="relu"), L.MaxPooling2D(2),
+                              L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2), L.Flatten(),
+                              L.Dense(10, activation="softmax")])
+    lines = []
+    model.summary(print_fn=lambda s, line_break=True: lines.append(s))
+    with open(os.path.join(OUT, "summary_cnn.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
     dense_models()
     summary()
+    conv_layers()
+    conv_summary()

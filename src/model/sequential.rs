@@ -253,4 +253,8 @@ macro_rules! sequential {
     (@layers ($model:expr) ($layer:expr) $(, $($rest:tt)*)?) => {
         $crate::sequential!(@layers ($model.then($layer)) $($($rest)*)?)
     };
+    // A layer type handed over by another macro as a `ty` fragment.
+    (@layers ($model:expr) $layer:ty $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then(<$layer as ::core::default::Default>::default())) $($($rest)*)?)
+    };
 }

@@ -4,9 +4,11 @@
 //! Each trait is implemented only where the shapes fit; rustc's
 //! `#[diagnostic::on_unimplemented]` turns the missing impl into the sentence.
 
+use super::arith::{ToUInt, UIntOf};
 use super::dim::StaticDim;
 use super::dim::{Const, Dim, Dyn};
 use super::tuple::{Features, Shape};
+use typenum::{Eq, IsEqual};
 
 /// `Self` (the size a previous layer gives) equals `Expected` (the size a layer
 /// was built for).
@@ -21,6 +23,34 @@ impl<const N: usize> SameFeatures<Const<N>> for Const<N> {}
 impl SameFeatures<Dyn> for Dyn {}
 impl SameFeatures<typenum::UTerm> for typenum::UTerm {}
 impl<U, B> SameFeatures<typenum::UInt<U, B>> for typenum::UInt<U, B> {}
+
+/// A size written as `Const<N>` equals a size the compiler computed (a
+/// flatten's product) when their values agree.
+impl<const N: usize, U, B> SameFeatures<typenum::UInt<U, B>> for Const<N>
+where
+    Const<N>: ToUInt,
+    UIntOf<Const<N>>: IsEqual<typenum::UInt<U, B>>,
+    Eq<UIntOf<Const<N>>, typenum::UInt<U, B>>: SizesAgree<typenum::UInt<U, B>, Const<N>>,
+{
+}
+
+impl<const N: usize, U, B> SameFeatures<Const<N>> for typenum::UInt<U, B>
+where
+    Const<N>: ToUInt,
+    UIntOf<Const<N>>: IsEqual<typenum::UInt<U, B>>,
+    Eq<UIntOf<Const<N>>, typenum::UInt<U, B>>: SizesAgree<Const<N>, typenum::UInt<U, B>>,
+{
+}
+
+/// The leaf of a value comparison between a written and a computed size:
+/// implemented only for typenum's `B1` (equal).
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: the layer expects `{Expected}` input features but the previous layer gives `{Given}`",
+    label = "this layer's input size does not fit the output of the layer before it"
+)]
+pub trait SizesAgree<Expected, Given> {}
+
+impl<Expected, Given> SizesAgree<Expected, Given> for typenum::B1 {}
 
 /// A tensor of shape `Self` can be combined element-wise with one of shape
 /// `Other`. (Bounds are written `Rhs: SameShape<Lhs>` so that the compiler

@@ -8,7 +8,9 @@ mod tuple;
 mod window;
 
 pub use arith::{Difference, DimAdd, DimMul, DimSub, Product, Sum, ToUInt, UIntOf};
-pub use constraint::{BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape};
+pub use constraint::{
+    BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape, SizesAgree,
+};
 pub use dim::{Const, Dim, Dyn, StaticDim};
 pub(crate) use tuple::write_tuple;
 pub use tuple::{Batched, Features, KerasShape, Shape, Sizes, StaticShape, MAX_RANK};
