@@ -33,6 +33,16 @@ fn main() {
         )
         .unwrap();
     }
+    // And back: computed sizes up to the limit read as `Const<N>` in types and
+    // in compile errors.
+    for n in 0..=DENSE_LIMIT {
+        writeln!(
+            out,
+            "impl ToConst for {} {{ type Output = Const<{n}>; }}",
+            typenum_of(n)
+        )
+        .unwrap();
+    }
     let path = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("const_to_uint.rs");
     std::fs::write(path, out).unwrap();
     println!("cargo:rerun-if-changed=build.rs");

@@ -15,6 +15,7 @@
 
 use super::dim::{Const, StaticDim};
 use core::ops::{Add, Mul, Sub};
+use typenum::IsLessOrEqual;
 
 /// A static dimension as a typenum binary number, the form the compiler can
 /// compute with.
@@ -34,7 +35,49 @@ where
     type Output = Self;
 }
 
+/// A typenum number up to 4096 as the `Const<N>` it equals.
+pub trait ToConst {
+    /// `Const<N>`.
+    type Output: StaticDim + ToUInt;
+}
+
 include!(concat!(env!("OUT_DIR"), "/const_to_uint.rs"));
+
+/// The largest computed size written back as `Const<N>`.
+pub type CanonicalLimit = typenum::U4096;
+
+/// Picks a computed size's canonical form from whether it is ≤ 4096
+/// (`B1`: `Const<N>`) or not (`B0`: the typenum number itself).
+pub trait Canon<Small> {
+    /// The canonical form.
+    type Output: StaticDim + ToUInt;
+}
+
+impl<N: ToConst> Canon<typenum::B1> for N {
+    type Output = N::Output;
+}
+
+impl<N: StaticDim + ToUInt> Canon<typenum::B0> for N {
+    type Output = N;
+}
+
+/// A size the compiler computed, in canonical form: `Const<N>` up to 4096 (so
+/// it reads as a number in types and errors), a typenum number beyond.
+pub type Canonical<N> = <N as Canon<<N as IsLessOrEqual<CanonicalLimit>>::Output>>::Output;
+
+/// A typenum number that has a canonical form.
+pub trait Canonicalize: typenum::Unsigned {
+    /// Its canonical form.
+    type Output: StaticDim + ToUInt;
+}
+
+impl<N> Canonicalize for N
+where
+    N: typenum::Unsigned + IsLessOrEqual<CanonicalLimit>,
+    N: Canon<<N as IsLessOrEqual<CanonicalLimit>>::Output>,
+{
+    type Output = Canonical<N>;
+}
 
 /// The typenum form of a static dimension.
 pub type UIntOf<D> = <D as ToUInt>::Output;
@@ -48,9 +91,9 @@ pub trait DimMul<B: ToUInt>: ToUInt {
 impl<A: ToUInt, B: ToUInt> DimMul<B> for A
 where
     UIntOf<A>: Mul<UIntOf<B>>,
-    <UIntOf<A> as Mul<UIntOf<B>>>::Output: StaticDim + ToUInt,
+    <UIntOf<A> as Mul<UIntOf<B>>>::Output: Canonicalize,
 {
-    type Output = <UIntOf<A> as Mul<UIntOf<B>>>::Output;
+    type Output = <<UIntOf<A> as Mul<UIntOf<B>>>::Output as Canonicalize>::Output;
 }
 
 /// `Self + B` as a dimension, computed by the compiler.
@@ -62,9 +105,9 @@ pub trait DimAdd<B: ToUInt>: ToUInt {
 impl<A: ToUInt, B: ToUInt> DimAdd<B> for A
 where
     UIntOf<A>: Add<UIntOf<B>>,
-    <UIntOf<A> as Add<UIntOf<B>>>::Output: StaticDim + ToUInt,
+    <UIntOf<A> as Add<UIntOf<B>>>::Output: Canonicalize,
 {
-    type Output = <UIntOf<A> as Add<UIntOf<B>>>::Output;
+    type Output = <<UIntOf<A> as Add<UIntOf<B>>>::Output as Canonicalize>::Output;
 }
 
 /// `Self − B` as a dimension, computed by the compiler (no impl when `B > Self`).
@@ -76,9 +119,9 @@ pub trait DimSub<B: ToUInt>: ToUInt {
 impl<A: ToUInt, B: ToUInt> DimSub<B> for A
 where
     UIntOf<A>: Sub<UIntOf<B>>,
-    <UIntOf<A> as Sub<UIntOf<B>>>::Output: StaticDim + ToUInt,
+    <UIntOf<A> as Sub<UIntOf<B>>>::Output: Canonicalize,
 {
-    type Output = <UIntOf<A> as Sub<UIntOf<B>>>::Output;
+    type Output = <<UIntOf<A> as Sub<UIntOf<B>>>::Output as Canonicalize>::Output;
 }
 
 /// `A · B`, computed by the compiler.

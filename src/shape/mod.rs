@@ -14,4 +14,4 @@ pub use constraint::{
 pub use dim::{Const, Dim, Dyn, StaticDim};
 pub(crate) use tuple::write_tuple;
 pub use tuple::{Batched, Features, KerasShape, Shape, Sizes, StaticShape, MAX_RANK};
-pub use window::{Padding, Same, Valid, WindowFits, WindowOutput};
+pub use window::{Padding, Same, Valid, ValidWindow, WindowOutput};

@@ -11,7 +11,7 @@
 //! assert_eq!(<<Const<28> as WindowOutput<Const<3>, Const<2>, Same>>::Output as StaticDim>::SIZE, 14);
 //! ```
 
-use super::arith::{ToUInt, UIntOf};
+use super::arith::{Canonicalize, ToUInt, UIntOf};
 use super::dim::StaticDim;
 use core::fmt::Debug;
 use core::ops::{Add, Div, Sub};
@@ -58,42 +58,52 @@ impl Padding for Same {
     }
 }
 
-/// The leaf of the "window fits" check: implemented only for typenum's `B1`
-/// (true), and carrying the readable input and window sizes so that the error
-/// names them.
+/// The size of one axis after a window of `K` with stride `S` and padding `P`.
+pub trait WindowOutput<K, S, P>: StaticDim {
+    /// The output size, in canonical form (`Const<N>` up to 4096).
+    type Output: StaticDim + ToUInt;
+}
+
+/// A `valid` window of `K` with stride `S` over an axis of `D`, computed only
+/// when the window fits: implemented for typenum's `B1` (the result of
+/// `D ≥ K`), so that a window that does not fit is one error naming both sizes.
 #[diagnostic::on_unimplemented(
     message = "shape mismatch: a window of `{K}` does not fit an input axis of `{D}` with `valid` padding",
     label = "the kernel or pool is larger than the input",
     note = "use a smaller window, `Same` padding, or a larger input"
 )]
-pub trait WindowFits<D, K> {}
-
-impl<D, K> WindowFits<D, K> for B1 {}
-
-/// The size of one axis after a window of `K` with stride `S` and padding `P`.
-pub trait WindowOutput<K, S, P>: StaticDim {
-    /// The output size.
-    type Output: StaticDim;
+pub trait ValidWindow<D, K, S> {
+    /// `floor((D − K) / S) + 1`, canonical.
+    type Output: StaticDim + ToUInt;
 }
 
-type Ge<A, B> = <UIntOf<A> as IsGreaterOrEqual<UIntOf<B>>>::Output;
 type ValidOut<D, K, S> =
     <<<UIntOf<D> as Sub<UIntOf<K>>>::Output as Div<UIntOf<S>>>::Output as Add<U1>>::Output;
 type SameOut<D, S> =
     <<<UIntOf<D> as Add<UIntOf<S>>>::Output as Sub<U1>>::Output as Div<UIntOf<S>>>::Output;
 
-impl<D, K, S> WindowOutput<K, S, Valid> for D
+impl<D, K, S> ValidWindow<D, K, S> for B1
 where
     D: ToUInt,
     K: ToUInt,
     S: ToUInt,
-    UIntOf<D>: IsGreaterOrEqual<UIntOf<K>> + Sub<UIntOf<K>>,
-    Ge<D, K>: WindowFits<D, K>,
+    UIntOf<D>: Sub<UIntOf<K>>,
     <UIntOf<D> as Sub<UIntOf<K>>>::Output: Div<UIntOf<S>>,
     <<UIntOf<D> as Sub<UIntOf<K>>>::Output as Div<UIntOf<S>>>::Output: Add<U1>,
-    ValidOut<D, K, S>: StaticDim,
+    ValidOut<D, K, S>: Canonicalize,
 {
-    type Output = ValidOut<D, K, S>;
+    type Output = <ValidOut<D, K, S> as Canonicalize>::Output;
+}
+
+impl<D, K, S> WindowOutput<K, S, Valid> for D
+where
+    D: ToUInt,
+    K: ToUInt,
+    UIntOf<D>: IsGreaterOrEqual<UIntOf<K>>,
+    <UIntOf<D> as IsGreaterOrEqual<UIntOf<K>>>::Output: ValidWindow<D, K, S>,
+{
+    type Output =
+        <<UIntOf<D> as IsGreaterOrEqual<UIntOf<K>>>::Output as ValidWindow<D, K, S>>::Output;
 }
 
 impl<D, K, S> WindowOutput<K, S, Same> for D
@@ -104,9 +114,9 @@ where
     UIntOf<D>: Add<UIntOf<S>>,
     <UIntOf<D> as Add<UIntOf<S>>>::Output: Sub<U1>,
     <<UIntOf<D> as Add<UIntOf<S>>>::Output as Sub<U1>>::Output: Div<UIntOf<S>>,
-    SameOut<D, S>: StaticDim,
+    SameOut<D, S>: Canonicalize,
 {
-    type Output = SameOut<D, S>;
+    type Output = <SameOut<D, S> as Canonicalize>::Output;
 }
 
 #[cfg(test)]

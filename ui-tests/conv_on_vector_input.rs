@@ -1,0 +1,6 @@
+// Conv2D needs (height, width, channels) samples; this model gives vectors.
+use corten::sequential;
+
+fn main() {
+    let _model = sequential![Input<10>, Conv2D<4, 3>];
+}

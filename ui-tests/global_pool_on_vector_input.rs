@@ -1,0 +1,6 @@
+// Global pooling needs images; this model gives vectors.
+use corten::sequential;
+
+fn main() {
+    let _model = sequential![Input<10>, Dense<8>, GlobalAveragePooling2D];
+}
