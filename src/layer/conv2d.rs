@@ -297,9 +297,11 @@ impl Geometry {
 
     /// Lays every window out as a row `(kh, kw, c)`: the matrix whose product
     /// with the `(kernel·kernel·channels, filters)` kernel is the convolution.
+    /// For each kernel row the `(kw, c)` values are contiguous in the input, so
+    /// each is one copy (zeros where the window hangs over the padding).
     fn im2col<E: Element>(&self, x: &[E], batch: usize, out: &mut [E]) {
-        let c = self.channels;
-        let depth = self.kernel * self.kernel * c;
+        let (c, k) = (self.channels, self.kernel);
+        let depth = k * k * c;
         let image = self.height * self.width * c;
         let mut rows = out.chunks_exact_mut(depth.max(1));
         for b in 0..batch {
@@ -307,15 +309,26 @@ impl Geometry {
             for oh in 0..self.out_height {
                 for ow in 0..self.out_width {
                     let Some(row) = rows.next() else { return };
-                    for kh in 0..self.kernel {
-                        for kw in 0..self.kernel {
-                            let dst = &mut row[(kh * self.kernel + kw) * c..][..c];
-                            match self.source(oh, ow, kh, kw) {
-                                Some((ih, iw)) => {
-                                    dst.copy_from_slice(&x[(ih * self.width + iw) * c..][..c])
-                                }
-                                None => dst.fill(E::ZERO),
+                    // Kernel columns kw in first..last fall inside the image.
+                    let left = ow * self.stride;
+                    let first = self.pad_left.saturating_sub(left).min(k);
+                    let last = (self.width + self.pad_left)
+                        .saturating_sub(left)
+                        .min(k)
+                        .max(first);
+                    for (kh, dst) in row.chunks_exact_mut(k * c).enumerate() {
+                        let ih = (oh * self.stride + kh)
+                            .checked_sub(self.pad_top)
+                            .filter(|&ih| ih < self.height);
+                        match ih {
+                            Some(ih) if last > first => {
+                                dst[..first * c].fill(E::ZERO);
+                                let iw = left + first - self.pad_left;
+                                let src = &x[(ih * self.width + iw) * c..][..(last - first) * c];
+                                dst[first * c..last * c].copy_from_slice(src);
+                                dst[last * c..].fill(E::ZERO);
                             }
+                            _ => dst.fill(E::ZERO),
                         }
                     }
                 }
