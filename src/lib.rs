@@ -46,12 +46,12 @@ pub use tensor::Tensor;
 pub mod prelude {
     pub use crate::activation::*;
     pub use crate::layer::{
-        AveragePooling2D, Conv2D, Dense, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D,
-        Layer, MaxPooling2D,
+        Activation, AveragePooling2D, BatchNormalization, Conv2D, Cropping2D, Dense, Dropout,
+        Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, Layer, LayerNormalization,
+        MaxPooling2D, Reshape, Reshape1, Reshape2, Reshape3, UpSampling2D, ZeroPadding2D,
     };
     pub use crate::model::Sequential;
-    pub use crate::shape::{Const, Dyn};
-    pub use crate::shape::{Same, Valid};
+    pub use crate::shape::{Const, Dyn, Same, Valid};
     pub use crate::{sequential, Element, Error, Tensor};
 }
 

@@ -157,6 +157,36 @@ def conv_summary():
         f.write("\n".join(lines) + "\n")
 
 
+def reshape_and_norm_layers():
+    L = keras.layers
+    bn = L.BatchNormalization()
+    model = keras.Sequential([keras.Input(shape=(4, 5, 3)), bn])
+    gamma, beta, mean = (rng.normal(0, 1, 3).astype(np.float32) for _ in range(3))
+    var = rng.uniform(0.1, 2.0, 3).astype(np.float32)
+    bn.set_weights([gamma, beta, mean, var])
+    x = rng.normal(0, 1, (2, 4, 5, 3)).astype(np.float32)
+    cases = [("batch_normalization", [("w0", gamma), ("w1", beta), ("w2", mean), ("w3", var), ("x", x),
+                                      ("y", model.predict(x, verbose=0))])]
+    cases += [
+        single_layer("layer_normalization", (3, 6), L.LayerNormalization()),
+        single_layer("zero_padding2d", (3, 4, 2), L.ZeroPadding2D(2)),
+        single_layer("up_sampling2d", (3, 4, 2), L.UpSampling2D(3)),
+        single_layer("cropping2d", (6, 5, 2), L.Cropping2D(2)),
+        single_layer("reshape", (12,), L.Reshape((3, 2, 2))),
+        single_layer("activation_softmax", (3, 4), L.Activation("softmax")),
+        single_layer("dropout", (7,), L.Dropout(0.5)),
+    ]
+    write("layers.txt", cases)
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input(shape=(8, 8, 3)), L.Conv2D(4, 3), L.BatchNormalization(),
+                              L.Activation("relu"), L.ZeroPadding2D(1), L.MaxPooling2D(2), L.Flatten(),
+                              L.Dropout(0.2), L.Dense(2)])
+    lines = []
+    model.summary(print_fn=lambda s, line_break=True: lines.append(s))
+    with open(os.path.join(OUT, "summary_bn.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -164,3 +194,4 @@ if __name__ == "__main__":
     summary()
     conv_layers()
     conv_summary()
+    reshape_and_norm_layers()

@@ -1,20 +1,33 @@
 //! Layers: the [`Layer`] trait every layer implements, and [`BuildLayer`], the
 //! step that fits a layer spec (`Dense<5>`) to the output of the layer before it.
 
+mod activation_layer;
+mod batch_normalization;
 mod build;
 mod conv2d;
 mod dense;
+mod dropout;
 mod flatten;
 mod global_pooling2d;
+mod layer_normalization;
+mod normalization;
 mod pooling2d;
+mod reshape;
+mod resize2d;
 mod shaped;
 
+pub use activation_layer::Activation;
+pub use batch_normalization::{BatchNormalization, BatchNormalizationLayer};
 pub use build::{BuildContext, LayerName};
 pub use conv2d::{Conv2D, Conv2DLayer, ConvKernelArray, SameChannels};
 pub use dense::{BiasArray, Dense, DenseElement, DenseLayer, KernelArray};
+pub use dropout::Dropout;
 pub use flatten::{Flatten, Flattened};
 pub use global_pooling2d::{GlobalAveragePooling2D, GlobalMaxPooling2D, GlobalPooling2D};
+pub use layer_normalization::{LayerNormalization, LayerNormalizationLayer};
 pub use pooling2d::{Average, AveragePooling2D, Max, MaxPooling2D, PoolOp, Pooling2D};
+pub use reshape::{CountsAgree, Reshape, Reshape1, Reshape2, Reshape3};
+pub use resize2d::{Cropping2D, UpSampling2D, ZeroPadding2D};
 pub use shaped::Shaped;
 
 use crate::shape::{Features, Sizes};
@@ -44,6 +57,12 @@ pub trait Layer<E: Element> {
 
     /// Number of parameters (weights and biases).
     fn param_count(&self) -> usize;
+
+    /// How many of those parameters training leaves alone (a batch norm's
+    /// moving statistics).
+    fn non_trainable_count(&self) -> usize {
+        0
+    }
 
     /// Calls `row` for each layer inside, in order (once for a plain layer).
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow));

@@ -68,6 +68,10 @@ where
         self.prev.param_count() + self.last.param_count()
     }
 
+    fn non_trainable_count(&self) -> usize {
+        self.prev.non_trainable_count() + self.last.non_trainable_count()
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         self.prev.visit_rows(row);
         self.last.visit_rows(row);

@@ -53,6 +53,40 @@ impl Cell {
     }
 }
 
+/// The next line of `text` that fits in `width` columns: whole words where
+/// they fit (as Keras's table wraps), else a hard break. Returns the line and
+/// the rest.
+fn next_line(text: &str, width: usize) -> (&str, &str) {
+    let text = text.trim_start();
+    if text.chars().count() <= width {
+        return (text, "");
+    }
+    let hard = text
+        .char_indices()
+        .nth(width)
+        .map_or(text.len(), |(i, _)| i);
+    let cut = text[..hard].rfind(' ').filter(|&i| i > 0).unwrap_or(hard);
+    (&text[..cut], &text[cut..])
+}
+
+/// One table row, each cell wrapped to its column; the parameter column is
+/// right-aligned.
+fn write_wrapped(f: &mut fmt::Formatter<'_>, cells: [&str; 3]) -> fmt::Result {
+    let mut rest = cells;
+    loop {
+        let mut line = [""; 3];
+        for (i, cell) in rest.iter_mut().enumerate() {
+            let (now, later) = next_line(cell, WIDTHS[i] - 2);
+            line[i] = now;
+            *cell = later;
+        }
+        writeln!(f, "│ {:<31} │ {:<22} │ {:>13} │", line[0], line[1], line[2])?;
+        if rest.iter().all(|c| c.trim().is_empty()) {
+            return Ok(());
+        }
+    }
+}
+
 struct Shape<'a>(&'a SummaryRow);
 
 impl fmt::Display for Shape<'_> {
@@ -130,23 +164,20 @@ impl<L: Layer<E>, E: Element> fmt::Display for Summary<'_, L, E> {
             first = false;
             let name = Cell::new(format_args!("{} ({})", row.name, row.kind));
             let shape = Cell::new(format_args!("{}", Shape(&row)));
-            result = result.and_then(|_| {
-                writeln!(
-                    f,
-                    "│ {:<31} │ {:<22} │ {:>13} │",
-                    name.as_str(),
-                    shape.as_str(),
-                    Thousands(row.params)
-                )
-            });
+            let params = Cell::new(format_args!("{}", Thousands(row.params)));
+            result = result
+                .and_then(|_| write_wrapped(f, [name.as_str(), shape.as_str(), params.as_str()]));
         });
         result?;
         rule(f, '└', '─', '┴', '┘')?;
         let total = self.layers.param_count();
-        let bytes = Bytes(total * core::mem::size_of::<E>());
-        let total_text = Thousands(total);
-        writeln!(f, " Total params: {total_text} ({bytes})")?;
-        writeln!(f, " Trainable params: {total_text} ({bytes})")?;
-        writeln!(f, " Non-trainable params: 0 ({})", Bytes(0))
+        let frozen = self.layers.non_trainable_count();
+        let size = core::mem::size_of::<E>();
+        let line = |f: &mut fmt::Formatter<'_>, what: &str, n: usize| {
+            writeln!(f, " {what} params: {} ({})", Thousands(n), Bytes(n * size))
+        };
+        line(f, "Total", total)?;
+        line(f, "Trainable", total - frozen)?;
+        line(f, "Non-trainable", frozen)
     }
 }

@@ -15,7 +15,7 @@
 
 use super::dim::{Const, StaticDim};
 use core::ops::{Add, Mul, Sub};
-use typenum::IsLessOrEqual;
+use typenum::{IsGreaterOrEqual, IsLessOrEqual};
 
 /// A static dimension as a typenum binary number, the form the compiler can
 /// compute with.
@@ -116,12 +116,33 @@ pub trait DimSub<B: ToUInt>: ToUInt {
     type Output: StaticDim + ToUInt;
 }
 
-impl<A: ToUInt, B: ToUInt> DimSub<B> for A
+/// `A − B` computed only when `A ≥ B`: implemented for typenum's `B1` (the
+/// result of the comparison), so that a subtraction that would go below zero
+/// is one error naming both sizes.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: cannot take `{B}` away from an axis of `{A}`",
+    label = "the axis is smaller than what this layer removes from it"
+)]
+pub trait SubtractionFits<A, B> {
+    /// `A − B`, canonical.
+    type Output: StaticDim + ToUInt;
+}
+
+impl<A: ToUInt, B: ToUInt> SubtractionFits<A, B> for typenum::B1
 where
     UIntOf<A>: Sub<UIntOf<B>>,
     <UIntOf<A> as Sub<UIntOf<B>>>::Output: Canonicalize,
 {
     type Output = <<UIntOf<A> as Sub<UIntOf<B>>>::Output as Canonicalize>::Output;
+}
+
+impl<A: ToUInt, B: ToUInt> DimSub<B> for A
+where
+    UIntOf<A>: IsGreaterOrEqual<UIntOf<B>>,
+    <UIntOf<A> as IsGreaterOrEqual<UIntOf<B>>>::Output: SubtractionFits<A, B>,
+{
+    type Output =
+        <<UIntOf<A> as IsGreaterOrEqual<UIntOf<B>>>::Output as SubtractionFits<A, B>>::Output;
 }
 
 /// `A · B`, computed by the compiler.

@@ -215,6 +215,26 @@ impl_features!(D0, D1, D2);
 impl_features!(D0, D1, D2, D3);
 impl_features!(D0, D1, D2, D3, D4);
 
+/// The last axis of a sample shape (the channels or features axis Keras's
+/// `axis=-1` layers act on).
+pub trait LastAxis: Features {
+    /// The last dimension.
+    type Last: StaticDim;
+}
+
+impl<A: StaticDim> LastAxis for (A,) {
+    type Last = A;
+}
+impl<A: StaticDim, B: StaticDim> LastAxis for (A, B) {
+    type Last = B;
+}
+impl<A: StaticDim, B: StaticDim, C: StaticDim> LastAxis for (A, B, C) {
+    type Last = C;
+}
+impl<A: StaticDim, B: StaticDim, C: StaticDim, D: StaticDim> LastAxis for (A, B, C, D) {
+    type Last = D;
+}
+
 /// A sample shape printed the Keras way, with `None` for the batch axis.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
 pub struct KerasShape<F>(core::marker::PhantomData<F>);
