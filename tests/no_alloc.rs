@@ -59,6 +59,58 @@ fn dense_stack_forward_on_static_batch_allocates_nothing() {
 }
 
 #[test]
+fn conv_stack_forward_on_static_batch_allocates_nothing() {
+    use corten::activation::{Relu, Softmax};
+    use corten::layer::{BatchNormalization, Conv2D};
+    use corten::shape::{Const, Same};
+    static KERNEL: [f32; 3 * 3 * 2 * 4] = [0.05; 72];
+    static BIAS: [f32; 4] = [0.1, -0.1, 0.2, 0.0];
+    static GAMMA: [f32; 4] = [1.0; 4];
+    static BETA: [f32; 4] = [0.0; 4];
+    static MEAN: [f32; 4] = [0.0; 4];
+    static VARIANCE: [f32; 4] = [1.0; 4];
+    let conv = Conv2D::<4, 3, Relu, Same>::from_data::<Const<2>, f32, _, _>(&KERNEL[..], &BIAS[..])
+        .unwrap();
+    let bn = BatchNormalization::from_data::<Const<4>, f32, _>(
+        &GAMMA[..],
+        &BETA[..],
+        &MEAN[..],
+        &VARIANCE[..],
+    )
+    .unwrap();
+    let dense = corten::layer::Dense::<3, Softmax>::from_weights([[0.01f32; 3]; 16], [0.0; 3]);
+    let model = sequential![
+        Input<8, 8, 2>,
+        (conv),
+        (bn),
+        MaxPooling2D<2>,
+        ZeroPadding2D<1>,
+        AveragePooling2D<3, Same, 2>,
+        UpSampling2D<2>,
+        Cropping2D<1>,
+        GlobalMaxPooling2D,
+        Reshape2<2, 2>,
+        Flatten,
+        Dropout::new(0.5),
+        Activation<Relu>,
+        (corten::layer::Dense::<16>::from_weights([[0.5f32; 16]; 4], [0.0; 16])),
+        (dense),
+    ];
+    let x = Tensor::from_array([[[[0.5f32, -0.25]; 8]; 8]; 2]);
+    let mut y = Tensor::from_array([[0.0f32; 3]; 2]);
+    let mut scratch = [0.0f32; 8192];
+    assert!(
+        model.scratch_len(2) <= scratch.len(),
+        "scratch {}",
+        model.scratch_len(2)
+    );
+    let count = allocations_during(|| model.predict_into(&x, &mut y, &mut scratch).unwrap());
+    assert_eq!(count, 0, "the forward pass allocated");
+    assert!(y.as_slice().iter().all(|v| v.is_finite()));
+    assert!((y.as_slice()[..3].iter().sum::<f32>() - 1.0).abs() < 1e-5);
+}
+
+#[test]
 fn scratch_too_small_is_an_error_not_a_panic() {
     let model = sequential![Input<2>, Dense<3>::from_weights([[1.0f32; 3]; 2], [0.0; 3]), Dense<1>::from_weights([[1.0f32]; 3], [0.0])];
     let x = Tensor::from_array([[1.0f32, 2.0]]);
