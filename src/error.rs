@@ -6,7 +6,7 @@ use core::fmt;
 /// What went wrong. Shape errors the compiler can see are compile errors; these
 /// are the ones only the data can show (a `Vec` of the wrong length, a dynamic
 /// batch that differs, a scratch buffer too small).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// A buffer holds the wrong number of elements for the shape.
@@ -37,6 +37,23 @@ pub enum Error {
         /// The batch of the other tensor.
         got: usize,
     },
+    /// Input data holds NaN or an infinity.
+    NonFinite {
+        /// What held it.
+        what: &'static str,
+        /// The position of the first such element (row-major).
+        index: usize,
+    },
+    /// An integer input (an Embedding's token id) is outside its range, or not
+    /// a whole number.
+    IndexOutOfRange {
+        /// The position of the element (row-major).
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// The exclusive upper bound (the vocabulary size).
+        limit: usize,
+    },
     /// A scratch buffer is smaller than the forward pass needs.
     ScratchTooSmall {
         /// Elements needed.
@@ -60,6 +77,13 @@ impl fmt::Display for Error {
             Error::BatchMismatch { expected, got } => write!(
                 f,
                 "batch size mismatch: the input has {expected} samples but the other tensor has {got}"
+            ),
+            Error::NonFinite { what, index } => {
+                write!(f, "{what}: element {index} is NaN or infinite")
+            }
+            Error::IndexOutOfRange { index, value, limit } => write!(
+                f,
+                "index out of range: input element {index} is {value}, but indices must be whole numbers in 0..{limit}"
             ),
             Error::ScratchTooSmall { needed, got } => write!(
                 f,

@@ -9,8 +9,9 @@
 //! let w = [[1.0f32, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0, 5.0]];
 //! let model = sequential![Input<2>, Dense<5, Linear>::from_weights(w, [0.0; 5])];
 //! assert_eq!(model.input_shape().to_string(), "(None, 2)");
-//! let y = model.predict(&Tensor::from_array([[1.0f32, 2.0]]));
+//! let y = model.predict(&Tensor::from_array([[1.0f32, 2.0]]))?;
 //! assert_eq!(y.to_string(), "[[3, 6, 9, 12, 15]]");
+//! # Ok::<(), corten::Error>(())
 //! ```
 //!
 //! Without the default `std` feature the core (shapes, tensors over inline or
@@ -46,9 +47,11 @@ pub use tensor::Tensor;
 pub mod prelude {
     pub use crate::activation::*;
     pub use crate::layer::{
-        Activation, AveragePooling2D, BatchNormalization, Conv2D, Cropping2D, Dense, Dropout,
-        Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, Layer, LayerNormalization,
-        MaxPooling2D, Reshape, Reshape1, Reshape2, Reshape3, UpSampling2D, ZeroPadding2D,
+        Activation, AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D,
+        Cropping2D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D,
+        GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, Layer, LayerNormalization,
+        MaxPooling1D, MaxPooling2D, Reshape, Reshape1, Reshape2, Reshape3, UpSampling2D,
+        ZeroPadding2D,
     };
     pub use crate::model::Sequential;
     pub use crate::shape::{Const, Dyn, Same, Valid};

@@ -33,7 +33,7 @@ fn conv2d_single_layers_match_keras() {
     assert_eq!(model.output_shape().to_string(), "(None, 5, 4, 4)");
     assert_close(
         &c.name,
-        model.predict(&images::<7, 6, 3>(c)).as_slice(),
+        model.predict(&images::<7, 6, 3>(c)).unwrap().as_slice(),
         c.get("y"),
     );
 
@@ -48,7 +48,7 @@ fn conv2d_single_layers_match_keras() {
     assert_eq!(model.output_shape().to_string(), "(None, 4, 3, 5)");
     assert_close(
         &c.name,
-        model.predict(&images::<7, 6, 3>(c)).as_slice(),
+        model.predict(&images::<7, 6, 3>(c)).unwrap().as_slice(),
         c.get("y"),
     );
 
@@ -61,7 +61,7 @@ fn conv2d_single_layers_match_keras() {
     let model = sequential![Input<5, 5, 2>, (conv)];
     assert_close(
         &c.name,
-        model.predict(&images::<5, 5, 2>(c)).as_slice(),
+        model.predict(&images::<5, 5, 2>(c)).unwrap().as_slice(),
         c.get("y"),
     );
 
@@ -76,7 +76,7 @@ fn conv2d_single_layers_match_keras() {
     assert_eq!(model.output_shape().to_string(), "(None, 4, 4, 2)");
     assert_close(
         &c.name,
-        model.predict(&images::<8, 9, 1>(c)).as_slice(),
+        model.predict(&images::<8, 9, 1>(c)).unwrap().as_slice(),
         c.get("y"),
     );
 }
@@ -89,7 +89,7 @@ fn pooling_and_flatten_match_keras() {
             let c = case(&cases, $name);
             let model = sequential![Input<$h, $w, $c>, $layer];
             assert_eq!(model.output_shape().to_string(), $shape, "{}", $name);
-            assert_close($name, model.predict(&images::<$h, $w, $c>(c)).as_slice(), c.get("y"));
+            assert_close($name, model.predict(&images::<$h, $w, $c>(c)).unwrap().as_slice(), c.get("y"));
         };
     }
     check!(
@@ -147,7 +147,7 @@ fn cnn_conv_pool_flatten_dense_matches_keras() {
     let model = sequential![Input<10, 10, 1>, (conv), MaxPooling2D<2>, Flatten, (dense)];
     assert_close(
         &c.name,
-        model.predict(&images::<10, 10, 1>(c)).as_slice(),
+        model.predict(&images::<10, 10, 1>(c)).unwrap().as_slice(),
         c.get("y"),
     );
 }
@@ -174,7 +174,7 @@ fn cnn_same_valid_stride2_gap_matches_keras() {
     let model = sequential![Input<9, 9, 2>, (c0), (c1), (c2), GlobalAveragePooling2D, (dense)];
     assert_close(
         &c.name,
-        model.predict(&images::<9, 9, 2>(c)).as_slice(),
+        model.predict(&images::<9, 9, 2>(c)).unwrap().as_slice(),
         c.get("y"),
     );
 }

@@ -28,7 +28,7 @@ fn large_sizes_written_as_plain_integers() {
         (0..2 * 2622).map(|i| (i % 7) as f32 - 3.0).collect(),
     )
     .unwrap();
-    let y = model.predict(&x);
+    let y = model.predict(&x).unwrap();
     assert_eq!(y.sizes(), &[2, 3000]);
     // Against the oracle with the model's own initial weights.
     let l = model.layers();
@@ -64,7 +64,9 @@ fn twenty_four_layers_have_no_arity_limit() {
     assert_eq!(rows, 24);
     let summary = model.summary().to_string();
     assert!(summary.contains("dense_23 (Dense)"), "{summary}");
-    let y = model.predict(&Tensor::from_array([[0.5f32, -1.0, 2.0, 0.0]; 3]));
+    let y = model
+        .predict(&Tensor::from_array([[0.5f32, -1.0, 2.0, 0.0]; 3]))
+        .unwrap();
     for row in y.as_slice().chunks(3) {
         assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5);
     }
@@ -76,7 +78,7 @@ fn predict_accepts_any_batch_size_including_zero() {
     for batch in [0usize, 1, 5, 64] {
         let x =
             Tensor::<(Dyn, Const<2>)>::from_vec((Dyn(batch), Const), vec![1.0; batch * 2]).unwrap();
-        let y = model.predict(&x);
+        let y = model.predict(&x).unwrap();
         assert_eq!(y.sizes(), &[batch, 3]);
         assert!(y.as_slice().chunks(3).all(|r| r == [6.0, 8.0, 10.0]));
     }
@@ -90,7 +92,7 @@ fn f64_models_and_seeded_initial_weights() {
     let x = Tensor::from_array([[1.0f64, -2.0, 0.5]]);
     let d = &a.layers().last;
     let want = dense_oracle(x.as_slice(), d.kernel(), d.bias(), f64::tanh);
-    let got = a.predict(&x);
+    let got = a.predict(&x).unwrap();
     for (g, w) in got.as_slice().iter().zip(&want) {
         assert!((g - w).abs() < 1e-14);
     }
@@ -106,6 +108,7 @@ fn weights_borrowed_from_static_data() {
     assert_eq!(
         model
             .predict(&Tensor::from_array([[1.0f32, 2.0]]))
+            .unwrap()
             .to_string(),
         "[[3, 6, 9, 12, 15]]"
     );
@@ -118,11 +121,13 @@ fn softmax_is_stable_for_huge_inputs() {
         Dense < 3,
         Softmax > ::from_weights([[1e4f32, -1e4, 0.0], [0.0, 0.0, 1e4]], [0.0; 3])
     ];
-    let y = model.predict(&Tensor::from_array([
-        [1.0f32, 1.0],
-        [-1.0, 0.0],
-        [0.0, -1.0],
-    ]));
+    let y = model
+        .predict(&Tensor::from_array([
+            [1.0f32, 1.0],
+            [-1.0, 0.0],
+            [0.0, -1.0],
+        ]))
+        .unwrap();
     assert!(y.as_slice().iter().all(|v| v.is_finite()));
     assert_eq!(y.as_slice(), &[0.5, 0.0, 0.5, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0]);
 }

@@ -20,7 +20,7 @@ use core::marker::PhantomData;
 /// use corten::{sequential, Tensor};
 /// let bn = BatchNormalization::from_data::<Const<2>, f32, _>([1.0, 2.0], [0.0, 1.0], [1.0, 0.0], [3.999, 0.999]).unwrap();
 /// let model = sequential![Input<2>, (bn)];
-/// let y = model.predict(&Tensor::from_array([[3.0f32, 1.0]]));
+/// let y = model.predict(&Tensor::from_array([[3.0f32, 1.0]])).unwrap();
 /// assert!((y.as_slice()[0] - 1.0).abs() < 1e-6 && (y.as_slice()[1] - 3.0).abs() < 1e-6);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

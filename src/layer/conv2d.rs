@@ -2,6 +2,7 @@
 //! channels)`, computed as im2col + the matmul core.
 
 use super::dense::DenseElement;
+use super::window::Geometry;
 use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
@@ -75,7 +76,7 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
     /// // One 2×2 filter that sums its window, over a 3×3 single-channel image.
     /// let model = sequential![Input<3, 3, 1>, Conv2D<1, 2>::from_weights([[[[1.0f32]]; 2]; 2], [0.0])];
     /// let x = Tensor::from_array([[[[1.0f32], [2.0], [3.0]], [[4.0], [5.0], [6.0]], [[7.0], [8.0], [9.0]]]]);
-    /// assert_eq!(model.predict(&x).as_slice(), &[12.0, 16.0, 24.0, 28.0]);
+    /// assert_eq!(model.predict(&x).unwrap().as_slice(), &[12.0, 16.0, 24.0, 28.0]);
     /// ```
     pub fn from_weights<KA, B>(
         kernel: KA,
@@ -221,17 +222,7 @@ where
         <Out<H, KS, S, P>>::SIZE * <Out<W, KS, S, P>>::SIZE * KS * KS * C::SIZE;
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        let geometry = Geometry {
-            height: H::SIZE,
-            width: W::SIZE,
-            channels: C::SIZE,
-            kernel: KS,
-            stride: S,
-            out_height: <Out<H, KS, S, P>>::SIZE,
-            out_width: <Out<W, KS, S, P>>::SIZE,
-            pad_top: P::pad_before(H::SIZE, KS, S),
-            pad_left: P::pad_before(W::SIZE, KS, S),
-        };
+        let geometry = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S);
         let rows = batch * geometry.out_height * geometry.out_width;
         let depth = KS * KS * C::SIZE;
         let columns = &mut scratch[..rows * depth];
@@ -268,72 +259,6 @@ where
             output,
             params: self.param_count(),
         })
-    }
-}
-
-/// Where the windows of a convolution or pooling lie.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Geometry {
-    pub height: usize,
-    pub width: usize,
-    pub channels: usize,
-    pub kernel: usize,
-    pub stride: usize,
-    pub out_height: usize,
-    pub out_width: usize,
-    pub pad_top: usize,
-    pub pad_left: usize,
-}
-
-impl Geometry {
-    /// The input row and column under kernel offset `(kh, kw)` of output pixel
-    /// `(oh, ow)`, or `None` in the padding.
-    #[inline]
-    pub fn source(&self, oh: usize, ow: usize, kh: usize, kw: usize) -> Option<(usize, usize)> {
-        let ih = (oh * self.stride + kh).checked_sub(self.pad_top)?;
-        let iw = (ow * self.stride + kw).checked_sub(self.pad_left)?;
-        (ih < self.height && iw < self.width).then_some((ih, iw))
-    }
-
-    /// Lays every window out as a row `(kh, kw, c)`: the matrix whose product
-    /// with the `(kernel·kernel·channels, filters)` kernel is the convolution.
-    /// For each kernel row the `(kw, c)` values are contiguous in the input, so
-    /// each is one copy (zeros where the window hangs over the padding).
-    fn im2col<E: Element>(&self, x: &[E], batch: usize, out: &mut [E]) {
-        let (c, k) = (self.channels, self.kernel);
-        let depth = k * k * c;
-        let image = self.height * self.width * c;
-        let mut rows = out.chunks_exact_mut(depth.max(1));
-        for b in 0..batch {
-            let x = &x[b * image..(b + 1) * image];
-            for oh in 0..self.out_height {
-                for ow in 0..self.out_width {
-                    let Some(row) = rows.next() else { return };
-                    // Kernel columns kw in first..last fall inside the image.
-                    let left = ow * self.stride;
-                    let first = self.pad_left.saturating_sub(left).min(k);
-                    let last = (self.width + self.pad_left)
-                        .saturating_sub(left)
-                        .min(k)
-                        .max(first);
-                    for (kh, dst) in row.chunks_exact_mut(k * c).enumerate() {
-                        let ih = (oh * self.stride + kh)
-                            .checked_sub(self.pad_top)
-                            .filter(|&ih| ih < self.height);
-                        match ih {
-                            Some(ih) if last > first => {
-                                dst[..first * c].fill(E::ZERO);
-                                let iw = left + first - self.pad_left;
-                                let src = &x[(ih * self.width + iw) * c..][..(last - first) * c];
-                                dst[first * c..last * c].copy_from_slice(src);
-                                dst[last * c..].fill(E::ZERO);
-                            }
-                            _ => dst.fill(E::ZERO),
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 

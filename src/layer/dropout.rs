@@ -11,7 +11,7 @@ use crate::Element;
 /// ```
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2>, Dropout::new(0.5)];
-/// assert_eq!(model.predict(&Tensor::from_array([[1.0f32, 2.0]])).as_slice(), &[1.0, 2.0]);
+/// assert_eq!(model.predict(&Tensor::from_array([[1.0f32, 2.0]])).unwrap().as_slice(), &[1.0, 2.0]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dropout {

@@ -16,7 +16,7 @@ pub struct GlobalPooling2D<Op>(PhantomData<Op>);
 /// ```
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2, 2, 1>, GlobalAveragePooling2D];
-/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]]));
+/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();
 /// assert_eq!(y.as_slice(), &[2.5]);
 /// ```
 pub type GlobalAveragePooling2D = GlobalPooling2D<Average>;

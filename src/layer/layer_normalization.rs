@@ -14,7 +14,7 @@ use core::marker::PhantomData;
 /// ```
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2>, LayerNormalization];
-/// let y = model.predict(&Tensor::from_array([[1.0f32, 3.0]]));
+/// let y = model.predict(&Tensor::from_array([[1.0f32, 3.0]])).unwrap();
 /// // mean 2, variance 1: (±1) / √1.001
 /// assert!((y.as_slice()[1] - 1.0 / 1.001f32.sqrt()).abs() < 1e-6);
 /// ```

@@ -4,27 +4,37 @@
 mod activation_layer;
 mod batch_normalization;
 mod build;
+mod conv1d;
 mod conv2d;
 mod dense;
 mod dropout;
+mod embedding;
 mod flatten;
 mod global_pooling2d;
 mod layer_normalization;
 mod normalization;
+mod pooling1d;
 mod pooling2d;
 mod reshape;
 mod resize2d;
 mod shaped;
+mod window;
 
 pub use activation_layer::Activation;
 pub use batch_normalization::{BatchNormalization, BatchNormalizationLayer};
 pub use build::{BuildContext, LayerName};
+pub use conv1d::{Conv1D, Conv1DLayer};
 pub use conv2d::{Conv2D, Conv2DLayer, ConvKernelArray, SameChannels};
 pub use dense::{BiasArray, Dense, DenseElement, DenseLayer, KernelArray};
 pub use dropout::Dropout;
+pub use embedding::{Embedding, EmbeddingLayer};
 pub use flatten::{Flatten, Flattened};
 pub use global_pooling2d::{GlobalAveragePooling2D, GlobalMaxPooling2D, GlobalPooling2D};
 pub use layer_normalization::{LayerNormalization, LayerNormalizationLayer};
+pub use pooling1d::{
+    AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalPooling1D, MaxPooling1D,
+    Pooling1D,
+};
 pub use pooling2d::{Average, AveragePooling2D, Max, MaxPooling2D, PoolOp, Pooling2D};
 pub use reshape::{CountsAgree, Reshape, Reshape1, Reshape2, Reshape3};
 pub use resize2d::{Cropping2D, UpSampling2D, ZeroPadding2D};
@@ -57,6 +67,12 @@ pub trait Layer<E: Element> {
 
     /// Number of parameters (weights and biases).
     fn param_count(&self) -> usize;
+
+    /// Checks a batch before [`Layer::forward_slices`] runs on it, for
+    /// layers whose input has rules beyond its shape (an Embedding's ids).
+    fn check_input(&self, _x: &[E]) -> Result<(), crate::Error> {
+        Ok(())
+    }
 
     /// How many of those parameters training leaves alone (a batch norm's
     /// moving statistics).

@@ -1,8 +1,8 @@
 //! `MaxPooling2D` and `AveragePooling2D`: a window slid over each channel of
 //! `(height, width, channels)` images, keeping its max or its mean.
 
-use super::conv2d::Geometry;
 use super::shaped::Shaped;
+use super::window::Geometry;
 use super::{BuildContext, BuildLayer, Layer, SummaryRow};
 use crate::shape::{Const, Padding, Shape, StaticDim, Valid, WindowOutput};
 use crate::Element;
@@ -77,7 +77,7 @@ pub struct Pooling2D<Op, const POOL: usize, P = Valid, const STRIDE: usize = POO
 /// ```
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2, 2, 1>, MaxPooling2D<2>];
-/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]]));
+/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();
 /// assert_eq!(y.as_slice(), &[4.0]);
 /// ```
 pub type MaxPooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> =
@@ -88,7 +88,7 @@ pub type MaxPooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> 
 /// ```
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2, 2, 1>, AveragePooling2D<2>];
-/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]]));
+/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();
 /// assert_eq!(y.as_slice(), &[2.5]);
 /// ```
 pub type AveragePooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> =
@@ -126,44 +126,8 @@ where
     type Output = (Out<H, K, S, P>, Out<W, K, S, P>, C);
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
-        let g = Geometry {
-            height: H::SIZE,
-            width: W::SIZE,
-            channels: C::SIZE,
-            kernel: K,
-            stride: S,
-            out_height: <Out<H, K, S, P>>::SIZE,
-            out_width: <Out<W, K, S, P>>::SIZE,
-            pad_top: P::pad_before(H::SIZE, K, S),
-            pad_left: P::pad_before(W::SIZE, K, S),
-        };
-        let c = C::SIZE;
-        let image = g.height * g.width * c;
-        let mut pixels = y.chunks_exact_mut(c.max(1));
-        for b in 0..batch {
-            let x = &x[b * image..(b + 1) * image];
-            for oh in 0..g.out_height {
-                for ow in 0..g.out_width {
-                    let Some(out) = pixels.next() else { return };
-                    out.fill(Op::init());
-                    let mut count = 0;
-                    for kh in 0..K {
-                        for kw in 0..K {
-                            if let Some((ih, iw)) = g.source(oh, ow, kh, kw) {
-                                count += 1;
-                                let cell = &x[(ih * g.width + iw) * c..][..c];
-                                for (o, &v) in out.iter_mut().zip(cell) {
-                                    *o = Op::step(*o, v);
-                                }
-                            }
-                        }
-                    }
-                    for o in out.iter_mut() {
-                        *o = Op::finish(*o, count);
-                    }
-                }
-            }
-        }
+        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        pool::<Op, E>(&g, x, y, batch);
     }
 
     fn param_count(&self) -> usize {
@@ -183,6 +147,37 @@ where
             output,
             params: 0,
         })
+    }
+}
+
+/// Reduces each window of `g` over `batch` samples of `x` into `y` with `Op`.
+pub(crate) fn pool<Op: PoolOp, E: Element>(g: &Geometry, x: &[E], y: &mut [E], batch: usize) {
+    let c = g.channels;
+    let image = g.height * g.width * c;
+    let mut pixels = y.chunks_exact_mut(c.max(1));
+    for b in 0..batch {
+        let x = &x[b * image..(b + 1) * image];
+        for oh in 0..g.out_height {
+            for ow in 0..g.out_width {
+                let Some(out) = pixels.next() else { return };
+                out.fill(Op::init());
+                let mut count = 0;
+                for kh in 0..g.kernel_h {
+                    for kw in 0..g.kernel_w {
+                        if let Some((ih, iw)) = g.source(oh, ow, kh, kw) {
+                            count += 1;
+                            let cell = &x[(ih * g.width + iw) * c..][..c];
+                            for (o, &v) in out.iter_mut().zip(cell) {
+                                *o = Op::step(*o, v);
+                            }
+                        }
+                    }
+                }
+                for o in out.iter_mut() {
+                    *o = Op::finish(*o, count);
+                }
+            }
+        }
     }
 }
 

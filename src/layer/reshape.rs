@@ -15,7 +15,7 @@ use core::marker::PhantomData;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<6>, Reshape2<2, 3>];
 /// assert_eq!(model.output_shape().to_string(), "(None, 2, 3)");
-/// let y = model.predict(&Tensor::from_array([[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]]));
+/// let y = model.predict(&Tensor::from_array([[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]])).unwrap();
 /// assert_eq!(y.as_slice(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -15,7 +15,7 @@ use crate::Element;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<1, 1, 1>, ZeroPadding2D<1>];
 /// assert_eq!(model.output_shape().to_string(), "(None, 3, 3, 1)");
-/// let y = model.predict(&Tensor::from_array([[[[5.0f32]]]]));
+/// let y = model.predict(&Tensor::from_array([[[[5.0f32]]]])).unwrap();
 /// assert_eq!(y.as_slice(), &[0.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 0.0]);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub struct ZeroPadding2D<const P: usize>;
 /// ```
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<1, 2, 1>, UpSampling2D<2>];
-/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [2.0]]]]));
+/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [2.0]]]])).unwrap();
 /// assert_eq!(y.as_slice(), &[1.0, 1.0, 2.0, 2.0, 1.0, 1.0, 2.0, 2.0]);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub struct UpSampling2D<const S: usize>;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<3, 3, 1>, Cropping2D<1>];
 /// let x = Tensor::from_array([[[[1.0f32], [2.0], [3.0]], [[4.0], [5.0], [6.0]], [[7.0], [8.0], [9.0]]]]);
-/// assert_eq!(model.predict(&x).as_slice(), &[5.0]);
+/// assert_eq!(model.predict(&x).unwrap().as_slice(), &[5.0]);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cropping2D<const C: usize>;

@@ -160,31 +160,46 @@ where
         Ok(())
     }
 
+    /// Rejects input the forward pass must not see: NaN or infinities, and
+    /// whatever the first layer rules out (an Embedding's ids out of range).
+    fn check_input(&self, x: &[E]) -> Result<(), Error> {
+        if let Some(index) = x.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "model input",
+                index,
+            });
+        }
+        self.layers.check_input(x)
+    }
+
     /// Runs the model on a batch of any size and returns the outputs, batch
-    /// axis first (Keras's `model.predict`).
+    /// axis first (Keras's `model.predict`). Input holding NaN or an infinity,
+    /// or ids an Embedding cannot look up, is an error.
     ///
     /// ```
     /// use corten::{sequential, Tensor};
     /// let model = sequential![Input<2>, Dense<1>::from_weights([[1.0f32], [10.0]], [0.0])];
-    /// let y = model.predict(&Tensor::from_array([[1.0f32, 2.0], [3.0, 4.0]]));
+    /// let y = model.predict(&Tensor::from_array([[1.0f32, 2.0], [3.0, 4.0]])).unwrap();
     /// assert_eq!(y.as_slice(), &[21.0, 43.0]);
     /// ```
     #[cfg(feature = "alloc")]
+    #[allow(clippy::type_complexity)]
     pub fn predict<SX, DX>(
         &self,
         x: &Tensor<SX, E, DX>,
-    ) -> Tensor<<L::Output as Features>::Batched<<SX as BatchOf<F>>::Batch>, E>
+    ) -> Result<Tensor<<L::Output as Features>::Batched<<SX as BatchOf<F>>::Batch>, E>, Error>
     where
         SX: BatchOf<F>,
         DX: Data<E>,
     {
+        self.check_input(x.as_slice())?;
         let batch = x.shape().batch();
         let shape = L::Output::batched(batch);
         let mut y = alloc::vec![E::ZERO; shape.numel()];
         let mut scratch = alloc::vec![E::ZERO; self.scratch_len(batch.size())];
         self.layers
             .forward_slices(x.as_slice(), &mut y, batch.size(), &mut scratch);
-        Tensor::from_parts_unchecked(shape, y)
+        Ok(Tensor::from_parts_unchecked(shape, y))
     }
 }
 

@@ -68,6 +68,14 @@ where
         self.prev.param_count() + self.last.param_count()
     }
 
+    fn check_input(&self, x: &[E]) -> Result<(), crate::Error> {
+        if P::IS_IDENTITY {
+            self.last.check_input(x)
+        } else {
+            self.prev.check_input(x)
+        }
+    }
+
     fn non_trainable_count(&self) -> usize {
         self.prev.non_trainable_count() + self.last.non_trainable_count()
     }

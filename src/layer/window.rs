@@ -1,0 +1,106 @@
+//! Where the windows of a convolution or pooling lie, and im2col.
+
+use crate::shape::Padding;
+use crate::Element;
+
+/// Where the windows of a convolution or pooling lie.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Geometry {
+    pub height: usize,
+    pub width: usize,
+    pub channels: usize,
+    pub kernel_h: usize,
+    pub kernel_w: usize,
+    pub stride_h: usize,
+    pub stride_w: usize,
+    pub out_height: usize,
+    pub out_width: usize,
+    pub pad_top: usize,
+    pub pad_left: usize,
+}
+
+impl Geometry {
+    /// A `k × k` window with stride `s` over `h × w` images of `c` channels.
+    pub fn square<P: Padding>(h: usize, w: usize, c: usize, k: usize, s: usize) -> Geometry {
+        Geometry {
+            height: h,
+            width: w,
+            channels: c,
+            kernel_h: k,
+            kernel_w: k,
+            stride_h: s,
+            stride_w: s,
+            out_height: P::output_size(h, k, s),
+            out_width: P::output_size(w, k, s),
+            pad_top: P::pad_before(h, k, s),
+            pad_left: P::pad_before(w, k, s),
+        }
+    }
+
+    /// A window of `k` steps with stride `s` over sequences of `steps` × `c`
+    /// (a one-row image).
+    pub fn row<P: Padding>(steps: usize, c: usize, k: usize, s: usize) -> Geometry {
+        Geometry {
+            height: 1,
+            width: steps,
+            channels: c,
+            kernel_h: 1,
+            kernel_w: k,
+            stride_h: 1,
+            stride_w: s,
+            out_height: 1,
+            out_width: P::output_size(steps, k, s),
+            pad_top: 0,
+            pad_left: P::pad_before(steps, k, s),
+        }
+    }
+    /// The input row and column under kernel offset `(kh, kw)` of output pixel
+    /// `(oh, ow)`, or `None` in the padding.
+    #[inline]
+    pub fn source(&self, oh: usize, ow: usize, kh: usize, kw: usize) -> Option<(usize, usize)> {
+        let ih = (oh * self.stride_h + kh).checked_sub(self.pad_top)?;
+        let iw = (ow * self.stride_w + kw).checked_sub(self.pad_left)?;
+        (ih < self.height && iw < self.width).then_some((ih, iw))
+    }
+
+    /// Lays every window out as a row `(kh, kw, c)`: the matrix whose product
+    /// with the `(kernel·kernel·channels, filters)` kernel is the convolution.
+    /// For each kernel row the `(kw, c)` values are contiguous in the input, so
+    /// each is one copy (zeros where the window hangs over the padding).
+    pub fn im2col<E: Element>(&self, x: &[E], batch: usize, out: &mut [E]) {
+        let (c, kh_n, k) = (self.channels, self.kernel_h, self.kernel_w);
+        let depth = kh_n * k * c;
+        let image = self.height * self.width * c;
+        let mut rows = out.chunks_exact_mut(depth.max(1));
+        for b in 0..batch {
+            let x = &x[b * image..(b + 1) * image];
+            for oh in 0..self.out_height {
+                for ow in 0..self.out_width {
+                    let Some(row) = rows.next() else { return };
+                    // Kernel columns kw in first..last fall inside the image.
+                    let left = ow * self.stride_w;
+                    let first = self.pad_left.saturating_sub(left).min(k);
+                    let last = (self.width + self.pad_left)
+                        .saturating_sub(left)
+                        .min(k)
+                        .max(first);
+                    for (kh, dst) in row.chunks_exact_mut(k * c).enumerate() {
+                        let ih = (oh * self.stride_h + kh)
+                            .checked_sub(self.pad_top)
+                            .filter(|&ih| ih < self.height);
+                        match ih {
+                            Some(ih) if last > first => {
+                                dst[..first * c].fill(E::ZERO);
+                                let iw = left + first - self.pad_left;
+                                let src = &x[(ih * self.width + iw) * c..][..(last - first) * c];
+                                dst[first * c..last * c].copy_from_slice(src);
+                                dst[last * c..].fill(E::ZERO);
+                            }
+                            _ => dst.fill(E::ZERO),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
