@@ -18,9 +18,6 @@
 //! borrowed storage, Dense, activations) is `no_std` and allocation-free.
 #![no_std]
 #![warn(missing_docs)]
-// `Error` carries two inline shapes so that it needs no allocator (no_std);
-// it is ~130 bytes and only ever on the cold path.
-#![allow(clippy::result_large_err)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

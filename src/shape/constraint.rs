@@ -102,7 +102,6 @@ impl_batch_of!(D0);
 impl_batch_of!(D0, D1);
 impl_batch_of!(D0, D1, D2);
 impl_batch_of!(D0, D1, D2, D3);
-impl_batch_of!(D0, D1, D2, D3, D4);
 
 /// `Lhs · Self` is a valid matrix product (written with the right operand as
 /// `Self`, so the compiler learns it from the argument before checking).

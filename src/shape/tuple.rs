@@ -4,7 +4,7 @@ use super::dim::{Dim, StaticDim};
 use core::fmt;
 
 /// The largest rank a shape can have.
-pub const MAX_RANK: usize = 6;
+pub const MAX_RANK: usize = 5;
 
 /// A tensor shape: a tuple of [`Dim`]s, row-major.
 ///
@@ -49,7 +49,7 @@ pub trait StaticShape: Shape + Default {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Sizes {
     sizes: [usize; MAX_RANK],
-    rank: usize,
+    rank: u8,
 }
 
 impl Sizes {
@@ -59,7 +59,7 @@ impl Sizes {
         s[..sizes.len()].copy_from_slice(sizes);
         Sizes {
             sizes: s,
-            rank: sizes.len(),
+            rank: sizes.len() as u8,
         }
     }
     /// The product of the sizes: the element count.
@@ -68,7 +68,7 @@ impl Sizes {
     }
     /// The sizes as a slice.
     pub fn as_slice(&self) -> &[usize] {
-        &self.sizes[..self.rank]
+        &self.sizes[..usize::from(self.rank)]
     }
 }
 
@@ -158,7 +158,6 @@ impl_tuple_shape!(2; D0 0, D1 1);
 impl_tuple_shape!(3; D0 0, D1 1, D2 2);
 impl_tuple_shape!(4; D0 0, D1 1, D2 2, D3 3);
 impl_tuple_shape!(5; D0 0, D1 1, D2 2, D3 3, D4 4);
-impl_tuple_shape!(6; D0 0, D1 1, D2 2, D3 3, D4 4, D5 5);
 
 /// The shape of one sample (a layer's input or output, without the batch
 /// axis): a tuple of static dimensions. `Batched<B>` puts a batch axis in front.
@@ -213,7 +212,6 @@ impl_features!(D0);
 impl_features!(D0, D1);
 impl_features!(D0, D1, D2);
 impl_features!(D0, D1, D2, D3);
-impl_features!(D0, D1, D2, D3, D4);
 
 /// The last axis of a sample shape (the channels or features axis Keras's
 /// `axis=-1` layers act on).
