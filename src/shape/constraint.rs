@@ -88,12 +88,14 @@ pub trait OutputBatchOf<Expected: Features, B: Dim>: Shape {}
 
 macro_rules! impl_batch_of {
     ($($d:ident),+) => {
+        #[diagnostic::do_not_recommend]
         impl<B: Dim, $($d: StaticDim),+> BatchOf<($($d,)+)> for (B, $($d,)+) {
             type Batch = B;
             fn batch(&self) -> B {
                 self.0
             }
         }
+        #[diagnostic::do_not_recommend]
         impl<B: Dim, $($d: StaticDim),+> OutputBatchOf<($($d,)+), B> for (B, $($d,)+) {}
     };
 }
