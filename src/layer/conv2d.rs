@@ -42,15 +42,24 @@ pub struct Conv2D<
     message = "shape mismatch: a Conv2D of {FILTERS} filters with a {KERNEL}×{KERNEL} kernel needs a kernel `[[[[_; {FILTERS}]; channels]; {KERNEL}]; {KERNEL}]`, but this kernel is `{Self}`",
     label = "Keras's kernel layout is (kernel height, kernel width, input channels, filters)"
 )]
-pub trait ConvKernelArray<const KERNEL: usize, const FILTERS: usize>: Data<Self::Element> {
-    /// The element type.
-    type Element: Element;
-    /// The number of input channels.
-    type Channels: StaticDim;
-}
+pub trait ConvKernelArray<const KERNEL: usize, const FILTERS: usize>: Rank4Array {}
 
 impl<E: Element, const K: usize, const C: usize, const F: usize> ConvKernelArray<K, F>
     for [[[[E; F]; C]; K]; K]
+{
+}
+
+/// Any nested array `[[[[E; D]; C]; B]; A]`: the types a Conv2D built from it
+/// has even when a size is wrong, so that a wrong kernel is one error.
+pub trait Rank4Array: Data<Self::Element> {
+    /// The element type.
+    type Element: Element;
+    /// The third axis (a kernel's input channels).
+    type Channels: StaticDim;
+}
+
+impl<E: Element, const A: usize, const B: usize, const C: usize, const D: usize> Rank4Array
+    for [[[[E; D]; C]; B]; A]
 {
     type Element = E;
     type Channels = Const<C>;
@@ -81,10 +90,20 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
     pub fn from_weights<KA, B>(
         kernel: KA,
         bias: B,
-    ) -> Conv2DLayer<FILTERS, KERNEL, STRIDE, KA::Channels, P, A, KA::Element, KA, B>
+    ) -> Conv2DLayer<
+        FILTERS,
+        KERNEL,
+        STRIDE,
+        <KA as Rank4Array>::Channels,
+        P,
+        A,
+        <KA as Rank4Array>::Element,
+        KA,
+        B,
+    >
     where
         KA: ConvKernelArray<KERNEL, FILTERS>,
-        B: super::BiasArray<FILTERS, KA::Element>,
+        B: super::BiasArray<FILTERS, <KA as Rank4Array>::Element>,
     {
         Conv2DLayer::new_unchecked(kernel, bias, A::default())
     }

@@ -50,10 +50,10 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     pub fn from_weights<K, B>(
         kernel: K,
         bias: B,
-    ) -> DenseLayer<K::Input, Const<UNITS>, A, K::Element, K, B>
+    ) -> DenseLayer<<K as Matrix>::Input, Const<UNITS>, A, <K as Matrix>::Element, K, B>
     where
         K: KernelArray<UNITS>,
-        B: BiasArray<UNITS, K::Element>,
+        B: BiasArray<UNITS, <K as Matrix>::Element>,
     {
         Self::default().with_weights(kernel, bias)
     }
@@ -74,10 +74,10 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
         self,
         kernel: K,
         bias: B,
-    ) -> DenseLayer<K::Input, Const<UNITS>, A, K::Element, K, B>
+    ) -> DenseLayer<<K as Matrix>::Input, Const<UNITS>, A, <K as Matrix>::Element, K, B>
     where
         K: KernelArray<UNITS>,
-        B: BiasArray<UNITS, K::Element>,
+        B: BiasArray<UNITS, <K as Matrix>::Element>,
     {
         DenseLayer::new_unchecked(kernel, bias, self.activation)
     }
@@ -108,18 +108,26 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     message = "shape mismatch: a Dense layer of {UNITS} units needs a kernel `[[_; {UNITS}]; inputs]` of shape (inputs, {UNITS}), but this kernel is `{Self}`",
     label = "each kernel row must hold one weight per unit"
 )]
-pub trait KernelArray<const UNITS: usize>: Data<Self::Element> {
-    /// The element type.
-    type Element: Element;
-    /// The number of inputs (the kernel's rows).
-    type Input: StaticDim;
-}
+pub trait KernelArray<const UNITS: usize>: Matrix {}
 
 impl<E: Element, const INPUT: usize, const UNITS: usize> KernelArray<UNITS>
     for [[E; UNITS]; INPUT]
 {
+}
+
+/// Any nested array `[[E; COLUMNS]; ROWS]`, whatever its width: the types a
+/// Dense layer built from it has even when the width is wrong, so that a
+/// wrong kernel is one error (from [`KernelArray`]), not two.
+pub trait Matrix: Data<Self::Element> {
+    /// The element type.
+    type Element: Element;
+    /// The number of rows (a kernel's inputs).
+    type Input: StaticDim;
+}
+
+impl<E: Element, const ROWS: usize, const COLUMNS: usize> Matrix for [[E; COLUMNS]; ROWS] {
     type Element = E;
-    type Input = Const<INPUT>;
+    type Input = Const<ROWS>;
 }
 
 /// A bias given as an array for a Dense layer of `UNITS` units: `[E; UNITS]`.
