@@ -187,6 +187,36 @@ def reshape_and_norm_layers():
         f.write("\n".join(lines) + "\n")
 
 
+def sequence_layers():
+    L = keras.layers
+    cases = [
+        single_layer("conv1d_valid_relu", (9, 3), L.Conv1D(4, 3, activation="relu")),
+        single_layer("conv1d_same_stride2", (9, 3), L.Conv1D(2, 4, strides=2, padding="same")),
+        single_layer("max_pooling1d_2", (7, 3), L.MaxPooling1D(2)),
+        single_layer("average_pooling1d_3_same_s2", (7, 2), L.AveragePooling1D(3, strides=2, padding="same")),
+        single_layer("global_max_pooling1d", (5, 3), L.GlobalMaxPooling1D()),
+        single_layer("global_average_pooling1d", (5, 3), L.GlobalAveragePooling1D()),
+    ]
+    # Embedding takes integer ids.
+    model = keras.Sequential([keras.Input(shape=(6,), dtype="int32"), L.Embedding(10, 4)])
+    table = rng.normal(0, 1, (10, 4)).astype(np.float32)
+    model.layers[0].set_weights([table])
+    ids = rng.integers(0, 10, (3, 6)).astype(np.int32)
+    cases.append(("embedding", [("w0", table), ("x", ids), ("y", model.predict(ids, verbose=0))]))
+    # Composed: embedding -> conv1d -> global max pool -> dense.
+    model = keras.Sequential([keras.Input(shape=(8,), dtype="int32"), L.Embedding(12, 5),
+                              L.Conv1D(6, 3, activation="relu"), L.GlobalMaxPooling1D(), L.Dense(2)])
+    entries = []
+    for i, layer in enumerate(model.layers):
+        ws = [rng.normal(0, 0.5, w.shape).astype(np.float32) for w in layer.get_weights()]
+        layer.set_weights(ws)
+        entries += [(f"l{i}w{j}", w) for j, w in enumerate(ws)]
+    ids = rng.integers(0, 12, (4, 8)).astype(np.int32)
+    entries += [("x", ids), ("y", model.predict(ids, verbose=0))]
+    cases.append(("embedding_conv1d_global_max_pool", entries))
+    write("sequence.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -195,3 +225,4 @@ if __name__ == "__main__":
     conv_layers()
     conv_summary()
     reshape_and_norm_layers()
+    sequence_layers()

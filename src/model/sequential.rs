@@ -113,8 +113,9 @@ where
     /// Runs the model on a batch `x` into `y`, allocating nothing: the
     /// intermediate activations go to `scratch` (at least
     /// [`scratch_len`](Self::scratch_len) elements). The feature shapes are
-    /// checked by the compiler; a batch of other size in `y`, or a scratch
-    /// buffer too small, is an error.
+    /// checked by the compiler; a batch of other size in `y`, a scratch
+    /// buffer too small, or input [`predict`](Self::predict) rejects is an
+    /// error.
     ///
     /// ```
     /// use corten::{sequential, Tensor};
@@ -151,6 +152,7 @@ where
                 got: scratch.len(),
             });
         }
+        self.check_input(x.as_slice())?;
         self.layers.forward_slices(
             x.as_slice(),
             y.as_mut_slice(),
