@@ -4,7 +4,7 @@ mod common;
 
 use common::{assert_close, case, load, Case};
 use corten::activation::{Linear, Relu};
-use corten::layer::{Conv1D, Dense, Embedding};
+use corten::layer::Conv1D;
 use corten::shape::{Const, Dyn, Same};
 use corten::{sequential, Error, Tensor};
 
