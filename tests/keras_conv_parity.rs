@@ -197,3 +197,89 @@ fn cnn_summary_matches_keras_table() {
     ];
     assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
 }
+
+#[test]
+fn depthwise_conv2d_matches_keras() {
+    use corten::activation::{Linear, Relu};
+    use corten::layer::DepthwiseConv2D;
+    let cases = load("conv_more.txt");
+    let c = case(&cases, "depthwise_conv2d_same_m2");
+    let dw = DepthwiseConv2D::<3, Linear, Same, 1, 2>::from_data::<Const<3>, f32, _, _>(
+        w(c, "w0"),
+        w(c, "w1"),
+    )
+    .unwrap();
+    let model = sequential![Input<6, 5, 3>, (dw)];
+    assert_eq!(model.output_shape().to_string(), "(None, 6, 5, 6)");
+    assert_close(
+        &c.name,
+        model.predict(&images::<6, 5, 3>(c)).unwrap().as_slice(),
+        c.get("y"),
+    );
+
+    let c = case(&cases, "depthwise_conv2d_valid_s2");
+    let dw = DepthwiseConv2D::<3, Relu, Valid, 2>::from_data::<Const<2>, f32, _, _>(
+        w(c, "w0"),
+        w(c, "w1"),
+    )
+    .unwrap();
+    let model = sequential![Input<7, 7, 2>, (dw)];
+    assert_eq!(model.output_shape().to_string(), "(None, 3, 3, 2)");
+    assert_close(
+        &c.name,
+        model.predict(&images::<7, 7, 2>(c)).unwrap().as_slice(),
+        c.get("y"),
+    );
+}
+
+#[test]
+fn conv2d_transpose_matches_keras() {
+    use corten::activation::Linear;
+    use corten::layer::Conv2DTranspose;
+    let cases = load("conv_more.txt");
+    macro_rules! check {
+        ($name:literal, [$h:literal, $w:literal, $c:literal], $f:literal, $k:literal, $p:ty, $s:literal, $shape:literal) => {
+            let c = case(&cases, $name);
+            let layer = Conv2DTranspose::<$f, $k, Linear, $p, $s>::from_data::<Const<$c>, f32, _, _>(w(c, "w0"), w(c, "w1")).unwrap();
+            let model = sequential![Input<$h, $w, $c>, (layer)];
+            assert_eq!(model.output_shape().to_string(), $shape, "{}", $name);
+            assert_close($name, model.predict(&images::<$h, $w, $c>(c)).unwrap().as_slice(), c.get("y"));
+        };
+    }
+    check!(
+        "conv2d_transpose_valid_s2",
+        [3, 4, 2],
+        3,
+        3,
+        Valid,
+        2,
+        "(None, 7, 9, 3)"
+    );
+    check!(
+        "conv2d_transpose_same_s2",
+        [3, 4, 2],
+        3,
+        3,
+        Same,
+        2,
+        "(None, 6, 8, 3)"
+    );
+    check!(
+        "conv2d_transpose_same_k4_s2",
+        [3, 3, 1],
+        2,
+        4,
+        Same,
+        2,
+        "(None, 6, 6, 2)"
+    );
+    check!(
+        "conv2d_transpose_valid_s1",
+        [3, 3, 2],
+        2,
+        2,
+        Valid,
+        1,
+        "(None, 4, 4, 2)"
+    );
+}

@@ -217,6 +217,19 @@ def sequence_layers():
     write("sequence.txt", cases)
 
 
+def more_conv_layers():
+    L = keras.layers
+    cases = [
+        single_layer("depthwise_conv2d_same_m2", (6, 5, 3), L.DepthwiseConv2D(3, padding="same", depth_multiplier=2)),
+        single_layer("depthwise_conv2d_valid_s2", (7, 7, 2), L.DepthwiseConv2D(3, strides=2, activation="relu")),
+        single_layer("conv2d_transpose_valid_s2", (3, 4, 2), L.Conv2DTranspose(3, 3, strides=2)),
+        single_layer("conv2d_transpose_same_s2", (3, 4, 2), L.Conv2DTranspose(3, 3, strides=2, padding="same")),
+        single_layer("conv2d_transpose_same_k4_s2", (3, 3, 1), L.Conv2DTranspose(2, 4, strides=2, padding="same")),
+        single_layer("conv2d_transpose_valid_s1", (3, 3, 2), L.Conv2DTranspose(2, 2)),
+    ]
+    write("conv_more.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -226,3 +239,4 @@ if __name__ == "__main__":
     conv_summary()
     reshape_and_norm_layers()
     sequence_layers()
+    more_conv_layers()
