@@ -115,7 +115,7 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element, D: Data<E>>
     fn check_input(&self, x: &[E]) -> Result<(), Error> {
         for (index, &v) in x.iter().enumerate() {
             let id = v.to_f64();
-            if !(id >= 0.0 && id < VOCAB as f64 && id.fract() == 0.0) {
+            if !(id >= 0.0 && id < VOCAB as f64 && (id as usize) as f64 == id) {
                 return Err(Error::IndexOutOfRange {
                     index,
                     value: id,
