@@ -47,7 +47,7 @@ pub mod prelude {
         Activation, AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D,
         Cropping2D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D,
         GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, Layer, LayerNormalization,
-        MaxPooling1D, MaxPooling2D, Reshape, Reshape1, Reshape2, Reshape3, UpSampling2D,
+        MaxPooling1D, MaxPooling2D, Permute, Reshape, Reshape1, Reshape2, Reshape3, UpSampling2D,
         ZeroPadding2D,
     };
     pub use crate::model::Sequential;

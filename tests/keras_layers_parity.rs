@@ -119,3 +119,30 @@ fn normalization_weights_of_the_wrong_length_are_errors() {
     );
     assert!(LayerNormalization::from_data::<Const<4>, f32, _>(vec![1.0; 4], vec![0.0; 5]).is_err());
 }
+
+#[test]
+fn permute_matches_keras() {
+    let cases = load("conv_more.txt");
+    let c = case(&cases, "permute_312");
+    let model = sequential![Input<2, 3, 4>, (corten::layer::Permute::<3, 1, 2>)];
+    assert_eq!(model.output_shape().to_string(), "(None, 4, 2, 3)");
+    let x = Tensor::<(Dyn, Const<2>, Const<3>, Const<4>)>::from_slice(
+        (Dyn(2), Const, Const, Const),
+        c.get("x"),
+    )
+    .unwrap();
+    assert_close(
+        "permute_312",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y"),
+    );
+    let c = case(&cases, "permute_21");
+    let model = sequential![Input<3, 4>, (corten::layer::Permute::<2, 1>)];
+    let x = Tensor::<(Dyn, Const<3>, Const<4>)>::from_slice((Dyn(2), Const, Const), c.get("x"))
+        .unwrap();
+    assert_close(
+        "permute_21",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y"),
+    );
+}

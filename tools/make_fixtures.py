@@ -226,6 +226,8 @@ def more_conv_layers():
         single_layer("conv2d_transpose_same_s2", (3, 4, 2), L.Conv2DTranspose(3, 3, strides=2, padding="same")),
         single_layer("conv2d_transpose_same_k4_s2", (3, 3, 1), L.Conv2DTranspose(2, 4, strides=2, padding="same")),
         single_layer("conv2d_transpose_valid_s1", (3, 3, 2), L.Conv2DTranspose(2, 2)),
+        single_layer("permute_312", (2, 3, 4), L.Permute((3, 1, 2))),
+        single_layer("permute_21", (3, 4), L.Permute((2, 1))),
     ]
     write("conv_more.txt", cases)
 

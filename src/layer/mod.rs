@@ -15,6 +15,7 @@ mod flatten;
 mod global_pooling2d;
 mod layer_normalization;
 mod normalization;
+mod permute;
 mod pooling1d;
 mod pooling2d;
 mod reshape;
@@ -35,6 +36,7 @@ pub use embedding::{Embedding, EmbeddingLayer};
 pub use flatten::{Flatten, Flattened};
 pub use global_pooling2d::{GlobalAveragePooling2D, GlobalMaxPooling2D, GlobalPooling2D};
 pub use layer_normalization::{LayerNormalization, LayerNormalizationLayer};
+pub use permute::Permute;
 pub use pooling1d::{
     AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalPooling1D, MaxPooling1D,
     Pooling1D,

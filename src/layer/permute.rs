@@ -1,0 +1,86 @@
+//! `Permute`: the axes of each sample reordered (Keras's 1-based `dims`).
+
+use super::shaped::Shaped;
+use super::{BuildContext, BuildLayer, Layer, SummaryRow};
+use crate::shape::{Shape, StaticDim};
+use crate::Element;
+
+/// Keras `Permute(dims)` for samples of rank 2 or 3: `Permute<2, 1>` swaps
+/// the two axes of `(a, b)`; `Permute<3, 1, 2>` makes `(a, b, c)` into
+/// `(c, a, b)`. Only true permutations have a layer; anything else does not
+/// compile.
+///
+/// ```
+/// use corten::layer::Permute;
+/// use corten::{sequential, Tensor};
+/// let model = sequential![Input<2, 3>, (Permute::<2, 1>::default())];
+/// assert_eq!(model.output_shape().to_string(), "(None, 3, 2)");
+/// let y = model.predict(&Tensor::from_array([[[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]])).unwrap();
+/// assert_eq!(y.as_slice(), &[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Permute<const A: usize, const B: usize, const C: usize = 0>;
+
+/// Copies `x` (axes `sizes`) into `y` with output axis `i` taken from input
+/// axis `order[i]` (0-based).
+fn permute<E: Element>(x: &[E], y: &mut [E], batch: usize, sizes: &[usize], order: &[usize]) {
+    let n: usize = sizes.iter().product();
+    let mut strides = [0usize; 3];
+    let mut acc = 1;
+    for axis in (0..sizes.len()).rev() {
+        strides[axis] = acc;
+        acc *= sizes[axis];
+    }
+    let out_sizes: [usize; 3] = core::array::from_fn(|i| order.get(i).map_or(1, |&a| sizes[a]));
+    for b in 0..batch {
+        let (x, y) = (&x[b * n..(b + 1) * n], &mut y[b * n..(b + 1) * n]);
+        let mut out = 0;
+        for i in 0..out_sizes[0] {
+            for j in 0..out_sizes[1] {
+                for k in 0..out_sizes[2] {
+                    let idx = [i, j, k];
+                    let src: usize = order
+                        .iter()
+                        .enumerate()
+                        .map(|(o, &a)| idx[o] * strides[a])
+                        .sum();
+                    y[out] = x[src];
+                    out += 1;
+                }
+            }
+        }
+    }
+}
+
+macro_rules! permutation {
+    ($a:literal, $b:literal, $c:literal; ($($in:ident),+) -> ($($out:ident),+); [$($order:literal),+]) => {
+        impl<$($in: StaticDim,)+ E: Element> BuildLayer<($($in,)+), E> for Permute<$a, $b, $c> {
+            type Layer = Shaped<Self, ($($in,)+)>;
+            fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+                Shaped::new(self, ctx.name("permute"))
+            }
+        }
+        impl<$($in: StaticDim,)+ E: Element> Layer<E> for Shaped<Permute<$a, $b, $c>, ($($in,)+)> {
+            type Input = ($($in,)+);
+            type Output = ($($out,)+);
+            fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
+                permute(x, y, batch, <($($in,)+)>::default().sizes().as_slice(), &[$($order),+]);
+            }
+            fn param_count(&self) -> usize {
+                0
+            }
+            fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
+                row(SummaryRow { name: self.name, kind: "Permute", output: <($($out,)+)>::default().sizes(), params: 0 })
+            }
+        }
+    };
+}
+
+permutation!(1, 2, 0; (A, B) -> (A, B); [0, 1]);
+permutation!(2, 1, 0; (A, B) -> (B, A); [1, 0]);
+permutation!(1, 2, 3; (A, B, C) -> (A, B, C); [0, 1, 2]);
+permutation!(1, 3, 2; (A, B, C) -> (A, C, B); [0, 2, 1]);
+permutation!(2, 1, 3; (A, B, C) -> (B, A, C); [1, 0, 2]);
+permutation!(2, 3, 1; (A, B, C) -> (B, C, A); [1, 2, 0]);
+permutation!(3, 1, 2; (A, B, C) -> (C, A, B); [2, 0, 1]);
+permutation!(3, 2, 1; (A, B, C) -> (C, B, A); [2, 1, 0]);

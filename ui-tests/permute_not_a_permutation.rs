@@ -1,0 +1,7 @@
+// Permute<1, 1, 2> repeats an axis: it is no permutation.
+use corten::layer::Permute;
+use corten::sequential;
+
+fn main() {
+    let _model = sequential![Input<2, 3, 4>, (Permute::<1, 1, 2>)];
+}
