@@ -1,5 +1,4 @@
 // Permute<1, 1, 2> repeats an axis: it is no permutation.
-use corten::layer::Permute;
 use corten::sequential;
 
 fn main() {
