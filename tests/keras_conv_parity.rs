@@ -283,3 +283,35 @@ fn conv2d_transpose_matches_keras() {
         "(None, 4, 4, 2)"
     );
 }
+
+#[test]
+fn dilated_conv2d_matches_keras() {
+    use corten::activation::Linear;
+    let cases = load("conv_more.txt");
+    let c = case(&cases, "conv2d_dilated2_valid");
+    let conv = Conv2D::<3, 3, Linear, Valid, 1, 2>::from_data::<Const<2>, f32, _, _>(
+        w(c, "w0"),
+        w(c, "w1"),
+    )
+    .unwrap();
+    let model = sequential![Input<9, 8, 2>, (conv)];
+    assert_eq!(model.output_shape().to_string(), "(None, 5, 4, 3)");
+    assert_close(
+        &c.name,
+        model.predict(&images::<9, 8, 2>(c)).unwrap().as_slice(),
+        c.get("y"),
+    );
+    let c = case(&cases, "conv2d_dilated2_same");
+    let conv = Conv2D::<3, 3, Linear, Same, 1, 2>::from_data::<Const<2>, f32, _, _>(
+        w(c, "w0"),
+        w(c, "w1"),
+    )
+    .unwrap();
+    let model = sequential![Input<7, 6, 2>, (conv)];
+    assert_eq!(model.output_shape().to_string(), "(None, 7, 6, 3)");
+    assert_close(
+        &c.name,
+        model.predict(&images::<7, 6, 2>(c)).unwrap().as_slice(),
+        c.get("y"),
+    );
+}

@@ -228,6 +228,8 @@ def more_conv_layers():
         single_layer("conv2d_transpose_valid_s1", (3, 3, 2), L.Conv2DTranspose(2, 2)),
         single_layer("permute_312", (2, 3, 4), L.Permute((3, 1, 2))),
         single_layer("permute_21", (3, 4), L.Permute((2, 1))),
+        single_layer("conv2d_dilated2_valid", (9, 8, 2), L.Conv2D(3, 3, dilation_rate=2)),
+        single_layer("conv2d_dilated2_same", (7, 6, 2), L.Conv2D(3, 3, dilation_rate=2, padding="same")),
     ]
     write("conv_more.txt", cases)
 

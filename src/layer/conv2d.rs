@@ -6,7 +6,7 @@ use super::window::Geometry;
 use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::shape::{Const, Padding, Shape, StaticDim, Valid, WindowOutput};
+use crate::shape::{Const, Dilated, Padding, Shape, StaticDim, Valid, WindowOutput};
 use crate::tensor::Data;
 use crate::Element;
 use core::marker::PhantomData;
@@ -31,6 +31,7 @@ pub struct Conv2D<
     A: Activation = Linear,
     P: Padding = Valid,
     const STRIDE: usize = 1,
+    const DILATION: usize = 1,
 > {
     activation: A,
     padding: PhantomData<P>,
@@ -65,8 +66,14 @@ impl<E: Element, const A: usize, const B: usize, const C: usize, const D: usize>
     type Channels = Const<C>;
 }
 
-impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const STRIDE: usize>
-    Conv2D<FILTERS, KERNEL, A, P, STRIDE>
+impl<
+        const FILTERS: usize,
+        const KERNEL: usize,
+        A: Activation,
+        P: Padding,
+        const STRIDE: usize,
+        const DILATION: usize,
+    > Conv2D<FILTERS, KERNEL, A, P, STRIDE, DILATION>
 {
     /// The spec with a configured activation.
     pub fn with_activation(activation: A) -> Self {
@@ -94,6 +101,7 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
         FILTERS,
         KERNEL,
         STRIDE,
+        DILATION,
         <KA as Rank4Array>::Channels,
         P,
         A,
@@ -113,7 +121,7 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
     pub fn from_data<C: StaticDim, E: Element, K: Data<E>, B: Data<E>>(
         kernel: K,
         bias: B,
-    ) -> Result<Conv2DLayer<FILTERS, KERNEL, STRIDE, C, P, A, E, K, B>, Error> {
+    ) -> Result<Conv2DLayer<FILTERS, KERNEL, STRIDE, DILATION, C, P, A, E, K, B>, Error> {
         let expected = KERNEL * KERNEL * C::SIZE * FILTERS;
         let got = kernel.as_slice().len();
         if got != expected {
@@ -145,6 +153,7 @@ pub struct Conv2DLayer<
     const FILTERS: usize,
     const KERNEL: usize,
     const STRIDE: usize,
+    const DILATION: usize,
     C,
     P,
     A,
@@ -161,8 +170,8 @@ pub struct Conv2DLayer<
     types: PhantomData<(C, P, E, H, W)>,
 }
 
-impl<const F: usize, const KS: usize, const S: usize, C, P, A, E, K, B, H, W>
-    Conv2DLayer<F, KS, S, C, P, A, E, K, B, H, W>
+impl<const F: usize, const KS: usize, const S: usize, const DL: usize, C, P, A, E, K, B, H, W>
+    Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B, H, W>
 where
     A: Activation,
     E: Element,
@@ -193,8 +202,20 @@ where
     }
 }
 
-impl<const F: usize, const KS: usize, const S: usize, C, P, A: Activation, E, K, B, H, W>
-    core::fmt::Debug for Conv2DLayer<F, KS, S, C, P, A, E, K, B, H, W>
+impl<
+        const F: usize,
+        const KS: usize,
+        const S: usize,
+        const DL: usize,
+        C,
+        P,
+        A: Activation,
+        E,
+        K,
+        B,
+        H,
+        W,
+    > core::fmt::Debug for Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B, H, W>
 where
     C: StaticDim,
     P: Padding,
@@ -221,14 +242,15 @@ pub trait SameChannels<Expected> {}
 
 impl<D: crate::shape::SameFeatures<X>, X> SameChannels<X> for D {}
 
-type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
+type Out<D, const K: usize, const S: usize, const DL: usize, P> =
+    <D as WindowOutput<Dilated<K, DL>, Const<S>, P>>::Output;
 
-impl<const F: usize, const KS: usize, const S: usize, C, P, A, E, K, B, H, W> Layer<E>
-    for Conv2DLayer<F, KS, S, C, P, A, E, K, B, H, W>
+impl<const F: usize, const KS: usize, const S: usize, const DL: usize, C, P, A, E, K, B, H, W>
+    Layer<E> for Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B, H, W>
 where
     C: StaticDim,
-    H: WindowOutput<Const<KS>, Const<S>, P>,
-    W: WindowOutput<Const<KS>, Const<S>, P>,
+    H: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
+    W: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
     P: Padding,
     A: Activation,
     E: DenseElement,
@@ -236,12 +258,12 @@ where
     B: Data<E>,
 {
     type Input = (H, W, C);
-    type Output = (Out<H, KS, S, P>, Out<W, KS, S, P>, Const<F>);
+    type Output = (Out<H, KS, S, DL, P>, Out<W, KS, S, DL, P>, Const<F>);
     const SCRATCH_PER_SAMPLE: usize =
-        <Out<H, KS, S, P>>::SIZE * <Out<W, KS, S, P>>::SIZE * KS * KS * C::SIZE;
+        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KS, S, DL, P>>::SIZE * KS * KS * C::SIZE;
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        let geometry = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S);
+        let geometry = Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL);
         let rows = batch * geometry.out_height * geometry.out_width;
         let depth = KS * KS * C::SIZE;
         let columns = &mut scratch[..rows * depth];
@@ -267,8 +289,8 @@ where
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         let output = (
-            <Out<H, KS, S, P>>::default(),
-            <Out<W, KS, S, P>>::default(),
+            <Out<H, KS, S, DL, P>>::default(),
+            <Out<W, KS, S, DL, P>>::default(),
             Const::<F>,
         )
             .sizes();
@@ -284,17 +306,18 @@ where
 /// A Conv2D spec fits any image whose height and width hold its kernel; its
 /// weights are drawn as Keras draws them (glorot_uniform kernel, zero bias).
 #[cfg(feature = "std")]
-impl<H, W, C, const F: usize, const KS: usize, A, P, const S: usize, E> BuildLayer<(H, W, C), E>
-    for Conv2D<F, KS, A, P, S>
+impl<H, W, C, const F: usize, const KS: usize, A, P, const S: usize, const DL: usize, E>
+    BuildLayer<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL>
 where
-    H: WindowOutput<Const<KS>, Const<S>, P>,
-    W: WindowOutput<Const<KS>, Const<S>, P>,
+    H: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
+    W: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
     C: StaticDim,
     A: Activation,
     P: Padding,
     E: DenseElement,
 {
-    type Layer = Conv2DLayer<F, KS, S, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
+    type Layer =
+        Conv2DLayer<F, KS, S, DL, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
         let receptive = KS * KS;
         let kernel = crate::init::glorot_uniform_fans(
@@ -316,11 +339,24 @@ where
 }
 
 /// A Conv2D layer whose weights are given fits images of its kernel's channels.
-impl<H, W, D, const F: usize, const KS: usize, const S: usize, C, P, A, E, K, B>
-    BuildLayer<(H, W, D), E> for Conv2DLayer<F, KS, S, C, P, A, E, K, B>
+impl<
+        H,
+        W,
+        D,
+        const F: usize,
+        const KS: usize,
+        const S: usize,
+        const DL: usize,
+        C,
+        P,
+        A,
+        E,
+        K,
+        B,
+    > BuildLayer<(H, W, D), E> for Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B>
 where
-    H: WindowOutput<Const<KS>, Const<S>, P>,
-    W: WindowOutput<Const<KS>, Const<S>, P>,
+    H: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
+    W: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
     D: StaticDim + SameChannels<C>,
     C: StaticDim,
     P: Padding,
@@ -329,7 +365,7 @@ where
     K: Data<E>,
     B: Data<E>,
 {
-    type Layer = Conv2DLayer<F, KS, S, D, P, A, E, K, B, H, W>;
+    type Layer = Conv2DLayer<F, KS, S, DL, D, P, A, E, K, B, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
         let name = ctx.name("conv2d");
         Conv2DLayer {

@@ -13,6 +13,7 @@ pub(crate) struct Geometry {
     pub kernel_w: usize,
     pub stride_h: usize,
     pub stride_w: usize,
+    pub dilation: usize,
     pub out_height: usize,
     pub out_width: usize,
     pub pad_top: usize,
@@ -22,7 +23,22 @@ pub(crate) struct Geometry {
 impl Geometry {
     /// A `k × k` window with stride `s` over `h × w` images of `c` channels.
     pub fn square<P: Padding>(h: usize, w: usize, c: usize, k: usize, s: usize) -> Geometry {
+        Self::dilated::<P>(h, w, c, k, s, 1)
+    }
+
+    /// A `k × k` kernel whose taps are `d` apart (its window spans
+    /// `d·(k − 1) + 1` pixels), with stride `s`.
+    pub fn dilated<P: Padding>(
+        h: usize,
+        w: usize,
+        c: usize,
+        k: usize,
+        s: usize,
+        d: usize,
+    ) -> Geometry {
+        let extent = d * (k - 1) + 1;
         Geometry {
+            dilation: d,
             height: h,
             width: w,
             channels: c,
@@ -30,10 +46,10 @@ impl Geometry {
             kernel_w: k,
             stride_h: s,
             stride_w: s,
-            out_height: P::output_size(h, k, s),
-            out_width: P::output_size(w, k, s),
-            pad_top: P::pad_before(h, k, s),
-            pad_left: P::pad_before(w, k, s),
+            out_height: P::output_size(h, extent, s),
+            out_width: P::output_size(w, extent, s),
+            pad_top: P::pad_before(h, extent, s),
+            pad_left: P::pad_before(w, extent, s),
         }
     }
 
@@ -48,6 +64,7 @@ impl Geometry {
             kernel_w: k,
             stride_h: 1,
             stride_w: s,
+            dilation: 1,
             out_height: 1,
             out_width: P::output_size(steps, k, s),
             pad_top: 0,
@@ -58,8 +75,8 @@ impl Geometry {
     /// `(oh, ow)`, or `None` in the padding.
     #[inline]
     pub fn source(&self, oh: usize, ow: usize, kh: usize, kw: usize) -> Option<(usize, usize)> {
-        let ih = (oh * self.stride_h + kh).checked_sub(self.pad_top)?;
-        let iw = (ow * self.stride_w + kw).checked_sub(self.pad_left)?;
+        let ih = (oh * self.stride_h + kh * self.dilation).checked_sub(self.pad_top)?;
+        let iw = (ow * self.stride_w + kw * self.dilation).checked_sub(self.pad_left)?;
         (ih < self.height && iw < self.width).then_some((ih, iw))
     }
 
@@ -68,6 +85,9 @@ impl Geometry {
     /// For each kernel row the `(kw, c)` values are contiguous in the input, so
     /// each is one copy (zeros where the window hangs over the padding).
     pub fn im2col<E: Element>(&self, x: &[E], batch: usize, out: &mut [E]) {
+        if self.dilation != 1 {
+            return self.im2col_per_tap(x, batch, out);
+        }
         let (c, kh_n, k) = (self.channels, self.kernel_h, self.kernel_w);
         let depth = kh_n * k * c;
         let image = self.height * self.width * c;
@@ -97,6 +117,31 @@ impl Geometry {
                                 dst[last * c..].fill(E::ZERO);
                             }
                             _ => dst.fill(E::ZERO),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// im2col one tap at a time (dilated kernels, whose taps are not
+    /// contiguous).
+    fn im2col_per_tap<E: Element>(&self, x: &[E], batch: usize, out: &mut [E]) {
+        let c = self.channels;
+        let depth = self.kernel_h * self.kernel_w * c;
+        let image = self.height * self.width * c;
+        let mut rows = out.chunks_exact_mut(depth.max(1));
+        for b in 0..batch {
+            let x = &x[b * image..(b + 1) * image];
+            for oh in 0..self.out_height {
+                for ow in 0..self.out_width {
+                    let Some(row) = rows.next() else { return };
+                    for (tap, dst) in row.chunks_exact_mut(c.max(1)).enumerate() {
+                        match self.source(oh, ow, tap / self.kernel_w, tap % self.kernel_w) {
+                            Some((ih, iw)) => {
+                                dst.copy_from_slice(&x[(ih * self.width + iw) * c..][..c])
+                            }
+                            None => dst.fill(E::ZERO),
                         }
                     }
                 }

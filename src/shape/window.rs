@@ -119,6 +119,47 @@ where
     type Output = <SameOut<D, S> as Canonicalize>::Output;
 }
 
+/// The extent of a kernel of `K` taps spaced `D` apart, `D·(K − 1) + 1`: the
+/// window a dilated convolution slides.
+///
+/// ```
+/// use corten::shape::{Dilated, StaticDim};
+/// assert_eq!(<Dilated<3, 2> as StaticDim>::SIZE, 5);
+/// assert_eq!(<Dilated<3, 1> as StaticDim>::SIZE, 3);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dilated<const K: usize, const D: usize>;
+
+impl<const K: usize, const D: usize> crate::shape::Dim for Dilated<K, D> {
+    const STATIC: Option<usize> = Some(D * (K - 1) + 1);
+    fn size(&self) -> usize {
+        D * (K - 1) + 1
+    }
+    fn from_size(n: usize) -> Option<Self> {
+        (n == D * (K - 1) + 1).then_some(Dilated)
+    }
+}
+
+impl<const K: usize, const D: usize> StaticDim for Dilated<K, D> {
+    const SIZE: usize = D * (K - 1) + 1;
+}
+
+type DilatedUInt<const K: usize, const D: usize> = <<UIntOf<super::Const<D>> as core::ops::Mul<
+    <UIntOf<super::Const<K>> as Sub<U1>>::Output,
+>>::Output as Add<U1>>::Output;
+
+impl<const K: usize, const D: usize> ToUInt for Dilated<K, D>
+where
+    super::Const<K>: ToUInt,
+    super::Const<D>: ToUInt,
+    UIntOf<super::Const<K>>: Sub<U1>,
+    UIntOf<super::Const<D>>: core::ops::Mul<<UIntOf<super::Const<K>> as Sub<U1>>::Output>,
+    <UIntOf<super::Const<D>> as core::ops::Mul<<UIntOf<super::Const<K>> as Sub<U1>>::Output>>::Output: Add<U1>,
+    DilatedUInt<K, D>: typenum::Unsigned + StaticDim,
+{
+    type Output = DilatedUInt<K, D>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
