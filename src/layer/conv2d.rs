@@ -6,7 +6,7 @@ use super::window::Geometry;
 use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::shape::{Const, Dilated, Padding, Shape, StaticDim, Valid, WindowOutput};
+use crate::shape::{Const, Extent, KernelExtent, Padding, Shape, StaticDim, Valid, WindowOutput};
 use crate::tensor::Data;
 use crate::Element;
 use core::marker::PhantomData;
@@ -243,14 +243,15 @@ pub trait SameChannels<Expected> {}
 impl<D: crate::shape::SameFeatures<X>, X> SameChannels<X> for D {}
 
 type Out<D, const K: usize, const S: usize, const DL: usize, P> =
-    <D as WindowOutput<Dilated<K, DL>, Const<S>, P>>::Output;
+    <D as WindowOutput<Extent<K, DL>, Const<S>, P>>::Output;
 
 impl<const F: usize, const KS: usize, const S: usize, const DL: usize, C, P, A, E, K, B, H, W>
     Layer<E> for Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B, H, W>
 where
     C: StaticDim,
-    H: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
-    W: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
+    (): KernelExtent<KS, DL>,
+    H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
+    W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     P: Padding,
     A: Activation,
     E: DenseElement,
@@ -309,8 +310,9 @@ where
 impl<H, W, C, const F: usize, const KS: usize, A, P, const S: usize, const DL: usize, E>
     BuildLayer<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL>
 where
-    H: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
-    W: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
+    (): KernelExtent<KS, DL>,
+    H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
+    W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     C: StaticDim,
     A: Activation,
     P: Padding,
@@ -355,8 +357,9 @@ impl<
         B,
     > BuildLayer<(H, W, D), E> for Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B>
 where
-    H: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
-    W: WindowOutput<Dilated<KS, DL>, Const<S>, P>,
+    (): KernelExtent<KS, DL>,
+    H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
+    W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     D: StaticDim + SameChannels<C>,
     C: StaticDim,
     P: Padding,

@@ -14,4 +14,4 @@ pub use constraint::{
 pub use dim::{Const, Dim, Dyn, StaticDim};
 pub(crate) use tuple::write_tuple;
 pub use tuple::{Batched, Features, KerasShape, LastAxis, Shape, Sizes, StaticShape, MAX_RANK};
-pub use window::{Dilated, Padding, Same, Valid, ValidWindow, WindowOutput};
+pub use window::{Dilated, Extent, KernelExtent, Padding, Same, Valid, ValidWindow, WindowOutput};

@@ -144,6 +144,41 @@ impl<const K: usize, const D: usize> StaticDim for Dilated<K, D> {
     const SIZE: usize = D * (K - 1) + 1;
 }
 
+/// The window of a `K`-tap kernel with dilation `D`: `Const<K>` for `D = 1`
+/// (so undilated errors read as plain numbers), [`Dilated<K, D>`] for
+/// dilations 2 to 16.
+#[diagnostic::on_unimplemented(
+    message = "a {K}-tap kernel with dilation {D} is not supported: dilations run from 1 to 16",
+    label = "unsupported dilation"
+)]
+pub trait KernelExtent<const K: usize, const D: usize> {
+    /// The window's type.
+    type Output: StaticDim + ToUInt;
+}
+
+impl<const K: usize> KernelExtent<K, 1> for ()
+where
+    super::Const<K>: ToUInt,
+{
+    type Output = super::Const<K>;
+}
+
+macro_rules! dilations {
+    ($($d:literal)*) => {$(
+        impl<const K: usize> KernelExtent<K, $d> for ()
+        where
+            Dilated<K, $d>: ToUInt,
+        {
+            type Output = Dilated<K, $d>;
+        }
+    )*};
+}
+
+dilations!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+
+/// The window type of a `K`-tap kernel with dilation `D`.
+pub type Extent<const K: usize, const D: usize> = <() as KernelExtent<K, D>>::Output;
+
 type DilatedUInt<const K: usize, const D: usize> = <<UIntOf<super::Const<D>> as core::ops::Mul<
     <UIntOf<super::Const<K>> as Sub<U1>>::Output,
 >>::Output as Add<U1>>::Output;
