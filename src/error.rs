@@ -63,6 +63,21 @@ pub enum Error {
     },
 }
 
+/// `Ok` when `got` elements fill `shape`, else [`Error::LengthMismatch`].
+pub(crate) fn check_length(what: &'static str, shape: &[usize], got: usize) -> Result<(), Error> {
+    let expected = shape.iter().product();
+    if got == expected {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch {
+            what,
+            shape: Sizes::new(shape),
+            expected,
+            got,
+        })
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

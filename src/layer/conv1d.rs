@@ -7,7 +7,7 @@ use super::window::Geometry;
 use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::shape::{Const, Padding, Shape, Sizes, StaticDim, Valid, WindowOutput};
+use crate::shape::{Const, Padding, Shape, StaticDim, Valid, WindowOutput};
 use crate::tensor::Data;
 use crate::Element;
 use core::marker::PhantomData;
@@ -63,26 +63,12 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
         kernel: K,
         bias: B,
     ) -> Result<Conv1DLayer<FILTERS, KERNEL, STRIDE, C, P, A, E, K, B>, Error> {
-        let expected = KERNEL * C::SIZE * FILTERS;
-        let got = kernel.as_slice().len();
-        if got != expected {
-            let shape = Sizes::new(&[KERNEL, C::SIZE, FILTERS]);
-            return Err(Error::LengthMismatch {
-                what: "Conv1D kernel",
-                shape,
-                expected,
-                got,
-            });
-        }
-        let got = bias.as_slice().len();
-        if got != FILTERS {
-            return Err(Error::LengthMismatch {
-                what: "Conv1D bias",
-                shape: Sizes::new(&[FILTERS]),
-                expected: FILTERS,
-                got,
-            });
-        }
+        crate::error::check_length(
+            "Conv1D kernel",
+            &[KERNEL, C::SIZE, FILTERS],
+            kernel.as_slice().len(),
+        )?;
+        crate::error::check_length("Conv1D bias", &[FILTERS], bias.as_slice().len())?;
         let name = LayerName {
             base: "conv1d",
             index: 0,
@@ -155,24 +141,16 @@ where
     const SCRATCH_PER_SAMPLE: usize = <Out<L, KS, S, P>>::SIZE * KS * C::SIZE;
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        let geometry = Geometry::row::<P>(L::SIZE, C::SIZE, KS, S);
-        let rows = batch * geometry.out_width;
-        let depth = KS * C::SIZE;
-        let columns = &mut scratch[..rows * depth];
-        geometry.im2col(x, batch, columns);
-        E::dense_forward(
-            columns,
-            self.kernel.as_slice(),
-            self.bias.as_slice(),
+        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
+        Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve(
+            x,
             y,
-            rows,
-            depth,
+            batch,
+            scratch,
+            kernel,
+            bias,
+            &self.activation,
         );
-        if F > 0 {
-            for row in y.chunks_exact_mut(F) {
-                self.activation.apply(row);
-            }
-        }
     }
 
     fn param_count(&self) -> usize {

@@ -122,27 +122,12 @@ impl<
         kernel: K,
         bias: B,
     ) -> Result<Conv2DLayer<FILTERS, KERNEL, STRIDE, DILATION, C, P, A, E, K, B>, Error> {
-        let expected = KERNEL * KERNEL * C::SIZE * FILTERS;
-        let got = kernel.as_slice().len();
-        if got != expected {
-            let shape = crate::shape::Sizes::new(&[KERNEL, KERNEL, C::SIZE, FILTERS]);
-            return Err(Error::LengthMismatch {
-                what: "Conv2D kernel",
-                shape,
-                expected,
-                got,
-            });
-        }
-        let got = bias.as_slice().len();
-        if got != FILTERS {
-            let shape = crate::shape::Sizes::new(&[FILTERS]);
-            return Err(Error::LengthMismatch {
-                what: "Conv2D bias",
-                shape,
-                expected: FILTERS,
-                got,
-            });
-        }
+        crate::error::check_length(
+            "Conv2D kernel",
+            &[KERNEL, KERNEL, C::SIZE, FILTERS],
+            kernel.as_slice().len(),
+        )?;
+        crate::error::check_length("Conv2D bias", &[FILTERS], bias.as_slice().len())?;
         Ok(Conv2DLayer::new_unchecked(kernel, bias, A::default()))
     }
 }
@@ -264,24 +249,16 @@ where
         <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KS, S, DL, P>>::SIZE * KS * KS * C::SIZE;
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        let geometry = Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL);
-        let rows = batch * geometry.out_height * geometry.out_width;
-        let depth = KS * KS * C::SIZE;
-        let columns = &mut scratch[..rows * depth];
-        geometry.im2col(x, batch, columns);
-        E::dense_forward(
-            columns,
-            self.kernel.as_slice(),
-            self.bias.as_slice(),
+        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
+        Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve(
+            x,
             y,
-            rows,
-            depth,
+            batch,
+            scratch,
+            kernel,
+            bias,
+            &self.activation,
         );
-        if F > 0 {
-            for row in y.chunks_exact_mut(F) {
-                self.activation.apply(row);
-            }
-        }
     }
 
     fn param_count(&self) -> usize {

@@ -5,8 +5,7 @@ use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
 use crate::shape::{
-    Const, Difference, DimAdd, DimMul, DimSub, Product, Same, Shape, Sizes, StaticDim, Sum, ToUInt,
-    Valid,
+    Const, Difference, DimAdd, DimMul, DimSub, Product, Same, Shape, StaticDim, Sum, ToUInt, Valid,
 };
 use crate::tensor::Data;
 use crate::Element;
@@ -85,26 +84,12 @@ impl<const F: usize, const K: usize, A: Activation, P, const S: usize>
         kernel: KD,
         bias: B,
     ) -> Result<Conv2DTransposeLayer<F, K, S, C, P, A, E, KD, B>, Error> {
-        let expected = K * K * F * C::SIZE;
-        let got = kernel.as_slice().len();
-        if got != expected {
-            let shape = Sizes::new(&[K, K, F, C::SIZE]);
-            return Err(Error::LengthMismatch {
-                what: "Conv2DTranspose kernel",
-                shape,
-                expected,
-                got,
-            });
-        }
-        let got = bias.as_slice().len();
-        if got != F {
-            return Err(Error::LengthMismatch {
-                what: "Conv2DTranspose bias",
-                shape: Sizes::new(&[F]),
-                expected: F,
-                got,
-            });
-        }
+        crate::error::check_length(
+            "Conv2DTranspose kernel",
+            &[K, K, F, C::SIZE],
+            kernel.as_slice().len(),
+        )?;
+        crate::error::check_length("Conv2DTranspose bias", &[F], bias.as_slice().len())?;
         let name = LayerName {
             base: "conv2d_transpose",
             index: 0,

@@ -169,25 +169,8 @@ impl<I: StaticDim, O: StaticDim, A: Activation, E: Element, K: Data<E>, B: Data<
     /// A layer from a kernel and a bias of any storage; an error when a length
     /// does not fit `I × O` or `O`.
     pub fn from_parts(kernel: K, bias: B, activation: A) -> Result<Self, Error> {
-        let check = |what, shape: crate::shape::Sizes, got: usize| {
-            let expected = shape.numel();
-            if got == expected {
-                Ok(())
-            } else {
-                Err(Error::LengthMismatch {
-                    what,
-                    shape,
-                    expected,
-                    got,
-                })
-            }
-        };
-        check(
-            "Dense kernel",
-            (I::default(), O::default()).sizes(),
-            kernel.as_slice().len(),
-        )?;
-        check("Dense bias", (O::default(),).sizes(), bias.as_slice().len())?;
+        crate::error::check_length("Dense kernel", &[I::SIZE, O::SIZE], kernel.as_slice().len())?;
+        crate::error::check_length("Dense bias", &[O::SIZE], bias.as_slice().len())?;
         Ok(Self::new_unchecked(kernel, bias, activation))
     }
 

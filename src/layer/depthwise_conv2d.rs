@@ -6,7 +6,7 @@ use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
 use crate::shape::{
-    Const, DimMul, Padding, Product, Shape, Sizes, StaticDim, ToUInt, Valid, WindowOutput,
+    Const, DimMul, Padding, Product, Shape, StaticDim, ToUInt, Valid, WindowOutput,
 };
 use crate::tensor::Data;
 use crate::Element;
@@ -47,27 +47,16 @@ impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
         kernel: KD,
         bias: B,
     ) -> Result<DepthwiseConv2DLayer<K, S, M, C, P, A, E, KD, B>, Error> {
-        let expected = K * K * C::SIZE * M;
-        let got = kernel.as_slice().len();
-        if got != expected {
-            let shape = Sizes::new(&[K, K, C::SIZE, M]);
-            return Err(Error::LengthMismatch {
-                what: "DepthwiseConv2D kernel",
-                shape,
-                expected,
-                got,
-            });
-        }
-        let got = bias.as_slice().len();
-        if got != C::SIZE * M {
-            let shape = Sizes::new(&[C::SIZE * M]);
-            return Err(Error::LengthMismatch {
-                what: "DepthwiseConv2D bias",
-                shape,
-                expected: C::SIZE * M,
-                got,
-            });
-        }
+        crate::error::check_length(
+            "DepthwiseConv2D kernel",
+            &[K, K, C::SIZE, M],
+            kernel.as_slice().len(),
+        )?;
+        crate::error::check_length(
+            "DepthwiseConv2D bias",
+            &[C::SIZE * M],
+            bias.as_slice().len(),
+        )?;
         let name = LayerName {
             base: "depthwise_conv2d",
             index: 0,

@@ -2,7 +2,7 @@
 
 use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::error::Error;
-use crate::shape::{Const, Shape, Sizes, StaticDim};
+use crate::shape::{Const, Shape, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
 use core::marker::PhantomData;
@@ -53,16 +53,7 @@ impl<const VOCAB: usize, const DIM: usize> Embedding<VOCAB, DIM> {
     pub fn from_data<E: Element, D: Data<E>>(
         table: D,
     ) -> Result<EmbeddingLayer<VOCAB, DIM, E, D>, Error> {
-        let got = table.as_slice().len();
-        if got != VOCAB * DIM {
-            let shape = Sizes::new(&[VOCAB, DIM]);
-            return Err(Error::LengthMismatch {
-                what: "Embedding table",
-                shape,
-                expected: VOCAB * DIM,
-                got,
-            });
-        }
+        crate::error::check_length("Embedding table", &[VOCAB, DIM], table.as_slice().len())?;
         Ok(EmbeddingLayer {
             table,
             name: LayerName {

@@ -1,5 +1,7 @@
 //! Where the windows of a convolution or pooling lie, and im2col.
 
+use super::DenseElement;
+use crate::activation::Activation;
 use crate::shape::Padding;
 use crate::Element;
 
@@ -120,6 +122,32 @@ impl Geometry {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The convolution `activation(im2col(x) · kernel + bias)` over `batch`
+    /// samples, with the im2col matrix in `scratch`; the filter count is
+    /// `bias.len()`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn convolve<E: DenseElement, A: Activation>(
+        &self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        scratch: &mut [E],
+        kernel: &[E],
+        bias: &[E],
+        activation: &A,
+    ) {
+        let rows = batch * self.out_height * self.out_width;
+        let depth = self.kernel_h * self.kernel_w * self.channels;
+        let columns = &mut scratch[..rows * depth];
+        self.im2col(x, batch, columns);
+        E::dense_forward(columns, kernel, bias, y, rows, depth);
+        if !bias.is_empty() {
+            for row in y.chunks_exact_mut(bias.len()) {
+                activation.apply(row);
             }
         }
     }

@@ -28,26 +28,7 @@ use kernel::Kernels;
 /// assert_eq!(c, [3.0, 6.0, 9.0, 12.0, 15.0]);
 /// ```
 pub fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    check_exact("a", a.len(), m, k);
-    check_exact("b", b.len(), k, n);
-    check_exact("c", c.len(), m, n);
-    gemm_unchecked(
-        Isa::current(),
-        Gemm {
-            m,
-            k,
-            n,
-            a,
-            rsa: k,
-            csa: 1,
-            b,
-            rsb: n,
-            csb: 1,
-            ldc: n,
-            accumulate: false,
-        },
-        c,
-    );
+    contiguous(m, k, n, a, Layout::RowMajor, b, Layout::RowMajor, c, false);
 }
 
 /// `C += A · B`, shapes as in [`matmul`].
@@ -58,26 +39,7 @@ pub fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32])
 /// assert_eq!(c, [7.0, 9.0]);
 /// ```
 pub fn matmul_acc(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    check_exact("a", a.len(), m, k);
-    check_exact("b", b.len(), k, n);
-    check_exact("c", c.len(), m, n);
-    gemm_unchecked(
-        Isa::current(),
-        Gemm {
-            m,
-            k,
-            n,
-            a,
-            rsa: k,
-            csa: 1,
-            b,
-            rsb: n,
-            csb: 1,
-            ldc: n,
-            accumulate: true,
-        },
-        c,
-    );
+    contiguous(m, k, n, a, Layout::RowMajor, b, Layout::RowMajor, c, true);
 }
 
 /// `C = Aᵀ · B` where `a` holds the k×m matrix `A` row-major (so `Aᵀ` is m×k):
@@ -90,25 +52,16 @@ pub fn matmul_acc(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f
 /// assert_eq!(c, [10.0, 20.0]);
 /// ```
 pub fn matmul_at_b(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    check_exact("a", a.len(), k, m);
-    check_exact("b", b.len(), k, n);
-    check_exact("c", c.len(), m, n);
-    gemm_unchecked(
-        Isa::current(),
-        Gemm {
-            m,
-            k,
-            n,
-            a,
-            rsa: 1,
-            csa: m,
-            b,
-            rsb: n,
-            csb: 1,
-            ldc: n,
-            accumulate: false,
-        },
+    contiguous(
+        m,
+        k,
+        n,
+        a,
+        Layout::Transposed,
+        b,
+        Layout::RowMajor,
         c,
+        false,
     );
 }
 
@@ -121,25 +74,16 @@ pub fn matmul_at_b(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [
 /// assert_eq!(c, [3.0, 11.0]);
 /// ```
 pub fn matmul_a_bt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    check_exact("a", a.len(), m, k);
-    check_exact("b", b.len(), n, k);
-    check_exact("c", c.len(), m, n);
-    gemm_unchecked(
-        Isa::current(),
-        Gemm {
-            m,
-            k,
-            n,
-            a,
-            rsa: k,
-            csa: 1,
-            b,
-            rsb: 1,
-            csb: k,
-            ldc: n,
-            accumulate: false,
-        },
+    contiguous(
+        m,
+        k,
+        n,
+        a,
+        Layout::RowMajor,
+        b,
+        Layout::Transposed,
         c,
+        false,
     );
 }
 
@@ -216,6 +160,56 @@ impl Gemm<'_> {
         }
         gemm_unchecked(isa, self, c)
     }
+}
+
+/// How a contiguous operand is stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// As the product reads it.
+    RowMajor,
+    /// Its transpose, row-major.
+    Transposed,
+}
+
+/// A product of contiguous operands `a` (m×k) and `b` (k×n), either stored
+/// transposed, into contiguous `c` (m×n); checks every length first.
+#[allow(clippy::too_many_arguments)]
+fn contiguous(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    a_layout: Layout,
+    b: &[f32],
+    b_layout: Layout,
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let ((a_rows, a_cols), (rsa, csa)) = match a_layout {
+        Layout::RowMajor => ((m, k), (k, 1)),
+        Layout::Transposed => ((k, m), (1, m)),
+    };
+    let ((b_rows, b_cols), (rsb, csb)) = match b_layout {
+        Layout::RowMajor => ((k, n), (n, 1)),
+        Layout::Transposed => ((n, k), (1, k)),
+    };
+    check_exact("a", a.len(), a_rows, a_cols);
+    check_exact("b", b.len(), b_rows, b_cols);
+    check_exact("c", c.len(), m, n);
+    let g = Gemm {
+        m,
+        k,
+        n,
+        a,
+        rsa,
+        csa,
+        b,
+        rsb,
+        csb,
+        ldc: n,
+        accumulate,
+    };
+    gemm_unchecked(Isa::current(), g, c);
 }
 
 fn check_exact(name: &str, len: usize, rows: usize, cols: usize) {
