@@ -315,3 +315,35 @@ fn dilated_conv2d_matches_keras() {
         c.get("y"),
     );
 }
+
+#[test]
+fn grouped_conv2d_matches_keras() {
+    use corten::activation::{Linear, Relu};
+    let cases = load("conv_more.txt");
+    let c = case(&cases, "conv2d_groups2_same");
+    let conv = Conv2D::<6, 3, Relu, Same, 1, 1, 2>::from_data::<Const<4>, f32, _, _>(
+        w(c, "w0"),
+        w(c, "w1"),
+    )
+    .unwrap();
+    let model = sequential![Input<6, 5, 4>, (conv)];
+    assert_eq!(model.param_count(), 3 * 3 * 2 * 6 + 6);
+    assert_close(
+        &c.name,
+        model.predict(&images::<6, 5, 4>(c)).unwrap().as_slice(),
+        c.get("y"),
+    );
+    let c = case(&cases, "conv2d_groups4_s2");
+    let conv = Conv2D::<8, 3, Linear, Valid, 2, 1, 4>::from_data::<Const<4>, f32, _, _>(
+        w(c, "w0"),
+        w(c, "w1"),
+    )
+    .unwrap();
+    let model = sequential![Input<7, 7, 4>, (conv)];
+    assert_eq!(model.output_shape().to_string(), "(None, 3, 3, 8)");
+    assert_close(
+        &c.name,
+        model.predict(&images::<7, 7, 4>(c)).unwrap().as_slice(),
+        c.get("y"),
+    );
+}

@@ -230,6 +230,8 @@ def more_conv_layers():
         single_layer("permute_21", (3, 4), L.Permute((2, 1))),
         single_layer("conv2d_dilated2_valid", (9, 8, 2), L.Conv2D(3, 3, dilation_rate=2)),
         single_layer("conv2d_dilated2_same", (7, 6, 2), L.Conv2D(3, 3, dilation_rate=2, padding="same")),
+        single_layer("conv2d_groups2_same", (6, 5, 4), L.Conv2D(6, 3, groups=2, padding="same", activation="relu")),
+        single_layer("conv2d_groups4_s2", (7, 7, 4), L.Conv2D(8, 3, groups=4, strides=2)),
     ]
     write("conv_more.txt", cases)
 

@@ -6,7 +6,10 @@ use super::window::Geometry;
 use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::shape::{Const, Extent, KernelExtent, Padding, Shape, StaticDim, Valid, WindowOutput};
+use crate::shape::{
+    Const, DimMul, Extent, KernelExtent, Padding, Product, Shape, StaticDim, ToUInt, UIntOf, Valid,
+    WindowOutput,
+};
 use crate::tensor::Data;
 use crate::Element;
 use core::marker::PhantomData;
@@ -32,6 +35,7 @@ pub struct Conv2D<
     P: Padding = Valid,
     const STRIDE: usize = 1,
     const DILATION: usize = 1,
+    const GROUPS: usize = 1,
 > {
     activation: A,
     padding: PhantomData<P>,
@@ -73,7 +77,8 @@ impl<
         P: Padding,
         const STRIDE: usize,
         const DILATION: usize,
-    > Conv2D<FILTERS, KERNEL, A, P, STRIDE, DILATION>
+        const GROUPS: usize,
+    > Conv2D<FILTERS, KERNEL, A, P, STRIDE, DILATION, GROUPS>
 {
     /// The spec with a configured activation.
     pub fn with_activation(activation: A) -> Self {
@@ -102,7 +107,8 @@ impl<
         KERNEL,
         STRIDE,
         DILATION,
-        <KA as Rank4Array>::Channels,
+        GROUPS,
+        Product<<KA as Rank4Array>::Channels, Const<GROUPS>>,
         P,
         A,
         <KA as Rank4Array>::Element,
@@ -111,6 +117,8 @@ impl<
     >
     where
         KA: ConvKernelArray<KERNEL, FILTERS>,
+        <KA as Rank4Array>::Channels: DimMul<Const<GROUPS>>,
+        Const<GROUPS>: ToUInt,
         B: super::BiasArray<FILTERS, <KA as Rank4Array>::Element>,
     {
         Conv2DLayer::new_unchecked(kernel, bias, A::default())
@@ -121,10 +129,11 @@ impl<
     pub fn from_data<C: StaticDim, E: Element, K: Data<E>, B: Data<E>>(
         kernel: K,
         bias: B,
-    ) -> Result<Conv2DLayer<FILTERS, KERNEL, STRIDE, DILATION, C, P, A, E, K, B>, Error> {
+    ) -> Result<Conv2DLayer<FILTERS, KERNEL, STRIDE, DILATION, GROUPS, C, P, A, E, K, B>, Error>
+    {
         crate::error::check_length(
             "Conv2D kernel",
-            &[KERNEL, KERNEL, C::SIZE, FILTERS],
+            &[KERNEL, KERNEL, C::SIZE / GROUPS.max(1), FILTERS],
             kernel.as_slice().len(),
         )?;
         crate::error::check_length("Conv2D bias", &[FILTERS], bias.as_slice().len())?;
@@ -139,6 +148,7 @@ pub struct Conv2DLayer<
     const KERNEL: usize,
     const STRIDE: usize,
     const DILATION: usize,
+    const GROUPS: usize,
     C,
     P,
     A,
@@ -155,8 +165,21 @@ pub struct Conv2DLayer<
     types: PhantomData<(C, P, E, H, W)>,
 }
 
-impl<const F: usize, const KS: usize, const S: usize, const DL: usize, C, P, A, E, K, B, H, W>
-    Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B, H, W>
+impl<
+        const F: usize,
+        const KS: usize,
+        const S: usize,
+        const DL: usize,
+        const G: usize,
+        C,
+        P,
+        A,
+        E,
+        K,
+        B,
+        H,
+        W,
+    > Conv2DLayer<F, KS, S, DL, G, C, P, A, E, K, B, H, W>
 where
     A: Activation,
     E: Element,
@@ -192,6 +215,7 @@ impl<
         const KS: usize,
         const S: usize,
         const DL: usize,
+        const G: usize,
         C,
         P,
         A: Activation,
@@ -200,7 +224,7 @@ impl<
         B,
         H,
         W,
-    > core::fmt::Debug for Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B, H, W>
+    > core::fmt::Debug for Conv2DLayer<F, KS, S, DL, G, C, P, A, E, K, B, H, W>
 where
     C: StaticDim,
     P: Padding,
@@ -217,6 +241,45 @@ where
     }
 }
 
+macro_rules! groups_check {
+    ($(#[$doc:meta])* $split:ident, $leaf:ident, $message:literal) => {
+        /// The leaf of the groups check: implemented only for typenum's `U0`
+        /// (the remainder of `Count / Groups`), carrying the readable sizes.
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = "with `groups`, the input channels and the filters must both divide evenly"
+        )]
+        pub trait $leaf<Count, Groups> {}
+
+        impl<Count, Groups> $leaf<Count, Groups> for typenum::U0 {}
+
+        $(#[$doc])*
+        pub trait $split<const G: usize>: StaticDim {}
+
+        impl<D, const G: usize> $split<G> for D
+        where
+            D: StaticDim + ToUInt,
+            Const<G>: ToUInt,
+            UIntOf<D>: core::ops::Rem<UIntOf<Const<G>>>,
+            <UIntOf<D> as core::ops::Rem<UIntOf<Const<G>>>>::Output: $leaf<D, Const<G>>,
+        {
+        }
+    };
+}
+
+groups_check!(
+    /// `Self` input channels split into `G` equal groups.
+    ChannelsSplit,
+    ChannelsDivideEvenly,
+    "shape mismatch: `{Count}` input channels cannot be split into `{Groups}` equal groups"
+);
+groups_check!(
+    /// `Self` filters split into `G` equal groups.
+    FiltersSplit,
+    FiltersDivideEvenly,
+    "shape mismatch: `{Count}` filters cannot be split into `{Groups}` equal groups"
+);
+
 /// `C` (a built layer's input channels) equals the channels the previous layer
 /// gives.
 #[diagnostic::on_unimplemented(
@@ -230,11 +293,26 @@ impl<D: crate::shape::SameFeatures<X>, X> SameChannels<X> for D {}
 type Out<D, const K: usize, const S: usize, const DL: usize, P> =
     <D as WindowOutput<Extent<K, DL>, Const<S>, P>>::Output;
 
-impl<const F: usize, const KS: usize, const S: usize, const DL: usize, C, P, A, E, K, B, H, W>
-    Layer<E> for Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B, H, W>
+impl<
+        const F: usize,
+        const KS: usize,
+        const S: usize,
+        const DL: usize,
+        const G: usize,
+        C,
+        P,
+        A,
+        E,
+        K,
+        B,
+        H,
+        W,
+    > Layer<E> for Conv2DLayer<F, KS, S, DL, G, C, P, A, E, K, B, H, W>
 where
     C: StaticDim,
     (): KernelExtent<KS, DL>,
+    Const<F>: FiltersSplit<G>,
+    C: ChannelsSplit<G>,
     H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     P: Padding,
@@ -246,11 +324,11 @@ where
     type Input = (H, W, C);
     type Output = (Out<H, KS, S, DL, P>, Out<W, KS, S, DL, P>, Const<F>);
     const SCRATCH_PER_SAMPLE: usize =
-        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KS, S, DL, P>>::SIZE * KS * KS * C::SIZE;
+        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KS, S, DL, P>>::SIZE * KS * KS * (C::SIZE / G);
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
         let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
-        Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve(
+        Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve_grouped(
             x,
             y,
             batch,
@@ -258,11 +336,12 @@ where
             kernel,
             bias,
             &self.activation,
+            G,
         );
     }
 
     fn param_count(&self) -> usize {
-        KS * KS * C::SIZE * F + F
+        KS * KS * (C::SIZE / G) * F + F
     }
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
@@ -284,10 +363,23 @@ where
 /// A Conv2D spec fits any image whose height and width hold its kernel; its
 /// weights are drawn as Keras draws them (glorot_uniform kernel, zero bias).
 #[cfg(feature = "std")]
-impl<H, W, C, const F: usize, const KS: usize, A, P, const S: usize, const DL: usize, E>
-    BuildLayer<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL>
+impl<
+        H,
+        W,
+        C,
+        const F: usize,
+        const KS: usize,
+        A,
+        P,
+        const S: usize,
+        const DL: usize,
+        const G: usize,
+        E,
+    > BuildLayer<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL, G>
 where
     (): KernelExtent<KS, DL>,
+    Const<F>: FiltersSplit<G>,
+    C: ChannelsSplit<G>,
     H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     C: StaticDim,
@@ -296,14 +388,14 @@ where
     E: DenseElement,
 {
     type Layer =
-        Conv2DLayer<F, KS, S, DL, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
+        Conv2DLayer<F, KS, S, DL, G, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
         let receptive = KS * KS;
         let kernel = crate::init::glorot_uniform_fans(
             ctx.rng(),
-            receptive * C::SIZE,
+            receptive * (C::SIZE / G),
             receptive * F,
-            receptive * C::SIZE * F,
+            receptive * (C::SIZE / G) * F,
         );
         let bias = alloc::vec![E::ZERO; F];
         let name = ctx.name("conv2d");
@@ -326,15 +418,18 @@ impl<
         const KS: usize,
         const S: usize,
         const DL: usize,
+        const G: usize,
         C,
         P,
         A,
         E,
         K,
         B,
-    > BuildLayer<(H, W, D), E> for Conv2DLayer<F, KS, S, DL, C, P, A, E, K, B>
+    > BuildLayer<(H, W, D), E> for Conv2DLayer<F, KS, S, DL, G, C, P, A, E, K, B>
 where
     (): KernelExtent<KS, DL>,
+    Const<F>: FiltersSplit<G>,
+    D: ChannelsSplit<G>,
     H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
     D: StaticDim + SameChannels<C>,
@@ -345,7 +440,7 @@ where
     K: Data<E>,
     B: Data<E>,
 {
-    type Layer = Conv2DLayer<F, KS, S, DL, D, P, A, E, K, B, H, W>;
+    type Layer = Conv2DLayer<F, KS, S, DL, G, D, P, A, E, K, B, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
         let name = ctx.name("conv2d");
         Conv2DLayer {

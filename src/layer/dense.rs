@@ -219,9 +219,51 @@ pub trait DenseElement: Element {
         batch: usize,
         inputs: usize,
     );
+
+    /// `y = x · kernel` over `units` columns: rows of `x` are `inputs` long
+    /// and contiguous, rows of `kernel` start `ldk` apart, rows of `y` `ldy`
+    /// apart (a column block of a wider kernel and output).
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    fn matmul_strided(
+        x: &[Self],
+        kernel: &[Self],
+        ldk: usize,
+        y: &mut [Self],
+        ldy: usize,
+        rows: usize,
+        inputs: usize,
+        units: usize,
+    );
 }
 
 impl DenseElement for f32 {
+    fn matmul_strided(
+        x: &[f32],
+        kernel: &[f32],
+        ldk: usize,
+        y: &mut [f32],
+        ldy: usize,
+        rows: usize,
+        inputs: usize,
+        units: usize,
+    ) {
+        let g = crate::linalg::Gemm {
+            m: rows,
+            k: inputs,
+            n: units,
+            a: x,
+            rsa: inputs,
+            csa: 1,
+            b: kernel,
+            rsb: ldk,
+            csb: 1,
+            ldc: ldy,
+            accumulate: false,
+        };
+        g.run(y);
+    }
+
     fn dense_forward(
         x: &[f32],
         kernel: &[f32],
@@ -236,6 +278,30 @@ impl DenseElement for f32 {
 }
 
 impl DenseElement for f64 {
+    fn matmul_strided(
+        x: &[f64],
+        kernel: &[f64],
+        ldk: usize,
+        y: &mut [f64],
+        ldy: usize,
+        rows: usize,
+        inputs: usize,
+        units: usize,
+    ) {
+        for i in 0..rows {
+            let (x_row, y_row) = (
+                &x[i * inputs..(i + 1) * inputs],
+                &mut y[i * ldy..i * ldy + units],
+            );
+            y_row.fill(0.0);
+            for (p, &x_p) in x_row.iter().enumerate() {
+                for (y_j, &k) in y_row.iter_mut().zip(&kernel[p * ldk..p * ldk + units]) {
+                    *y_j += x_p * k;
+                }
+            }
+        }
+    }
+
     fn dense_forward(
         x: &[f64],
         kernel: &[f64],

@@ -27,7 +27,10 @@ pub use activation_layer::Activation;
 pub use batch_normalization::{BatchNormalization, BatchNormalizationLayer};
 pub use build::{BuildContext, LayerName};
 pub use conv1d::{Conv1D, Conv1DLayer};
-pub use conv2d::{Conv2D, Conv2DLayer, ConvKernelArray, Rank4Array, SameChannels};
+pub use conv2d::{
+    ChannelsDivideEvenly, ChannelsSplit, Conv2D, Conv2DLayer, ConvKernelArray, FiltersDivideEvenly,
+    FiltersSplit, Rank4Array, SameChannels,
+};
 pub use conv2d_transpose::{Conv2DTranspose, Conv2DTransposeLayer, TransposeRule, ValidTransposed};
 pub use dense::{BiasArray, Dense, DenseElement, DenseLayer, KernelArray, Matrix};
 pub use depthwise_conv2d::{DepthwiseConv2D, DepthwiseConv2DLayer};

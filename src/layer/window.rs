@@ -152,11 +152,67 @@ impl Geometry {
         }
     }
 
+    /// A grouped convolution: channels and filters split into `groups`
+    /// equal blocks, block `g` of filters seeing only block `g` of channels
+    /// (Keras's `groups`; the kernel is `(k, k, channels / groups, filters)`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn convolve_grouped<E: DenseElement, A: Activation>(
+        &self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        scratch: &mut [E],
+        kernel: &[E],
+        bias: &[E],
+        activation: &A,
+        groups: usize,
+    ) {
+        if groups <= 1 {
+            return self.convolve(x, y, batch, scratch, kernel, bias, activation);
+        }
+        let filters = bias.len();
+        let (cg, fg) = (self.channels / groups, filters / groups);
+        let rows = batch * self.out_height * self.out_width;
+        let depth = self.kernel_h * self.kernel_w * cg;
+        let columns = &mut scratch[..rows * depth];
+        for g in 0..groups {
+            self.im2col_channels(x, batch, columns, g * cg, cg);
+            E::matmul_strided(
+                columns,
+                &kernel[g * fg..],
+                filters,
+                &mut y[g * fg..],
+                filters,
+                rows,
+                depth,
+                fg,
+            );
+        }
+        for row in y.chunks_exact_mut(filters.max(1)) {
+            for (v, &b) in row.iter_mut().zip(bias) {
+                *v += b;
+            }
+            activation.apply(row);
+        }
+    }
+
     /// im2col one tap at a time (dilated kernels, whose taps are not
     /// contiguous).
     fn im2col_per_tap<E: Element>(&self, x: &[E], batch: usize, out: &mut [E]) {
+        self.im2col_channels(x, batch, out, 0, self.channels)
+    }
+
+    /// im2col of the channels `first..first + count` only, one tap at a time.
+    fn im2col_channels<E: Element>(
+        &self,
+        x: &[E],
+        batch: usize,
+        out: &mut [E],
+        first: usize,
+        count: usize,
+    ) {
         let c = self.channels;
-        let depth = self.kernel_h * self.kernel_w * c;
+        let depth = self.kernel_h * self.kernel_w * count;
         let image = self.height * self.width * c;
         let mut rows = out.chunks_exact_mut(depth.max(1));
         for b in 0..batch {
@@ -164,11 +220,10 @@ impl Geometry {
             for oh in 0..self.out_height {
                 for ow in 0..self.out_width {
                     let Some(row) = rows.next() else { return };
-                    for (tap, dst) in row.chunks_exact_mut(c.max(1)).enumerate() {
+                    for (tap, dst) in row.chunks_exact_mut(count.max(1)).enumerate() {
                         match self.source(oh, ow, tap / self.kernel_w, tap % self.kernel_w) {
-                            Some((ih, iw)) => {
-                                dst.copy_from_slice(&x[(ih * self.width + iw) * c..][..c])
-                            }
+                            Some((ih, iw)) => dst
+                                .copy_from_slice(&x[(ih * self.width + iw) * c + first..][..count]),
                             None => dst.fill(E::ZERO),
                         }
                     }
