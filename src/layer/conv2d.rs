@@ -99,6 +99,7 @@ impl<
     /// let x = Tensor::from_array([[[[1.0f32], [2.0], [3.0]], [[4.0], [5.0], [6.0]], [[7.0], [8.0], [9.0]]]]);
     /// assert_eq!(model.predict(&x).unwrap().as_slice(), &[12.0, 16.0, 24.0, 28.0]);
     /// ```
+    #[allow(clippy::type_complexity)]
     pub fn from_weights<KA, B>(
         kernel: KA,
         bias: B,
