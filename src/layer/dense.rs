@@ -220,46 +220,41 @@ pub trait DenseElement: Element {
         inputs: usize,
     );
 
-    /// `y = x · kernel` over `units` columns: rows of `x` are `inputs` long
-    /// and contiguous, rows of `kernel` start `ldk` apart, rows of `y` `ldy`
-    /// apart (a column block of a wider kernel and output).
+    /// `y (+)= x · kernel` over row-strided operands (a column block of a
+    /// wider kernel and output, or windows of an image read in place).
     #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    fn matmul_strided(
-        x: &[Self],
-        kernel: &[Self],
-        ldk: usize,
-        y: &mut [Self],
-        ldy: usize,
-        rows: usize,
-        inputs: usize,
-        units: usize,
-    );
+    fn matmul_strided(p: StridedProduct, x: &[Self], kernel: &[Self], y: &mut [Self]);
+}
+
+/// The sizes and row strides of a [`DenseElement::matmul_strided`] product:
+/// `y[i, j] (+)= Σ_q x[i·lda + q] · kernel[q·ldk + j]` for `i < rows`,
+/// `q < inputs`, `j < units`, into `y[i·ldy + j]`.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct StridedProduct {
+    pub rows: usize,
+    pub inputs: usize,
+    pub units: usize,
+    pub lda: usize,
+    pub ldk: usize,
+    pub ldy: usize,
+    pub accumulate: bool,
 }
 
 impl DenseElement for f32 {
-    fn matmul_strided(
-        x: &[f32],
-        kernel: &[f32],
-        ldk: usize,
-        y: &mut [f32],
-        ldy: usize,
-        rows: usize,
-        inputs: usize,
-        units: usize,
-    ) {
+    fn matmul_strided(p: StridedProduct, x: &[f32], kernel: &[f32], y: &mut [f32]) {
         let g = crate::linalg::Gemm {
-            m: rows,
-            k: inputs,
-            n: units,
+            m: p.rows,
+            k: p.inputs,
+            n: p.units,
             a: x,
-            rsa: inputs,
+            rsa: p.lda,
             csa: 1,
             b: kernel,
-            rsb: ldk,
+            rsb: p.ldk,
             csb: 1,
-            ldc: ldy,
-            accumulate: false,
+            ldc: p.ldy,
+            accumulate: p.accumulate,
         };
         g.run(y);
     }
@@ -278,25 +273,19 @@ impl DenseElement for f32 {
 }
 
 impl DenseElement for f64 {
-    fn matmul_strided(
-        x: &[f64],
-        kernel: &[f64],
-        ldk: usize,
-        y: &mut [f64],
-        ldy: usize,
-        rows: usize,
-        inputs: usize,
-        units: usize,
-    ) {
-        for i in 0..rows {
-            let (x_row, y_row) = (
-                &x[i * inputs..(i + 1) * inputs],
-                &mut y[i * ldy..i * ldy + units],
-            );
-            y_row.fill(0.0);
-            for (p, &x_p) in x_row.iter().enumerate() {
-                for (y_j, &k) in y_row.iter_mut().zip(&kernel[p * ldk..p * ldk + units]) {
-                    *y_j += x_p * k;
+    fn matmul_strided(p: StridedProduct, x: &[f64], kernel: &[f64], y: &mut [f64]) {
+        for i in 0..p.rows {
+            let x_row = &x[i * p.lda..i * p.lda + p.inputs];
+            let y_row = &mut y[i * p.ldy..i * p.ldy + p.units];
+            if !p.accumulate {
+                y_row.fill(0.0);
+            }
+            for (q, &x_q) in x_row.iter().enumerate() {
+                for (y_j, &k) in y_row
+                    .iter_mut()
+                    .zip(&kernel[q * p.ldk..q * p.ldk + p.units])
+                {
+                    *y_j += x_q * k;
                 }
             }
         }

@@ -32,7 +32,7 @@ pub use conv2d::{
     FiltersSplit, Rank4Array, SameChannels,
 };
 pub use conv2d_transpose::{Conv2DTranspose, Conv2DTransposeLayer, TransposeRule, ValidTransposed};
-pub use dense::{BiasArray, Dense, DenseElement, DenseLayer, KernelArray, Matrix};
+pub use dense::{BiasArray, Dense, DenseElement, DenseLayer, KernelArray, Matrix, StridedProduct};
 pub use depthwise_conv2d::{DepthwiseConv2D, DepthwiseConv2DLayer};
 pub use dropout::Dropout;
 pub use embedding::{Embedding, EmbeddingLayer};

@@ -1,6 +1,6 @@
 //! Where the windows of a convolution or pooling lie, and im2col.
 
-use super::DenseElement;
+use super::{DenseElement, StridedProduct};
 use crate::activation::Activation;
 use crate::shape::Padding;
 use crate::Element;
@@ -140,14 +140,126 @@ impl Geometry {
         bias: &[E],
         activation: &A,
     ) {
-        let rows = batch * self.out_height * self.out_width;
-        let depth = self.kernel_h * self.kernel_w * self.channels;
-        let columns = &mut scratch[..rows * depth];
-        self.im2col(x, batch, columns);
-        E::dense_forward(columns, kernel, bias, y, rows, depth);
+        // In place wins where im2col is mostly overhead (few channels) or the
+        // per-row products are large (wide images); im2col's one big product
+        // wins for small, deep images (measured: benches/conv.rs).
+        if self.dilation == 1 && (self.channels <= 4 || self.out_width >= 32) {
+            self.convolve_in_place(x, y, batch, scratch, kernel, bias.len());
+        } else {
+            let rows = batch * self.out_height * self.out_width;
+            let depth = self.kernel_h * self.kernel_w * self.channels;
+            let columns = &mut scratch[..rows * depth];
+            self.im2col(x, batch, columns);
+            let p = StridedProduct {
+                rows,
+                inputs: depth,
+                units: bias.len(),
+                lda: depth,
+                ldk: bias.len(),
+                ldy: bias.len(),
+                accumulate: false,
+            };
+            E::matmul_strided(p, columns, kernel, y);
+        }
         if !bias.is_empty() {
             for row in y.chunks_exact_mut(bias.len()) {
+                for (v, &b) in row.iter_mut().zip(bias) {
+                    *v += b;
+                }
                 activation.apply(row);
+            }
+        }
+    }
+
+    /// `y = x ∗ kernel` without an im2col matrix: for one output row and one
+    /// kernel row, the windows of all output columns whose window lies inside
+    /// the image are rows of the input read in place (`kernel_w · channels`
+    /// contiguous values, `stride · channels` apart), so each such pair is one
+    /// strided matrix product accumulated into the output row. Output columns
+    /// whose window hangs over the left or right padding (at most a few per
+    /// row) get their window copied into `scratch` first.
+    fn convolve_in_place<E: DenseElement>(
+        &self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        scratch: &mut [E],
+        kernel: &[E],
+        filters: usize,
+    ) {
+        let (c, kw_n, sw) = (self.channels, self.kernel_w, self.stride_w);
+        let segment = kw_n * c;
+        let image = self.height * self.width * c;
+        // Output columns whose window lies fully inside the image's width.
+        let first = self.pad_left.div_ceil(sw).min(self.out_width);
+        let end = if self.width + self.pad_left >= kw_n {
+            ((self.width + self.pad_left - kw_n) / sw + 1).clamp(first, self.out_width)
+        } else {
+            first
+        };
+        let depth = self.kernel_h * segment;
+        let window = &mut scratch[..depth];
+        for b in 0..batch {
+            let x = &x[b * image..(b + 1) * image];
+            for oh in 0..self.out_height {
+                let y_row = &mut y[((b * self.out_height + oh) * self.out_width) * filters..]
+                    [..self.out_width * filters];
+                let mut written = false;
+                if end > first {
+                    for kh in 0..self.kernel_h {
+                        let Some(ih) = (oh * self.stride_h + kh)
+                            .checked_sub(self.pad_top)
+                            .filter(|&ih| ih < self.height)
+                        else {
+                            continue;
+                        };
+                        let start = (ih * self.width + first * sw - self.pad_left) * c;
+                        let p = StridedProduct {
+                            rows: end - first,
+                            inputs: segment,
+                            units: filters,
+                            lda: sw * c,
+                            ldk: filters,
+                            ldy: filters,
+                            accumulate: written,
+                        };
+                        E::matmul_strided(
+                            p,
+                            &x[start..],
+                            &kernel[kh * segment * filters..],
+                            &mut y_row[first * filters..],
+                        );
+                        written = true;
+                    }
+                    if !written {
+                        y_row[first * filters..end * filters].fill(E::ZERO);
+                    }
+                }
+                for ow in (0..first).chain(end..self.out_width) {
+                    for (tap, dst) in window.chunks_exact_mut(c.max(1)).enumerate() {
+                        match self.source(oh, ow, tap / kw_n, tap % kw_n) {
+                            Some((ih, iw)) => {
+                                dst.copy_from_slice(&x[(ih * self.width + iw) * c..][..c])
+                            }
+                            None => dst.fill(E::ZERO),
+                        }
+                    }
+                    let p = StridedProduct {
+                        rows: 1,
+                        inputs: depth,
+                        units: filters,
+                        lda: depth,
+                        ldk: filters,
+                        ldy: filters,
+                        accumulate: false,
+                    };
+                    E::matmul_strided(
+                        p,
+                        window,
+                        kernel,
+                        &mut y_row[ow * filters..(ow + 1) * filters],
+                    );
+                }
             }
         }
     }
@@ -177,16 +289,16 @@ impl Geometry {
         let columns = &mut scratch[..rows * depth];
         for g in 0..groups {
             self.im2col_channels(x, batch, columns, g * cg, cg);
-            E::matmul_strided(
-                columns,
-                &kernel[g * fg..],
-                filters,
-                &mut y[g * fg..],
-                filters,
+            let p = StridedProduct {
                 rows,
-                depth,
-                fg,
-            );
+                inputs: depth,
+                units: fg,
+                lda: depth,
+                ldk: filters,
+                ldy: filters,
+                accumulate: false,
+            };
+            E::matmul_strided(p, columns, &kernel[g * fg..], &mut y[g * fg..]);
         }
         for row in y.chunks_exact_mut(filters.max(1)) {
             for (v, &b) in row.iter_mut().zip(bias) {
@@ -228,6 +340,83 @@ impl Geometry {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::Linear;
+    use crate::shape::{Same, Valid};
+    extern crate std;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// The convolution by its definition, in f64.
+    fn oracle(g: &Geometry, x: &[f32], kernel: &[f32], filters: usize) -> Vec<f64> {
+        let mut y = vec![0.0f64; g.out_height * g.out_width * filters];
+        for oh in 0..g.out_height {
+            for ow in 0..g.out_width {
+                for f in 0..filters {
+                    let mut sum = 0.0;
+                    for kh in 0..g.kernel_h {
+                        for kw in 0..g.kernel_w {
+                            if let Some((ih, iw)) = g.source(oh, ow, kh, kw) {
+                                for c in 0..g.channels {
+                                    let w = kernel
+                                        [((kh * g.kernel_w + kw) * g.channels + c) * filters + f];
+                                    sum +=
+                                        x[(ih * g.width + iw) * g.channels + c] as f64 * w as f64;
+                                }
+                            }
+                        }
+                    }
+                    y[(oh * g.out_width + ow) * filters + f] = sum;
+                }
+            }
+        }
+        y
+    }
+
+    #[test]
+    fn in_place_and_im2col_paths_match_the_definition() {
+        let cases = [
+            // (geometry, filters): wide with few channels (in place), small and
+            // deep (im2col), odd padding, strides, a kernel wider than the image.
+            (Geometry::square::<Same>(5, 40, 3, 3, 1), 5),
+            (Geometry::square::<Same>(6, 35, 2, 4, 2), 3),
+            (Geometry::square::<Valid>(7, 33, 1, 3, 2), 4),
+            (Geometry::square::<Same>(6, 6, 8, 3, 1), 7),
+            (Geometry::square::<Same>(3, 34, 2, 5, 1), 2),
+            (Geometry::row::<Same>(50, 3, 4, 1), 6),
+            (Geometry::dilated::<Same>(9, 40, 2, 3, 1, 2), 3),
+        ];
+        for (i, (g, filters)) in cases.into_iter().enumerate() {
+            let x: Vec<f32> = (0..g.height * g.width * g.channels)
+                .map(|v| ((v * 37 % 19) as f32) * 0.1 - 0.9)
+                .collect();
+            let depth = g.kernel_h * g.kernel_w * g.channels;
+            let kernel: Vec<f32> = (0..depth * filters)
+                .map(|v| ((v * 13 % 11) as f32) * 0.05 - 0.25)
+                .collect();
+            let mut y = vec![f32::NAN; g.out_height * g.out_width * filters];
+            let mut scratch = vec![0.0f32; g.out_height * g.out_width * depth];
+            g.convolve(
+                &x,
+                &mut y,
+                1,
+                &mut scratch,
+                &kernel,
+                &vec![0.0; filters],
+                &Linear,
+            );
+            for (j, (got, want)) in y.iter().zip(oracle(&g, &x, &kernel, filters)).enumerate() {
+                assert!(
+                    (*got as f64 - want).abs() < 1e-4,
+                    "case {i}, element {j}: {got} vs {want}"
+                );
             }
         }
     }
