@@ -1,0 +1,304 @@
+//! `cargo bench --bench models`: the design brief's two reference models, whole,
+//! single thread, beside the same models written plainly on matrixmultiply
+//! (im2col for the convolutions) in the same run.
+//!
+//! M1 = MLP 784 → 128 relu → 64 relu → 10 softmax.
+//! M2 = CNN 28×28×1 → Conv2D 16 3×3 relu → MaxPool 2 → Conv2D 32 3×3 relu →
+//!      MaxPool 2 → Flatten → Dense 10 softmax.
+use corten::shape::{Const, Dyn};
+use corten::{sequential, Tensor};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+fn data(len: usize, seed: usize) -> Vec<f32> {
+    (0..len)
+        .map(|i| (((i + seed) * 7919 % 1000) as f32) / 1000.0 - 0.5)
+        .collect()
+}
+
+fn race(budget: Duration, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let calls: Vec<usize> = fs
+        .iter_mut()
+        .map(|f| {
+            f();
+            let mut n = 1;
+            loop {
+                let t = Instant::now();
+                for _ in 0..n {
+                    f();
+                }
+                if t.elapsed() > Duration::from_millis(2) {
+                    return n;
+                }
+                n *= 2;
+            }
+        })
+        .collect();
+    let mut best = vec![f64::INFINITY; fs.len()];
+    let deadline = Instant::now() + budget * fs.len() as u32;
+    while Instant::now() < deadline || best.iter().any(|b| b.is_infinite()) {
+        for ((f, &n), best) in fs.iter_mut().zip(&calls).zip(best.iter_mut()) {
+            let t = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            *best = best.min(t.elapsed().as_secs_f64() / n as f64);
+        }
+    }
+    best
+}
+
+fn sgemm(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    // SAFETY: a, b, c are m×k, k×n, m×n row-major.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            k as isize,
+            1,
+            b.as_ptr(),
+            n as isize,
+            1,
+            0.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        )
+    }
+}
+
+fn dense(x: &[f32], w: &[f32], b: &[f32], y: &mut [f32], batch: usize, relu: bool) {
+    let (k, n) = (w.len() / b.len(), b.len());
+    sgemm(batch, k, n, x, w, y);
+    for row in y.chunks_exact_mut(n) {
+        for (v, &bias) in row.iter_mut().zip(b) {
+            *v += bias;
+            if relu {
+                *v = v.max(0.0);
+            }
+        }
+    }
+}
+
+fn softmax(y: &mut [f32], n: usize) {
+    for row in y.chunks_exact_mut(n) {
+        let max = row.iter().fold(f32::MIN, |m, &v| m.max(v));
+        let sum: f32 = row
+            .iter_mut()
+            .map(|v| {
+                *v = (*v - max).exp();
+                *v
+            })
+            .sum();
+        row.iter_mut().for_each(|v| *v /= sum);
+    }
+}
+
+/// 3×3 valid conv via im2col + sgemm, bias, relu.
+#[allow(clippy::too_many_arguments)]
+fn conv(
+    x: &[f32],
+    w: &[f32],
+    b: &[f32],
+    y: &mut [f32],
+    cols: &mut Vec<f32>,
+    batch: usize,
+    h: usize,
+    c: usize,
+) {
+    let (oh, f, depth) = (h - 2, b.len(), 9 * c);
+    cols.resize(batch * oh * oh * depth, 0.0);
+    for bi in 0..batch {
+        for i in 0..oh {
+            for j in 0..oh {
+                let row = &mut cols[((bi * oh + i) * oh + j) * depth..][..depth];
+                for kh in 0..3 {
+                    for kw in 0..3 {
+                        row[(kh * 3 + kw) * c..][..c]
+                            .copy_from_slice(&x[((bi * h + i + kh) * h + j + kw) * c..][..c]);
+                    }
+                }
+            }
+        }
+    }
+    dense(cols, w, b, y, batch * oh * oh, true);
+    let _ = f;
+}
+
+fn maxpool(x: &[f32], y: &mut [f32], batch: usize, h: usize, c: usize) {
+    let o = h / 2;
+    for bi in 0..batch {
+        for i in 0..o {
+            for j in 0..o {
+                for ch in 0..c {
+                    let at =
+                        |di: usize, dj: usize| x[((bi * h + 2 * i + di) * h + 2 * j + dj) * c + ch];
+                    y[((bi * o + i) * o + j) * c + ch] =
+                        at(0, 0).max(at(0, 1)).max(at(1, 0)).max(at(1, 1));
+                }
+            }
+        }
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let budget = Duration::from_millis(if quick { 20 } else { 500 });
+    println!("| model | batch | corten | plain matrixmultiply | corten / plain |");
+    println!("|---|---|---|---|---|");
+
+    // M1.
+    let (w1, b1, w2, b2, w3, b3) = (
+        data(784 * 128, 1),
+        data(128, 2),
+        data(128 * 64, 3),
+        data(64, 4),
+        data(64 * 10, 5),
+        data(10, 6),
+    );
+    let m1 = sequential![
+        Input<784>,
+        (corten::layer::Dense::<128, Relu>::from_data::<Const<784>, f32, _, _>(
+            w1.clone(),
+            b1.clone()
+        )
+        .unwrap()),
+        (corten::layer::Dense::<64, Relu>::from_data::<Const<128>, f32, _, _>(
+            w2.clone(),
+            b2.clone()
+        )
+        .unwrap()),
+        (corten::layer::Dense::<10, Softmax>::from_data::<Const<64>, f32, _, _>(
+            w3.clone(),
+            b3.clone()
+        )
+        .unwrap()),
+    ];
+    for batch in [1usize, 64] {
+        let x = Tensor::<(Dyn, Const<784>)>::from_vec((Dyn(batch), Const), data(batch * 784, 7))
+            .unwrap();
+        let mut y =
+            Tensor::<(Dyn, Const<10>)>::from_vec((Dyn(batch), Const), vec![0.0; batch * 10])
+                .unwrap();
+        let mut scratch = vec![0.0f32; m1.scratch_len(batch)];
+        let (mut h1, mut h2, mut out) = (
+            vec![0.0; batch * 128],
+            vec![0.0; batch * 64],
+            vec![0.0; batch * 10],
+        );
+        let t = race(
+            budget,
+            &mut [
+                &mut || {
+                    m1.predict_into(black_box(&x), &mut y, &mut scratch)
+                        .unwrap()
+                },
+                &mut || {
+                    dense(black_box(x.as_slice()), &w1, &b1, &mut h1, batch, true);
+                    dense(&h1, &w2, &b2, &mut h2, batch, true);
+                    dense(&h2, &w3, &b3, &mut out, batch, false);
+                    softmax(&mut out, 10);
+                },
+            ],
+        );
+        assert!(
+            y.as_slice()
+                .iter()
+                .zip(&out)
+                .all(|(a, b)| (a - b).abs() < 1e-4),
+            "M1 outputs differ"
+        );
+        report("M1 MLP", batch, t);
+    }
+
+    // M2.
+    let (cw1, cb1, cw2, cb2, dw, db) = (
+        data(9 * 16, 8),
+        data(16, 9),
+        data(9 * 16 * 32, 10),
+        data(32, 11),
+        data(800 * 10, 12),
+        data(10, 13),
+    );
+    let m2 = sequential![
+        Input<28, 28, 1>,
+        (corten::layer::Conv2D::<16, 3, Relu>::from_data::<Const<1>, f32, _, _>(cw1.clone(), cb1.clone()).unwrap()),
+        MaxPooling2D<2>,
+        (corten::layer::Conv2D::<32, 3, Relu>::from_data::<Const<16>, f32, _, _>(cw2.clone(), cb2.clone()).unwrap()),
+        MaxPooling2D<2>,
+        Flatten,
+        (corten::layer::Dense::<10, Softmax>::from_data::<Const<800>, f32, _, _>(dw.clone(), db.clone()).unwrap()),
+    ];
+    for batch in [1usize, 64] {
+        let x = Tensor::<(Dyn, Const<28>, Const<28>, Const<1>)>::from_vec(
+            (Dyn(batch), Const, Const, Const),
+            data(batch * 784, 14),
+        )
+        .unwrap();
+        let mut y =
+            Tensor::<(Dyn, Const<10>)>::from_vec((Dyn(batch), Const), vec![0.0; batch * 10])
+                .unwrap();
+        let mut scratch = vec![0.0f32; m2.scratch_len(batch)];
+        let (mut c1, mut p1, mut c2, mut p2, mut out, mut cols) = (
+            vec![0.0; batch * 26 * 26 * 16],
+            vec![0.0; batch * 13 * 13 * 16],
+            vec![0.0; batch * 11 * 11 * 32],
+            vec![0.0; batch * 800],
+            vec![0.0; batch * 10],
+            Vec::new(),
+        );
+        let t = race(
+            budget,
+            &mut [
+                &mut || {
+                    m2.predict_into(black_box(&x), &mut y, &mut scratch)
+                        .unwrap()
+                },
+                &mut || {
+                    conv(
+                        black_box(x.as_slice()),
+                        &cw1,
+                        &cb1,
+                        &mut c1,
+                        &mut cols,
+                        batch,
+                        28,
+                        1,
+                    );
+                    maxpool(&c1, &mut p1, batch, 26, 16);
+                    conv(&p1, &cw2, &cb2, &mut c2, &mut cols, batch, 13, 16);
+                    maxpool(&c2, &mut p2, batch, 11, 32);
+                    dense(&p2, &dw, &db, &mut out, batch, false);
+                    softmax(&mut out, 10);
+                },
+            ],
+        );
+        assert!(
+            y.as_slice()
+                .iter()
+                .zip(&out)
+                .all(|(a, b)| (a - b).abs() < 1e-4),
+            "M2 outputs differ"
+        );
+        report("M2 CNN", batch, t);
+    }
+}
+
+fn report(model: &str, batch: usize, t: Vec<f64>) {
+    let show = |s: f64| {
+        if batch == 1 {
+            format!("{:.1} µs", s * 1e6)
+        } else {
+            format!("{:.0} samples/s", batch as f64 / s)
+        }
+    };
+    println!(
+        "| {model} | {batch} | {} | {} | {:.2}× |",
+        show(t[0]),
+        show(t[1]),
+        t[1] / t[0]
+    );
+}
