@@ -3,14 +3,12 @@
 //! baseline measured in the same run, batch 1 and 32. Single thread.
 use corten::layer::{Conv2D, Layer};
 use corten::shape::{Const, Same};
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+#[path = "common/mod.rs"]
+mod common;
 
-fn data(len: usize, seed: usize) -> Vec<f32> {
-    (0..len)
-        .map(|i| (((i + seed) * 7919 % 1000) as f32) / 1000.0 - 0.5)
-        .collect()
-}
+use common::{data, race};
+use std::hint::black_box;
+use std::time::Duration;
 
 /// The baseline: im2col with `same` padding into a buffer, then one sgemm.
 #[allow(clippy::too_many_arguments)]
@@ -71,39 +69,6 @@ fn baseline(
             1,
         )
     }
-}
-
-/// Best time per call of each function, taking turns (see benches/matmul.rs).
-fn race(budget: Duration, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
-    let calls: Vec<usize> = fs
-        .iter_mut()
-        .map(|f| {
-            f();
-            let mut n = 1;
-            loop {
-                let t = Instant::now();
-                for _ in 0..n {
-                    f();
-                }
-                if t.elapsed() > Duration::from_millis(2) {
-                    return n;
-                }
-                n *= 2;
-            }
-        })
-        .collect();
-    let mut best = vec![f64::INFINITY; fs.len()];
-    let deadline = Instant::now() + budget * fs.len() as u32;
-    while Instant::now() < deadline || best.iter().any(|b| b.is_infinite()) {
-        for ((f, &n), best) in fs.iter_mut().zip(&calls).zip(best.iter_mut()) {
-            let t = Instant::now();
-            for _ in 0..n {
-                f();
-            }
-            *best = best.min(t.elapsed().as_secs_f64() / n as f64);
-        }
-    }
-    best
 }
 
 macro_rules! case {

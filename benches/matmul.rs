@@ -3,76 +3,15 @@
 //! unless stated. Prints a Markdown table (the one in BENCHMARKS.md).
 //!
 //! `-- --quick` runs each case for less time (CI uses it as a smoke test).
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{data, race};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-
-fn data(len: usize) -> Vec<f32> {
-    (0..len)
-        .map(|i| ((i * 7919 % 1000) as f32) / 1000.0 - 0.5)
-        .collect()
-}
-
-/// Calls per timed batch so that one batch takes about 2 ms.
-fn calls_per_batch(f: &mut dyn FnMut()) -> usize {
-    f(); // warm-up: page faults, packing buffers, caches
-    let mut calls = 1usize;
-    loop {
-        let t = Instant::now();
-        for _ in 0..calls {
-            f();
-        }
-        if t.elapsed() > Duration::from_millis(2) {
-            return calls;
-        }
-        calls *= 2;
-    }
-}
-
-/// Best time per call of each function. The machine is shared and its speed
-/// drifts, so the functions take turns (rounds of one batch each) for the whole
-/// budget, and each keeps its best batch: all see the same conditions.
-fn race(budget: Duration, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
-    let calls: Vec<usize> = fs.iter_mut().map(|f| calls_per_batch(*f)).collect();
-    let mut best = vec![f64::INFINITY; fs.len()];
-    let deadline = Instant::now() + budget * fs.len() as u32;
-    let mut rounds = 0;
-    while Instant::now() < deadline || rounds < 3 {
-        for ((f, &n), best) in fs.iter_mut().zip(&calls).zip(best.iter_mut()) {
-            let t = Instant::now();
-            for _ in 0..n {
-                f();
-            }
-            *best = best.min(t.elapsed().as_secs_f64() / n as f64);
-        }
-        rounds += 1;
-    }
-    best
-}
+use std::time::Duration;
 
 fn corten(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     corten::linalg::matmul(m, k, n, a, b, c);
-}
-
-fn matrixmultiply(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    // SAFETY: a, b, c are m×k, k×n, m×n row-major.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            k as isize,
-            1,
-            b.as_ptr(),
-            n as isize,
-            1,
-            0.0,
-            c.as_mut_ptr(),
-            n as isize,
-            1,
-        )
-    }
 }
 
 fn gemm_crate(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], threads: usize) {
@@ -178,7 +117,7 @@ fn main() {
         .nth(1)
         .and_then(|v| v.parse().ok());
     for (m, k, n) in shapes.into_iter().filter(|s| only.is_none_or(|m| s.0 == m)) {
-        let (a, b) = (data(m * k), data(k * n));
+        let (a, b) = (data(m * k, 0), data(k * n, 0));
         let (mut c1, mut c2, mut c3) = (
             vec![0.0f32; m * n],
             vec![0.0f32; m * n],
@@ -189,7 +128,7 @@ fn main() {
             budget,
             &mut [
                 &mut || corten(m, k, n, black_box(&a), black_box(&b), &mut c1),
-                &mut || matrixmultiply(m, k, n, black_box(&a), black_box(&b), &mut c2),
+                &mut || common::sgemm(m, k, n, black_box(&a), black_box(&b), &mut c2),
                 &mut || gemm_crate(m, k, n, black_box(&a), black_box(&b), &mut c3, 1),
             ],
         );
@@ -201,7 +140,7 @@ fn main() {
         );
     }
     let (m, k, n) = (1024, 1024, 1024);
-    let (a, b) = (data(m * k), data(k * n));
+    let (a, b) = (data(m * k, 0), data(k * n, 0));
     let (mut c1, mut c2, mut c3) = (
         vec![0.0f32; m * n],
         vec![0.0f32; m * n],

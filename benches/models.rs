@@ -7,68 +7,12 @@
 //!      MaxPool 2 → Flatten → Dense 10 softmax.
 use corten::shape::{Const, Dyn};
 use corten::{sequential, Tensor};
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{data, race, sgemm};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-
-fn data(len: usize, seed: usize) -> Vec<f32> {
-    (0..len)
-        .map(|i| (((i + seed) * 7919 % 1000) as f32) / 1000.0 - 0.5)
-        .collect()
-}
-
-fn race(budget: Duration, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
-    let calls: Vec<usize> = fs
-        .iter_mut()
-        .map(|f| {
-            f();
-            let mut n = 1;
-            loop {
-                let t = Instant::now();
-                for _ in 0..n {
-                    f();
-                }
-                if t.elapsed() > Duration::from_millis(2) {
-                    return n;
-                }
-                n *= 2;
-            }
-        })
-        .collect();
-    let mut best = vec![f64::INFINITY; fs.len()];
-    let deadline = Instant::now() + budget * fs.len() as u32;
-    while Instant::now() < deadline || best.iter().any(|b| b.is_infinite()) {
-        for ((f, &n), best) in fs.iter_mut().zip(&calls).zip(best.iter_mut()) {
-            let t = Instant::now();
-            for _ in 0..n {
-                f();
-            }
-            *best = best.min(t.elapsed().as_secs_f64() / n as f64);
-        }
-    }
-    best
-}
-
-fn sgemm(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    // SAFETY: a, b, c are m×k, k×n, m×n row-major.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            k as isize,
-            1,
-            b.as_ptr(),
-            n as isize,
-            1,
-            0.0,
-            c.as_mut_ptr(),
-            n as isize,
-            1,
-        )
-    }
-}
+use std::time::Duration;
 
 fn dense(x: &[f32], w: &[f32], b: &[f32], y: &mut [f32], batch: usize, relu: bool) {
     let (k, n) = (w.len() / b.len(), b.len());
