@@ -126,9 +126,9 @@ impl Geometry {
         }
     }
 
-    /// The convolution `activation(im2col(x) · kernel + bias)` over `batch`
-    /// samples, with the im2col matrix in `scratch`; the filter count is
-    /// `bias.len()`.
+    /// The convolution `activation(x ∗ kernel + bias)` over `batch` samples,
+    /// the filter count being `bias.len()`: windows read in place where that
+    /// pays, else an im2col matrix in `scratch` and one product.
     #[allow(clippy::too_many_arguments)]
     pub fn convolve<E: DenseElement, A: Activation>(
         &self,
@@ -236,14 +236,7 @@ impl Geometry {
                     }
                 }
                 for ow in (0..first).chain(end..self.out_width) {
-                    for (tap, dst) in window.chunks_exact_mut(c.max(1)).enumerate() {
-                        match self.source(oh, ow, tap / kw_n, tap % kw_n) {
-                            Some((ih, iw)) => {
-                                dst.copy_from_slice(&x[(ih * self.width + iw) * c..][..c])
-                            }
-                            None => dst.fill(E::ZERO),
-                        }
-                    }
+                    self.copy_window(x, oh, ow, 0, c, window);
                     let p = StridedProduct {
                         rows: 1,
                         inputs: depth,
@@ -332,14 +325,30 @@ impl Geometry {
             for oh in 0..self.out_height {
                 for ow in 0..self.out_width {
                     let Some(row) = rows.next() else { return };
-                    for (tap, dst) in row.chunks_exact_mut(count.max(1)).enumerate() {
-                        match self.source(oh, ow, tap / self.kernel_w, tap % self.kernel_w) {
-                            Some((ih, iw)) => dst
-                                .copy_from_slice(&x[(ih * self.width + iw) * c + first..][..count]),
-                            None => dst.fill(E::ZERO),
-                        }
-                    }
+                    self.copy_window(x, oh, ow, first, count, row);
                 }
+            }
+        }
+    }
+
+    /// The window of output pixel `(oh, ow)` over one image `x`, channels
+    /// `first..first + count` of each tap, into `dst` (zeros in the padding).
+    fn copy_window<E: Element>(
+        &self,
+        x: &[E],
+        oh: usize,
+        ow: usize,
+        first: usize,
+        count: usize,
+        dst: &mut [E],
+    ) {
+        let c = self.channels;
+        for (tap, dst) in dst.chunks_exact_mut(count.max(1)).enumerate() {
+            match self.source(oh, ow, tap / self.kernel_w, tap % self.kernel_w) {
+                Some((ih, iw)) => {
+                    dst.copy_from_slice(&x[(ih * self.width + iw) * c + first..][..count])
+                }
+                None => dst.fill(E::ZERO),
             }
         }
     }
