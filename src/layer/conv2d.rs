@@ -324,8 +324,19 @@ where
 {
     type Input = (H, W, C);
     type Output = (Out<H, KS, S, DL, P>, Out<W, KS, S, DL, P>, Const<F>);
-    const SCRATCH_PER_SAMPLE: usize =
-        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KS, S, DL, P>>::SIZE * KS * KS * (C::SIZE / G);
+    const SCRATCH_PER_SAMPLE: usize = if G == 1 && DL == 1 {
+        // im2col or the padded-rows buffers, whichever is larger.
+        let (oh, ow) = (<Out<H, KS, S, DL, P>>::SIZE, <Out<W, KS, S, DL, P>>::SIZE);
+        let im2col = oh * ow * KS * KS * C::SIZE;
+        let padded = (oh + KS - 1) * (ow + KS - 1) * C::SIZE + oh * (ow + KS - 1) * F;
+        if im2col > padded {
+            im2col
+        } else {
+            padded
+        }
+    } else {
+        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KS, S, DL, P>>::SIZE * KS * KS * (C::SIZE / G)
+    };
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
         let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());

@@ -140,10 +140,18 @@ impl Geometry {
         bias: &[E],
         activation: &A,
     ) {
-        // In place wins where im2col is mostly overhead (few channels) or the
-        // per-row products are large (wide images); im2col's one big product
-        // wins for small, deep images (measured: benches/conv.rs).
-        if self.dilation == 1 && (self.channels <= 4 || self.out_width >= 32) {
+        // Stride-1 convolutions of small, deep images: a padded copy and one
+        // product per kernel row. In place wins where im2col is mostly
+        // overhead (few channels) or the per-row products are large (wide
+        // images). im2col otherwise (measured: benches/conv.rs).
+        if self.dilation == 1
+            && self.stride_h == 1
+            && self.stride_w == 1
+            && self.channels > 4
+            && self.out_width < 32
+        {
+            self.convolve_padded_rows(x, y, batch, scratch, kernel, bias.len());
+        } else if self.dilation == 1 && (self.channels <= 4 || self.out_width >= 32) {
             self.convolve_in_place(x, y, batch, scratch, kernel, bias.len());
         } else {
             let rows = batch * self.out_height * self.out_width;
@@ -167,6 +175,65 @@ impl Geometry {
                     *v += b;
                 }
                 activation.apply(row);
+            }
+        }
+    }
+
+    /// A stride-1 convolution as `kernel_h` large products: the image is
+    /// copied once into a zero-padded buffer, where the windows of *all*
+    /// output pixels of a kernel row, taken `channels` apart, are rows of one
+    /// strided matrix — including wrap-around pixels past each output row's
+    /// end, computed into a wider output and dropped.
+    fn convolve_padded_rows<E: DenseElement>(
+        &self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        scratch: &mut [E],
+        kernel: &[E],
+        filters: usize,
+    ) {
+        let (c, k_w) = (self.channels, self.kernel_w);
+        let (hp, wp) = (
+            self.out_height + self.kernel_h - 1,
+            self.out_width + k_w - 1,
+        );
+        let image = self.height * self.width * c;
+        let (padded, rest) = scratch.split_at_mut(hp * wp * c);
+        let wide = &mut rest[..self.out_height * wp * filters];
+        let rows = (self.out_height - 1) * wp + self.out_width;
+        for b in 0..batch {
+            let x = &x[b * image..(b + 1) * image];
+            padded.fill(E::ZERO);
+            for ih in 0..self.height {
+                let (ph, pw) = (ih + self.pad_top, self.pad_left);
+                if ph < hp {
+                    let n = self.width.min(wp - pw);
+                    padded[(ph * wp + pw) * c..][..n * c]
+                        .copy_from_slice(&x[ih * self.width * c..][..n * c]);
+                }
+            }
+            for kh in 0..self.kernel_h {
+                let p = StridedProduct {
+                    rows,
+                    inputs: k_w * c,
+                    units: filters,
+                    lda: c,
+                    ldk: filters,
+                    ldy: filters,
+                    accumulate: kh > 0,
+                };
+                E::matmul_strided(
+                    p,
+                    &padded[kh * wp * c..],
+                    &kernel[kh * k_w * c * filters..],
+                    wide,
+                );
+            }
+            let y = &mut y[b * self.out_height * self.out_width * filters..];
+            for oh in 0..self.out_height {
+                let n = self.out_width * filters;
+                y[oh * n..(oh + 1) * n].copy_from_slice(&wide[oh * wp * filters..][..n]);
             }
         }
     }
@@ -398,6 +465,9 @@ mod tests {
             (Geometry::square::<Same>(6, 35, 2, 4, 2), 3),
             (Geometry::square::<Valid>(7, 33, 1, 3, 2), 4),
             (Geometry::square::<Same>(6, 6, 8, 3, 1), 7),
+            (Geometry::square::<Same>(5, 7, 6, 4, 1), 3),
+            (Geometry::square::<Valid>(6, 9, 5, 3, 1), 2),
+            (Geometry::square::<Same>(6, 6, 8, 3, 2), 7),
             (Geometry::square::<Same>(3, 34, 2, 5, 1), 2),
             (Geometry::row::<Same>(50, 3, 4, 1), 6),
             (Geometry::dilated::<Same>(9, 40, 2, 3, 1, 2), 3),
@@ -411,7 +481,9 @@ mod tests {
                 .map(|v| ((v * 13 % 11) as f32) * 0.05 - 0.25)
                 .collect();
             let mut y = vec![f32::NAN; g.out_height * g.out_width * filters];
-            let mut scratch = vec![0.0f32; g.out_height * g.out_width * depth];
+            let padded =
+                (g.out_height + g.kernel_h) * (g.out_width + g.kernel_w) * (g.channels + filters);
+            let mut scratch = vec![0.0f32; (g.out_height * g.out_width * depth).max(padded)];
             g.convolve(
                 &x,
                 &mut y,
