@@ -169,14 +169,7 @@ impl Geometry {
             };
             E::matmul_strided(p, columns, kernel, y);
         }
-        if !bias.is_empty() {
-            for row in y.chunks_exact_mut(bias.len()) {
-                for (v, &b) in row.iter_mut().zip(bias) {
-                    *v += b;
-                }
-                activation.apply(row);
-            }
-        }
+        add_bias_and_activate(y, bias, activation);
     }
 
     /// A stride-1 convolution as `kernel_h` large products: the image is
@@ -360,12 +353,7 @@ impl Geometry {
             };
             E::matmul_strided(p, columns, &kernel[g * fg..], &mut y[g * fg..]);
         }
-        for row in y.chunks_exact_mut(filters.max(1)) {
-            for (v, &b) in row.iter_mut().zip(bias) {
-                *v += b;
-            }
-            activation.apply(row);
-        }
+        add_bias_and_activate(y, bias, activation);
     }
 
     /// im2col one tap at a time (dilated kernels, whose taps are not
@@ -418,6 +406,19 @@ impl Geometry {
                 None => dst.fill(E::ZERO),
             }
         }
+    }
+}
+
+/// `y[row] = activation(y[row] + bias)` for every row of `bias.len()` values.
+fn add_bias_and_activate<E: Element, A: Activation>(y: &mut [E], bias: &[E], activation: &A) {
+    if bias.is_empty() {
+        return;
+    }
+    for row in y.chunks_exact_mut(bias.len()) {
+        for (v, &b) in row.iter_mut().zip(bias) {
+            *v += b;
+        }
+        activation.apply(row);
     }
 }
 
