@@ -30,10 +30,31 @@ pub trait Activation: Copy + Default + Debug + Send + Sync + 'static {
     /// The activation of one value (element-wise activations only; softmax
     /// works on whole rows and overrides [`Activation::apply`]).
     fn scalar<E: Element>(&self, x: E) -> E;
+    /// The derivative at `x`, given `y`, the activation of `x` (element-wise
+    /// activations only).
+    fn derivative<E: Element>(&self, x: E, y: E) -> E;
+    /// Backpropagates through one sample's row: turns `dy`, the gradient of
+    /// the loss with respect to the outputs `y = activation(x)`, into the
+    /// gradient with respect to `x`, in place.
+    ///
+    /// ```
+    /// use corten::activation::{Activation, Tanh};
+    /// let x = [0.5f64];
+    /// let mut y = x;
+    /// Tanh.apply(&mut y);
+    /// let mut dy = [2.0];
+    /// Tanh.backward(&x, &y, &mut dy);
+    /// assert!((dy[0] - 2.0 * (1.0 - y[0] * y[0])).abs() < 1e-15);
+    /// ```
+    fn backward<E: Element>(&self, x: &[E], y: &[E], dy: &mut [E]) {
+        for ((d, &x), &y) in dy.iter_mut().zip(x).zip(y) {
+            *d *= self.derivative(x, y);
+        }
+    }
 }
 
 macro_rules! elementwise_activation {
-    ($(#[$doc:meta])* $name:ident, $keras:literal, |$x:ident| $body:expr) => {
+    ($(#[$doc:meta])* $name:ident, $keras:literal, |$x:ident| $body:expr, |$dx:ident, $dy:ident| $derivative:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq)]
         pub struct $name;
@@ -42,6 +63,11 @@ macro_rules! elementwise_activation {
             #[inline]
             fn scalar<E: Element>(&self, $x: E) -> E {
                 $body
+            }
+            #[inline]
+            #[allow(unused_variables)]
+            fn derivative<E: Element>(&self, $dx: E, $dy: E) -> E {
+                $derivative
             }
         }
     };
@@ -63,41 +89,60 @@ fn sigmoid<E: Element>(x: E) -> E {
 
 elementwise_activation!(
     /// `x` (Keras `"linear"`).
-    Linear, "linear", |x| x);
+    Linear, "linear", |x| x, |x, y| E::ONE);
 elementwise_activation!(
     /// `max(x, 0)`.
-    Relu, "relu", |x| if x > E::ZERO { x } else { E::ZERO });
+    Relu, "relu", |x| if x > E::ZERO { x } else { E::ZERO },
+    |x, y| if x > E::ZERO { E::ONE } else { E::ZERO });
 elementwise_activation!(
     /// `1 / (1 + exp(-x))`.
-    Sigmoid, "sigmoid", |x| sigmoid(x));
+    Sigmoid, "sigmoid", |x| sigmoid(x), |x, y| y * (E::ONE - y));
 elementwise_activation!(
     /// Hyperbolic tangent.
-    Tanh, "tanh", |x| x.tanh());
+    Tanh, "tanh", |x| x.tanh(), |x, y| E::ONE - y * y);
 elementwise_activation!(
 /// `scale · elu(x, alpha)` with Keras's constants.
 Selu, "selu", |x| {
     let alpha = c::<E>(1.673_263_242_354_377_3);
     let scale = c::<E>(1.050_700_987_355_480_5);
     if x > E::ZERO { scale * x } else { scale * alpha * (x.exp() - E::ONE) }
+}, |x, y| {
+    let alpha = c::<E>(1.673_263_242_354_377_3);
+    let scale = c::<E>(1.050_700_987_355_480_5);
+    if x > E::ZERO { scale } else { scale * alpha * x.exp() }
 });
 elementwise_activation!(
     /// `0.5 · x · (1 + erf(x / √2))`, Keras's default (`approximate=False`).
-    Gelu, "gelu", |x| c::<E>(0.5) * x * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf()));
+    Gelu, "gelu", |x| c::<E>(0.5) * x * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf()),
+    |x, y| {
+        let cdf = c::<E>(0.5) * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf());
+        // φ(x) = exp(−x²/2) / √(2π)
+        let pdf = (c::<E>(-0.5) * x * x).exp() * c::<E>(0.398_942_280_401_432_7);
+        cdf + x * pdf
+    });
 elementwise_activation!(
     /// `x · sigmoid(x)` (also called swish).
-    Silu, "silu", |x| x * sigmoid(x));
+    Silu, "silu", |x| x * sigmoid(x), |x, y| {
+        let s = sigmoid(x);
+        s + x * s * (E::ONE - s)
+    });
 elementwise_activation!(
     /// `log(1 + exp(x))`, computed without overflow.
-    Softplus, "softplus", |x| x.max(E::ZERO) + (-x.abs()).exp().ln_1p());
+    Softplus, "softplus", |x| x.max(E::ZERO) + (-x.abs()).exp().ln_1p(), |x, y| sigmoid(x));
 elementwise_activation!(
     /// `x / (1 + |x|)`.
-    Softsign, "softsign", |x| x / (E::ONE + x.abs()));
+    Softsign, "softsign", |x| x / (E::ONE + x.abs()), |x, y| {
+        let d = E::ONE + x.abs();
+        E::ONE / (d * d)
+    });
 elementwise_activation!(
     /// `min(max(x, 0), 6)`.
-    Relu6, "relu6", |x| x.max(E::ZERO).min(c(6.0)));
+    Relu6, "relu6", |x| x.max(E::ZERO).min(c(6.0)),
+    |x, y| if x > E::ZERO && x < c(6.0) { E::ONE } else { E::ZERO });
 elementwise_activation!(
     /// Keras 3's `relu6(x + 3) / 6`: 0 below −3, 1 above 3, linear between.
-    HardSigmoid, "hard_sigmoid", |x| (x + c(3.0)).max(E::ZERO).min(c(6.0)) / c(6.0));
+    HardSigmoid, "hard_sigmoid", |x| (x + c(3.0)).max(E::ZERO).min(c(6.0)) / c(6.0),
+    |x, y| if x > c(-3.0) && x < c(3.0) { c(1.0 / 6.0) } else { E::ZERO });
 /// `x` for x ≥ 0, `negative_slope · x` below.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LeakyRelu {
@@ -122,6 +167,13 @@ impl Activation for LeakyRelu {
             c::<E>(self.negative_slope) * x
         }
     }
+    fn derivative<E: Element>(&self, x: E, _y: E) -> E {
+        if x >= E::ZERO {
+            E::ONE
+        } else {
+            c::<E>(self.negative_slope)
+        }
+    }
 }
 
 /// `x` for x > 0, `alpha · (exp(x) − 1)` below.
@@ -144,6 +196,13 @@ impl Activation for Elu {
             x
         } else {
             c::<E>(self.alpha) * (x.exp() - E::ONE)
+        }
+    }
+    fn derivative<E: Element>(&self, x: E, _y: E) -> E {
+        if x > E::ZERO {
+            E::ONE
+        } else {
+            c::<E>(self.alpha) * x.exp()
         }
     }
 }
@@ -172,5 +231,67 @@ impl Activation for Softmax {
     }
     fn scalar<E: Element>(&self, _x: E) -> E {
         E::ONE
+    }
+    fn derivative<E: Element>(&self, _x: E, _y: E) -> E {
+        E::ONE
+    }
+    /// `dx = y · (dy − Σ dy·y)`: the softmax's Jacobian applied to `dy`.
+    fn backward<E: Element>(&self, _x: &[E], y: &[E], dy: &mut [E]) {
+        let dot = dy.iter().zip(y).fold(E::ZERO, |s, (&d, &y)| s + d * y);
+        for (d, &y) in dy.iter_mut().zip(y) {
+            *d = y * (*d - dot);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each activation's backward pass against central differences of its
+    /// forward pass, in f64, at points away from kinks.
+    fn check<A: Activation>(a: A) {
+        let x: [f64; 9] = [-4.1, -2.5, -1.3, -0.7, -0.2, 0.3, 0.9, 2.2, 6.4];
+        let mut y = x;
+        a.apply(&mut y);
+        // A loss that weighs each output differently: L = Σ wᵢ yᵢ.
+        let w: [f64; 9] = [0.3, -1.2, 0.7, 2.0, -0.4, 1.1, -0.9, 0.5, 1.6];
+        let mut dx = w;
+        a.backward(&x, &y, &mut dx);
+        let h = 1e-6;
+        for i in 0..x.len() {
+            let loss = |shift: f64| {
+                let mut xs = x;
+                xs[i] += shift;
+                a.apply(&mut xs);
+                xs.iter().zip(&w).map(|(y, w)| y * w).sum::<f64>()
+            };
+            let numeric = (loss(h) - loss(-h)) / (2.0 * h);
+            assert!(
+                (numeric - dx[i]).abs() < 1e-6 * (1.0 + numeric.abs()),
+                "{} at x = {}: analytic {} vs numeric {numeric}",
+                A::NAME,
+                x[i],
+                dx[i]
+            );
+        }
+    }
+
+    #[test]
+    fn every_backward_matches_finite_differences() {
+        check(Linear);
+        check(Relu);
+        check(Sigmoid);
+        check(Tanh);
+        check(Softmax);
+        check(LeakyRelu::default());
+        check(Elu::default());
+        check(Selu);
+        check(Gelu);
+        check(Silu);
+        check(Softplus);
+        check(Softsign);
+        check(Relu6);
+        check(HardSigmoid);
     }
 }

@@ -41,6 +41,20 @@ impl<A: ActivationFn, In: Features, E: Element> Layer<E> for Shaped<Activation<A
         0
     }
 
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+        let Some(dx) = pass.dx else { return };
+        dx.copy_from_slice(pass.dy);
+        let last = In::default().sizes().as_slice().last().copied().unwrap_or(1).max(1);
+        for ((dx, x), y) in dx
+            .chunks_exact_mut(last)
+            .zip(pass.x.chunks_exact(last))
+            .zip(pass.y.chunks_exact(last))
+        {
+            self.layer.0.backward(x, y, dx);
+        }
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         row(SummaryRow {
             name: self.name,
@@ -48,5 +62,19 @@ impl<A: ActivationFn, In: Features, E: Element> Layer<E> for Shaped<Activation<A
             output: In::default().sizes(),
             params: 0,
         })
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::activation::{Gelu, Softmax};
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        check::gradients(&check::build::<(N<2>, N<3>), _>(Activation(Softmax)), 2, None);
+        check::gradients(&check::build::<(N<5>,), _>(Activation(Gelu)), 2, None);
     }
 }

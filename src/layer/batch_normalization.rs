@@ -9,6 +9,9 @@ use crate::tensor::Data;
 use crate::Element;
 use core::marker::PhantomData;
 
+/// Keras's default momentum of the moving statistics.
+const KERAS_MOMENTUM: f64 = 0.99;
+
 /// Keras `BatchNormalization()` over the last axis, in inference mode:
 /// `gamma · (x − moving_mean) / √(moving_variance + ε) + beta`, ε = 1e-3.
 /// Without given weights it starts from Keras's (γ = 1, β = 0, mean 0,
@@ -34,6 +37,7 @@ pub struct BatchNormalizationLayer<C, E, D, In = ()> {
     mean: D,
     variance: D,
     epsilon: f64,
+    momentum: f64,
     name: LayerName,
     types: PhantomData<(C, E, In)>,
 }
@@ -58,6 +62,7 @@ impl BatchNormalization {
             mean: moving_mean,
             variance: moving_variance,
             epsilon: KERAS_EPSILON,
+            momentum: KERAS_MOMENTUM,
             name: LayerName {
                 base: "batch_normalization",
                 index: 0,
@@ -71,6 +76,14 @@ impl<C, E: Element, D: Data<E>, In> BatchNormalizationLayer<C, E, D, In> {
     /// The same layer with another `epsilon`.
     pub fn with_epsilon(mut self, epsilon: f64) -> Self {
         self.epsilon = epsilon;
+        self
+    }
+
+    /// The same layer with another `momentum` for the moving statistics
+    /// (Keras's default 0.99): after each training batch,
+    /// `moving = moving · momentum + batch · (1 − momentum)`.
+    pub fn with_momentum(mut self, momentum: f64) -> Self {
+        self.momentum = momentum;
         self
     }
 }
@@ -94,6 +107,7 @@ impl<In: LastAxis, E: Element> BuildLayer<In, E> for BatchNormalization {
             mean,
             variance,
             epsilon,
+            momentum,
             ..
         } = layer;
         BatchNormalizationLayer {
@@ -102,6 +116,7 @@ impl<In: LastAxis, E: Element> BuildLayer<In, E> for BatchNormalization {
             mean,
             variance,
             epsilon,
+            momentum,
             name: ctx.name("batch_normalization"),
             types: PhantomData,
         }
@@ -124,6 +139,7 @@ where
             mean,
             variance,
             epsilon,
+            momentum,
             ..
         } = self;
         BatchNormalizationLayer {
@@ -132,6 +148,7 @@ where
             mean,
             variance,
             epsilon,
+            momentum,
             name: ctx.name("batch_normalization"),
             types: PhantomData,
         }
@@ -164,6 +181,101 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
         2 * C::SIZE
     }
 
+    /// Normalizes with the batch's mean and (biased) variance over every
+    /// axis but the last, and moves the moving statistics toward them.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        _batch: usize,
+        tape: &mut [super::Tape<E>],
+        _rng: &mut rand::rngs::StdRng,
+    ) {
+        let c = C::SIZE;
+        let stats = &mut tape[0].cache;
+        stats.clear();
+        stats.resize(2 * c, E::ZERO);
+        let (mean, inv) = stats.split_at_mut(c);
+        let rows = if c == 0 { 0 } else { x.len() / c };
+        let count = E::from_f64(rows.max(1) as f64);
+        for row in x.chunks_exact(c.max(1)) {
+            for (m, &v) in mean.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m = *m / count);
+        for row in x.chunks_exact(c.max(1)) {
+            for ((s, &m), &v) in inv.iter_mut().zip(mean.iter()).zip(row) {
+                *s += (v - m) * (v - m);
+            }
+        }
+        let (eps, momentum) = (E::from_f64(self.epsilon), E::from_f64(self.momentum));
+        if let Some(moving) = self.mean.writable() {
+            for (mm, &m) in moving.iter_mut().zip(mean.iter()) {
+                *mm = *mm * momentum + m * (E::ONE - momentum);
+            }
+        }
+        if let Some(moving) = self.variance.writable() {
+            for (mv, &s) in moving.iter_mut().zip(inv.iter()) {
+                *mv = *mv * momentum + s / count * (E::ONE - momentum);
+            }
+        }
+        for s in inv.iter_mut() {
+            *s = E::ONE / (*s / count + eps).sqrt();
+        }
+        let (g, b) = (self.gamma.as_slice(), self.beta.as_slice());
+        affine(x, y, |i| g[i] * inv[i], |i| b[i] - mean[i] * g[i] * inv[i], c);
+    }
+
+    /// With `x̂ = (x − μ)·s` per feature over the `n` rows of the batch:
+    /// `dγ = Σ dy·x̂`, `dβ = Σ dy`, `dx = γ·s/n · (n·dy − Σ dy − x̂·Σ dy·x̂)`.
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], grads: &mut [E]) {
+        let c = C::SIZE;
+        let (mean, inv) = tape[0].cache.split_at(c);
+        let (d_gamma, d_beta) = grads.split_at_mut(c);
+        d_gamma.fill(E::ZERO);
+        d_beta.fill(E::ZERO);
+        let xhat = |v: E, i: usize| (v - mean[i]) * inv[i];
+        for (xr, dyr) in pass.x.chunks_exact(c.max(1)).zip(pass.dy.chunks_exact(c.max(1))) {
+            for i in 0..c {
+                d_gamma[i] += dyr[i] * xhat(xr[i], i);
+                d_beta[i] += dyr[i];
+            }
+        }
+        let Some(dx) = pass.dx else { return };
+        let rows = if c == 0 { 0 } else { pass.x.len() / c };
+        let count = E::from_f64(rows.max(1) as f64);
+        let gamma = self.gamma.as_slice();
+        for ((dxr, xr), dyr) in dx
+            .chunks_exact_mut(c.max(1))
+            .zip(pass.x.chunks_exact(c.max(1)))
+            .zip(pass.dy.chunks_exact(c.max(1)))
+        {
+            for i in 0..c {
+                dxr[i] = gamma[i] * inv[i] / count
+                    * (count * dyr[i] - d_beta[i] - xhat(xr[i], i) * d_gamma[i]);
+            }
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+        visit(super::Weight::trainable("gamma", self.gamma.writable()));
+        visit(super::Weight::trainable("beta", self.beta.writable()));
+        for (name, values) in [
+            ("moving_mean", self.mean.writable()),
+            ("moving_variance", self.variance.writable()),
+        ] {
+            visit(super::Weight {
+                name,
+                values,
+                trainable: false,
+            });
+        }
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         row(SummaryRow {
             name: self.name,
@@ -171,5 +283,44 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
             output: In::default().sizes(),
             params: 4 * C::SIZE,
         })
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::layer::Tape;
+    use crate::Const as N;
+    use rand::SeedableRng;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        check::gradients(&check::build::<(N<3>, N<4>), _>(BatchNormalization), 3, None);
+        let bn = BatchNormalization::from_data::<N<2>, f64, _>(
+            alloc::vec![1.5, 0.5],
+            alloc::vec![0.1, -0.2],
+            alloc::vec![0.0, 0.0],
+            alloc::vec![1.0, 1.0],
+        )
+        .unwrap();
+        check::gradients(&check::build::<(N<2>,), _>(bn), 5, None);
+    }
+
+    #[test]
+    fn training_uses_batch_statistics_and_moves_the_moving_ones() {
+        let mut bn = check::build::<(N<1>,), _>(BatchNormalization);
+        let x = [1.0, 2.0, 3.0, 6.0];
+        let mut y = [0.0; 4];
+        let mut tape = [Tape::default()];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+        bn.forward_train(&x, &mut y, 4, &mut tape, &mut rng);
+        // mean 3, biased variance (4 + 1 + 0 + 9) / 4 = 3.5
+        let inv = 1.0 / (3.5f64 + 1e-3).sqrt();
+        for (y, x) in y.iter().zip(x) {
+            assert!((y - (x - 3.0) * inv).abs() < 1e-12);
+        }
+        assert!((bn.mean[0] - 0.03).abs() < 1e-12);
+        assert!((bn.variance[0] - (0.99 + 0.035)).abs() < 1e-12);
     }
 }

@@ -85,6 +85,7 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
 
 /// A built Conv1D layer over `C` input channels and `L` steps (`()` before it
 /// is in a model).
+#[derive(Clone)]
 pub struct Conv1DLayer<
     const FILTERS: usize,
     const KERNEL: usize,
@@ -157,6 +158,53 @@ where
         KS * C::SIZE * F + F
     }
 
+    /// Keeps the pre-activations for the backward pass.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [super::Tape<E>],
+        _rng: &mut rand::rngs::StdRng,
+    ) {
+        let t = &mut tape[0];
+        t.cache.resize(y.len(), E::ZERO);
+        t.scratch.resize(batch * Self::SCRATCH_PER_SAMPLE, E::ZERO);
+        Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve(
+            x,
+            &mut t.cache,
+            batch,
+            &mut t.scratch,
+            self.kernel.as_slice(),
+            self.bias.as_slice(),
+            &crate::activation::Linear,
+        );
+        super::activate(&self.activation, &t.cache, y, F);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], grads: &mut [E]) {
+        super::activation_backward(&self.activation, &tape[0].cache, pass.y, pass.dy, F);
+        let (d_kernel, d_bias) = grads.split_at_mut(KS * C::SIZE * F);
+        Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve_backward(
+            pass.x,
+            pass.dy,
+            pass.dx,
+            pass.batch,
+            self.kernel.as_slice(),
+            d_kernel,
+            d_bias,
+            1,
+        );
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+        visit(super::Weight::trainable("kernel", self.kernel.writable()));
+        visit(super::Weight::trainable("bias", self.bias.writable()));
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         let output = (<Out<L, KS, S, P>>::default(), Const::<F>).sizes();
         row(SummaryRow {
@@ -218,5 +266,21 @@ where
             name,
             types: PhantomData,
         }
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::activation::Sigmoid;
+    use crate::layer::train::check;
+    use crate::shape::Same;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Seq = (N<7>, N<3>);
+        check::gradients(&check::build::<Seq, _>(Conv1D::<4, 3, Sigmoid>::default()), 2, None);
+        check::gradients(&check::build::<Seq, _>(Conv1D::<2, 2, Sigmoid, Same, 2>::default()), 2, None);
     }
 }

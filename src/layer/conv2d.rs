@@ -144,6 +144,7 @@ impl<
 
 /// A built Conv2D layer over `C` input channels; `H × W` is the input image
 /// size once the layer is in a model (`()` before).
+#[derive(Clone)]
 pub struct Conv2DLayer<
     const FILTERS: usize,
     const KERNEL: usize,
@@ -356,6 +357,54 @@ where
         KS * KS * (C::SIZE / G) * F + F
     }
 
+    /// Keeps the pre-activations for the backward pass.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [super::Tape<E>],
+        _rng: &mut rand::rngs::StdRng,
+    ) {
+        let t = &mut tape[0];
+        t.cache.resize(y.len(), E::ZERO);
+        t.scratch.resize(batch * Self::SCRATCH_PER_SAMPLE, E::ZERO);
+        Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve_grouped(
+            x,
+            &mut t.cache,
+            batch,
+            &mut t.scratch,
+            self.kernel.as_slice(),
+            self.bias.as_slice(),
+            &crate::activation::Linear,
+            G,
+        );
+        super::activate(&self.activation, &t.cache, y, F);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], grads: &mut [E]) {
+        super::activation_backward(&self.activation, &tape[0].cache, pass.y, pass.dy, F);
+        let (d_kernel, d_bias) = grads.split_at_mut(KS * KS * (C::SIZE / G) * F);
+        Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve_backward(
+            pass.x,
+            pass.dy,
+            pass.dx,
+            pass.batch,
+            self.kernel.as_slice(),
+            d_kernel,
+            d_bias,
+            G,
+        );
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+        visit(super::Weight::trainable("kernel", self.kernel.writable()));
+        visit(super::Weight::trainable("bias", self.bias.writable()));
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         let output = (
             <Out<H, KS, S, DL, P>>::default(),
@@ -462,5 +511,23 @@ where
             name,
             types: PhantomData,
         }
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::activation::Tanh;
+    use crate::layer::train::check;
+    use crate::shape::{Same, Valid};
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Img = (N<5>, N<6>, N<4>);
+        check::gradients(&check::build::<Img, _>(Conv2D::<3, 3, Tanh>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(Conv2D::<2, 3, Tanh, Same, 2>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(Conv2D::<2, 2, Tanh, Valid, 1, 2>::default()), 1, None);
+        check::gradients(&check::build::<Img, _>(Conv2D::<4, 3, Tanh, Same, 1, 1, 2>::default()), 1, None);
     }
 }

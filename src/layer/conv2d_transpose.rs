@@ -106,6 +106,7 @@ impl<const F: usize, const K: usize, A: Activation, P, const S: usize>
 
 /// A built Conv2DTranspose over `C` channels of `H × W` images (`()` before
 /// it is in a model).
+#[derive(Clone)]
 pub struct Conv2DTransposeLayer<
     const F: usize,
     const K: usize,
@@ -126,6 +127,71 @@ pub struct Conv2DTransposeLayer<
     types: PhantomData<(C, P, E, H, W)>,
 }
 
+impl<const F: usize, const K: usize, const S: usize, C, P, A, E, KD, B, H, W>
+    Conv2DTransposeLayer<F, K, S, C, P, A, E, KD, B, H, W>
+where
+    C: StaticDim,
+    H: StaticDim,
+    W: StaticDim,
+    P: TransposeRule<H, K, S> + TransposeRule<W, K, S>,
+    E: Element,
+    KD: Data<E>,
+    B: Data<E>,
+{
+    /// Calls `tap(x index, kernel index, output index)` for every product:
+    /// input pixel `(ih, iw)` spreads over output pixels
+    /// `(ih·S + kh − pad_top, iw·S + kw − pad_left)` through the kernel's
+    /// `(kh, kw, filter, channel)`.
+    fn for_each_tap(batch: usize, mut tap: impl FnMut(usize, usize, usize)) {
+        let c = C::SIZE;
+        let (oh_n, ow_n) = (<Out<P, H, K, S>>::SIZE, <Out<P, W, K, S>>::SIZE);
+        let (pad_top, pad_left) = (
+            <P as TransposeRule<H, K, S>>::PAD_BEFORE,
+            <P as TransposeRule<W, K, S>>::PAD_BEFORE,
+        );
+        let (image_in, image_out) = (H::SIZE * W::SIZE * c, oh_n * ow_n * F);
+        for b in 0..batch {
+            for ih in 0..H::SIZE {
+                for iw in 0..W::SIZE {
+                    let cell = b * image_in + (ih * W::SIZE + iw) * c;
+                    for kh in 0..K {
+                        let Some(oh) = (ih * S + kh).checked_sub(pad_top).filter(|&o| o < oh_n)
+                        else {
+                            continue;
+                        };
+                        for kw in 0..K {
+                            let Some(ow) =
+                                (iw * S + kw).checked_sub(pad_left).filter(|&o| o < ow_n)
+                            else {
+                                continue;
+                            };
+                            let out = b * image_out + (oh * ow_n + ow) * F;
+                            let taps = (kh * K + kw) * F * c;
+                            for f in 0..F {
+                                for ch in 0..c {
+                                    tap(cell + ch, taps + f * c + ch, out + f);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `z = bias + Σ taps`, before the activation.
+    fn pre_activation(&self, x: &[E], z: &mut [E], batch: usize) {
+        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
+        if F == 0 {
+            return;
+        }
+        for pixel in z.chunks_exact_mut(F) {
+            pixel.copy_from_slice(bias);
+        }
+        Self::for_each_tap(batch, |xi, ki, zi| z[zi] += x[xi] * kernel[ki]);
+    }
+}
+
 impl<const F: usize, const K: usize, const S: usize, C, P, A, E, KD, B, H, W> Layer<E>
     for Conv2DTransposeLayer<F, K, S, C, P, A, E, KD, B, H, W>
 where
@@ -142,48 +208,49 @@ where
     type Output = (Out<P, H, K, S>, Out<P, W, K, S>, Const<F>);
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
-        let (c, kernel, bias) = (C::SIZE, self.kernel.as_slice(), self.bias.as_slice());
-        let (oh_n, ow_n) = (<Out<P, H, K, S>>::SIZE, <Out<P, W, K, S>>::SIZE);
-        let (pad_top, pad_left) = (
-            <P as TransposeRule<H, K, S>>::PAD_BEFORE,
-            <P as TransposeRule<W, K, S>>::PAD_BEFORE,
-        );
-        let (image_in, image_out) = (H::SIZE * W::SIZE * c, oh_n * ow_n * F);
-        for b in 0..batch {
-            let x = &x[b * image_in..(b + 1) * image_in];
-            let y = &mut y[b * image_out..(b + 1) * image_out];
-            for pixel in y.chunks_exact_mut(F.max(1)) {
-                pixel.copy_from_slice(bias);
+        self.pre_activation(x, y, batch);
+        super::activate_in_place(&self.activation, y, F);
+    }
+
+    /// Keeps the pre-activations for the backward pass.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [super::Tape<E>],
+        _rng: &mut rand::rngs::StdRng,
+    ) {
+        let z = &mut tape[0].cache;
+        z.resize(y.len(), E::ZERO);
+        self.pre_activation(x, z, batch);
+        super::activate(&self.activation, z, y, F);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], grads: &mut [E]) {
+        super::activation_backward(&self.activation, &tape[0].cache, pass.y, pass.dy, F);
+        let (d_kernel, d_bias) = grads.split_at_mut(K * K * F * C::SIZE);
+        super::sum_rows(pass.dy, d_bias);
+        d_kernel.fill(E::ZERO);
+        let (x, dz, kernel) = (pass.x, &*pass.dy, self.kernel.as_slice());
+        match pass.dx {
+            Some(dx) => {
+                dx.fill(E::ZERO);
+                Self::for_each_tap(pass.batch, |xi, ki, zi| {
+                    d_kernel[ki] += x[xi] * dz[zi];
+                    dx[xi] += kernel[ki] * dz[zi];
+                });
             }
-            for ih in 0..H::SIZE {
-                for iw in 0..W::SIZE {
-                    let cell = &x[(ih * W::SIZE + iw) * c..][..c];
-                    for kh in 0..K {
-                        let Some(oh) = (ih * S + kh).checked_sub(pad_top).filter(|&o| o < oh_n)
-                        else {
-                            continue;
-                        };
-                        for kw in 0..K {
-                            let Some(ow) =
-                                (iw * S + kw).checked_sub(pad_left).filter(|&o| o < ow_n)
-                            else {
-                                continue;
-                            };
-                            let out = &mut y[(oh * ow_n + ow) * F..][..F];
-                            let taps = &kernel[(kh * K + kw) * F * c..][..F * c];
-                            for (o, row) in out.iter_mut().zip(taps.chunks_exact(c.max(1))) {
-                                *o += row.iter().zip(cell).fold(E::ZERO, |s, (&w, &v)| s + w * v);
-                            }
-                        }
-                    }
-                }
-            }
-            if F > 0 {
-                for pixel in y.chunks_exact_mut(F) {
-                    self.activation.apply(pixel);
-                }
-            }
+            None => Self::for_each_tap(pass.batch, |xi, ki, zi| d_kernel[ki] += x[xi] * dz[zi]),
         }
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+        visit(super::Weight::trainable("kernel", self.kernel.writable()));
+        visit(super::Weight::trainable("bias", self.bias.writable()));
     }
 
     fn param_count(&self) -> usize {
@@ -265,5 +332,22 @@ where
             name,
             types: PhantomData,
         }
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::activation::Tanh;
+    use crate::layer::train::check;
+    use crate::shape::{Same, Valid};
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Img = (N<3>, N<4>, N<2>);
+        check::gradients(&check::build::<Img, _>(Conv2DTranspose::<3, 3, Tanh>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(Conv2DTranspose::<2, 3, Tanh, Same, 2>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(Conv2DTranspose::<2, 2, Tanh, Valid, 2>::default()), 1, None);
     }
 }

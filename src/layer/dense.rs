@@ -224,6 +224,14 @@ pub trait DenseElement: Element {
     /// wider kernel and output, or windows of an image read in place).
     #[doc(hidden)]
     fn matmul_strided(p: StridedProduct, x: &[Self], kernel: &[Self], y: &mut [Self]);
+
+    /// `c = aᵀ·b` for `a` (k × m) and `b` (k × n), row-major.
+    #[doc(hidden)]
+    fn matmul_at_b(k: usize, m: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]);
+
+    /// `c = a·bᵀ` for `a` (m × k) and `b` (n × k), row-major.
+    #[doc(hidden)]
+    fn matmul_a_bt(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]);
 }
 
 /// The sizes and row strides of a [`DenseElement::matmul_strided`] product:
@@ -242,6 +250,14 @@ pub struct StridedProduct {
 }
 
 impl DenseElement for f32 {
+    fn matmul_at_b(k: usize, m: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+        crate::linalg::matmul_at_b(m, k, n, a, b, c);
+    }
+
+    fn matmul_a_bt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+        crate::linalg::matmul_a_bt(m, k, n, a, b, c);
+    }
+
     fn matmul_strided(p: StridedProduct, x: &[f32], kernel: &[f32], y: &mut [f32]) {
         let g = crate::linalg::Gemm {
             m: p.rows,
@@ -273,6 +289,28 @@ impl DenseElement for f32 {
 }
 
 impl DenseElement for f64 {
+    fn matmul_at_b(k: usize, m: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        c.fill(0.0);
+        for q in 0..k {
+            for i in 0..m {
+                let a_qi = a[q * m + i];
+                for (c_ij, &b_qj) in c[i * n..(i + 1) * n].iter_mut().zip(&b[q * n..(q + 1) * n]) {
+                    *c_ij += a_qi * b_qj;
+                }
+            }
+        }
+    }
+
+    fn matmul_a_bt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        for i in 0..m {
+            for j in 0..n {
+                let a_row = &a[i * k..(i + 1) * k];
+                let b_row = &b[j * k..(j + 1) * k];
+                c[i * n + j] = a_row.iter().zip(b_row).map(|(x, y)| x * y).sum();
+            }
+        }
+    }
+
     fn matmul_strided(p: StridedProduct, x: &[f64], kernel: &[f64], y: &mut [f64]) {
         for i in 0..p.rows {
             let x_row = &x[i * p.lda..i * p.lda + p.inputs];
@@ -346,15 +384,53 @@ where
             batch,
             I::SIZE,
         );
-        if O::SIZE > 0 {
-            for row in y.chunks_exact_mut(O::SIZE) {
-                self.activation.apply(row);
-            }
-        }
+        super::activate_in_place(&self.activation, y, O::SIZE);
     }
 
     fn param_count(&self) -> usize {
         I::SIZE * O::SIZE + O::SIZE
+    }
+
+    /// Keeps the pre-activations `z = x·W + b` for the backward pass.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [super::Tape<E>],
+        _rng: &mut rand::rngs::StdRng,
+    ) {
+        let z = &mut tape[0].cache;
+        z.resize(y.len(), E::ZERO);
+        E::dense_forward(
+            x,
+            self.kernel.as_slice(),
+            self.bias.as_slice(),
+            z,
+            batch,
+            I::SIZE,
+        );
+        super::activate(&self.activation, z, y, O::SIZE);
+    }
+
+    /// `dz = activation'(z)·dy`; `dW = xᵀ·dz`, `db = Σ dz`, `dx = dz·Wᵀ`.
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], grads: &mut [E]) {
+        let dz = pass.dy;
+        super::activation_backward(&self.activation, &tape[0].cache, pass.y, dz, O::SIZE);
+        let (d_kernel, d_bias) = grads.split_at_mut(I::SIZE * O::SIZE);
+        E::matmul_at_b(pass.batch, I::SIZE, O::SIZE, pass.x, dz, d_kernel);
+        super::sum_rows(dz, d_bias);
+        if let Some(dx) = pass.dx {
+            E::matmul_a_bt(pass.batch, O::SIZE, I::SIZE, dz, self.kernel.as_slice(), dx);
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+        visit(super::Weight::trainable("kernel", self.kernel.writable()));
+        visit(super::Weight::trainable("bias", self.bias.writable()));
     }
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
@@ -459,5 +535,20 @@ mod tests {
                 got: 2
             }
         );
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod gradient_tests {
+    use super::*;
+    use crate::activation::{Relu, Softmax, Tanh};
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        check::gradients(&check::build::<(N<4>,), _>(Dense::<3, Tanh>::new()), 3, None);
+        check::gradients(&check::build::<(N<5>,), _>(Dense::<4, Softmax>::new()), 2, None);
+        check::gradients(&check::build::<(N<6>,), _>(Dense::<2, Relu>::new()), 4, None);
     }
 }

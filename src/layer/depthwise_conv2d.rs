@@ -73,6 +73,7 @@ impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
 
 /// A built DepthwiseConv2D over `C` channels of `H × W` images (`()` before
 /// it is in a model).
+#[derive(Clone)]
 pub struct DepthwiseConv2DLayer<
     const K: usize,
     const S: usize,
@@ -113,36 +114,52 @@ where
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
-        let (c_n, kernel, bias) = (C::SIZE, self.kernel.as_slice(), self.bias.as_slice());
-        let image = H::SIZE * W::SIZE * c_n;
-        let mut pixels = y.chunks_exact_mut((c_n * M).max(1));
-        for b in 0..batch {
-            let x = &x[b * image..(b + 1) * image];
-            for oh in 0..g.out_height {
-                for ow in 0..g.out_width {
-                    let Some(out) = pixels.next() else { return };
-                    out.copy_from_slice(bias);
-                    for kh in 0..K {
-                        for kw in 0..K {
-                            let Some((ih, iw)) = g.source(oh, ow, kh, kw) else {
-                                continue;
-                            };
-                            let cell = &x[(ih * W::SIZE + iw) * c_n..][..c_n];
-                            let taps = &kernel[(kh * K + kw) * c_n * M..][..c_n * M];
-                            for (o, (t, &v)) in out
-                                .chunks_exact_mut(M.max(1))
-                                .zip(taps.chunks_exact(M.max(1)).zip(cell))
-                            {
-                                for (o, &t) in o.iter_mut().zip(t) {
-                                    *o += v * t;
-                                }
-                            }
-                        }
-                    }
-                    self.activation.apply(out);
-                }
+        pre_activation(&g, self.kernel.as_slice(), self.bias.as_slice(), x, y, batch);
+        super::activate_in_place(&self.activation, y, C::SIZE * M);
+    }
+
+    /// Keeps the pre-activations for the backward pass.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [super::Tape<E>],
+        _rng: &mut rand::rngs::StdRng,
+    ) {
+        let z = &mut tape[0].cache;
+        z.resize(y.len(), E::ZERO);
+        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        pre_activation(&g, self.kernel.as_slice(), self.bias.as_slice(), x, z, batch);
+        super::activate(&self.activation, z, y, C::SIZE * M);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], grads: &mut [E]) {
+        let width = C::SIZE * M;
+        super::activation_backward(&self.activation, &tape[0].cache, pass.y, pass.dy, width);
+        let (d_kernel, d_bias) = grads.split_at_mut(K * K * width);
+        super::sum_rows(pass.dy, d_bias);
+        d_kernel.fill(E::ZERO);
+        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        let (x, dz, kernel) = (pass.x, &*pass.dy, self.kernel.as_slice());
+        match pass.dx {
+            Some(dx) => {
+                dx.fill(E::ZERO);
+                for_each_tap(&g, M, pass.batch, |xi, ki, yi| {
+                    d_kernel[ki] += x[xi] * dz[yi];
+                    dx[xi] += kernel[ki] * dz[yi];
+                });
             }
+            None => for_each_tap(&g, M, pass.batch, |xi, ki, yi| d_kernel[ki] += x[xi] * dz[yi]),
         }
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+        visit(super::Weight::trainable("depthwise_kernel", self.kernel.writable()));
+        visit(super::Weight::trainable("bias", self.bias.writable()));
     }
 
     fn param_count(&self) -> usize {
@@ -168,6 +185,49 @@ where
 /// A DepthwiseConv2D spec: weights drawn as Keras draws them (glorot_uniform
 /// kernel with fans `K·K·1` in and `K·K·M` out, zero bias).
 #[cfg(feature = "std")]
+/// `z = x ∗ kernel + bias`, before the activation.
+fn pre_activation<E: Element>(g: &Geometry, kernel: &[E], bias: &[E], x: &[E], z: &mut [E], batch: usize) {
+    if bias.is_empty() {
+        return;
+    }
+    for pixel in z.chunks_exact_mut(bias.len()) {
+        pixel.copy_from_slice(bias);
+    }
+    let m = bias.len() / g.channels;
+    for_each_tap(g, m, batch, |xi, ki, zi| z[zi] += x[xi] * kernel[ki]);
+}
+
+/// Calls `tap(x index, kernel index, output index)` for every product of a
+/// depthwise convolution of geometry `g` with depth multiplier `m`: output
+/// channel `c·m + j` of a pixel sums input channel `c` of its window times
+/// the kernel's `(kh, kw, c, j)`.
+fn for_each_tap(g: &Geometry, m: usize, batch: usize, mut tap: impl FnMut(usize, usize, usize)) {
+    let c_n = g.channels;
+    let image = g.height * g.width * c_n;
+    let out_image = g.out_height * g.out_width * c_n * m;
+    for b in 0..batch {
+        for oh in 0..g.out_height {
+            for ow in 0..g.out_width {
+                let out = b * out_image + (oh * g.out_width + ow) * c_n * m;
+                for kh in 0..g.kernel_h {
+                    for kw in 0..g.kernel_w {
+                        let Some((ih, iw)) = g.source(oh, ow, kh, kw) else {
+                            continue;
+                        };
+                        let cell = b * image + (ih * g.width + iw) * c_n;
+                        let taps = (kh * g.kernel_w + kw) * c_n * m;
+                        for c in 0..c_n {
+                            for j in 0..m {
+                                tap(cell + c, taps + c * m + j, out + c * m + j);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl<H, W, C, const K: usize, A, P, const S: usize, const M: usize, E> BuildLayer<(H, W, C), E>
     for DepthwiseConv2D<K, A, P, S, M>
 where
@@ -221,5 +281,22 @@ where
             name,
             types: PhantomData,
         }
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::activation::Tanh;
+    use crate::layer::train::check;
+    use crate::shape::{Same, Valid};
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Img = (N<5>, N<4>, N<3>);
+        check::gradients(&check::build::<Img, _>(DepthwiseConv2D::<3, Tanh>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Same, 2, 2>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Valid, 1, 1>::default()), 1, None);
     }
 }

@@ -5,8 +5,9 @@ use super::{BuildContext, BuildLayer, Layer, SummaryRow};
 use crate::shape::Features;
 use crate::Element;
 
-/// Keras `Dropout(rate)`. In inference (all corten does so far) it passes its
-/// input through unchanged, as Keras does outside `fit`.
+/// Keras `Dropout(rate)`. In inference it passes its input through
+/// unchanged, as Keras does outside `fit`; in training it zeroes each input
+/// with probability `rate` and scales the others by `1 / (1 − rate)`.
 ///
 /// ```
 /// use corten::{sequential, Tensor};
@@ -62,6 +63,43 @@ impl<In: Features, E: Element> Layer<E> for Shaped<Dropout, In> {
         0
     }
 
+    /// Drops each input with probability `rate` and scales the kept ones by
+    /// `1 / (1 − rate)` (inverted dropout, as Keras), so inference needs no
+    /// scaling. The mask is drawn from the training generator.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        _batch: usize,
+        tape: &mut [super::Tape<E>],
+        rng: &mut rand::rngs::StdRng,
+    ) {
+        use rand::Rng;
+        let mask = &mut tape[0].cache;
+        mask.clear();
+        let keep = E::from_f64(1.0 / (1.0 - f64::from(self.layer.rate)));
+        let rate = f64::from(self.layer.rate);
+        mask.extend((0..x.len()).map(|_| {
+            if rng.random::<f64>() < rate {
+                E::ZERO
+            } else {
+                keep
+            }
+        }));
+        for ((y, &x), &m) in y.iter_mut().zip(x).zip(mask.iter()) {
+            *y = x * m;
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+        let Some(dx) = pass.dx else { return };
+        for ((dx, &dy), &m) in dx.iter_mut().zip(pass.dy.iter()).zip(&tape[0].cache) {
+            *dx = dy * m;
+        }
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         row(SummaryRow {
             name: self.name,
@@ -82,5 +120,32 @@ mod tests {
         assert!(Dropout::new(2.0).rate() < 1.0);
         assert_eq!(Dropout::new(f32::NAN).rate(), 0.0);
         assert_eq!(Dropout::default().rate(), 0.5);
+    }
+
+    #[test]
+    fn training_drops_about_rate_and_scales_the_rest() {
+        use crate::layer::{BuildLayer, Tape};
+        use rand::SeedableRng;
+        let mut layer = BuildLayer::<(crate::Const<1000>,), f64>::build(
+            Dropout::new(0.25),
+            &mut crate::layer::BuildContext::default(),
+        );
+        let x = [2.0f64; 1000];
+        let mut y = [0.0; 1000];
+        let mut tape = [Tape::default()];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        layer.forward_train(&x, &mut y, 1, &mut tape, &mut rng);
+        let dropped = y.iter().filter(|&&v| v == 0.0).count();
+        assert!((200..300).contains(&dropped), "{dropped} of 1000 dropped");
+        assert!(y.iter().all(|&v| v == 0.0 || (v - 2.0 / 0.75).abs() < 1e-12));
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let layer = crate::layer::BuildLayer::<(crate::Const<3>, crate::Const<4>), f64>::build(
+            Dropout::new(0.4),
+            &mut crate::layer::BuildContext::default(),
+        );
+        crate::layer::train::check::gradients(&layer, 3, None);
     }
 }

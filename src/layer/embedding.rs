@@ -131,6 +131,27 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element, D: Data<E>>
         VOCAB * DIM
     }
 
+    /// Each looked-up row's gradient added to the table row it came from;
+    /// ids have no gradient.
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], grads: &mut [E]) {
+        grads.fill(E::ZERO);
+        for (&id, dy) in pass.x.iter().zip(pass.dy.chunks_exact(DIM.max(1))) {
+            let row = (id.to_f64().max(0.0) as usize).min(VOCAB.saturating_sub(1));
+            for (g, &d) in grads[row * DIM..(row + 1) * DIM].iter_mut().zip(dy) {
+                *g += d;
+            }
+        }
+        if let Some(dx) = pass.dx {
+            dx.fill(E::ZERO);
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+        visit(super::Weight::trainable("embeddings", self.table.writable()));
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         let output = (T::default(), Const::<DIM>).sizes();
         row(SummaryRow {
@@ -139,5 +160,19 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element, D: Data<E>>
             output,
             params: VOCAB * DIM,
         })
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let layer = check::build::<(N<4>,), _>(Embedding::<5, 3>);
+        // Id 2 twice: its row's gradient sums both uses.
+        check::gradients(&layer, 2, Some(alloc::vec![0.0, 2.0, 4.0, 2.0, 1.0, 1.0, 3.0, 0.0]));
     }
 }

@@ -60,6 +60,11 @@ impl<In: Flattened, E: Element> Layer<E> for Shaped<Flatten, In> {
         0
     }
 
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+        super::pass_through(pass);
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         let output = crate::shape::Sizes::new(&[<In as StaticShape>::NUMEL]);
         row(SummaryRow {
@@ -68,5 +73,17 @@ impl<In: Flattened, E: Element> Layer<E> for Shaped<Flatten, In> {
             output,
             params: 0,
         })
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        check::gradients(&check::build::<(N<2>, N<3>, N<2>), _>(Flatten), 2, None);
     }
 }

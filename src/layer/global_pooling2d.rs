@@ -64,6 +64,12 @@ impl<Op: PoolOp, H: StaticDim, W: StaticDim, C: StaticDim, E: Element> Layer<E>
         0
     }
 
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+        let g = super::window::Geometry::whole(H::SIZE, W::SIZE, C::SIZE);
+        super::pooling2d::pool_backward::<Op, E>(&g, pass);
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         let kind = if Op::BASE == Max::BASE {
             "GlobalMaxPooling2D"
@@ -76,5 +82,19 @@ impl<Op: PoolOp, H: StaticDim, W: StaticDim, C: StaticDim, E: Element> Layer<E>
             output: (C::default(),).sizes(),
             params: 0,
         })
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use crate::layer::train::check;
+    use crate::layer::{GlobalAveragePooling2D, GlobalMaxPooling2D};
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Img = (N<3>, N<4>, N<2>);
+        check::gradients(&check::build::<Img, _>(GlobalMaxPooling2D::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(GlobalAveragePooling2D::default()), 2, None);
     }
 }

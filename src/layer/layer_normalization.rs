@@ -115,6 +115,48 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
         2 * C::SIZE
     }
 
+    /// With `x̂ = (x − μ)·s`, `s = 1/√(σ² + ε)` per row of `n` features:
+    /// `dγ = Σ dy·x̂`, `dβ = Σ dy`, and
+    /// `dx = s/n · (n·g − Σ g − x̂·Σ g·x̂)` where `g = dy·γ`.
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], grads: &mut [E]) {
+        let n = C::SIZE.max(1);
+        let (d_gamma, d_beta) = grads.split_at_mut(C::SIZE);
+        d_gamma.fill(E::ZERO);
+        d_beta.fill(E::ZERO);
+        let gamma = self.gamma.as_slice();
+        let eps = E::from_f64(self.epsilon);
+        let count = E::from_f64(n as f64);
+        let mut dx = pass.dx;
+        for (r, (xr, dyr)) in pass.x.chunks_exact(n).zip(pass.dy.chunks_exact(n)).enumerate() {
+            let mean = xr.iter().fold(E::ZERO, |s, &v| s + v) / count;
+            let var = xr.iter().fold(E::ZERO, |s, &v| s + (v - mean) * (v - mean)) / count;
+            let inv = E::ONE / (var + eps).sqrt();
+            let (mut sum_g, mut sum_gx) = (E::ZERO, E::ZERO);
+            for i in 0..C::SIZE {
+                let xhat = (xr[i] - mean) * inv;
+                d_gamma[i] += dyr[i] * xhat;
+                d_beta[i] += dyr[i];
+                let g = dyr[i] * gamma[i];
+                sum_g += g;
+                sum_gx += g * xhat;
+            }
+            if let Some(dx) = dx.as_deref_mut() {
+                for i in 0..C::SIZE {
+                    let xhat = (xr[i] - mean) * inv;
+                    let g = dyr[i] * gamma[i];
+                    dx[r * n + i] = inv / count * (count * g - sum_g - xhat * sum_gx);
+                }
+            }
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+        visit(super::Weight::trainable("gamma", self.gamma.writable()));
+        visit(super::Weight::trainable("beta", self.beta.writable()));
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         row(SummaryRow {
             name: self.name,
@@ -122,5 +164,22 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
             output: In::default().sizes(),
             params: 2 * C::SIZE,
         })
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let ln = LayerNormalization::from_data::<N<4>, f64, _>(
+            alloc::vec![1.5, 0.5, -1.0, 2.0],
+            alloc::vec![0.1, -0.2, 0.0, 0.3],
+        )
+        .unwrap();
+        check::gradients(&check::build::<(N<3>, N<4>), _>(ln), 2, None);
     }
 }

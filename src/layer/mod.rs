@@ -21,6 +21,8 @@ mod pooling2d;
 mod reshape;
 mod resize2d;
 mod shaped;
+#[cfg(feature = "std")]
+mod train;
 mod window;
 
 pub use activation_layer::Activation;
@@ -48,6 +50,10 @@ pub use pooling2d::{Average, AveragePooling2D, Max, MaxPooling2D, PoolOp, Poolin
 pub use reshape::{CountsAgree, Reshape, Reshape1, Reshape2, Reshape3};
 pub use resize2d::{Cropping2D, UpSampling2D, ZeroPadding2D};
 pub use shaped::Shaped;
+#[cfg(feature = "std")]
+pub use train::{Backprop, Tape, Weight};
+#[cfg(feature = "std")]
+pub(crate) use train::{activate, activation_backward, pass_through, sum_rows};
 
 use crate::shape::{Features, Sizes};
 use crate::Element;
@@ -91,6 +97,54 @@ pub trait Layer<E: Element> {
 
     /// Calls `row` for each layer inside, in order (once for a plain layer).
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow));
+
+    /// How many layers this is: 1, or the length of a chain of layers. A
+    /// training pass gives each a [`Tape`].
+    #[cfg(feature = "std")]
+    const DEPTH: usize = 1;
+
+    /// The forward pass in training mode (dropout drops, batch
+    /// normalization uses the batch's statistics and updates its moving
+    /// ones), keeping in `tape` (`DEPTH` entries) what
+    /// [`Layer::backward`] needs. By default: the inference pass.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [Tape<E>],
+        _rng: &mut rand::rngs::StdRng,
+    ) {
+        let scratch = &mut tape[0].scratch;
+        scratch.resize(batch * Self::SCRATCH_PER_SAMPLE, E::ZERO);
+        self.forward_slices(x, y, batch, scratch);
+    }
+
+    /// The backward pass after [`Layer::forward_train`] on the same `tape`:
+    /// the gradient with respect to the input into `pass.dx` (when asked),
+    /// and the gradients of the trainable weights into `grads`, in the order
+    /// of [`Layer::visit_weights`] (overwritten, not added to).
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: Backprop<'_, E>, tape: &mut [Tape<E>], grads: &mut [E]);
+
+    /// Calls `visit` with each weight tensor, in Keras's order (`kernel`,
+    /// `bias`; `gamma`, `beta`, `moving_mean`, `moving_variance`).
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, _visit: &mut dyn FnMut(Weight<'_, E>)) {}
+}
+
+/// Applies `activation` in place over rows of `width` values (the last axis).
+pub(crate) fn activate_in_place<E: Element, A: crate::activation::Activation>(
+    activation: &A,
+    y: &mut [E],
+    width: usize,
+) {
+    if width > 0 {
+        for row in y.chunks_exact_mut(width) {
+            activation.apply(row);
+        }
+    }
 }
 
 /// One line of a model summary.

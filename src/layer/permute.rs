@@ -21,10 +21,10 @@ use crate::Element;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Permute<const A: usize, const B: usize, const C: usize = 0>;
 
-/// Copies `x` (axes `sizes`) into `y` with output axis `i` taken from input
-/// axis `order[i]` (0-based).
-fn permute<E: Element>(x: &[E], y: &mut [E], batch: usize, sizes: &[usize], order: &[usize]) {
-    let n: usize = sizes.iter().product();
+/// Calls `copy(out, src)` for each element of one sample of axes `sizes`
+/// permuted so that output axis `i` is input axis `order[i]` (0-based): `out`
+/// indexes the permuted sample, `src` the input sample.
+fn for_each_index(sizes: &[usize], order: &[usize], mut copy: impl FnMut(usize, usize)) {
     let mut strides = [0usize; 3];
     let mut acc = 1;
     for axis in (0..sizes.len()).rev() {
@@ -32,23 +32,37 @@ fn permute<E: Element>(x: &[E], y: &mut [E], batch: usize, sizes: &[usize], orde
         acc *= sizes[axis];
     }
     let out_sizes: [usize; 3] = core::array::from_fn(|i| order.get(i).map_or(1, |&a| sizes[a]));
-    for b in 0..batch {
-        let (x, y) = (&x[b * n..(b + 1) * n], &mut y[b * n..(b + 1) * n]);
-        let mut out = 0;
-        for i in 0..out_sizes[0] {
-            for j in 0..out_sizes[1] {
-                for k in 0..out_sizes[2] {
-                    let idx = [i, j, k];
-                    let src: usize = order
-                        .iter()
-                        .enumerate()
-                        .map(|(o, &a)| idx[o] * strides[a])
-                        .sum();
-                    y[out] = x[src];
-                    out += 1;
-                }
+    let mut out = 0;
+    for i in 0..out_sizes[0] {
+        for j in 0..out_sizes[1] {
+            for k in 0..out_sizes[2] {
+                let idx = [i, j, k];
+                let src: usize = order
+                    .iter()
+                    .enumerate()
+                    .map(|(o, &a)| idx[o] * strides[a])
+                    .sum();
+                copy(out, src);
+                out += 1;
             }
         }
+    }
+}
+
+/// Copies each sample of `x` (axes `sizes`) into `y`, permuted by `order`.
+fn permute<E: Element>(x: &[E], y: &mut [E], sizes: &[usize], order: &[usize]) {
+    let n: usize = sizes.iter().product();
+    for (x, y) in x.chunks_exact(n.max(1)).zip(y.chunks_exact_mut(n.max(1))) {
+        for_each_index(sizes, order, |out, src| y[out] = x[src]);
+    }
+}
+
+/// The backward pass: each sample of `dy` permuted back into `dx`.
+#[cfg(feature = "std")]
+fn unpermute<E: Element>(dy: &[E], dx: &mut [E], sizes: &[usize], order: &[usize]) {
+    let n: usize = sizes.iter().product();
+    for (dy, dx) in dy.chunks_exact(n.max(1)).zip(dx.chunks_exact_mut(n.max(1))) {
+        for_each_index(sizes, order, |out, src| dx[src] = dy[out]);
     }
 }
 
@@ -63,8 +77,14 @@ macro_rules! permutation {
         impl<$($in: StaticDim,)+ E: Element> Layer<E> for Shaped<Permute<$a, $b, $c>, ($($in,)+)> {
             type Input = ($($in,)+);
             type Output = ($($out,)+);
-            fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
-                permute(x, y, batch, <($($in,)+)>::default().sizes().as_slice(), &[$($order),+]);
+            fn forward_slices(&self, x: &[E], y: &mut [E], _batch: usize, _scratch: &mut [E]) {
+                permute(x, y, <($($in,)+)>::default().sizes().as_slice(), &[$($order),+]);
+            }
+            #[cfg(feature = "std")]
+            fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+                if let Some(dx) = pass.dx {
+                    unpermute(pass.dy, dx, <($($in,)+)>::default().sizes().as_slice(), &[$($order),+]);
+                }
             }
             fn param_count(&self) -> usize {
                 0
@@ -84,3 +104,17 @@ permutation!(2, 1, 3; (A, B, C) -> (B, A, C); [1, 0, 2]);
 permutation!(2, 3, 1; (A, B, C) -> (B, C, A); [1, 2, 0]);
 permutation!(3, 1, 2; (A, B, C) -> (C, A, B); [2, 0, 1]);
 permutation!(3, 2, 1; (A, B, C) -> (C, B, A); [2, 1, 0]);
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        check::gradients(&check::build::<(N<2>, N<3>), _>(Permute::<2, 1>), 2, None);
+        check::gradients(&check::build::<(N<2>, N<3>, N<4>), _>(Permute::<3, 1, 2>), 2, None);
+        check::gradients(&check::build::<(N<2>, N<3>, N<4>), _>(Permute::<2, 3, 1>), 1, None);
+    }
+}

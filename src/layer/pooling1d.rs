@@ -91,6 +91,11 @@ where
         0
     }
 
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+        super::pooling2d::pool_backward::<Op, E>(&Geometry::row::<P>(L::SIZE, C::SIZE, K, S), pass);
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         let output = (<Out<L, K, S, P>>::default(), C::default()).sizes();
         row(SummaryRow {
@@ -131,6 +136,12 @@ impl<Op: PoolOp, L: StaticDim, C: StaticDim, E: Element> Layer<E>
         0
     }
 
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+        let g = Geometry::row::<Valid>(L::SIZE, C::SIZE, L::SIZE, 1);
+        super::pooling2d::pool_backward::<Op, E>(&g, pass);
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         row(SummaryRow {
             name: self.name,
@@ -138,5 +149,22 @@ impl<Op: PoolOp, L: StaticDim, C: StaticDim, E: Element> Layer<E>
             output: (C::default(),).sizes(),
             params: 0,
         })
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::shape::Same;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Seq = (N<7>, N<3>);
+        check::gradients(&check::build::<Seq, _>(MaxPooling1D::<2>::default()), 2, None);
+        check::gradients(&check::build::<Seq, _>(AveragePooling1D::<3, Same, 2>::default()), 2, None);
+        check::gradients(&check::build::<Seq, _>(GlobalMaxPooling1D::default()), 2, None);
+        check::gradients(&check::build::<Seq, _>(GlobalAveragePooling1D::default()), 2, None);
     }
 }

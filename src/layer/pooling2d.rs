@@ -21,6 +21,10 @@ pub trait PoolOp: Copy + Default + core::fmt::Debug + Send + Sync + 'static {
     fn init<E: Element>() -> E;
     /// The state after one more cell.
     fn step<E: Element>(acc: E, x: E) -> E;
+    /// The share of `dy`, the gradient of a window's output `y` over `count`
+    /// cells, that goes to the cell holding `x`; `routed` starts `false` for
+    /// each window and channel (the max goes to the first cell that holds it).
+    fn cell_gradient<E: Element>(x: E, y: E, dy: E, count: usize, routed: &mut bool) -> E;
 }
 
 /// Keeps the window's largest value (padded cells never win).
@@ -49,6 +53,14 @@ impl PoolOp for Max {
     fn finish<E: Element>(acc: E, _count: usize) -> E {
         acc
     }
+    fn cell_gradient<E: Element>(x: E, y: E, dy: E, _count: usize, routed: &mut bool) -> E {
+        if !*routed && x == y {
+            *routed = true;
+            dy
+        } else {
+            E::ZERO
+        }
+    }
 }
 
 impl PoolOp for Average {
@@ -62,6 +74,9 @@ impl PoolOp for Average {
     }
     fn finish<E: Element>(acc: E, count: usize) -> E {
         acc / E::from_f64(count as f64)
+    }
+    fn cell_gradient<E: Element>(_x: E, _y: E, dy: E, count: usize, _routed: &mut bool) -> E {
+        dy / E::from_f64(count as f64)
     }
 }
 
@@ -134,6 +149,12 @@ where
         0
     }
 
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        pool_backward::<Op, E>(&g, pass);
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         let output = (
             <Out<H, K, S, P>>::default(),
@@ -181,6 +202,39 @@ pub(crate) fn pool<Op: PoolOp, E: Element>(g: &Geometry, x: &[E], y: &mut [E], b
     }
 }
 
+/// The backward pass of [`pool`]: each window's output gradient shared out
+/// among its cells as `Op` says.
+#[cfg(feature = "std")]
+pub(crate) fn pool_backward<Op: PoolOp, E: Element>(g: &Geometry, pass: super::Backprop<'_, E>) {
+    let Some(dx) = pass.dx else { return };
+    dx.fill(E::ZERO);
+    let c = g.channels;
+    let image = g.height * g.width * c;
+    let mut routed = alloc::vec![false; c];
+    let mut pixels = pass.y.chunks_exact(c.max(1)).zip(pass.dy.chunks_exact(c.max(1)));
+    for b in 0..pass.batch {
+        let x = &pass.x[b * image..(b + 1) * image];
+        let dx = &mut dx[b * image..(b + 1) * image];
+        for oh in 0..g.out_height {
+            for ow in 0..g.out_width {
+                let Some((y, dy)) = pixels.next() else { return };
+                let cells = (0..g.kernel_h)
+                    .flat_map(|kh| (0..g.kernel_w).map(move |kw| (kh, kw)))
+                    .filter_map(|(kh, kw)| g.source(oh, ow, kh, kw));
+                let count = cells.clone().count();
+                routed.fill(false);
+                for (ih, iw) in cells {
+                    let at = (ih * g.width + iw) * c;
+                    for ch in 0..c {
+                        dx[at + ch] +=
+                            Op::cell_gradient(x[at + ch], y[ch], dy[ch], count, &mut routed[ch]);
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +244,22 @@ mod tests {
         assert_eq!(Max::step(Max::init::<f32>(), -5.0), -5.0);
         assert!(Max::step(1.0f32, f32::NAN).is_nan());
         assert_eq!(Average::finish(6.0f32, 4), 1.5);
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod gradient_tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::shape::Same;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Img = (N<5>, N<4>, N<2>);
+        check::gradients(&check::build::<Img, _>(MaxPooling2D::<2>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(MaxPooling2D::<3, Same, 2>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(AveragePooling2D::<2, Same>::default()), 2, None);
+        check::gradients(&check::build::<Img, _>(AveragePooling2D::<3, Same, 2>::default()), 1, None);
     }
 }

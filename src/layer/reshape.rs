@@ -65,6 +65,11 @@ impl<In: Features, T: Features, E: Element> Layer<E> for Shaped<Reshape<T>, (In,
         0
     }
 
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+        super::pass_through(pass);
+    }
+
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         row(SummaryRow {
             name: self.name,
@@ -72,5 +77,17 @@ impl<In: Features, T: Features, E: Element> Layer<E> for Shaped<Reshape<T>, (In,
             output: T::default().sizes(),
             params: 0,
         })
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        check::gradients(&check::build::<(N<2>, N<6>), _>(Reshape::<(N<3>, N<4>)>::default()), 2, None);
     }
 }

@@ -100,6 +100,34 @@ fn resize<E: Element, R: Resize>(
     }
 }
 
+/// The backward pass of [`resize`]: each output pixel's gradient added to
+/// the input pixel it was copied from.
+#[cfg(feature = "std")]
+fn resize_backward<E: Element, R: Resize>(
+    r: &R,
+    dy: &[E],
+    dx: &mut [E],
+    batch: usize,
+    (h, w, c): (usize, usize, usize),
+    (oh, ow): (usize, usize),
+) {
+    dx.fill(E::ZERO);
+    let mut pixels = dy.chunks_exact(c.max(1));
+    for b in 0..batch {
+        let dx = &mut dx[b * h * w * c..(b + 1) * h * w * c];
+        for i in 0..oh {
+            for j in 0..ow {
+                let Some(grad) = pixels.next() else { return };
+                if let Some((ih, iw)) = r.source(i, j, h, w) {
+                    for (d, &g) in dx[(ih * w + iw) * c..][..c].iter_mut().zip(grad) {
+                        *d += g;
+                    }
+                }
+            }
+        }
+    }
+}
+
 macro_rules! resize_layer {
     ($layer:ident, $param:ident, $base:literal, $out:ty, [$($bound:tt)*]) => {
         impl<const $param: usize, H, W, C, E> BuildLayer<(H, W, C), E> for $layer<$param>
@@ -136,6 +164,14 @@ macro_rules! resize_layer {
                 0
             }
 
+            #[cfg(feature = "std")]
+            fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+                if let Some(dx) = pass.dx {
+                    let out = <$out>::default().sizes();
+                    resize_backward(&self.layer, pass.dy, dx, pass.batch, (H::SIZE, W::SIZE, C::SIZE), (out[0], out[1]));
+                }
+            }
+
             fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
                 let output = <$out>::default().sizes();
                 row(SummaryRow { name: self.name, kind: <$layer<$param> as Resize>::KIND, output, params: 0 })
@@ -159,3 +195,18 @@ resize_layer!(
     (Difference<Difference<H, Const<K>>, Const<K>>, Difference<Difference<W, Const<K>>, Const<K>>, C),
     [H: DimSub<Const<K>>, W: DimSub<Const<K>>, Difference<H, Const<K>>: DimSub<Const<K>>, Difference<W, Const<K>>: DimSub<Const<K>>, Const<K>: ToUInt,]
 );
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Img = (N<4>, N<5>, N<2>);
+        check::gradients(&check::build::<Img, _>(ZeroPadding2D::<1>), 2, None);
+        check::gradients(&check::build::<Img, _>(UpSampling2D::<2>), 2, None);
+        check::gradients(&check::build::<Img, _>(Cropping2D::<1>), 2, None);
+    }
+}

@@ -55,6 +55,25 @@ impl Geometry {
         }
     }
 
+    /// One window covering the whole `h × w` image (global pooling).
+    #[cfg(feature = "std")]
+    pub fn whole(h: usize, w: usize, c: usize) -> Geometry {
+        Geometry {
+            height: h,
+            width: w,
+            channels: c,
+            kernel_h: h,
+            kernel_w: w,
+            stride_h: 1,
+            stride_w: 1,
+            dilation: 1,
+            out_height: 1,
+            out_width: 1,
+            pad_top: 0,
+            pad_left: 0,
+        }
+    }
+
     /// A window of `k` steps with stride `s` over sequences of `steps` × `c`
     /// (a one-row image).
     pub fn row<P: Padding>(steps: usize, c: usize, k: usize, s: usize) -> Geometry {
@@ -404,6 +423,100 @@ impl Geometry {
                     dst.copy_from_slice(&x[(ih * self.width + iw) * c + first..][..count])
                 }
                 None => dst.fill(E::ZERO),
+            }
+        }
+    }
+}
+
+/// The backward pass of a convolution.
+#[cfg(feature = "std")]
+impl Geometry {
+    /// Adds each row of `cols` (laid out as [`Geometry::im2col`] of the
+    /// channels `first..first + count`) back onto the pixels it was copied
+    /// from: the adjoint of im2col.
+    fn col2im_channels<E: Element>(
+        &self,
+        cols: &[E],
+        batch: usize,
+        dx: &mut [E],
+        first: usize,
+        count: usize,
+    ) {
+        let c = self.channels;
+        let image = self.height * self.width * c;
+        let taps = self.kernel_h * self.kernel_w;
+        let mut rows = cols.chunks_exact((taps * count).max(1));
+        for b in 0..batch {
+            let dx = &mut dx[b * image..(b + 1) * image];
+            for oh in 0..self.out_height {
+                for ow in 0..self.out_width {
+                    let Some(row) = rows.next() else { return };
+                    for (tap, src) in row.chunks_exact(count.max(1)).enumerate() {
+                        if let Some((ih, iw)) =
+                            self.source(oh, ow, tap / self.kernel_w, tap % self.kernel_w)
+                        {
+                            let dst = &mut dx[(ih * self.width + iw) * c + first..][..count];
+                            for (d, &s) in dst.iter_mut().zip(src) {
+                                *d += s;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradients of the grouped convolution `z = x ∗ kernel + bias` given
+    /// `dz`: of the kernel (`(taps, channels / groups, filters)`) into
+    /// `d_kernel`, of the bias into `d_bias`, and of the input into `dx`
+    /// when asked. Each group is one im2col matrix `X`: `dK = Xᵀ·dz`,
+    /// `dX = dz·Kᵀ`, folded back onto the image.
+    #[allow(clippy::too_many_arguments)]
+    pub fn convolve_backward<E: DenseElement>(
+        &self,
+        x: &[E],
+        dz: &[E],
+        dx: Option<&mut [E]>,
+        batch: usize,
+        kernel: &[E],
+        d_kernel: &mut [E],
+        d_bias: &mut [E],
+        groups: usize,
+    ) {
+        use alloc::{vec, vec::Vec};
+        let filters = d_bias.len();
+        let groups = groups.max(1);
+        let (cg, fg) = (self.channels / groups, filters / groups);
+        let rows = batch * self.out_height * self.out_width;
+        let depth = self.kernel_h * self.kernel_w * cg;
+        super::sum_rows(dz, d_bias);
+        let mut cols = vec![E::ZERO; rows * depth];
+        let mut dcols = vec![E::ZERO; if dx.is_some() { rows * depth } else { 0 }];
+        let mut dx = dx;
+        if let Some(dx) = dx.as_deref_mut() {
+            dx.fill(E::ZERO);
+        }
+        let (mut dz_g, mut k_g, mut dk_g) = (Vec::new(), Vec::new(), vec![E::ZERO; depth * fg]);
+        for g in 0..groups {
+            self.im2col_channels(x, batch, &mut cols, g * cg, cg);
+            // This group's block of columns of dz and of the kernel.
+            let block = |m: &[E], out: &mut Vec<E>| {
+                out.clear();
+                if filters > 0 {
+                    out.extend(m.chunks_exact(filters).flat_map(|r| &r[g * fg..(g + 1) * fg]));
+                }
+            };
+            block(dz, &mut dz_g);
+            block(kernel, &mut k_g);
+            E::matmul_at_b(rows, depth, fg, &cols, &dz_g, &mut dk_g);
+            if filters > 0 && fg > 0 {
+                for (dst, src) in d_kernel.chunks_exact_mut(filters).zip(dk_g.chunks_exact(fg)) {
+                    dst[g * fg..(g + 1) * fg].copy_from_slice(src);
+                }
+            }
+            if let Some(dx) = dx.as_deref_mut() {
+                E::matmul_a_bt(rows, fg, depth, &dz_g, &k_g, &mut dcols);
+                self.col2im_channels(&dcols, batch, dx, g * cg, cg);
             }
         }
     }

@@ -3,6 +3,8 @@
 //! previous link's output.
 
 use crate::layer::{Layer, SummaryRow};
+#[cfg(feature = "std")]
+use crate::layer::{Backprop, Tape, Weight};
 use crate::shape::{Features, StaticShape};
 use crate::Element;
 use core::marker::PhantomData;
@@ -22,6 +24,28 @@ impl<F: Features, E: Element> Layer<E> for Empty<F> {
         0
     }
     fn visit_rows(&self, _row: &mut dyn FnMut(SummaryRow)) {}
+
+    #[cfg(feature = "std")]
+    const DEPTH: usize = 0;
+
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        _batch: usize,
+        _tape: &mut [Tape<E>],
+        _rng: &mut rand::rngs::StdRng,
+    ) {
+        y.copy_from_slice(x);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: Backprop<'_, E>, _tape: &mut [Tape<E>], _grads: &mut [E]) {
+        if let Some(dx) = pass.dx {
+            dx.copy_from_slice(pass.dy);
+        }
+    }
 }
 
 /// The layers before (`P`) followed by one more layer `L`.
@@ -83,5 +107,78 @@ where
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         self.prev.visit_rows(row);
         self.last.visit_rows(row);
+    }
+
+    #[cfg(feature = "std")]
+    const DEPTH: usize = P::DEPTH + L::DEPTH;
+
+    /// The layers in turn; each output but the last is kept in the tape
+    /// entry of the layer that made it.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [Tape<E>],
+        rng: &mut rand::rngs::StdRng,
+    ) {
+        let (before, after) = tape.split_at_mut(P::DEPTH);
+        if P::IS_IDENTITY {
+            return self.last.forward_train(x, y, batch, after, rng);
+        }
+        let made_mid = before.last_mut().expect("a non-identity layer has a tape");
+        let mut mid = core::mem::take(&mut made_mid.output);
+        mid.resize(batch * <P::Output as StaticShape>::NUMEL, E::ZERO);
+        self.prev.forward_train(x, &mut mid, batch, before, rng);
+        self.last.forward_train(&mid, y, batch, after, rng);
+        before.last_mut().expect("checked above").output = mid;
+    }
+
+    /// The last layer first, then the layers before it on the gradient of
+    /// their output; the trainable weights' gradients laid out in layer order.
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: Backprop<'_, E>, tape: &mut [Tape<E>], grads: &mut [E]) {
+        let (before, after) = tape.split_at_mut(P::DEPTH);
+        let split = self.prev.param_count() - self.prev.non_trainable_count();
+        let (grads_before, grads_after) = grads.split_at_mut(split);
+        if P::IS_IDENTITY {
+            return self.last.backward(pass, after, grads_after);
+        }
+        let made_mid = before.last_mut().expect("a non-identity layer has a tape");
+        let mid = core::mem::take(&mut made_mid.output);
+        let mut dmid = core::mem::take(&mut made_mid.output_grad);
+        dmid.resize(mid.len(), E::ZERO);
+        self.last.backward(
+            Backprop {
+                x: &mid,
+                y: pass.y,
+                dy: pass.dy,
+                dx: Some(&mut dmid),
+                batch: pass.batch,
+            },
+            after,
+            grads_after,
+        );
+        self.prev.backward(
+            Backprop {
+                x: pass.x,
+                y: &mid,
+                dy: &mut dmid,
+                dx: pass.dx,
+                batch: pass.batch,
+            },
+            before,
+            grads_before,
+        );
+        let made_mid = before.last_mut().expect("checked above");
+        made_mid.output = mid;
+        made_mid.output_grad = dmid;
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights(&mut self, visit: &mut dyn FnMut(Weight<'_, E>)) {
+        self.prev.visit_weights(visit);
+        self.last.visit_weights(visit);
     }
 }

@@ -19,6 +19,12 @@ use crate::Element;
 pub trait Data<E: Element> {
     /// The elements, row-major.
     fn as_slice(&self) -> &[E];
+
+    /// The elements, writable, when the storage allows it (`None` for
+    /// borrowed `&[E]`): what training updates.
+    fn writable(&mut self) -> Option<&mut [E]> {
+        None
+    }
 }
 
 /// Storage whose elements can be written.
@@ -37,6 +43,9 @@ impl<E: Element> Data<E> for &mut [E] {
     fn as_slice(&self) -> &[E] {
         self
     }
+    fn writable(&mut self) -> Option<&mut [E]> {
+        Some(self)
+    }
 }
 
 impl<E: Element> DataMut<E> for &mut [E] {
@@ -50,6 +59,9 @@ impl<E: Element> Data<E> for alloc::vec::Vec<E> {
     fn as_slice(&self) -> &[E] {
         self
     }
+    fn writable(&mut self) -> Option<&mut [E]> {
+        Some(self)
+    }
 }
 
 #[cfg(feature = "alloc")]
@@ -62,6 +74,9 @@ impl<E: Element> DataMut<E> for alloc::vec::Vec<E> {
 impl<E: Element, N: generic_array::ArrayLength> Data<E> for generic_array::GenericArray<E, N> {
     fn as_slice(&self) -> &[E] {
         self
+    }
+    fn writable(&mut self) -> Option<&mut [E]> {
+        Some(self)
     }
 }
 
@@ -77,6 +92,9 @@ macro_rules! impl_array_data {
             fn as_slice(&self) -> &[E] {
                 let $s = self;
                 $flat
+            }
+            fn writable(&mut self) -> Option<&mut [E]> {
+                Some(DataMut::<E>::as_mut_slice(self))
             }
         }
         impl<E: Element, $(const $n: usize),+> DataMut<E> for $arr {

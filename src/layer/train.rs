@@ -1,0 +1,230 @@
+//! What the training pass keeps between the forward and the backward pass,
+//! and how a layer shows its weights to an optimizer.
+
+use crate::activation::Activation;
+use crate::Element;
+use alloc::vec::Vec;
+
+/// What one layer keeps from its training forward pass for its backward pass.
+/// A model owns one per layer and reuses them from batch to batch, so after
+/// the first batch training allocates nothing here.
+#[derive(Clone, Debug, Default)]
+pub struct Tape<E> {
+    /// The layer's output (the next layer's input).
+    pub output: Vec<E>,
+    /// The gradient of the loss with respect to that output.
+    pub output_grad: Vec<E>,
+    /// What the layer saves for its backward pass (pre-activations, a
+    /// dropout mask, batch statistics).
+    pub cache: Vec<E>,
+    /// Working space.
+    pub scratch: Vec<E>,
+}
+
+/// The buffers of one backward step through a layer.
+#[derive(Debug)]
+pub struct Backprop<'a, E> {
+    /// The layer's input in the forward pass.
+    pub x: &'a [E],
+    /// The layer's output in the forward pass.
+    pub y: &'a [E],
+    /// The gradient of the loss with respect to `y`; the layer may overwrite
+    /// it (an activation turns it into the gradient before the activation).
+    pub dy: &'a mut [E],
+    /// Where the gradient with respect to `x` goes, when the layer before
+    /// needs it (`None` for the model's first layer).
+    pub dx: Option<&'a mut [E]>,
+    /// Samples in the batch.
+    pub batch: usize,
+}
+
+/// One weight tensor of a layer, as an optimizer sees it.
+#[derive(Debug)]
+pub struct Weight<'a, E> {
+    /// Keras's name for it (`kernel`, `bias`, `gamma`, `moving_mean`, …).
+    pub name: &'static str,
+    /// The values, or `None` when the layer's storage is read-only (weights
+    /// borrowed from `&'static` data).
+    pub values: Option<&'a mut [E]>,
+    /// Whether training updates it by gradient (a batch norm's moving
+    /// statistics are updated by the forward pass instead).
+    pub trainable: bool,
+}
+
+impl<'a, E: Element> Weight<'a, E> {
+    /// A trainable weight over `storage` (`None` when it is read-only).
+    pub fn trainable(name: &'static str, values: Option<&'a mut [E]>) -> Self {
+        Weight {
+            name,
+            values,
+            trainable: true,
+        }
+    }
+}
+
+/// `y = activation(z)` over rows of `width` values (the last axis).
+pub(crate) fn activate<E: Element, A: Activation>(activation: &A, z: &[E], y: &mut [E], width: usize) {
+    y.copy_from_slice(z);
+    super::activate_in_place(activation, y, width);
+}
+
+/// Turns `dy` into the gradient before the activation, row by row, given the
+/// pre-activations `z` and the outputs `y`.
+pub(crate) fn activation_backward<E: Element, A: Activation>(
+    activation: &A,
+    z: &[E],
+    y: &[E],
+    dy: &mut [E],
+    width: usize,
+) {
+    if width == 0 {
+        return;
+    }
+    for ((dy, z), y) in dy
+        .chunks_exact_mut(width)
+        .zip(z.chunks_exact(width))
+        .zip(y.chunks_exact(width))
+    {
+        activation.backward(z, y, dy);
+    }
+}
+
+/// The backward pass of a layer that only reinterprets its input's shape.
+pub(crate) fn pass_through<E: Element>(pass: Backprop<'_, E>) {
+    if let Some(dx) = pass.dx {
+        dx.copy_from_slice(pass.dy);
+    }
+}
+
+/// Sets `out` to `Σ_rows dz[row]`, the gradient of a bias added to each row.
+pub(crate) fn sum_rows<E: Element>(dz: &[E], out: &mut [E]) {
+    out.fill(E::ZERO);
+    if out.is_empty() {
+        return;
+    }
+    for row in dz.chunks_exact(out.len()) {
+        for (o, &d) in out.iter_mut().zip(row) {
+            *o += d;
+        }
+    }
+}
+
+/// A finite-difference check of a layer's backward pass, in f64.
+#[cfg(test)]
+pub(crate) mod check {
+    use super::*;
+    use crate::layer::Layer;
+    use crate::shape::StaticShape;
+    use alloc::vec;
+    use rand::{Rng, SeedableRng};
+
+    /// `spec` built for inputs of shape `In` in f64, with seeded weights.
+    pub(crate) fn build<In: crate::shape::Features, S: crate::layer::BuildLayer<In, f64>>(
+        spec: S,
+    ) -> S::Layer {
+        spec.build(&mut crate::layer::BuildContext::new(3))
+    }
+
+    fn random(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
+    }
+
+    /// `L = Σ r·y` for a fixed random `r`, after a training forward pass
+    /// with a freshly seeded generator (so dropout draws the same mask).
+    fn loss<L: Layer<f64> + Clone>(layer: &L, x: &[f64], r: &[f64], batch: usize) -> f64 {
+        let mut layer = layer.clone();
+        let mut tape = vec![Tape::default(); L::DEPTH.max(1)];
+        let mut y = vec![0.0; r.len()];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(99);
+        layer.forward_train(x, &mut y, batch, &mut tape, &mut rng);
+        y.iter().zip(r).map(|(y, r)| y * r).sum()
+    }
+
+    /// Checks the gradients a layer's backward pass gives for its input and
+    /// for each trainable weight against central differences of the loss
+    /// `Σ r·y` over a random batch (`input` overrides the random input, for
+    /// layers whose input must be ids; the input gradient is then not
+    /// checked).
+    pub(crate) fn gradients<L: Layer<f64> + Clone>(
+        layer: &L,
+        batch: usize,
+        input: Option<Vec<f64>>,
+    ) {
+        let n_in = batch * <L::Input as StaticShape>::NUMEL;
+        let n_out = batch * <L::Output as StaticShape>::NUMEL;
+        let check_x = input.is_none();
+        let x = input.unwrap_or_else(|| random(n_in, 1));
+        let r = random(n_out, 2);
+
+        let mut trained = layer.clone();
+        let mut tape = vec![Tape::default(); L::DEPTH.max(1)];
+        let mut y = vec![0.0; n_out];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(99);
+        trained.forward_train(&x, &mut y, batch, &mut tape, &mut rng);
+        let mut dy = r.clone();
+        let mut dx = vec![0.0; n_in];
+        let trainable = layer.param_count() - layer.non_trainable_count();
+        let mut grads = vec![f64::NAN; trainable];
+        trained.backward(
+            Backprop {
+                x: &x,
+                y: &y,
+                dy: &mut dy,
+                dx: check_x.then_some(&mut dx[..]),
+                batch,
+            },
+            &mut tape,
+            &mut grads,
+        );
+
+        let h = 1e-6;
+        let close = |analytic: f64, numeric: f64, what: &str| {
+            assert!(
+                (analytic - numeric).abs() <= 1e-6 * (1.0 + numeric.abs()),
+                "{what}: analytic {analytic} vs numeric {numeric}"
+            );
+        };
+        if check_x {
+            for i in 0..n_in {
+                let mut xp = x.clone();
+                xp[i] += h;
+                let mut xm = x.clone();
+                xm[i] -= h;
+                let numeric = (loss(layer, &xp, &r, batch) - loss(layer, &xm, &r, batch)) / (2.0 * h);
+                close(dx[i], numeric, &alloc::format!("d input[{i}]"));
+            }
+        }
+        let mut offset = 0;
+        let mut weight_count = 0;
+        let mut probe = layer.clone();
+        let mut shapes = Vec::new();
+        probe.visit_weights(&mut |w| {
+            if w.trainable {
+                shapes.push((w.name, w.values.map_or(0, |v| v.len())));
+            }
+        });
+        for (name, len) in shapes {
+            for j in 0..len {
+                let shifted = |shift: f64| {
+                    let mut l = layer.clone();
+                    let mut k = 0;
+                    l.visit_weights(&mut |w| {
+                        if w.trainable {
+                            if k == weight_count {
+                                w.values.expect("writable")[j] += shift;
+                            }
+                            k += 1;
+                        }
+                    });
+                    loss(&l, &x, &r, batch)
+                };
+                let numeric = (shifted(h) - shifted(-h)) / (2.0 * h);
+                close(grads[offset + j], numeric, &alloc::format!("d {name}[{j}]"));
+            }
+            offset += len;
+            weight_count += 1;
+        }
+        assert_eq!(offset, trainable, "the trainable weights add up to the count");
+    }
+}
