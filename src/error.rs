@@ -61,6 +61,53 @@ pub enum Error {
         /// Elements given.
         got: usize,
     },
+    /// Labels do not fit the samples: another count, or another number of
+    /// values per sample than the loss needs.
+    LabelMismatch {
+        /// Samples in `x`.
+        samples: usize,
+        /// Label values the loss needs per sample.
+        per_sample: usize,
+        /// Label values given in all.
+        got: usize,
+    },
+    /// A class label (sparse categorical) is not a whole number in range.
+    LabelOutOfRange {
+        /// The position of the label (row-major).
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// The number of classes (the model's output width).
+        classes: usize,
+    },
+    /// A dataset with no samples.
+    EmptyDataset {
+        /// Which one (`training data`, `validation data`).
+        what: &'static str,
+    },
+    /// The loss became NaN or infinite during training; `fit` stopped (as
+    /// Keras's `TerminateOnNaN` does).
+    NonFiniteLoss {
+        /// The epoch, from 1.
+        epoch: usize,
+        /// The batch within the epoch, from 1.
+        batch: usize,
+    },
+    /// `fit` or `evaluate` before `compile`.
+    NotCompiled,
+    /// A weight training must update is borrowed read-only (`&'static` data).
+    ReadOnlyWeight {
+        /// Keras's name for the weight (`kernel`).
+        name: &'static str,
+    },
+    /// An option outside its range (a batch size of 0, a validation split
+    /// of 1).
+    InvalidOption {
+        /// The option.
+        what: &'static str,
+        /// What it must be.
+        rule: &'static str,
+    },
 }
 
 /// `Ok` when `got` elements fill `shape`, else [`Error::LengthMismatch`].
@@ -104,6 +151,28 @@ impl fmt::Display for Error {
                 f,
                 "scratch buffer too small: the forward pass needs {needed} elements but {got} were given"
             ),
+            Error::LabelMismatch { samples, per_sample, got } => write!(
+                f,
+                "labels do not fit the samples: {samples} samples need {} label values ({per_sample} each) but {got} were given",
+                samples * per_sample
+            ),
+            Error::LabelOutOfRange { index, value, classes } => write!(
+                f,
+                "label out of range: label {index} is {value}, but class labels must be whole numbers in 0..{classes}"
+            ),
+            Error::EmptyDataset { what } => write!(f, "{what} holds no samples"),
+            Error::NonFiniteLoss { epoch, batch } => write!(
+                f,
+                "the loss became NaN or infinite at epoch {epoch}, batch {batch}; training stopped"
+            ),
+            Error::NotCompiled => {
+                f.write_str("the model is not compiled: call `compile` with an optimizer and a loss first")
+            }
+            Error::ReadOnlyWeight { name } => write!(
+                f,
+                "weight `{name}` is borrowed read-only; train a model whose weights it owns (Vec or arrays)"
+            ),
+            Error::InvalidOption { what, rule } => write!(f, "invalid option `{what}`: {rule}"),
         }
     }
 }

@@ -31,6 +31,8 @@ mod error;
 pub mod init;
 pub mod layer;
 pub mod linalg;
+#[cfg(feature = "std")]
+pub mod loss;
 pub mod model;
 pub mod shape;
 pub mod tensor;
