@@ -34,6 +34,8 @@ pub mod linalg;
 #[cfg(feature = "std")]
 pub mod loss;
 pub mod model;
+#[cfg(feature = "std")]
+pub mod optimizer;
 pub mod shape;
 pub mod tensor;
 
