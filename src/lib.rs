@@ -31,6 +31,7 @@ mod error;
 pub mod init;
 pub mod layer;
 pub mod linalg;
+pub mod metric;
 #[cfg(feature = "std")]
 pub mod loss;
 pub mod model;

@@ -200,7 +200,7 @@ where
     }
 
     #[cfg(feature = "std")]
-    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(super::Weight<'a, E>)) {
         visit(super::Weight::trainable("kernel", self.kernel.writable()));
         visit(super::Weight::trainable("bias", self.bias.writable()));
     }

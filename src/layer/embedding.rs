@@ -148,7 +148,7 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element, D: Data<E>>
     }
 
     #[cfg(feature = "std")]
-    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(super::Weight<'a, E>)) {
         visit(super::Weight::trainable("embeddings", self.table.writable()));
     }
 

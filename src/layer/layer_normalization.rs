@@ -152,7 +152,7 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
     }
 
     #[cfg(feature = "std")]
-    fn visit_weights(&mut self, visit: &mut dyn FnMut(super::Weight<'_, E>)) {
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(super::Weight<'a, E>)) {
         visit(super::Weight::trainable("gamma", self.gamma.writable()));
         visit(super::Weight::trainable("beta", self.beta.writable()));
     }

@@ -131,7 +131,7 @@ pub trait Layer<E: Element> {
     /// Calls `visit` with each weight tensor, in Keras's order (`kernel`,
     /// `bias`; `gamma`, `beta`, `moving_mean`, `moving_variance`).
     #[cfg(feature = "std")]
-    fn visit_weights(&mut self, _visit: &mut dyn FnMut(Weight<'_, E>)) {}
+    fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}
 }
 
 /// Applies `activation` in place over rows of `width` values (the last axis).

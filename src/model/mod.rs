@@ -1,10 +1,24 @@
 //! Models: layers stacked with [`sequential!`](crate::sequential), and their
-//! Keras API (`predict`, `summary`, `input_shape`, …).
+//! Keras API (`predict`, `summary`, `compile`, `fit`, `evaluate`, …).
 
+#[cfg(feature = "std")]
+mod callback;
+#[cfg(feature = "std")]
+mod fit;
+#[cfg(feature = "std")]
+mod progress;
 mod sequential;
 mod stack;
 mod summary;
+#[cfg(feature = "std")]
+mod training;
 
+#[cfg(feature = "std")]
+pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights, Snapshot};
+#[cfg(feature = "std")]
+pub use fit::{Dataset, FitOptions};
+#[cfg(feature = "std")]
+pub use progress::Verbosity;
 pub use sequential::Sequential;
 pub use stack::{Empty, Stack};
 pub use summary::Summary;

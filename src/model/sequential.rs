@@ -22,9 +22,11 @@ use core::marker::PhantomData;
 ///     .then(Dense::<5>::from_weights([[1.0f32, 2.0, 3.0, 4.0, 5.0]; 2], [0.0; 5]));
 /// assert_eq!(model.output_shape().to_string(), "(None, 5)");
 /// ```
-pub struct Sequential<F, L = Empty<F>, E = f32> {
-    layers: L,
+pub struct Sequential<F, L = Empty<F>, E: Element = f32> {
+    pub(super) layers: L,
     ctx: BuildContext,
+    #[cfg(feature = "std")]
+    pub(super) compiled: Option<alloc::boxed::Box<super::training::Compiled<E>>>,
     types: PhantomData<(F, E)>,
 }
 
@@ -49,6 +51,8 @@ impl<F: Features, E: Element> Sequential<F, Empty<F>, E> {
         Sequential {
             layers: Empty::default(),
             ctx: BuildContext::new(seed),
+            #[cfg(feature = "std")]
+            compiled: None,
             types: PhantomData,
         }
     }
@@ -62,6 +66,7 @@ where
 {
     /// The model with one more layer, built for the current output shape. A
     /// layer that cannot take that shape is a compile error naming both.
+    /// (The new model is not compiled.)
     pub fn then<S: BuildLayer<L::Output, E>>(
         mut self,
         spec: S,
@@ -73,6 +78,8 @@ where
                 last,
             },
             ctx: self.ctx,
+            #[cfg(feature = "std")]
+            compiled: None,
             types: PhantomData,
         }
     }

@@ -177,7 +177,7 @@ where
     }
 
     #[cfg(feature = "std")]
-    fn visit_weights(&mut self, visit: &mut dyn FnMut(Weight<'_, E>)) {
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.prev.visit_weights(visit);
         self.last.visit_weights(visit);
     }
