@@ -112,29 +112,29 @@ Selu, "selu", |x| {
     if x > E::ZERO { scale } else { scale * alpha * x.exp() }
 });
 elementwise_activation!(
-    /// `0.5 · x · (1 + erf(x / √2))`, Keras's default (`approximate=False`).
-    Gelu, "gelu", |x| c::<E>(0.5) * x * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf()),
-    |x, y| {
-        let cdf = c::<E>(0.5) * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf());
-        // φ(x) = exp(−x²/2) / √(2π)
-        let pdf = (c::<E>(-0.5) * x * x).exp() * c::<E>(0.398_942_280_401_432_7);
-        cdf + x * pdf
-    });
+/// `0.5 · x · (1 + erf(x / √2))`, Keras's default (`approximate=False`).
+Gelu, "gelu", |x| c::<E>(0.5) * x * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf()),
+|x, y| {
+    let cdf = c::<E>(0.5) * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf());
+    // φ(x) = exp(−x²/2) / √(2π)
+    let pdf = (c::<E>(-0.5) * x * x).exp() * c::<E>(0.398_942_280_401_432_7);
+    cdf + x * pdf
+});
 elementwise_activation!(
-    /// `x · sigmoid(x)` (also called swish).
-    Silu, "silu", |x| x * sigmoid(x), |x, y| {
-        let s = sigmoid(x);
-        s + x * s * (E::ONE - s)
-    });
+/// `x · sigmoid(x)` (also called swish).
+Silu, "silu", |x| x * sigmoid(x), |x, y| {
+    let s = sigmoid(x);
+    s + x * s * (E::ONE - s)
+});
 elementwise_activation!(
     /// `log(1 + exp(x))`, computed without overflow.
     Softplus, "softplus", |x| x.max(E::ZERO) + (-x.abs()).exp().ln_1p(), |x, y| sigmoid(x));
 elementwise_activation!(
-    /// `x / (1 + |x|)`.
-    Softsign, "softsign", |x| x / (E::ONE + x.abs()), |x, y| {
-        let d = E::ONE + x.abs();
-        E::ONE / (d * d)
-    });
+/// `x / (1 + |x|)`.
+Softsign, "softsign", |x| x / (E::ONE + x.abs()), |x, y| {
+    let d = E::ONE + x.abs();
+    E::ONE / (d * d)
+});
 elementwise_activation!(
     /// `min(max(x, 0), 6)`.
     Relu6, "relu6", |x| x.max(E::ZERO).min(c(6.0)),

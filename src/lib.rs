@@ -31,9 +31,9 @@ mod error;
 pub mod init;
 pub mod layer;
 pub mod linalg;
-pub mod metric;
 #[cfg(feature = "std")]
 pub mod loss;
+pub mod metric;
 pub mod model;
 #[cfg(feature = "std")]
 pub mod optimizer;

@@ -65,11 +65,19 @@ impl Metric {
     /// let pred = [0.1f32, 0.7, 0.2, 0.5, 0.3, 0.2];
     /// assert_eq!(Metric::Accuracy.sum(&pred, &[1.0, 2.0], 3, 1), 1.0);
     /// ```
-    pub fn sum<E: Element>(self, pred: &[E], truth: &[E], width: usize, labels_per_row: usize) -> f64 {
+    pub fn sum<E: Element>(
+        self,
+        pred: &[E],
+        truth: &[E],
+        width: usize,
+        labels_per_row: usize,
+    ) -> f64 {
         if width == 0 {
             return 0.0;
         }
-        let rows = pred.chunks_exact(width).zip(truth.chunks_exact(labels_per_row.max(1)));
+        let rows = pred
+            .chunks_exact(width)
+            .zip(truth.chunks_exact(labels_per_row.max(1)));
         match self {
             Metric::Accuracy if width == 1 => rows
                 .map(|(p, t)| {
@@ -85,13 +93,21 @@ impl Metric {
                 .sum(),
             Metric::MeanSquaredError => rows
                 .map(|(p, t)| {
-                    let s: f64 = p.iter().zip(t).map(|(p, t)| (p.to_f64() - t.to_f64()).powi(2)).sum();
+                    let s: f64 = p
+                        .iter()
+                        .zip(t)
+                        .map(|(p, t)| (p.to_f64() - t.to_f64()).powi(2))
+                        .sum();
                     s / width as f64
                 })
                 .sum(),
             Metric::MeanAbsoluteError => rows
                 .map(|(p, t)| {
-                    let s: f64 = p.iter().zip(t).map(|(p, t)| (p.to_f64() - t.to_f64()).abs()).sum();
+                    let s: f64 = p
+                        .iter()
+                        .zip(t)
+                        .map(|(p, t)| (p.to_f64() - t.to_f64()).abs())
+                        .sum();
                     s / width as f64
                 })
                 .sum(),
@@ -117,10 +133,16 @@ mod tests {
     #[test]
     fn accuracy_follows_keras_rules() {
         // One output: binary accuracy at 0.5.
-        assert_eq!(Metric::Accuracy.sum(&[0.7f32, 0.2, 0.6], &[1.0, 0.0, 0.0], 1, 1), 2.0);
+        assert_eq!(
+            Metric::Accuracy.sum(&[0.7f32, 0.2, 0.6], &[1.0, 0.0, 0.0], 1, 1),
+            2.0
+        );
         // One-hot labels: argmax against argmax.
         let pred = [0.1f32, 0.7, 0.2, 0.5, 0.3, 0.2];
-        assert_eq!(Metric::Accuracy.sum(&pred, &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0], 3, 3), 1.0);
+        assert_eq!(
+            Metric::Accuracy.sum(&pred, &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0], 3, 3),
+            1.0
+        );
         // Class indices.
         assert_eq!(Metric::Accuracy.sum(&pred, &[1.0, 0.0], 3, 1), 2.0);
     }
@@ -130,6 +152,9 @@ mod tests {
         let pred = [1.0f64, 3.0, 0.0, 0.0];
         let truth = [0.0f64, 1.0, 0.0, 2.0];
         assert_eq!(Metric::MeanSquaredError.sum(&pred, &truth, 2, 2), 2.5 + 2.0);
-        assert_eq!(Metric::MeanAbsoluteError.sum(&pred, &truth, 2, 2), 1.5 + 1.0);
+        assert_eq!(
+            Metric::MeanAbsoluteError.sum(&pred, &truth, 2, 2),
+            1.5 + 1.0
+        );
     }
 }

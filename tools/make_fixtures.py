@@ -236,6 +236,106 @@ def more_conv_layers():
     write("conv_more.txt", cases)
 
 
+def training():
+    """Losses, optimizer steps and whole `fit` runs, with their own generator
+    so the fixtures above stay byte-identical."""
+    import jax
+    import jax.numpy as jnp
+
+    trng = np.random.default_rng(20261129)
+    cases = []
+    # Each loss's value and gradient with respect to the predictions.
+    probs = trng.uniform(0.05, 1.0, (4, 3)).astype(np.float32)
+    probs[0, 1] = 1e-9  # clipped
+    probs[3] /= probs[3].sum()  # one row that sums to 1
+    onehot = np.eye(3, dtype=np.float32)[[1, 0, 2, 1]]
+    logits = trng.normal(0, 2, (4, 3)).astype(np.float32)
+    binary_p = trng.uniform(0.02, 0.98, (4, 3)).astype(np.float32)
+    binary_t = (trng.uniform(0, 1, (4, 3)) > 0.5).astype(np.float32)
+    reg_p = trng.normal(0, 2, (4, 3)).astype(np.float32)
+    reg_t = trng.normal(0, 2, (4, 3)).astype(np.float32)
+    losses = [
+        ("mse", keras.losses.MeanSquaredError(), reg_p, reg_t),
+        ("mae", keras.losses.MeanAbsoluteError(), reg_p, reg_t),
+        ("huber", keras.losses.Huber(), reg_p, reg_t),
+        ("huber_delta", keras.losses.Huber(delta=0.5), reg_p, reg_t),
+        ("bce", keras.losses.BinaryCrossentropy(), binary_p, binary_t),
+        ("bce_smooth", keras.losses.BinaryCrossentropy(label_smoothing=0.2), binary_p, binary_t),
+        ("bce_logits", keras.losses.BinaryCrossentropy(from_logits=True), logits, binary_t),
+        ("cce", keras.losses.CategoricalCrossentropy(), probs, onehot),
+        ("cce_smooth", keras.losses.CategoricalCrossentropy(label_smoothing=0.1), probs, onehot),
+        ("cce_logits", keras.losses.CategoricalCrossentropy(from_logits=True), logits, onehot),
+        ("scce", keras.losses.SparseCategoricalCrossentropy(), probs, np.array([1, 0, 2, 1], np.float32)),
+        ("scce_logits", keras.losses.SparseCategoricalCrossentropy(from_logits=True), logits,
+         np.array([1, 0, 2, 1], np.float32)),
+    ]
+    for name, loss, pred, truth in losses:
+        t = jnp.asarray(truth)
+        value, grad = jax.value_and_grad(lambda p: loss(t, p))(jnp.asarray(pred))
+        cases.append((f"loss_{name}", [("pred", pred), ("truth", truth), ("loss", [value]), ("grad", grad)]))
+
+    # Three optimizer steps on two variables with given gradients.
+    w0 = [trng.normal(0, 1, (3, 4)).astype(np.float32), trng.normal(0, 1, (4,)).astype(np.float32)]
+    grads = [[trng.normal(0, 1, w.shape).astype(np.float32) for w in w0] for _ in range(3)]
+    optimizers = [
+        ("sgd", keras.optimizers.SGD()),
+        ("sgd_momentum", keras.optimizers.SGD(momentum=0.9)),
+        ("sgd_nesterov", keras.optimizers.SGD(learning_rate=0.05, momentum=0.8, nesterov=True)),
+        ("sgd_clipnorm", keras.optimizers.SGD(learning_rate=0.1, clipnorm=0.5)),
+        ("sgd_clipvalue", keras.optimizers.SGD(learning_rate=0.1, clipvalue=0.3)),
+        ("adam", keras.optimizers.Adam()),
+        ("adam_amsgrad", keras.optimizers.Adam(learning_rate=0.01, amsgrad=True)),
+        ("adam_global_clipnorm", keras.optimizers.Adam(learning_rate=0.01, global_clipnorm=1.0)),
+        ("adamw", keras.optimizers.AdamW(learning_rate=0.01)),
+        ("rmsprop", keras.optimizers.RMSprop()),
+        ("rmsprop_momentum_centered", keras.optimizers.RMSprop(learning_rate=0.01, momentum=0.5, centered=True)),
+        ("adagrad", keras.optimizers.Adagrad()),
+    ]
+    for name, opt in optimizers:
+        variables = [keras.Variable(w) for w in w0]
+        for step in grads:
+            opt.apply_gradients(zip([jnp.asarray(g) for g in step], variables))
+        entries = [("w0", w0[0]), ("b0", w0[1])]
+        for i, step in enumerate(grads):
+            entries += [(f"g{i}_w", step[0]), (f"g{i}_b", step[1])]
+        entries += [("w", keras.ops.convert_to_numpy(variables[0])),
+                    ("b", keras.ops.convert_to_numpy(variables[1]))]
+        cases.append((f"opt_{name}", entries))
+
+    # Whole fit runs: fixed initial weights and data, no shuffling, batch 16
+    # over 70 samples (the last batch partial), 3 epochs.
+    x = trng.normal(0, 1, (70, 8)).astype(np.float32)
+    y = trng.integers(0, 3, (70,)).astype(np.float32)
+    def mlp(batch_norm):
+        layers = [keras.Input(shape=(8,)), keras.layers.Dense(16, activation=None if batch_norm else "relu")]
+        if batch_norm:
+            layers += [keras.layers.BatchNormalization(), keras.layers.Activation("relu")]
+        layers += [keras.layers.Dense(3, activation="softmax")]
+        return keras.Sequential(layers)
+    for name, make_opt, batch_norm in [
+        ("fit_sgd_momentum", lambda: keras.optimizers.SGD(momentum=0.9), False),
+        ("fit_adam", lambda: keras.optimizers.Adam(), False),
+        ("fit_sgd_batch_norm", lambda: keras.optimizers.SGD(learning_rate=0.1, momentum=0.9), True),
+    ]:
+        model = mlp(batch_norm)
+        initial = [trng.normal(0, 0.4, w.shape).astype(np.float32) if w.ndim == 2 else
+                   trng.normal(0, 0.1, w.shape).astype(np.float32) for w in model.get_weights()]
+        if batch_norm:  # gamma, beta, moving mean, moving variance
+            initial[2] = np.ones(16, np.float32)
+            initial[3] = np.zeros(16, np.float32)
+            initial[4] = np.zeros(16, np.float32)
+            initial[5] = np.ones(16, np.float32)
+        model.set_weights(initial)
+        model.compile(optimizer=make_opt(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+        entries = [("x", x), ("y", y)]
+        entries += [(f"initial{i}", w) for i, w in enumerate(initial)]
+        entries += [("loss", history.history["loss"]), ("accuracy", history.history["accuracy"])]
+        entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
+        cases.append((name, entries))
+    write("training.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -246,3 +346,4 @@ if __name__ == "__main__":
     reshape_and_norm_layers()
     sequence_layers()
     more_conv_layers()
+    training()

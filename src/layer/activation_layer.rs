@@ -42,10 +42,21 @@ impl<A: ActivationFn, In: Features, E: Element> Layer<E> for Shaped<Activation<A
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        _grads: &mut [E],
+    ) {
         let Some(dx) = pass.dx else { return };
         dx.copy_from_slice(pass.dy);
-        let last = In::default().sizes().as_slice().last().copied().unwrap_or(1).max(1);
+        let last = In::default()
+            .sizes()
+            .as_slice()
+            .last()
+            .copied()
+            .unwrap_or(1)
+            .max(1);
         for ((dx, x), y) in dx
             .chunks_exact_mut(last)
             .zip(pass.x.chunks_exact(last))
@@ -74,7 +85,11 @@ mod tests {
 
     #[test]
     fn gradients_match_finite_differences() {
-        check::gradients(&check::build::<(N<2>, N<3>), _>(Activation(Softmax)), 2, None);
+        check::gradients(
+            &check::build::<(N<2>, N<3>), _>(Activation(Softmax)),
+            2,
+            None,
+        );
         check::gradients(&check::build::<(N<5>,), _>(Activation(Gelu)), 2, None);
     }
 }

@@ -225,7 +225,13 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
             *s = E::ONE / (*s / count + eps).sqrt();
         }
         let (g, b) = (self.gamma.as_slice(), self.beta.as_slice());
-        affine(x, y, |i| g[i] * inv[i], |i| b[i] - mean[i] * g[i] * inv[i], c);
+        affine(
+            x,
+            y,
+            |i| g[i] * inv[i],
+            |i| b[i] - mean[i] * g[i] * inv[i],
+            c,
+        );
     }
 
     /// With `x̂ = (x − μ)·s` per feature over the `n` rows of the batch:
@@ -238,7 +244,11 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
         d_gamma.fill(E::ZERO);
         d_beta.fill(E::ZERO);
         let xhat = |v: E, i: usize| (v - mean[i]) * inv[i];
-        for (xr, dyr) in pass.x.chunks_exact(c.max(1)).zip(pass.dy.chunks_exact(c.max(1))) {
+        for (xr, dyr) in pass
+            .x
+            .chunks_exact(c.max(1))
+            .zip(pass.dy.chunks_exact(c.max(1)))
+        {
             for i in 0..c {
                 d_gamma[i] += dyr[i] * xhat(xr[i], i);
                 d_beta[i] += dyr[i];
@@ -296,7 +306,11 @@ mod tests {
 
     #[test]
     fn gradients_match_finite_differences() {
-        check::gradients(&check::build::<(N<3>, N<4>), _>(BatchNormalization), 3, None);
+        check::gradients(
+            &check::build::<(N<3>, N<4>), _>(BatchNormalization),
+            3,
+            None,
+        );
         let bn = BatchNormalization::from_data::<N<2>, f64, _>(
             alloc::vec![1.5, 0.5],
             alloc::vec![0.1, -0.2],

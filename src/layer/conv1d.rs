@@ -280,7 +280,15 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         type Seq = (N<7>, N<3>);
-        check::gradients(&check::build::<Seq, _>(Conv1D::<4, 3, Sigmoid>::default()), 2, None);
-        check::gradients(&check::build::<Seq, _>(Conv1D::<2, 2, Sigmoid, Same, 2>::default()), 2, None);
+        check::gradients(
+            &check::build::<Seq, _>(Conv1D::<4, 3, Sigmoid>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Seq, _>(Conv1D::<2, 2, Sigmoid, Same, 2>::default()),
+            2,
+            None,
+        );
     }
 }

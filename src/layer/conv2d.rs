@@ -525,9 +525,25 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         type Img = (N<5>, N<6>, N<4>);
-        check::gradients(&check::build::<Img, _>(Conv2D::<3, 3, Tanh>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(Conv2D::<2, 3, Tanh, Same, 2>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(Conv2D::<2, 2, Tanh, Valid, 1, 2>::default()), 1, None);
-        check::gradients(&check::build::<Img, _>(Conv2D::<4, 3, Tanh, Same, 1, 1, 2>::default()), 1, None);
+        check::gradients(
+            &check::build::<Img, _>(Conv2D::<3, 3, Tanh>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(Conv2D::<2, 3, Tanh, Same, 2>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(Conv2D::<2, 2, Tanh, Valid, 1, 2>::default()),
+            1,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(Conv2D::<4, 3, Tanh, Same, 1, 1, 2>::default()),
+            1,
+            None,
+        );
     }
 }

@@ -346,8 +346,20 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         type Img = (N<3>, N<4>, N<2>);
-        check::gradients(&check::build::<Img, _>(Conv2DTranspose::<3, 3, Tanh>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(Conv2DTranspose::<2, 3, Tanh, Same, 2>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(Conv2DTranspose::<2, 2, Tanh, Valid, 2>::default()), 1, None);
+        check::gradients(
+            &check::build::<Img, _>(Conv2DTranspose::<3, 3, Tanh>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(Conv2DTranspose::<2, 3, Tanh, Same, 2>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(Conv2DTranspose::<2, 2, Tanh, Valid, 2>::default()),
+            1,
+            None,
+        );
     }
 }

@@ -547,8 +547,20 @@ mod gradient_tests {
 
     #[test]
     fn gradients_match_finite_differences() {
-        check::gradients(&check::build::<(N<4>,), _>(Dense::<3, Tanh>::new()), 3, None);
-        check::gradients(&check::build::<(N<5>,), _>(Dense::<4, Softmax>::new()), 2, None);
-        check::gradients(&check::build::<(N<6>,), _>(Dense::<2, Relu>::new()), 4, None);
+        check::gradients(
+            &check::build::<(N<4>,), _>(Dense::<3, Tanh>::new()),
+            3,
+            None,
+        );
+        check::gradients(
+            &check::build::<(N<5>,), _>(Dense::<4, Softmax>::new()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<(N<6>,), _>(Dense::<2, Relu>::new()),
+            4,
+            None,
+        );
     }
 }

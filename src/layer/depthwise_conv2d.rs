@@ -114,7 +114,14 @@ where
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
-        pre_activation(&g, self.kernel.as_slice(), self.bias.as_slice(), x, y, batch);
+        pre_activation(
+            &g,
+            self.kernel.as_slice(),
+            self.bias.as_slice(),
+            x,
+            y,
+            batch,
+        );
         super::activate_in_place(&self.activation, y, C::SIZE * M);
     }
 
@@ -131,7 +138,14 @@ where
         let z = &mut tape[0].cache;
         z.resize(y.len(), E::ZERO);
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
-        pre_activation(&g, self.kernel.as_slice(), self.bias.as_slice(), x, z, batch);
+        pre_activation(
+            &g,
+            self.kernel.as_slice(),
+            self.bias.as_slice(),
+            x,
+            z,
+            batch,
+        );
         super::activate(&self.activation, z, y, C::SIZE * M);
     }
 
@@ -152,13 +166,18 @@ where
                     dx[xi] += kernel[ki] * dz[yi];
                 });
             }
-            None => for_each_tap(&g, M, pass.batch, |xi, ki, yi| d_kernel[ki] += x[xi] * dz[yi]),
+            None => for_each_tap(&g, M, pass.batch, |xi, ki, yi| {
+                d_kernel[ki] += x[xi] * dz[yi]
+            }),
         }
     }
 
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(super::Weight<'a, E>)) {
-        visit(super::Weight::trainable("depthwise_kernel", self.kernel.writable()));
+        visit(super::Weight::trainable(
+            "depthwise_kernel",
+            self.kernel.writable(),
+        ));
         visit(super::Weight::trainable("bias", self.bias.writable()));
     }
 
@@ -186,7 +205,14 @@ where
 /// kernel with fans `K·K·1` in and `K·K·M` out, zero bias).
 #[cfg(feature = "std")]
 /// `z = x ∗ kernel + bias`, before the activation.
-fn pre_activation<E: Element>(g: &Geometry, kernel: &[E], bias: &[E], x: &[E], z: &mut [E], batch: usize) {
+fn pre_activation<E: Element>(
+    g: &Geometry,
+    kernel: &[E],
+    bias: &[E],
+    x: &[E],
+    z: &mut [E],
+    batch: usize,
+) {
     if bias.is_empty() {
         return;
     }
@@ -295,8 +321,20 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         type Img = (N<5>, N<4>, N<3>);
-        check::gradients(&check::build::<Img, _>(DepthwiseConv2D::<3, Tanh>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Same, 2, 2>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Valid, 1, 1>::default()), 1, None);
+        check::gradients(
+            &check::build::<Img, _>(DepthwiseConv2D::<3, Tanh>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Same, 2, 2>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Valid, 1, 1>::default()),
+            1,
+            None,
+        );
     }
 }

@@ -93,7 +93,12 @@ impl<In: Features, E: Element> Layer<E> for Shaped<Dropout, In> {
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        tape: &mut [super::Tape<E>],
+        _grads: &mut [E],
+    ) {
         let Some(dx) = pass.dx else { return };
         for ((dx, &dy), &m) in dx.iter_mut().zip(pass.dy.iter()).zip(&tape[0].cache) {
             *dx = dy * m;
@@ -137,7 +142,9 @@ mod tests {
         layer.forward_train(&x, &mut y, 1, &mut tape, &mut rng);
         let dropped = y.iter().filter(|&&v| v == 0.0).count();
         assert!((200..300).contains(&dropped), "{dropped} of 1000 dropped");
-        assert!(y.iter().all(|&v| v == 0.0 || (v - 2.0 / 0.75).abs() < 1e-12));
+        assert!(y
+            .iter()
+            .all(|&v| v == 0.0 || (v - 2.0 / 0.75).abs() < 1e-12));
     }
 
     #[test]

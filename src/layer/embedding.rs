@@ -134,7 +134,12 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element, D: Data<E>>
     /// Each looked-up row's gradient added to the table row it came from;
     /// ids have no gradient.
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        grads: &mut [E],
+    ) {
         grads.fill(E::ZERO);
         for (&id, dy) in pass.x.iter().zip(pass.dy.chunks_exact(DIM.max(1))) {
             let row = (id.to_f64().max(0.0) as usize).min(VOCAB.saturating_sub(1));
@@ -149,7 +154,10 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element, D: Data<E>>
 
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(super::Weight<'a, E>)) {
-        visit(super::Weight::trainable("embeddings", self.table.writable()));
+        visit(super::Weight::trainable(
+            "embeddings",
+            self.table.writable(),
+        ));
     }
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
@@ -173,6 +181,10 @@ mod tests {
     fn gradients_match_finite_differences() {
         let layer = check::build::<(N<4>,), _>(Embedding::<5, 3>);
         // Id 2 twice: its row's gradient sums both uses.
-        check::gradients(&layer, 2, Some(alloc::vec![0.0, 2.0, 4.0, 2.0, 1.0, 1.0, 3.0, 0.0]));
+        check::gradients(
+            &layer,
+            2,
+            Some(alloc::vec![0.0, 2.0, 4.0, 2.0, 1.0, 1.0, 3.0, 0.0]),
+        );
     }
 }

@@ -61,7 +61,12 @@ impl<In: Flattened, E: Element> Layer<E> for Shaped<Flatten, In> {
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        _grads: &mut [E],
+    ) {
         super::pass_through(pass);
     }
 

@@ -65,7 +65,12 @@ impl<Op: PoolOp, H: StaticDim, W: StaticDim, C: StaticDim, E: Element> Layer<E>
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        _grads: &mut [E],
+    ) {
         let g = super::window::Geometry::whole(H::SIZE, W::SIZE, C::SIZE);
         super::pooling2d::pool_backward::<Op, E>(&g, pass);
     }
@@ -94,7 +99,15 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         type Img = (N<3>, N<4>, N<2>);
-        check::gradients(&check::build::<Img, _>(GlobalMaxPooling2D::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(GlobalAveragePooling2D::default()), 2, None);
+        check::gradients(
+            &check::build::<Img, _>(GlobalMaxPooling2D::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(GlobalAveragePooling2D::default()),
+            2,
+            None,
+        );
     }
 }

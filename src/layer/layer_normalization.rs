@@ -119,7 +119,12 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
     /// `dγ = Σ dy·x̂`, `dβ = Σ dy`, and
     /// `dx = s/n · (n·g − Σ g − x̂·Σ g·x̂)` where `g = dy·γ`.
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        grads: &mut [E],
+    ) {
         let n = C::SIZE.max(1);
         let (d_gamma, d_beta) = grads.split_at_mut(C::SIZE);
         d_gamma.fill(E::ZERO);
@@ -128,7 +133,12 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
         let eps = E::from_f64(self.epsilon);
         let count = E::from_f64(n as f64);
         let mut dx = pass.dx;
-        for (r, (xr, dyr)) in pass.x.chunks_exact(n).zip(pass.dy.chunks_exact(n)).enumerate() {
+        for (r, (xr, dyr)) in pass
+            .x
+            .chunks_exact(n)
+            .zip(pass.dy.chunks_exact(n))
+            .enumerate()
+        {
             let mean = xr.iter().fold(E::ZERO, |s, &v| s + v) / count;
             let var = xr.iter().fold(E::ZERO, |s, &v| s + (v - mean) * (v - mean)) / count;
             let inv = E::ONE / (var + eps).sqrt();

@@ -51,9 +51,9 @@ pub use reshape::{CountsAgree, Reshape, Reshape1, Reshape2, Reshape3};
 pub use resize2d::{Cropping2D, UpSampling2D, ZeroPadding2D};
 pub use shaped::Shaped;
 #[cfg(feature = "std")]
-pub use train::{Backprop, Tape, Weight};
-#[cfg(feature = "std")]
 pub(crate) use train::{activate, activation_backward, pass_through, sum_rows};
+#[cfg(feature = "std")]
+pub use train::{Backprop, Tape, Weight};
 
 use crate::shape::{Features, Sizes};
 use crate::Element;

@@ -114,7 +114,15 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         check::gradients(&check::build::<(N<2>, N<3>), _>(Permute::<2, 1>), 2, None);
-        check::gradients(&check::build::<(N<2>, N<3>, N<4>), _>(Permute::<3, 1, 2>), 2, None);
-        check::gradients(&check::build::<(N<2>, N<3>, N<4>), _>(Permute::<2, 3, 1>), 1, None);
+        check::gradients(
+            &check::build::<(N<2>, N<3>, N<4>), _>(Permute::<3, 1, 2>),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<(N<2>, N<3>, N<4>), _>(Permute::<2, 3, 1>),
+            1,
+            None,
+        );
     }
 }

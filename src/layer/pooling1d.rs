@@ -92,7 +92,12 @@ where
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        _grads: &mut [E],
+    ) {
         super::pooling2d::pool_backward::<Op, E>(&Geometry::row::<P>(L::SIZE, C::SIZE, K, S), pass);
     }
 
@@ -137,7 +142,12 @@ impl<Op: PoolOp, L: StaticDim, C: StaticDim, E: Element> Layer<E>
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        _grads: &mut [E],
+    ) {
         let g = Geometry::row::<Valid>(L::SIZE, C::SIZE, L::SIZE, 1);
         super::pooling2d::pool_backward::<Op, E>(&g, pass);
     }
@@ -162,9 +172,25 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         type Seq = (N<7>, N<3>);
-        check::gradients(&check::build::<Seq, _>(MaxPooling1D::<2>::default()), 2, None);
-        check::gradients(&check::build::<Seq, _>(AveragePooling1D::<3, Same, 2>::default()), 2, None);
-        check::gradients(&check::build::<Seq, _>(GlobalMaxPooling1D::default()), 2, None);
-        check::gradients(&check::build::<Seq, _>(GlobalAveragePooling1D::default()), 2, None);
+        check::gradients(
+            &check::build::<Seq, _>(MaxPooling1D::<2>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Seq, _>(AveragePooling1D::<3, Same, 2>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Seq, _>(GlobalMaxPooling1D::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Seq, _>(GlobalAveragePooling1D::default()),
+            2,
+            None,
+        );
     }
 }

@@ -150,7 +150,12 @@ where
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        _grads: &mut [E],
+    ) {
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
         pool_backward::<Op, E>(&g, pass);
     }
@@ -211,7 +216,10 @@ pub(crate) fn pool_backward<Op: PoolOp, E: Element>(g: &Geometry, pass: super::B
     let c = g.channels;
     let image = g.height * g.width * c;
     let mut routed = alloc::vec![false; c];
-    let mut pixels = pass.y.chunks_exact(c.max(1)).zip(pass.dy.chunks_exact(c.max(1)));
+    let mut pixels = pass
+        .y
+        .chunks_exact(c.max(1))
+        .zip(pass.dy.chunks_exact(c.max(1)));
     for b in 0..pass.batch {
         let x = &pass.x[b * image..(b + 1) * image];
         let dx = &mut dx[b * image..(b + 1) * image];
@@ -257,9 +265,25 @@ mod gradient_tests {
     #[test]
     fn gradients_match_finite_differences() {
         type Img = (N<5>, N<4>, N<2>);
-        check::gradients(&check::build::<Img, _>(MaxPooling2D::<2>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(MaxPooling2D::<3, Same, 2>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(AveragePooling2D::<2, Same>::default()), 2, None);
-        check::gradients(&check::build::<Img, _>(AveragePooling2D::<3, Same, 2>::default()), 1, None);
+        check::gradients(
+            &check::build::<Img, _>(MaxPooling2D::<2>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(MaxPooling2D::<3, Same, 2>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(AveragePooling2D::<2, Same>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(AveragePooling2D::<3, Same, 2>::default()),
+            1,
+            None,
+        );
     }
 }

@@ -66,7 +66,12 @@ impl<In: Features, T: Features, E: Element> Layer<E> for Shaped<Reshape<T>, (In,
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+    fn backward(
+        &self,
+        pass: super::Backprop<'_, E>,
+        _tape: &mut [super::Tape<E>],
+        _grads: &mut [E],
+    ) {
         super::pass_through(pass);
     }
 
@@ -88,6 +93,10 @@ mod tests {
 
     #[test]
     fn gradients_match_finite_differences() {
-        check::gradients(&check::build::<(N<2>, N<6>), _>(Reshape::<(N<3>, N<4>)>::default()), 2, None);
+        check::gradients(
+            &check::build::<(N<2>, N<6>), _>(Reshape::<(N<3>, N<4>)>::default()),
+            2,
+            None,
+        );
     }
 }

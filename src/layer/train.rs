@@ -63,7 +63,12 @@ impl<'a, E: Element> Weight<'a, E> {
 }
 
 /// `y = activation(z)` over rows of `width` values (the last axis).
-pub(crate) fn activate<E: Element, A: Activation>(activation: &A, z: &[E], y: &mut [E], width: usize) {
+pub(crate) fn activate<E: Element, A: Activation>(
+    activation: &A,
+    z: &[E],
+    y: &mut [E],
+    width: usize,
+) {
     y.copy_from_slice(z);
     super::activate_in_place(activation, y, width);
 }
@@ -191,7 +196,8 @@ pub(crate) mod check {
                 xp[i] += h;
                 let mut xm = x.clone();
                 xm[i] -= h;
-                let numeric = (loss(layer, &xp, &r, batch) - loss(layer, &xm, &r, batch)) / (2.0 * h);
+                let numeric =
+                    (loss(layer, &xp, &r, batch) - loss(layer, &xm, &r, batch)) / (2.0 * h);
                 close(dx[i], numeric, &alloc::format!("d input[{i}]"));
             }
         }
@@ -225,6 +231,9 @@ pub(crate) mod check {
             offset += len;
             weight_count += 1;
         }
-        assert_eq!(offset, trainable, "the trainable weights add up to the count");
+        assert_eq!(
+            offset, trainable,
+            "the trainable weights add up to the count"
+        );
     }
 }

@@ -503,14 +503,20 @@ impl Geometry {
             let block = |m: &[E], out: &mut Vec<E>| {
                 out.clear();
                 if filters > 0 {
-                    out.extend(m.chunks_exact(filters).flat_map(|r| &r[g * fg..(g + 1) * fg]));
+                    out.extend(
+                        m.chunks_exact(filters)
+                            .flat_map(|r| &r[g * fg..(g + 1) * fg]),
+                    );
                 }
             };
             block(dz, &mut dz_g);
             block(kernel, &mut k_g);
             E::matmul_at_b(rows, depth, fg, &cols, &dz_g, &mut dk_g);
             if filters > 0 && fg > 0 {
-                for (dst, src) in d_kernel.chunks_exact_mut(filters).zip(dk_g.chunks_exact(fg)) {
+                for (dst, src) in d_kernel
+                    .chunks_exact_mut(filters)
+                    .zip(dk_g.chunks_exact(fg))
+                {
                     dst[g * fg..(g + 1) * fg].copy_from_slice(src);
                 }
             }

@@ -76,9 +76,15 @@ mod tests {
         let pred = [0.3, 0.9, 0.05, 0.6];
         let truth = [1.0, 0.0, 0.0, 1.0];
         super::super::check_gradient(&BinaryCrossentropy::default(), &pred, &truth, 2);
-        let smoothed = BinaryCrossentropy { from_logits: false, label_smoothing: 0.2 };
+        let smoothed = BinaryCrossentropy {
+            from_logits: false,
+            label_smoothing: 0.2,
+        };
         super::super::check_gradient(&smoothed, &pred, &truth, 2);
-        let logits = BinaryCrossentropy { from_logits: true, label_smoothing: 0.1 };
+        let logits = BinaryCrossentropy {
+            from_logits: true,
+            label_smoothing: 0.1,
+        };
         super::super::check_gradient(&logits, &[2.0, -1.5, 0.3, 8.0], &truth, 1);
     }
 }

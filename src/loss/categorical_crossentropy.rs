@@ -156,13 +156,29 @@ mod tests {
         let pred = [0.2, 0.5, 0.1, 0.3, 0.3, 0.6];
         let truth = [0.0, 1.0, 0.0, 1.0, 0.0, 0.0];
         check_gradient(&CategoricalCrossentropy::default(), &pred, &truth, 3);
-        let smoothed = CategoricalCrossentropy { from_logits: false, label_smoothing: 0.1 };
+        let smoothed = CategoricalCrossentropy {
+            from_logits: false,
+            label_smoothing: 0.1,
+        };
         check_gradient(&smoothed, &pred, &truth, 3);
-        let logits = CategoricalCrossentropy { from_logits: true, label_smoothing: 0.2 };
+        let logits = CategoricalCrossentropy {
+            from_logits: true,
+            label_smoothing: 0.2,
+        };
         check_gradient(&logits, &[2.0, -1.0, 0.5, 0.0, 3.0, -2.0], &truth, 3);
-        check_gradient(&SparseCategoricalCrossentropy::default(), &pred, &[1.0, 0.0], 3);
+        check_gradient(
+            &SparseCategoricalCrossentropy::default(),
+            &pred,
+            &[1.0, 0.0],
+            3,
+        );
         let sparse_logits = SparseCategoricalCrossentropy { from_logits: true };
-        check_gradient(&sparse_logits, &[2.0, -1.0, 0.5, 0.0, 3.0, -2.0], &[2.0, 1.0], 3);
+        check_gradient(
+            &sparse_logits,
+            &[2.0, -1.0, 0.5, 0.0, 3.0, -2.0],
+            &[2.0, 1.0],
+            3,
+        );
     }
 
     #[test]

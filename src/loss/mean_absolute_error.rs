@@ -24,7 +24,10 @@ impl<E: Element> Loss<E> for MeanAbsoluteError {
                 *g = sign(p - t) / n;
             }
         }
-        pred.iter().zip(truth).fold(E::ZERO, |s, (&p, &t)| s + (p - t).abs()) / n
+        pred.iter()
+            .zip(truth)
+            .fold(E::ZERO, |s, (&p, &t)| s + (p - t).abs())
+            / n
     }
 }
 
@@ -45,6 +48,11 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        super::super::check_gradient(&MeanAbsoluteError, &[0.3, -1.2, 2.0, 0.1], &[1.0, 0.0, 2.5, -0.4], 4);
+        super::super::check_gradient(
+            &MeanAbsoluteError,
+            &[0.3, -1.2, 2.0, 0.1],
+            &[1.0, 0.0, 2.5, -0.4],
+            4,
+        );
     }
 }

@@ -37,6 +37,11 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        super::super::check_gradient(&MeanSquaredError, &[0.3, -1.2, 2.0, 0.1], &[1.0, 0.0, 2.5, -0.4], 2);
+        super::super::check_gradient(
+            &MeanSquaredError,
+            &[0.3, -1.2, 2.0, 0.1],
+            &[1.0, 0.0, 2.5, -0.4],
+            2,
+        );
     }
 }

@@ -125,7 +125,8 @@ pub(crate) fn check_gradient<L: Loss<f64>>(loss: &L, pred: &[f64], truth: &[f64]
         plus[i] += h;
         let mut minus = pred.to_vec();
         minus[i] -= h;
-        let numeric = (loss.loss(&plus, truth, width, None) - loss.loss(&minus, truth, width, None))
+        let numeric = (loss.loss(&plus, truth, width, None)
+            - loss.loss(&minus, truth, width, None))
             / (2.0 * h);
         assert!(
             (numeric - grad[i]).abs() < 1e-6 * (1.0 + numeric.abs()),

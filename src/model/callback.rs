@@ -14,7 +14,10 @@ pub struct Logs {
 impl Logs {
     /// The value logged under `name`.
     pub fn get(&self, name: &str) -> Option<f64> {
-        self.entries.iter().find(|(n, _)| n == name).map(|&(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|&(_, v)| v)
     }
 
     /// Sets `name` to `value` (replacing an earlier value).
@@ -72,7 +75,10 @@ pub struct History {
 impl History {
     /// The values of `name` over the epochs (Keras's `history.history[name]`).
     pub fn get(&self, name: &str) -> Vec<f64> {
-        self.epochs.iter().filter_map(|logs| logs.get(name)).collect()
+        self.epochs
+            .iter()
+            .filter_map(|logs| logs.get(name))
+            .collect()
     }
 }
 
@@ -113,7 +119,12 @@ pub trait Callback {
     /// Before the first epoch.
     fn on_train_begin(&mut self, _model: &mut dyn ModelWeights) {}
     /// After each epoch (from 0), with its logs.
-    fn on_epoch_end(&mut self, _epoch: usize, _logs: &Logs, _model: &mut dyn ModelWeights) -> Control {
+    fn on_epoch_end(
+        &mut self,
+        _epoch: usize,
+        _logs: &Logs,
+        _model: &mut dyn ModelWeights,
+    ) -> Control {
         Control::Continue
     }
     /// After the last epoch.

@@ -115,7 +115,10 @@ impl<E> core::fmt::Debug for FitOptions<'_, E> {
             .field("shuffle", &self.shuffle)
             .field("seed", &self.seed)
             .field("validation_split", &self.validation_split)
-            .field("validation_data", &self.validation_data.as_ref().map(|d| d.samples))
+            .field(
+                "validation_data",
+                &self.validation_data.as_ref().map(|d| d.samples),
+            )
             .field("callbacks", &self.callbacks.len())
             .field("verbose", &self.verbose)
             .finish()
@@ -372,7 +375,11 @@ where
     }
 
     /// The loss and metrics over `data` in inference mode.
-    fn evaluate_dataset(&mut self, data: &Dataset<'_, E>, batch_size: usize) -> Result<Logs, Error> {
+    fn evaluate_dataset(
+        &mut self,
+        data: &Dataset<'_, E>,
+        batch_size: usize,
+    ) -> Result<Logs, Error> {
         let width = output_width::<L::Output>();
         let per_x = F::NUMEL;
         let per_y = data.labels / data.samples.max(1);
@@ -387,7 +394,8 @@ where
             let y = &data.y[start * per_y..(start + batch) * per_y];
             output.resize(batch * <L::Output as StaticShape>::NUMEL, E::ZERO);
             scratch.resize(batch * L::SCRATCH_PER_SAMPLE, E::ZERO);
-            self.layers.forward_slices(x, &mut output, batch, &mut scratch);
+            self.layers
+                .forward_slices(x, &mut output, batch, &mut scratch);
             let compiled = self.compiled.as_deref_mut().expect("checked above");
             let loss = compiled.loss.loss(&output, y, width, None);
             core::mem::swap(&mut compiled.output, &mut output);

@@ -4,8 +4,8 @@
 use super::callback::Logs;
 use std::io::{IsTerminal, Write};
 use std::string::{String, ToString};
-use std::{eprintln, format};
 use std::time::{Duration, Instant};
+use std::{eprintln, format};
 
 /// How much `fit` prints.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 //! A chain has no length limit, and each link checks that its layer takes the
 //! previous link's output.
 
-use crate::layer::{Layer, SummaryRow};
 #[cfg(feature = "std")]
 use crate::layer::{Backprop, Tape, Weight};
+use crate::layer::{Layer, SummaryRow};
 use crate::shape::{Features, StaticShape};
 use crate::Element;
 use core::marker::PhantomData;

@@ -76,10 +76,13 @@ impl<E: Element> Optimizer<E> for Adam {
     }
     fn update(&self, step: u64, w: &mut [E], g: &[E], slots: &mut [Vec<E>]) {
         let t = step as i32;
-        let alpha = self.learning_rate * (1.0 - self.beta_2.powi(t)).sqrt()
-            / (1.0 - self.beta_1.powi(t));
+        let alpha =
+            self.learning_rate * (1.0 - self.beta_2.powi(t)).sqrt() / (1.0 - self.beta_1.powi(t));
         let (alpha, eps) = (E::from_f64(alpha), E::from_f64(self.epsilon));
-        let (b1, b2) = (E::from_f64(1.0 - self.beta_1), E::from_f64(1.0 - self.beta_2));
+        let (b1, b2) = (
+            E::from_f64(1.0 - self.beta_1),
+            E::from_f64(1.0 - self.beta_2),
+        );
         let (m, rest) = slots.split_at_mut(1);
         let (v, rest) = rest.split_at_mut(1);
         let mut v_hat = rest.first_mut();

@@ -100,7 +100,11 @@ impl<E: Element> OptimizerState<E> {
 
 /// Clips the gradients as Keras does.
 fn clip<E: Element>(clip: Clip, grads: &mut [&mut [E]]) {
-    let norm = |g: &[E]| g.iter().fold(0.0, |s, &v| s + v.to_f64() * v.to_f64()).sqrt();
+    let norm = |g: &[E]| {
+        g.iter()
+            .fold(0.0, |s, &v| s + v.to_f64() * v.to_f64())
+            .sqrt()
+    };
     let scale_to = |g: &mut [E], norm: f64, limit: f64| {
         if norm > limit {
             let s = E::from_f64(limit / norm);
