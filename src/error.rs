@@ -100,6 +100,13 @@ pub enum Error {
         /// Keras's name for the weight (`kernel`).
         name: &'static str,
     },
+    /// Data in a file or buffer is not in the format expected.
+    Format {
+        /// What was being read.
+        what: &'static str,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// An option outside its range (a batch size of 0, a validation split
     /// of 1).
     InvalidOption {
@@ -172,6 +179,7 @@ impl fmt::Display for Error {
                 f,
                 "weight `{name}` is borrowed read-only; train a model whose weights it owns (Vec or arrays)"
             ),
+            Error::Format { what, problem } => write!(f, "{what}: {problem}"),
             Error::InvalidOption { what, rule } => write!(f, "invalid option `{what}`: {rule}"),
         }
     }

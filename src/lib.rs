@@ -25,6 +25,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod activation;
+#[cfg(feature = "std")]
+pub mod datasets;
 mod element;
 mod error;
 #[cfg(feature = "std")]
