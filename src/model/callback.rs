@@ -86,6 +86,18 @@ impl History {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Snapshot(pub(crate) Vec<f64>);
 
+impl Snapshot {
+    /// The number of values held.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it holds none (a model without weights).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// The model's weights, as a callback sees them.
 pub trait ModelWeights {
     /// A copy of every weight.
