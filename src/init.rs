@@ -1,11 +1,196 @@
-//! Seeded weight initializers with Keras's definitions.
+//! Weight initializers with Keras's definitions, drawn from a seeded
+//! generator.
 
 use crate::Element;
+#[cfg(feature = "std")]
+use alloc::vec::Vec;
+#[cfg(feature = "std")]
 use rand::Rng;
-use rand_distr::{Distribution, Uniform};
+#[cfg(feature = "std")]
+use rand_distr::{Distribution, Normal, Uniform};
 
-/// Keras's `glorot_uniform`: uniform on `[-l, l]` with `l = √(6 / (fan_in + fan_out))`,
-/// for a kernel of shape `(fan_in, fan_out)`, row-major.
+/// How a weight tensor's first values are drawn (Keras's `initializers`).
+///
+/// The variance-scaling ones use the tensor's fans: for a Dense kernel
+/// `(inputs, units)` they are `inputs` and `units`; for a convolution kernel
+/// the receptive field times the input or the output channels. The normal
+/// ones draw from a normal truncated at two standard deviations, scaled so
+/// the variance is the one asked for (Keras's `truncated_normal`).
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum Initializer {
+    /// Uniform on `±√(6 / (fan_in + fan_out))` (Keras's default kernel).
+    #[default]
+    GlorotUniform,
+    /// Truncated normal of variance `2 / (fan_in + fan_out)`.
+    GlorotNormal,
+    /// Uniform on `±√(6 / fan_in)`.
+    HeUniform,
+    /// Truncated normal of variance `2 / fan_in`.
+    HeNormal,
+    /// Uniform on `±√(3 / fan_in)`.
+    LecunUniform,
+    /// Truncated normal of variance `1 / fan_in`.
+    LecunNormal,
+    /// All 0 (Keras's default bias).
+    Zeros,
+    /// All 1.
+    Ones,
+    /// All the given value.
+    Constant(f64),
+    /// Normal (not truncated); Keras's defaults are mean 0, deviation 0.05.
+    RandomNormal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        stddev: f64,
+    },
+    /// Uniform on `[min, max]`; Keras's defaults are ±0.05.
+    RandomUniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// A (semi-)orthogonal matrix over the tensor seen as
+    /// `(values / last axis, last axis)`, times `gain` (Keras's default 1).
+    Orthogonal {
+        /// Scale.
+        gain: f64,
+    },
+}
+
+/// A layer's kernel and bias initializers; Keras's defaults are
+/// glorot_uniform and zeros.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Initializers {
+    /// For the kernel.
+    pub kernel: Initializer,
+    /// For the bias.
+    pub bias: Initializer,
+}
+
+impl Default for Initializers {
+    fn default() -> Self {
+        Initializers {
+            kernel: Initializer::GlorotUniform,
+            bias: Initializer::Zeros,
+        }
+    }
+}
+
+/// Keras's correction: a standard normal truncated at ±2 has deviation
+/// 0.8796…, divided out so the draw has the variance asked for.
+#[cfg(feature = "std")]
+const TRUNCATED_STDDEV: f64 = 0.879_625_661_034_239_8;
+
+#[cfg(feature = "std")]
+impl Initializer {
+    /// `rows × cols` values (row-major; `cols` is the last axis) for a
+    /// tensor with the given fans.
+    ///
+    /// ```
+    /// use corten::init::Initializer;
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    /// let w: Vec<f32> = Initializer::HeUniform.draw(&mut rng, (784, 128), 784, 128);
+    /// let limit = (6.0f32 / 784.0).sqrt();
+    /// assert!(w.iter().all(|v| v.abs() <= limit));
+    /// ```
+    pub fn draw<E: Element, R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        (fan_in, fan_out): (usize, usize),
+        rows: usize,
+        cols: usize,
+    ) -> Vec<E> {
+        let n = rows * cols;
+        let (fan_in, fan_out) = (fan_in.max(1) as f64, fan_out.max(1) as f64);
+        let fan_avg = (fan_in + fan_out) / 2.0;
+        let uniform = |rng: &mut R, limit: f64| -> Vec<E> {
+            let dist = Uniform::new_inclusive(-limit, limit).expect("finite, ordered bounds");
+            (0..n).map(|_| E::from_f64(dist.sample(rng))).collect()
+        };
+        let truncated = |rng: &mut R, variance: f64| -> Vec<E> {
+            let stddev = variance.sqrt() / TRUNCATED_STDDEV;
+            let dist = Normal::new(0.0, 1.0).expect("unit normal");
+            (0..n)
+                .map(|_| loop {
+                    let v: f64 = dist.sample(rng);
+                    if v.abs() <= 2.0 {
+                        break E::from_f64(v * stddev);
+                    }
+                })
+                .collect()
+        };
+        match *self {
+            Initializer::GlorotUniform => uniform(rng, (3.0 / fan_avg).sqrt()),
+            Initializer::GlorotNormal => truncated(rng, 1.0 / fan_avg),
+            Initializer::HeUniform => uniform(rng, (6.0 / fan_in).sqrt()),
+            Initializer::HeNormal => truncated(rng, 2.0 / fan_in),
+            Initializer::LecunUniform => uniform(rng, (3.0 / fan_in).sqrt()),
+            Initializer::LecunNormal => truncated(rng, 1.0 / fan_in),
+            Initializer::Zeros => alloc::vec![E::ZERO; n],
+            Initializer::Ones => alloc::vec![E::ONE; n],
+            Initializer::Constant(v) => alloc::vec![E::from_f64(v); n],
+            Initializer::RandomNormal { mean, stddev } => {
+                let dist = Normal::new(mean, stddev.abs()).expect("finite deviation");
+                (0..n).map(|_| E::from_f64(dist.sample(rng))).collect()
+            }
+            Initializer::RandomUniform { min, max } => {
+                let dist =
+                    Uniform::new_inclusive(min.min(max), max.max(min)).expect("finite bounds");
+                (0..n).map(|_| E::from_f64(dist.sample(rng))).collect()
+            }
+            Initializer::Orthogonal { gain } => orthogonal(rng, rows, cols, gain),
+        }
+    }
+}
+
+/// Keras's orthogonal initializer: the Q of a QR decomposition of a normal
+/// matrix (of the taller orientation), signs fixed by R's diagonal.
+#[cfg(feature = "std")]
+fn orthogonal<E: Element, R: Rng + ?Sized>(
+    rng: &mut R,
+    rows: usize,
+    cols: usize,
+    gain: f64,
+) -> Vec<E> {
+    let (tall, wide) = (rows.max(cols), rows.min(cols));
+    let dist = Normal::new(0.0, 1.0).expect("unit normal");
+    // Columns of a tall × wide matrix, orthonormalized by modified Gram–Schmidt
+    // (the Q of QR with a positive diagonal in R).
+    let mut q: Vec<Vec<f64>> = (0..wide)
+        .map(|_| (0..tall).map(|_| dist.sample(rng)).collect())
+        .collect();
+    for j in 0..wide {
+        for i in 0..j {
+            let (done, rest) = q.split_at_mut(j);
+            let dot: f64 = done[i].iter().zip(&rest[0]).map(|(a, b)| a * b).sum();
+            rest[0]
+                .iter_mut()
+                .zip(&done[i])
+                .for_each(|(v, u)| *v -= dot * u);
+        }
+        let norm = q[j]
+            .iter()
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt()
+            .max(f64::MIN_POSITIVE);
+        q[j].iter_mut().for_each(|v| *v /= norm);
+    }
+    let mut out = alloc::vec![E::ZERO; rows * cols];
+    for r in 0..rows {
+        for c in 0..cols {
+            // Tall: Q itself (rows × cols); wide: its transpose.
+            let v = if rows >= cols { q[c][r] } else { q[r][c] };
+            out[r * cols + c] = E::from_f64(gain * v);
+        }
+    }
+    out
+}
+
+/// Keras's `glorot_uniform` for a kernel of shape `(fan_in, fan_out)`.
 ///
 /// ```
 /// use rand::SeedableRng;
@@ -14,47 +199,142 @@ use rand_distr::{Distribution, Uniform};
 /// let limit = (6.0f32 / (784.0 + 128.0)).sqrt();
 /// assert!(w.iter().all(|v| v.abs() <= limit));
 /// ```
+#[cfg(feature = "std")]
 pub fn glorot_uniform<E: Element, R: Rng + ?Sized>(
     rng: &mut R,
     fan_in: usize,
     fan_out: usize,
-) -> alloc::vec::Vec<E> {
-    glorot_uniform_fans(rng, fan_in, fan_out, fan_in * fan_out)
+) -> Vec<E> {
+    Initializer::GlorotUniform.draw(rng, (fan_in, fan_out), fan_in, fan_out)
 }
 
-/// `glorot_uniform` for `n` weights with the given fans (a convolution's fans
-/// are its receptive field times its input or its output channels).
-pub fn glorot_uniform_fans<E: Element, R: Rng + ?Sized>(
-    rng: &mut R,
-    fan_in: usize,
-    fan_out: usize,
-    n: usize,
-) -> alloc::vec::Vec<E> {
-    if n == 0 {
-        return alloc::vec::Vec::new();
-    }
-    let limit = (6.0 / (fan_in + fan_out) as f64).sqrt();
-    let dist = Uniform::new_inclusive(-limit, limit).expect("finite, ordered bounds");
-    (0..n).map(|_| E::from_f64(dist.sample(rng))).collect()
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    #[test]
-    fn glorot_uniform_bounds_moments_and_seed() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-        let w: alloc::vec::Vec<f64> = glorot_uniform(&mut rng, 300, 100);
-        let limit = (6.0f64 / 400.0).sqrt();
-        assert!(w.iter().all(|v| v.abs() <= limit));
+    fn moments(w: &[f64]) -> (f64, f64) {
         let mean = w.iter().sum::<f64>() / w.len() as f64;
         let var = w.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / w.len() as f64;
-        // Uniform(-l, l) has variance l²/3 = 2 / (fan_in + fan_out).
-        assert!(mean.abs() < 0.01 * limit, "mean {mean}");
-        assert!((var - 2.0 / 400.0).abs() < 0.05 * 2.0 / 400.0, "var {var}");
-        let mut rng2 = rand::rngs::StdRng::seed_from_u64(1);
-        assert_eq!(w, glorot_uniform::<f64, _>(&mut rng2, 300, 100));
+        (mean, var)
+    }
+
+    /// Each variance-scaling initializer's bounds and variance.
+    #[test]
+    fn variances_and_bounds_follow_keras() {
+        let (fan_in, fan_out) = (300usize, 100usize);
+        let cases = [
+            (
+                Initializer::GlorotUniform,
+                2.0 / 400.0,
+                Some((6.0f64 / 400.0).sqrt()),
+            ),
+            (Initializer::GlorotNormal, 2.0 / 400.0, None),
+            (
+                Initializer::HeUniform,
+                2.0 / 300.0,
+                Some((6.0f64 / 300.0).sqrt()),
+            ),
+            (Initializer::HeNormal, 2.0 / 300.0, None),
+            (
+                Initializer::LecunUniform,
+                1.0 / 300.0,
+                Some((3.0f64 / 300.0).sqrt()),
+            ),
+            (Initializer::LecunNormal, 1.0 / 300.0, None),
+            (
+                Initializer::RandomNormal {
+                    mean: 0.0,
+                    stddev: 0.05,
+                },
+                0.0025,
+                None,
+            ),
+            (
+                Initializer::RandomUniform {
+                    min: -0.05,
+                    max: 0.05,
+                },
+                0.0025 / 3.0,
+                Some(0.05),
+            ),
+        ];
+        for (init, variance, bound) in cases {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+            let w: Vec<f64> = init.draw(&mut rng, (fan_in, fan_out), fan_in, fan_out);
+            let (mean, var) = moments(&w);
+            assert!(
+                mean.abs() < 0.02 * variance.sqrt() * 3.0,
+                "{init:?}: mean {mean}"
+            );
+            assert!(
+                (var - variance).abs() < 0.05 * variance,
+                "{init:?}: variance {var} vs {variance}"
+            );
+            if let Some(limit) = bound {
+                assert!(w.iter().all(|v| v.abs() <= limit), "{init:?} out of bounds");
+            }
+            if matches!(init, Initializer::HeNormal) {
+                let two_sigma = 2.0 * (2.0f64 / 300.0).sqrt() / TRUNCATED_STDDEV;
+                assert!(
+                    w.iter().all(|v| v.abs() <= two_sigma + 1e-12),
+                    "truncated at 2σ"
+                );
+            }
+            let mut again = rand::rngs::StdRng::seed_from_u64(1);
+            assert_eq!(
+                w,
+                init.draw::<f64, _>(&mut again, (fan_in, fan_out), fan_in, fan_out)
+            );
+        }
+    }
+
+    #[test]
+    fn constants() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        assert_eq!(
+            Initializer::Zeros.draw::<f32, _>(&mut rng, (2, 2), 2, 2),
+            [0.0; 4]
+        );
+        assert_eq!(
+            Initializer::Ones.draw::<f32, _>(&mut rng, (2, 2), 1, 3),
+            [1.0; 3]
+        );
+        assert_eq!(
+            Initializer::Constant(0.5).draw::<f32, _>(&mut rng, (1, 1), 1, 2),
+            [0.5; 2]
+        );
+    }
+
+    #[test]
+    fn orthogonal_columns_or_rows_are_orthonormal() {
+        for (rows, cols) in [(6usize, 4usize), (4, 6), (5, 5)] {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+            let w: Vec<f64> =
+                Initializer::Orthogonal { gain: 2.0 }.draw(&mut rng, (rows, cols), rows, cols);
+            // WᵀW = 4·I (tall) or WWᵀ = 4·I (wide).
+            let (outer, inner) = if rows >= cols {
+                (cols, rows)
+            } else {
+                (rows, cols)
+            };
+            let at = |o: usize, i: usize| {
+                if rows >= cols {
+                    w[i * cols + o]
+                } else {
+                    w[o * cols + i]
+                }
+            };
+            for a in 0..outer {
+                for b in 0..outer {
+                    let dot: f64 = (0..inner).map(|i| at(a, i) * at(b, i)).sum();
+                    let want = if a == b { 4.0 } else { 0.0 };
+                    assert!(
+                        (dot - want).abs() < 1e-9,
+                        "({rows}, {cols}): [{a}, {b}] = {dot}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -29,7 +29,6 @@ pub mod activation;
 pub mod datasets;
 mod element;
 mod error;
-#[cfg(feature = "std")]
 pub mod init;
 pub mod layer;
 pub mod linalg;

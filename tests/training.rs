@@ -4,7 +4,9 @@
 
 use corten::loss::{MeanSquaredError, SparseCategoricalCrossentropy};
 use corten::metric::{Accuracy, Mae};
-use corten::model::{Callback, Control, Dataset, EarlyStopping, FitOptions, Logs, ModelWeights, Verbosity};
+use corten::model::{
+    Callback, Control, Dataset, EarlyStopping, FitOptions, Logs, ModelWeights, Verbosity,
+};
 use corten::optimizer::{Adam, Sgd};
 use corten::{sequential, Const, Dyn, Error, Tensor};
 use std::cell::RefCell;
@@ -42,7 +44,10 @@ fn classifier() -> corten::model::Sequential<
 > {
     let mut model = sequential![Input<2>, Dense<8, Tanh>, Dense<2, Softmax>];
     model.compile(
-        Adam { learning_rate: 0.05, ..Default::default() },
+        Adam {
+            learning_rate: 0.05,
+            ..Default::default()
+        },
         SparseCategoricalCrossentropy::default(),
         [Accuracy],
     );
@@ -54,7 +59,14 @@ fn a_classifier_learns_and_evaluate_reports_its_metrics() {
     let (x, y) = blobs(200);
     let mut model = classifier();
     let history = model
-        .fit(&x, &y, FitOptions { epochs: 20, ..quiet() })
+        .fit(
+            &x,
+            &y,
+            FitOptions {
+                epochs: 20,
+                ..quiet()
+            },
+        )
         .unwrap();
     let losses = history.get("loss");
     assert_eq!(losses.len(), 20);
@@ -72,7 +84,13 @@ fn bad_data_is_an_error_before_training() {
 
     let short: Labels = Tensor::from_sizes(&[9], vec![0.0; 9]).unwrap();
     let err = model.fit(&x, &short, quiet()).unwrap_err();
-    assert_eq!(err, Error::BatchMismatch { expected: 10, got: 9 });
+    assert_eq!(
+        err,
+        Error::BatchMismatch {
+            expected: 10,
+            got: 9
+        }
+    );
 
     let mut out_of_range = y.as_slice().to_vec();
     out_of_range[3] = 2.0;
@@ -87,7 +105,10 @@ fn bad_data_is_an_error_before_training() {
     with_nan[5] = f32::NAN;
     let samples: Samples = Tensor::from_sizes(&[10, 2], with_nan).unwrap();
     let err = model.fit(&samples, &y, quiet()).unwrap_err();
-    assert_eq!(err.to_string(), "training data: element 5 is NaN or infinite");
+    assert_eq!(
+        err.to_string(),
+        "training data: element 5 is NaN or infinite"
+    );
 
     let empty_x: Samples = Tensor::from_sizes(&[0, 2], vec![]).unwrap();
     let empty_y: Labels = Tensor::from_sizes(&[0], vec![]).unwrap();
@@ -95,17 +116,39 @@ fn bad_data_is_an_error_before_training() {
     assert_eq!(err.to_string(), "training data holds no samples");
 
     // One-hot labels given to a sparse loss: two values per sample.
-    let one_hot: Tensor<(Dyn, Const<2>), f32> = Tensor::from_sizes(&[10, 2], vec![0.0; 20]).unwrap();
+    let one_hot: Tensor<(Dyn, Const<2>), f32> =
+        Tensor::from_sizes(&[10, 2], vec![0.0; 20]).unwrap();
     let err = model.fit(&x, &one_hot, quiet()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "labels do not fit the samples: 10 samples need 10 label values (1 each) but 20 were given"
     );
 
-    let err = model.fit(&x, &y, FitOptions { batch_size: 0, ..quiet() }).unwrap_err();
+    let err = model
+        .fit(
+            &x,
+            &y,
+            FitOptions {
+                batch_size: 0,
+                ..quiet()
+            },
+        )
+        .unwrap_err();
     assert_eq!(err.to_string(), "invalid option `batch_size`: at least 1");
-    let err = model.fit(&x, &y, FitOptions { validation_split: 1.0, ..quiet() }).unwrap_err();
-    assert_eq!(err.to_string(), "invalid option `validation_split`: in [0, 1)");
+    let err = model
+        .fit(
+            &x,
+            &y,
+            FitOptions {
+                validation_split: 1.0,
+                ..quiet()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid option `validation_split`: in [0, 1)"
+    );
 
     assert_eq!(model.get_weights(), before, "nothing was trained");
 }
@@ -119,7 +162,8 @@ fn fit_before_compile_and_read_only_weights_are_errors() {
 
     static KERNEL: [f32; 4] = [1.0, 0.0, 0.0, 1.0];
     static BIAS: [f32; 2] = [0.0, 0.0];
-    let flash = corten::layer::Dense::<2>::from_data::<Const<2>, f32, _, _>(&KERNEL[..], &BIAS[..]).unwrap();
+    let flash = corten::layer::Dense::<2>::from_data::<Const<2>, f32, _, _>(&KERNEL[..], &BIAS[..])
+        .unwrap();
     let mut model = sequential![Input<2>, (flash)];
     model.compile(Sgd::default(), MeanSquaredError, [Mae]);
     let targets: Tensor<(Dyn, Const<2>), f32> = Tensor::from_sizes(&[4, 2], vec![0.0; 8]).unwrap();
@@ -130,11 +174,27 @@ fn fit_before_compile_and_read_only_weights_are_errors() {
 #[test]
 fn a_loss_turning_nan_stops_training_naming_epoch_and_batch() {
     let (x, _) = blobs(64);
-    let targets: Tensor<(Dyn, Const<1>), f32> = Tensor::from_sizes(&[64, 1], vec![1e30; 64]).unwrap();
+    let targets: Tensor<(Dyn, Const<1>), f32> =
+        Tensor::from_sizes(&[64, 1], vec![1e30; 64]).unwrap();
     let mut model = sequential![Input<2>, Dense<1>];
-    model.compile(Sgd { learning_rate: 10.0, ..Default::default() }, MeanSquaredError, [Mae]);
+    model.compile(
+        Sgd {
+            learning_rate: 10.0,
+            ..Default::default()
+        },
+        MeanSquaredError,
+        [Mae],
+    );
     let err = model
-        .fit(&x, &targets, FitOptions { epochs: 5, batch_size: 16, ..quiet() })
+        .fit(
+            &x,
+            &targets,
+            FitOptions {
+                epochs: 5,
+                batch_size: 16,
+                ..quiet()
+            },
+        )
         .unwrap_err();
     // (1e30)² overflows f32 at once.
     assert_eq!(err, Error::NonFiniteLoss { epoch: 1, batch: 1 });
@@ -149,13 +209,23 @@ fn shuffling_is_seeded_and_reproducible() {
     let (x, y) = blobs(50);
     let run = |seed: u64, shuffle: bool| {
         let mut model = classifier();
-        let options = FitOptions { epochs: 3, batch_size: 8, seed, shuffle, ..quiet() };
+        let options = FitOptions {
+            epochs: 3,
+            batch_size: 8,
+            seed,
+            shuffle,
+            ..quiet()
+        };
         model.fit(&x, &y, options).unwrap();
         model.get_weights()
     };
     assert_eq!(run(1, true), run(1, true));
     assert_ne!(run(1, true), run(2, true));
-    assert_eq!(run(1, false), run(2, false), "no shuffle: the seed does not matter");
+    assert_eq!(
+        run(1, false),
+        run(2, false),
+        "no shuffle: the seed does not matter"
+    );
 }
 
 #[test]
@@ -164,7 +234,15 @@ fn validation_split_holds_out_the_last_samples_before_shuffling() {
     // Validation by split ...
     let mut a = classifier();
     let split = a
-        .fit(&x, &y, FitOptions { epochs: 2, validation_split: 0.25, ..quiet() })
+        .fit(
+            &x,
+            &y,
+            FitOptions {
+                epochs: 2,
+                validation_split: 0.25,
+                ..quiet()
+            },
+        )
         .unwrap();
     // ... equals training on the first 30 with the last 10 as validation data.
     let first: Samples = Tensor::from_sizes(&[30, 2], x.as_slice()[..60].to_vec()).unwrap();
@@ -185,7 +263,10 @@ fn validation_split_holds_out_the_last_samples_before_shuffling() {
         .unwrap();
     assert_eq!(split, given);
     assert!(split.get("val_loss").len() == 2 && split.get("val_accuracy").len() == 2);
-    assert_eq!(a.evaluate(&last, &last_y).unwrap().get("loss"), split.epochs[1].get("val_loss"));
+    assert_eq!(
+        a.evaluate(&last, &last_y).unwrap().get("loss"),
+        split.epochs[1].get("val_loss")
+    );
 }
 
 #[test]
@@ -219,11 +300,19 @@ fn early_stopping_restores_the_best_weights() {
     assert!(val.len() < 200, "stopped early after {} epochs", val.len());
     let best = val.iter().cloned().fold(f64::INFINITY, f64::min);
     let best_epoch = val.iter().position(|&v| v == best).unwrap();
-    assert_eq!(best_epoch + 3 + 1, val.len(), "stopped 3 epochs after the best");
+    assert_eq!(
+        best_epoch + 3 + 1,
+        val.len(),
+        "stopped 3 epochs after the best"
+    );
     assert_eq!(*seen.borrow(), val, "the user callback ran every epoch");
     // The restored weights give the best epoch's validation loss again.
     let held_x: Samples = Tensor::from_sizes(&[18, 2], x.as_slice()[84..].to_vec()).unwrap();
     let held_y: Labels = Tensor::from_sizes(&[18], y.as_slice()[42..].to_vec()).unwrap();
-    let now = model.evaluate(&held_x, &held_y).unwrap().get("loss").unwrap();
+    let now = model
+        .evaluate(&held_x, &held_y)
+        .unwrap()
+        .get("loss")
+        .unwrap();
     assert!((now - best).abs() < 1e-6, "restored {now}, best {best}");
 }

@@ -31,6 +31,7 @@ pub struct Conv1D<
     const STRIDE: usize = 1,
 > {
     activation: A,
+    initializers: crate::init::Initializers,
     padding: PhantomData<P>,
 }
 
@@ -41,8 +42,20 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
     pub fn with_activation(activation: A) -> Self {
         Conv1D {
             activation,
+            initializers: Default::default(),
             padding: PhantomData,
         }
+    }
+
+    /// This spec with other kernel and bias initializers (Keras's
+    /// `kernel_initializer`, `bias_initializer`).
+    pub fn with_initializers(
+        mut self,
+        kernel: crate::init::Initializer,
+        bias: crate::init::Initializer,
+    ) -> Self {
+        self.initializers = crate::init::Initializers { kernel, bias };
+        self
     }
 
     /// A Conv1D layer over weights in Keras's layout `(kernel, channels,
@@ -230,9 +243,11 @@ where
 {
     type Layer = Conv1DLayer<F, KS, S, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, L>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        let kernel =
-            crate::init::glorot_uniform_fans(ctx.rng(), KS * C::SIZE, KS * F, KS * C::SIZE * F);
-        let bias = alloc::vec![E::ZERO; F];
+        let init = self.initializers;
+        let kernel = init
+            .kernel
+            .draw(ctx.rng(), (KS * C::SIZE, KS * F), KS * C::SIZE, F);
+        let bias = init.bias.draw(ctx.rng(), (F, F), 1, F);
         Conv1DLayer {
             kernel,
             bias,

@@ -38,6 +38,7 @@ pub struct Conv2D<
     const GROUPS: usize = 1,
 > {
     activation: A,
+    initializers: crate::init::Initializers,
     padding: PhantomData<P>,
 }
 
@@ -84,8 +85,20 @@ impl<
     pub fn with_activation(activation: A) -> Self {
         Conv2D {
             activation,
+            initializers: Default::default(),
             padding: PhantomData,
         }
+    }
+
+    /// This spec with other kernel and bias initializers (Keras's
+    /// `kernel_initializer`, `bias_initializer`).
+    pub fn with_initializers(
+        mut self,
+        kernel: crate::init::Initializer,
+        bias: crate::init::Initializer,
+    ) -> Self {
+        self.initializers = crate::init::Initializers { kernel, bias };
+        self
     }
 
     /// A Conv2D layer with the given weights (Keras layout), stored inline.
@@ -452,13 +465,10 @@ where
         Conv2DLayer<F, KS, S, DL, G, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
         let receptive = KS * KS;
-        let kernel = crate::init::glorot_uniform_fans(
-            ctx.rng(),
-            receptive * (C::SIZE / G),
-            receptive * F,
-            receptive * (C::SIZE / G) * F,
-        );
-        let bias = alloc::vec![E::ZERO; F];
+        let (fan_in, fan_out) = (receptive * (C::SIZE / G), receptive * F);
+        let init = self.initializers;
+        let kernel = init.kernel.draw(ctx.rng(), (fan_in, fan_out), fan_in, F);
+        let bias = init.bias.draw(ctx.rng(), (F, F), 1, F);
         let name = ctx.name("conv2d");
         Conv2DLayer {
             kernel,

@@ -290,11 +290,11 @@ where
         Conv2DTransposeLayer<F, K, S, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
         // Keras's fans for a (K, K, F, C) kernel: in = K·K·F, out = K·K·C.
-        let kernel = crate::init::glorot_uniform_fans(
+        let kernel = crate::init::Initializer::GlorotUniform.draw(
             ctx.rng(),
+            (K * K * F, K * K * C::SIZE),
             K * K * F,
-            K * K * C::SIZE,
-            K * K * F * C::SIZE,
+            C::SIZE,
         );
         let bias = alloc::vec![E::ZERO; F];
         let name = ctx.name("conv2d_transpose");

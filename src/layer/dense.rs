@@ -24,6 +24,7 @@ use core::marker::PhantomData;
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Dense<const UNITS: usize, A: Activation = Linear> {
     activation: A,
+    initializers: crate::init::Initializers,
 }
 
 impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
@@ -34,7 +35,30 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
 
     /// The spec with a configured activation (e.g. `LeakyRelu { negative_slope: 0.1 }`).
     pub fn with_activation(activation: A) -> Self {
-        Dense { activation }
+        Dense {
+            activation,
+            initializers: Default::default(),
+        }
+    }
+
+    /// This spec with other kernel and bias initializers (Keras's
+    /// `kernel_initializer`, `bias_initializer`).
+    ///
+    /// ```
+    /// use corten::init::Initializer;
+    /// use corten::layer::Dense;
+    /// use corten::sequential;
+    /// let he = Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(0.1));
+    /// let mut model = sequential![Input<3>, (he)];
+    /// assert_eq!(model.get_weights()[1], [0.1f32; 4]);
+    /// ```
+    pub fn with_initializers(
+        mut self,
+        kernel: crate::init::Initializer,
+        bias: crate::init::Initializer,
+    ) -> Self {
+        self.initializers = crate::init::Initializers { kernel, bias };
+        self
     }
 
     /// A Dense layer with the given weights, as Keras's `weights=(W, b)`: the
@@ -468,7 +492,9 @@ where
 }
 
 /// A Dense spec fits any vector input; its weights are drawn as Keras draws
-/// them (glorot_uniform kernel, zero bias) from the model's seeded generator.
+/// them (glorot_uniform kernel, zero bias, unless
+/// [`Dense::with_initializers`] says otherwise) from the model's seeded
+/// generator.
 #[cfg(feature = "std")]
 impl<D, const UNITS: usize, A, E> BuildLayer<(D,), E> for Dense<UNITS, A>
 where
@@ -478,8 +504,11 @@ where
 {
     type Layer = DenseLayer<D, Const<UNITS>, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        let kernel = crate::init::glorot_uniform(ctx.rng(), D::SIZE, UNITS);
-        let bias = alloc::vec![E::ZERO; UNITS];
+        let init = self.initializers;
+        let kernel = init
+            .kernel
+            .draw(ctx.rng(), (D::SIZE, UNITS), D::SIZE, UNITS);
+        let bias = init.bias.draw(ctx.rng(), (UNITS, UNITS), 1, UNITS);
         DenseLayer {
             kernel,
             bias,

@@ -268,8 +268,12 @@ where
     type Layer =
         DepthwiseConv2DLayer<K, S, M, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        let kernel =
-            crate::init::glorot_uniform_fans(ctx.rng(), K * K, K * K * M, K * K * C::SIZE * M);
+        let kernel = crate::init::Initializer::GlorotUniform.draw(
+            ctx.rng(),
+            (K * K, K * K * M),
+            K * K * C::SIZE,
+            M,
+        );
         let bias = alloc::vec![E::ZERO; C::SIZE * M];
         let name = ctx.name("depthwise_conv2d");
         DepthwiseConv2DLayer {
