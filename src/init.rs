@@ -1,6 +1,7 @@
 //! Weight initializers with Keras's definitions, drawn from a seeded
 //! generator.
 
+#[cfg(feature = "std")]
 use crate::Element;
 #[cfg(feature = "std")]
 use alloc::vec::Vec;

@@ -34,6 +34,7 @@ pub mod layer;
 pub mod linalg;
 #[cfg(feature = "std")]
 pub mod loss;
+#[cfg(feature = "std")]
 pub mod metric;
 pub mod model;
 #[cfg(feature = "std")]

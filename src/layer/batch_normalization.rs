@@ -197,7 +197,7 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
         stats.clear();
         stats.resize(2 * c, E::ZERO);
         let (mean, inv) = stats.split_at_mut(c);
-        let rows = if c == 0 { 0 } else { x.len() / c };
+        let rows = x.len().checked_div(c).unwrap_or(0);
         let count = E::from_f64(rows.max(1) as f64);
         for row in x.chunks_exact(c.max(1)) {
             for (m, &v) in mean.iter_mut().zip(row) {
@@ -255,7 +255,7 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
             }
         }
         let Some(dx) = pass.dx else { return };
-        let rows = if c == 0 { 0 } else { pass.x.len() / c };
+        let rows = pass.x.len().checked_div(c).unwrap_or(0);
         let count = E::from_f64(rows.max(1) as f64);
         let gamma = self.gamma.as_slice();
         for ((dxr, xr), dyr) in dx

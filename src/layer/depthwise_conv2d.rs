@@ -201,9 +201,6 @@ where
     }
 }
 
-/// A DepthwiseConv2D spec: weights drawn as Keras draws them (glorot_uniform
-/// kernel with fans `K·K·1` in and `K·K·M` out, zero bias).
-#[cfg(feature = "std")]
 /// `z = x ∗ kernel + bias`, before the activation.
 fn pre_activation<E: Element>(
     g: &Geometry,
@@ -254,6 +251,9 @@ fn for_each_tap(g: &Geometry, m: usize, batch: usize, mut tap: impl FnMut(usize,
     }
 }
 
+/// A DepthwiseConv2D spec: weights drawn as Keras draws them (glorot_uniform
+/// kernel with fans `K·K·1` in and `K·K·M` out, zero bias).
+#[cfg(feature = "std")]
 impl<H, W, C, const K: usize, A, P, const S: usize, const M: usize, E> BuildLayer<(H, W, C), E>
     for DepthwiseConv2D<K, A, P, S, M>
 where

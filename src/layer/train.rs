@@ -202,7 +202,6 @@ pub(crate) mod check {
             }
         }
         let mut offset = 0;
-        let mut weight_count = 0;
         let mut probe = layer.clone();
         let mut shapes = Vec::new();
         probe.visit_weights(&mut |w| {
@@ -210,7 +209,7 @@ pub(crate) mod check {
                 shapes.push((w.name, w.values.map_or(0, |v| v.len())));
             }
         });
-        for (name, len) in shapes {
+        for (weight_count, (name, len)) in shapes.into_iter().enumerate() {
             for j in 0..len {
                 let shifted = |shift: f64| {
                     let mut l = layer.clone();
@@ -229,7 +228,6 @@ pub(crate) mod check {
                 close(grads[offset + j], numeric, &alloc::format!("d {name}[{j}]"));
             }
             offset += len;
-            weight_count += 1;
         }
         assert_eq!(
             offset, trainable,
