@@ -22,7 +22,7 @@ mod reshape;
 mod resize2d;
 mod shaped;
 #[cfg(feature = "std")]
-mod train;
+pub(crate) mod train;
 mod window;
 
 pub use activation_layer::Activation;

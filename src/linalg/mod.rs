@@ -255,6 +255,25 @@ fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
     }
     let kernels = Kernels::of(isa);
     let chunked = g.k * g.n <= CHUNKED_B_MAX;
+    #[cfg(feature = "alloc")]
+    if g.csb != 1 && chunked {
+        // A strided B (a transposed weight matrix in backprop) that fits in
+        // L2: one contiguous copy, then the streaming path. The packed path
+        // costs far more for the small products of training steps.
+        let mut rows = alloc::vec![0.0f32; g.k * g.n];
+        for (p, row) in rows.chunks_exact_mut(g.n).enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = g.b[p * g.rsb + j * g.csb];
+            }
+        }
+        let contiguous_b = Gemm {
+            b: &rows,
+            rsb: g.n,
+            csb: 1,
+            ..g
+        };
+        return gemm_unchecked(isa, contiguous_b, c);
+    }
     if g.csb == 1 && (g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc"))) {
         // Few rows, or a B that stays in L2: stream B once per chunk of rows
         // instead of packing it (packing costs more than it saves here).

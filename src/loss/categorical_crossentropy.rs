@@ -70,17 +70,29 @@ fn crossentropy<E: Element>(
     let total = pred.iter().fold(E::ZERO, |s, &v| s + v);
     let mut loss = E::ZERO;
     let mut weighted = E::ZERO; // Σ_j g_j·p̂_j for the normalization's gradient
-    for (j, &p) in pred.iter().enumerate() {
+                                // Only classes with a nonzero label enter the loss (one for sparse labels).
+    let term = |j: usize, p: E| {
+        let t = label(j);
+        if t == E::ZERO {
+            return None;
+        }
         let (q, inside) = clip_probability(p / total);
-        loss -= label(j) * q.ln();
-        if inside {
-            weighted += -label(j) / q * (p / total);
+        Some((t, q, inside))
+    };
+    for (j, &p) in pred.iter().enumerate() {
+        if let Some((t, q, inside)) = term(j, p) {
+            loss -= t * q.ln();
+            if inside {
+                weighted += -t / q * (p / total);
+            }
         }
     }
     if let Some(grad) = grad {
         for (j, (g, &p)) in grad.iter_mut().zip(pred).enumerate() {
-            let (q, inside) = clip_probability(p / total);
-            let g_j = if inside { -label(j) / q } else { E::ZERO };
+            let g_j = match term(j, p) {
+                Some((t, q, true)) => -t / q,
+                _ => E::ZERO,
+            };
             *g = (g_j - weighted) / total;
         }
     }

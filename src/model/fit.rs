@@ -285,7 +285,7 @@ where
                     });
                 }
                 self.add_metrics(&mut totals, loss, &yb, chunk.len());
-                progress.batch_done(step + 1, &totals.logs(metric_names.iter().copied(), ""));
+                progress.batch_done(step + 1, || totals.logs(metric_names.iter().copied(), ""));
             }
             let mut logs = totals.logs(metric_names.iter().copied(), "");
             if let Some(v) = validation {

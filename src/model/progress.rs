@@ -52,7 +52,7 @@ impl Progress {
 
     /// After batch `step` (from 1): redraws the bar (when stderr is a
     /// terminal) at most every 50 ms.
-    pub fn batch_done(&mut self, step: usize, logs: &Logs) {
+    pub fn batch_done(&mut self, step: usize, logs: impl FnOnce() -> Logs) {
         if self.verbosity != Verbosity::ProgressBar || !self.redraw || step >= self.steps {
             return;
         }
@@ -61,7 +61,7 @@ impl Progress {
             return;
         }
         self.last_draw = Some(now);
-        let line = self.line(step, logs, false);
+        let line = self.line(step, &logs(), false);
         self.draw(&line, false);
     }
 

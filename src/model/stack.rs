@@ -147,6 +147,23 @@ where
         }
         let made_mid = before.last_mut().expect("a non-identity layer has a tape");
         let mid = core::mem::take(&mut made_mid.output);
+        if pass.dx.is_none() && split == 0 {
+            // Nothing before this layer learns and no one asks for the input's
+            // gradient: the gradient of the layers before is not needed.
+            self.last.backward(
+                Backprop {
+                    x: &mid,
+                    y: pass.y,
+                    dy: pass.dy,
+                    dx: None,
+                    batch: pass.batch,
+                },
+                after,
+                grads_after,
+            );
+            before.last_mut().expect("checked above").output = mid;
+            return;
+        }
         let mut dmid = core::mem::take(&mut made_mid.output_grad);
         dmid.resize(mid.len(), E::ZERO);
         self.last.backward(
@@ -180,5 +197,27 @@ where
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.prev.visit_weights(visit);
         self.last.visit_weights(visit);
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use crate::layer::train::check;
+
+    /// Gradients through a whole chain of layers (each link passing the
+    /// gradient of its input back) against finite differences.
+    #[test]
+    fn gradients_through_a_chain_match_finite_differences() {
+        let model = crate::sequential![
+            f64;
+            Input<5, 5, 2>,
+            Conv2D<3, 2, Tanh>,
+            MaxPooling2D<2>,
+            BatchNormalization,
+            Flatten,
+            Dense<4, Sigmoid>,
+            Dense<3, Softmax>,
+        ];
+        check::gradients(model.layers(), 3, None);
     }
 }

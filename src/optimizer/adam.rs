@@ -83,21 +83,26 @@ impl<E: Element> Optimizer<E> for Adam {
             E::from_f64(1.0 - self.beta_1),
             E::from_f64(1.0 - self.beta_2),
         );
-        let (m, rest) = slots.split_at_mut(1);
-        let (v, rest) = rest.split_at_mut(1);
-        let mut v_hat = rest.first_mut();
-        for (i, (w, &g)) in w.iter_mut().zip(g).enumerate() {
-            let (m, v) = (&mut m[0][i], &mut v[0][i]);
-            *m += (g - *m) * b1;
-            *v += (g * g - *v) * b2;
-            let v_used = match v_hat.as_deref_mut() {
-                Some(v_hat) => {
-                    v_hat[i] = v_hat[i].max(*v);
-                    v_hat[i]
+        let [m, v, rest @ ..] = slots else {
+            return;
+        };
+        match rest.first_mut() {
+            None => {
+                for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                    *m += (g - *m) * b1;
+                    *v += (g * g - *v) * b2;
+                    *w -= alpha * *m / (v.sqrt() + eps);
                 }
-                None => *v,
-            };
-            *w -= alpha * *m / (v_used.sqrt() + eps);
+            }
+            Some(v_hat) => {
+                let moments = m.iter_mut().zip(v.iter_mut()).zip(v_hat.iter_mut());
+                for ((w, &g), ((m, v), v_hat)) in w.iter_mut().zip(g).zip(moments) {
+                    *m += (g - *m) * b1;
+                    *v += (g * g - *v) * b2;
+                    *v_hat = v_hat.max(*v);
+                    *w -= alpha * *m / (v_hat.sqrt() + eps);
+                }
+            }
         }
     }
 }
