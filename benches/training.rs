@@ -124,13 +124,14 @@ impl PlainMlp {
         self.step += 1;
         let alpha =
             0.001 * (1.0 - 0.999f32.powi(self.step)).sqrt() / (1.0 - 0.9f32.powi(self.step));
-        for i in 0..4 {
-            for (((w, m), v), &g) in self.w[i]
-                .iter_mut()
-                .zip(&mut self.m[i])
-                .zip(&mut self.v[i])
-                .zip(&grads[i])
-            {
+        let tensors = self
+            .w
+            .iter_mut()
+            .zip(&mut self.m)
+            .zip(&mut self.v)
+            .zip(&grads);
+        for (((w, m), v), g) in tensors {
+            for (((w, m), v), &g) in w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
                 *m += (g - *m) * 0.1;
                 *v += (g * g - *v) * 0.001;
                 *w -= alpha * *m / (v.sqrt() + 1e-7);
