@@ -209,6 +209,7 @@ where
             d_kernel,
             d_bias,
             1,
+            &mut tape[0].scratch,
         );
     }
 

@@ -409,6 +409,7 @@ where
             d_kernel,
             d_bias,
             G,
+            &mut tape[0].scratch,
         );
     }
 

@@ -470,49 +470,63 @@ impl Geometry {
     /// `dz`: of the kernel (`(taps, channels / groups, filters)`) into
     /// `d_kernel`, of the bias into `d_bias`, and of the input into `dx`
     /// when asked. Each group is one im2col matrix `X`: `dK = Xᵀ·dz`,
-    /// `dX = dz·Kᵀ`, folded back onto the image.
+    /// `dX = dz·Kᵀ`, folded back onto the image. `work` holds the matrices
+    /// between calls.
     #[allow(clippy::too_many_arguments)]
     pub fn convolve_backward<E: DenseElement>(
         &self,
         x: &[E],
         dz: &[E],
-        dx: Option<&mut [E]>,
+        mut dx: Option<&mut [E]>,
         batch: usize,
         kernel: &[E],
         d_kernel: &mut [E],
         d_bias: &mut [E],
         groups: usize,
+        work: &mut alloc::vec::Vec<E>,
     ) {
-        use alloc::{vec, vec::Vec};
         let filters = d_bias.len();
         let groups = groups.max(1);
         let (cg, fg) = (self.channels / groups, filters / groups);
         let rows = batch * self.out_height * self.out_width;
         let depth = self.kernel_h * self.kernel_w * cg;
         super::sum_rows(dz, d_bias);
-        let mut cols = vec![E::ZERO; rows * depth];
-        let mut dcols = vec![E::ZERO; if dx.is_some() { rows * depth } else { 0 }];
-        let mut dx = dx;
         if let Some(dx) = dx.as_deref_mut() {
             dx.fill(E::ZERO);
         }
-        let (mut dz_g, mut k_g, mut dk_g) = (Vec::new(), Vec::new(), vec![E::ZERO; depth * fg]);
+        // The im2col matrix, its gradient, and (grouped only) this group's
+        // columns of dz, of the kernel and of the kernel's gradient.
+        let grouped = if groups > 1 {
+            rows * fg + 2 * depth * fg
+        } else {
+            0
+        };
+        work.resize(2 * rows * depth + grouped, E::ZERO);
+        let (cols, rest) = work.split_at_mut(rows * depth);
+        let (dcols, rest) = rest.split_at_mut(rows * depth);
+        let (dz_g, rest) = rest.split_at_mut(if groups > 1 { rows * fg } else { 0 });
+        let (k_g, dk_g) = rest.split_at_mut(if groups > 1 { depth * fg } else { 0 });
+        if groups == 1 {
+            self.im2col_channels(x, batch, cols, 0, cg);
+            E::matmul_at_b(rows, depth, fg, cols, dz, d_kernel);
+            if let Some(dx) = dx {
+                E::matmul_a_bt(rows, fg, depth, dz, kernel, dcols);
+                self.col2im_channels(dcols, batch, dx, 0, cg);
+            }
+            return;
+        }
+        // This group's block of columns of a `(…, filters)` matrix.
+        let block = |g: usize, m: &[E], out: &mut [E]| {
+            for (dst, src) in out.chunks_exact_mut(fg.max(1)).zip(m.chunks_exact(filters)) {
+                dst.copy_from_slice(&src[g * fg..(g + 1) * fg]);
+            }
+        };
         for g in 0..groups {
-            self.im2col_channels(x, batch, &mut cols, g * cg, cg);
-            // This group's block of columns of dz and of the kernel.
-            let block = |m: &[E], out: &mut Vec<E>| {
-                out.clear();
-                if filters > 0 {
-                    out.extend(
-                        m.chunks_exact(filters)
-                            .flat_map(|r| &r[g * fg..(g + 1) * fg]),
-                    );
-                }
-            };
-            block(dz, &mut dz_g);
-            block(kernel, &mut k_g);
-            E::matmul_at_b(rows, depth, fg, &cols, &dz_g, &mut dk_g);
-            if filters > 0 && fg > 0 {
+            self.im2col_channels(x, batch, cols, g * cg, cg);
+            block(g, dz, dz_g);
+            block(g, kernel, k_g);
+            E::matmul_at_b(rows, depth, fg, cols, dz_g, dk_g);
+            if fg > 0 {
                 for (dst, src) in d_kernel
                     .chunks_exact_mut(filters)
                     .zip(dk_g.chunks_exact(fg))
@@ -521,8 +535,8 @@ impl Geometry {
                 }
             }
             if let Some(dx) = dx.as_deref_mut() {
-                E::matmul_a_bt(rows, fg, depth, &dz_g, &k_g, &mut dcols);
-                self.col2im_channels(&dcols, batch, dx, g * cg, cg);
+                E::matmul_a_bt(rows, fg, depth, dz_g, k_g, dcols);
+                self.col2im_channels(dcols, batch, dx, g * cg, cg);
             }
         }
     }
