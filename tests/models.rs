@@ -85,6 +85,40 @@ fn predict_accepts_any_batch_size_including_zero() {
 }
 
 #[test]
+fn predict_runs_in_batches_with_the_same_outputs() {
+    // f64 so that every batch split gives the same numbers to 1e-12.
+    let model = sequential![f64; Input<6, 6, 2>, Conv2D<3, 3, Tanh>, Flatten, Dense<4, Softmax>];
+    let n = 77; // two full batches of 32 and one of 13
+    let values: Vec<f64> = (0..n * 72)
+        .map(|i| ((i * 37 % 101) as f64) / 50.0 - 1.0)
+        .collect();
+    let x = Tensor::<(Dyn, Const<6>, Const<6>, Const<2>), f64>::from_sizes(&[n, 6, 6, 2], values)
+        .unwrap();
+    let batched = model.predict(&x).unwrap();
+    let whole = model.predict_in_batches(&x, n).unwrap();
+    let singles = model.predict_in_batches(&x, 1).unwrap();
+    assert_eq!(batched.sizes(), &[n, 4]);
+    for ((a, b), c) in batched
+        .as_slice()
+        .iter()
+        .zip(whole.as_slice())
+        .zip(singles.as_slice())
+    {
+        assert!((a - b).abs() < 1e-12 && (a - c).abs() < 1e-12);
+    }
+    // And each row is the model applied to that sample alone.
+    let first = Tensor::<(Dyn, Const<6>, Const<6>, Const<2>), f64>::from_sizes(
+        &[1, 6, 6, 2],
+        x.as_slice()[..72].to_vec(),
+    )
+    .unwrap();
+    assert_eq!(
+        model.predict(&first).unwrap().as_slice(),
+        &batched.as_slice()[..4]
+    );
+}
+
+#[test]
 fn f64_models_and_seeded_initial_weights() {
     let a = sequential![f64; Input<3>, Dense<2, Tanh>];
     let b = sequential![f64; Input<3>, Dense<2, Tanh>];

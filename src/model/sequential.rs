@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::layer::{BuildContext, BuildLayer, Layer};
 use crate::shape::{BatchOf, Features, KerasShape, OutputBatchOf};
 #[cfg(feature = "alloc")]
-use crate::shape::{Dim, Shape};
+use crate::shape::{Dim, Shape, StaticShape};
 use crate::tensor::{Data, DataMut, Tensor};
 use crate::Element;
 use core::marker::PhantomData;
@@ -181,9 +181,10 @@ where
         self.layers.check_input(x)
     }
 
-    /// Runs the model on a batch of any size and returns the outputs, batch
-    /// axis first (Keras's `model.predict`). Input holding NaN or an infinity,
-    /// or ids an Embedding cannot look up, is an error.
+    /// Runs the model on samples of any count and returns the outputs, batch
+    /// axis first (Keras's `model.predict`), in batches of 32 as Keras does,
+    /// so the working memory stays that of one batch. Input holding NaN or
+    /// an infinity, or ids an Embedding cannot look up, is an error.
     ///
     /// ```
     /// use corten::{sequential, Tensor};
@@ -201,13 +202,39 @@ where
         SX: BatchOf<F>,
         DX: Data<E>,
     {
+        self.predict_in_batches(x, 32)
+    }
+
+    /// [`predict`](Self::predict) in batches of `batch_size` samples (at
+    /// least 1): larger batches run faster, smaller ones need less memory.
+    /// The outputs do not depend on it.
+    #[cfg(feature = "alloc")]
+    #[allow(clippy::type_complexity)]
+    pub fn predict_in_batches<SX, DX>(
+        &self,
+        x: &Tensor<SX, E, DX>,
+        batch_size: usize,
+    ) -> Result<Tensor<<L::Output as Features>::Batched<<SX as BatchOf<F>>::Batch>, E>, Error>
+    where
+        SX: BatchOf<F>,
+        DX: Data<E>,
+    {
         self.check_input(x.as_slice())?;
         let batch = x.shape().batch();
         let shape = L::Output::batched(batch);
         let mut y = alloc::vec![E::ZERO; shape.numel()];
-        let mut scratch = alloc::vec![E::ZERO; self.scratch_len(batch.size())];
-        self.layers
-            .forward_slices(x.as_slice(), &mut y, batch.size(), &mut scratch);
+        let step = batch_size.max(1);
+        let mut scratch = alloc::vec![E::ZERO; self.scratch_len(step.min(batch.size()))];
+        let (n_in, n_out) = (<F as StaticShape>::NUMEL, <L::Output as StaticShape>::NUMEL);
+        for start in (0..batch.size()).step_by(step) {
+            let rows = step.min(batch.size() - start);
+            self.layers.forward_slices(
+                &x.as_slice()[start * n_in..(start + rows) * n_in],
+                &mut y[start * n_out..(start + rows) * n_out],
+                rows,
+                &mut scratch[..self.scratch_len(rows)],
+            );
+        }
         Ok(Tensor::from_parts_unchecked(shape, y))
     }
 }
