@@ -14,8 +14,25 @@
 //! # Ok::<(), corten::Error>(())
 //! ```
 //!
+//! Training (`compile`, `fit`, `evaluate`, losses, optimizers, metrics,
+//! datasets) comes with the default `std` feature:
+//!
+//! ```
+//! use corten::prelude::*;
+//! let mut model = sequential![Input<2>, Dense<8, Tanh>, Dense<1, Sigmoid>];
+//! model.compile(Adam { learning_rate: 0.05, ..Default::default() }, BinaryCrossentropy::default(), [Accuracy]);
+//! // XOR
+//! let x = Tensor::from_array([[0.0f32, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]);
+//! let y = Tensor::from_array([[0.0f32], [1.0], [1.0], [0.0]]);
+//! let options = FitOptions { epochs: 300, batch_size: 4, verbose: Verbosity::Silent, ..Default::default() };
+//! model.fit(&x, &y, options)?;
+//! assert_eq!(model.evaluate(&x, &y)?.get("accuracy"), Some(1.0));
+//! # Ok::<(), corten::Error>(())
+//! ```
+//!
 //! Without the default `std` feature the core (shapes, tensors over inline or
-//! borrowed storage, Dense, activations) is `no_std` and allocation-free.
+//! borrowed storage, the layers' inference, activations) is `no_std` and
+//! allocation-free.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -57,7 +74,18 @@ pub mod prelude {
         MaxPooling1D, MaxPooling2D, Permute, Reshape, Reshape1, Reshape2, Reshape3, UpSampling2D,
         ZeroPadding2D,
     };
+    #[cfg(feature = "std")]
+    pub use crate::loss::{
+        BinaryCrossentropy, CategoricalCrossentropy, Huber, MeanAbsoluteError, MeanSquaredError,
+        SparseCategoricalCrossentropy,
+    };
+    #[cfg(feature = "std")]
+    pub use crate::metric::{Accuracy, Mae, Mse};
     pub use crate::model::Sequential;
+    #[cfg(feature = "std")]
+    pub use crate::model::{EarlyStopping, FitOptions, Verbosity};
+    #[cfg(feature = "std")]
+    pub use crate::optimizer::{Adagrad, Adam, AdamW, Clip, RMSprop, Sgd};
     pub use crate::shape::{Const, Dyn, Same, Valid};
     pub use crate::{sequential, Element, Error, Tensor};
 }
