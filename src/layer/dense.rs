@@ -249,6 +249,31 @@ pub trait DenseElement: Element {
     #[doc(hidden)]
     fn matmul_strided(p: StridedProduct, x: &[Self], kernel: &[Self], y: &mut [Self]);
 
+    /// `y (+)= Σ_s x_s · kernel_s` over `seg.count` products, `x_s` and
+    /// `kernel_s` starting `s · seg.a_step` and `s · seg.b_step` further on
+    /// (the kernel rows of a convolution in one product).
+    #[doc(hidden)]
+    fn matmul_segmented(
+        p: StridedProduct,
+        seg: crate::linalg::Segments,
+        x: &[Self],
+        kernel: &[Self],
+        y: &mut [Self],
+    ) {
+        for s in 0..seg.count {
+            let part = StridedProduct {
+                accumulate: p.accumulate || s > 0,
+                ..p
+            };
+            Self::matmul_strided(part, &x[s * seg.a_step..], &kernel[s * seg.b_step..], y);
+        }
+        if seg.count == 0 && !p.accumulate {
+            for i in 0..p.rows {
+                y[i * p.ldy..i * p.ldy + p.units].fill(Self::ZERO);
+            }
+        }
+    }
+
     /// `c = aᵀ·b` for `a` (k × m) and `b` (k × n), row-major.
     #[doc(hidden)]
     fn matmul_at_b(k: usize, m: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]);
@@ -274,6 +299,29 @@ pub struct StridedProduct {
 }
 
 impl DenseElement for f32 {
+    fn matmul_segmented(
+        p: StridedProduct,
+        seg: crate::linalg::Segments,
+        x: &[f32],
+        kernel: &[f32],
+        y: &mut [f32],
+    ) {
+        let g = crate::linalg::Gemm {
+            m: p.rows,
+            k: p.inputs,
+            n: p.units,
+            a: x,
+            rsa: p.lda,
+            csa: 1,
+            b: kernel,
+            rsb: p.ldk,
+            csb: 1,
+            ldc: p.ldy,
+            accumulate: p.accumulate,
+        };
+        g.run_segmented(seg, y);
+    }
+
     fn matmul_at_b(k: usize, m: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
         crate::linalg::matmul_at_b(m, k, n, a, b, c);
     }

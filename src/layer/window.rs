@@ -1,6 +1,7 @@
 //! Where the windows of a convolution or pooling lie, and im2col.
 
 use super::{DenseElement, StridedProduct};
+use crate::linalg::Segments;
 use crate::activation::Activation;
 use crate::shape::Padding;
 use crate::Element;
@@ -225,23 +226,23 @@ impl Geometry {
                         .copy_from_slice(&x[ih * self.width * c..][..n * c]);
                 }
             }
-            for kh in 0..self.kernel_h {
-                let p = StridedProduct {
-                    rows,
-                    inputs: k_w * c,
-                    units: filters,
-                    lda: c,
-                    ldk: filters,
-                    ldy: filters,
-                    accumulate: kh > 0,
-                };
-                E::matmul_strided(
-                    p,
-                    &padded[kh * wp * c..],
-                    &kernel[kh * k_w * c * filters..],
-                    wide,
-                );
-            }
+            // One product summing the kernel rows: row `kh` reads the padded
+            // image `kh` rows further on, and the kernel's `kh`-th block.
+            let p = StridedProduct {
+                rows,
+                inputs: k_w * c,
+                units: filters,
+                lda: c,
+                ldk: filters,
+                ldy: filters,
+                accumulate: false,
+            };
+            let seg = Segments {
+                count: self.kernel_h,
+                a_step: wp * c,
+                b_step: k_w * c * filters,
+            };
+            E::matmul_segmented(p, seg, padded, kernel, wide);
             let y = &mut y[b * self.out_height * self.out_width * filters..];
             for oh in 0..self.out_height {
                 let n = self.out_width * filters;
@@ -283,36 +284,37 @@ impl Geometry {
             for oh in 0..self.out_height {
                 let y_row = &mut y[((b * self.out_height + oh) * self.out_width) * filters..]
                     [..self.out_width * filters];
-                let mut written = false;
                 if end > first {
-                    for kh in 0..self.kernel_h {
-                        let Some(ih) = (oh * self.stride_h + kh)
-                            .checked_sub(self.pad_top)
-                            .filter(|&ih| ih < self.height)
-                        else {
-                            continue;
-                        };
-                        let start = (ih * self.width + first * sw - self.pad_left) * c;
-                        let p = StridedProduct {
-                            rows: end - first,
-                            inputs: segment,
-                            units: filters,
-                            lda: sw * c,
-                            ldk: filters,
-                            ldy: filters,
-                            accumulate: written,
-                        };
-                        E::matmul_strided(
-                            p,
-                            &x[start..],
-                            &kernel[kh * segment * filters..],
-                            &mut y_row[first * filters..],
-                        );
-                        written = true;
-                    }
-                    if !written {
-                        y_row[first * filters..end * filters].fill(E::ZERO);
-                    }
+                    // The kernel rows over image rows: a contiguous range,
+                    // summed in one product (zero rows: zeros).
+                    let top = oh * self.stride_h;
+                    let kh_first = self.pad_top.saturating_sub(top).min(self.kernel_h);
+                    let kh_end = (self.height + self.pad_top)
+                        .saturating_sub(top)
+                        .clamp(kh_first, self.kernel_h);
+                    let ih = (top + kh_first).saturating_sub(self.pad_top);
+                    let start = (ih * self.width + first * sw - self.pad_left) * c;
+                    let p = StridedProduct {
+                        rows: end - first,
+                        inputs: segment,
+                        units: filters,
+                        lda: sw * c,
+                        ldk: filters,
+                        ldy: filters,
+                        accumulate: false,
+                    };
+                    let seg = Segments {
+                        count: kh_end - kh_first,
+                        a_step: self.width * c,
+                        b_step: segment * filters,
+                    };
+                    E::matmul_segmented(
+                        p,
+                        seg,
+                        &x[start.min(x.len())..],
+                        &kernel[kh_first * segment * filters..],
+                        &mut y_row[first * filters..],
+                    );
                 }
                 for ow in (0..first).chain(end..self.out_width) {
                     self.copy_window(x, oh, ow, 0, c, window);

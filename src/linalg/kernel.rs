@@ -8,6 +8,8 @@
 //! - `small`: `m ≤ 8` rows of C over unpacked, row-major B, streaming each
 //!   element of B from memory exactly once (batch-1 and small-batch inference).
 
+use super::Segments;
+
 /// Generates a module of kernels for one ISA. `vec` is the vector type and
 /// `lanes` its f32 count; `v_small` gives, for m = 1..=8, how many vectors wide
 /// a column block of the small-m kernel is.
@@ -97,13 +99,15 @@ macro_rules! kernels {
                 }
             }
 
-            /// `C (+)= A · B` for `m ≤ 8` rows: A is `m × k` with strides
-            /// `(rsa, csa)`, B is `k × n` row-major with row stride `ldb`, C is
+            /// `C (+)= Σ_s A_s · B_s` for `m ≤ 8` rows over `seg.count`
+            /// segments: `A_s` is `m × k` with strides `(rsa, csa)` starting
+            /// `s · seg.a_step` elements after `a`, `B_s` is `k × n` row-major
+            /// with row stride `ldb` starting `s · seg.b_step` after `b`; C is
             /// `m × n` with row stride `ldc`. Each element of B is read once.
             ///
             /// # Safety
-            /// The pointers address the matrices those sizes and strides
-            /// describe; `1 ≤ m ≤ 8`; the CPU supports this module's ISA.
+            /// The pointers address the matrices those sizes, strides and
+            /// segments describe; `1 ≤ m ≤ 8`; the CPU supports this module's ISA.
             $(#[$feature])*
             #[allow(clippy::too_many_arguments)]
             pub unsafe fn small(
@@ -118,8 +122,9 @@ macro_rules! kernels {
                 c: *mut f32,
                 ldc: usize,
                 accumulate: bool,
+                seg: super::Segments,
             ) {
-                let s = Strides { k, n, rsa, csa, ldb, ldc, accumulate };
+                let s = Strides { k, n, rsa, csa, ldb, ldc, accumulate, seg };
                 match m {
                     1 => small_rows::<1, { $v1 }>(&s, a, b, c),
                     2 => small_rows::<2, { $v2 }>(&s, a, b, c),
@@ -141,6 +146,7 @@ macro_rules! kernels {
                 ldb: usize,
                 ldc: usize,
                 accumulate: bool,
+                seg: super::Segments,
             }
 
             /// Blocks of `V` vectors across the columns, then single vectors,
@@ -165,10 +171,13 @@ macro_rules! kernels {
             $(#[$feature])*
             unsafe fn small_tail<const R: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32, cols: usize) {
                 let mut acc: [$vec; R] = [$zero; R];
-                for p in 0..s.k {
-                    let bv = $load_partial(b.add(p * s.ldb), cols);
-                    for i in 0..R {
-                        acc[i] = $fma($splat(*a.add(i * s.rsa + p * s.csa)), bv, acc[i]);
+                for segment in 0..s.seg.count {
+                    let (a, b) = (a.add(segment * s.seg.a_step), b.add(segment * s.seg.b_step));
+                    for p in 0..s.k {
+                        let bv = $load_partial(b.add(p * s.ldb), cols);
+                        for i in 0..R {
+                            acc[i] = $fma($splat(*a.add(i * s.rsa + p * s.csa)), bv, acc[i]);
+                        }
                     }
                 }
                 for i in 0..R {
@@ -181,16 +190,19 @@ macro_rules! kernels {
             $(#[$feature])*
             unsafe fn small_block<const R: usize, const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
                 let mut acc: [[$vec; V]; R] = [[$zero; V]; R];
-                for p in 0..s.k {
-                    let bp = b.add(p * s.ldb);
-                    let mut bv: [$vec; V] = [$zero; V];
-                    for v in 0..V {
-                        bv[v] = $load(bp.add(v * $lanes));
-                    }
-                    for i in 0..R {
-                        let ai = $splat(*a.add(i * s.rsa + p * s.csa));
+                for segment in 0..s.seg.count {
+                    let (a, b) = (a.add(segment * s.seg.a_step), b.add(segment * s.seg.b_step));
+                    for p in 0..s.k {
+                        let bp = b.add(p * s.ldb);
+                        let mut bv: [$vec; V] = [$zero; V];
                         for v in 0..V {
-                            acc[i][v] = $fma(ai, bv[v], acc[i][v]);
+                            bv[v] = $load(bp.add(v * $lanes));
+                        }
+                        for i in 0..R {
+                            let ai = $splat(*a.add(i * s.rsa + p * s.csa));
+                            for v in 0..V {
+                                acc[i][v] = $fma(ai, bv[v], acc[i][v]);
+                            }
                         }
                     }
                 }
@@ -400,6 +412,7 @@ pub(super) struct Kernels {
         *mut f32,
         usize,
         bool,
+        Segments,
     ),
 }
 

@@ -140,25 +140,69 @@ impl Gemm<'_> {
     /// # Panics
     /// When this CPU cannot run `isa`, or as [`Gemm::run`].
     pub fn run_with(self, isa: Isa, c: &mut [f32]) {
+        self.check(isa, Segments::ONE, c);
+        gemm_unchecked(isa, self, c)
+    }
+
+    /// `C (+)= Σ_s A_s · B_s` over `seg.count` products, where `A_s` and
+    /// `B_s` are this product's A and B started `s · seg.a_step` and
+    /// `s · seg.b_step` elements further on. With row-major B that stays in
+    /// L2 the sum is taken in registers: one pass over C.
+    ///
+    /// # Panics
+    /// As [`Gemm::run`], for every segment's operands.
+    ///
+    /// ```
+    /// use corten::linalg::{Gemm, Segments};
+    /// // [1 2] · [10; 20] + [2 3] · [30; 40], both A rows read from a = [1, 2, 3]:
+    /// let a = [1.0f32, 2.0, 3.0];
+    /// let b = [10.0f32, 20.0, 30.0, 40.0];
+    /// let g = Gemm { m: 1, k: 2, n: 1, a: &a, rsa: 2, csa: 1, b: &b, rsb: 1, csb: 1, ldc: 1, accumulate: false };
+    /// let mut c = [0.0f32];
+    /// g.run_segmented(Segments { count: 2, a_step: 1, b_step: 2 }, &mut c);
+    /// assert_eq!(c, [1.0 * 10.0 + 2.0 * 20.0 + 2.0 * 30.0 + 3.0 * 40.0]);
+    /// ```
+    pub fn run_segmented(self, seg: Segments, c: &mut [f32]) {
+        self.run_segmented_with(Isa::current(), seg, c)
+    }
+
+    /// [`Gemm::run_segmented`] on the kernels of `isa`.
+    pub fn run_segmented_with(self, isa: Isa, seg: Segments, c: &mut [f32]) {
+        self.check(isa, seg, c);
+        segmented_unchecked(isa, self, seg, c)
+    }
+
+    /// Panics, naming the slice, unless every element the product reads or
+    /// writes lies inside its slice and the CPU runs `isa`.
+    fn check(&self, isa: Isa, seg: Segments, c: &[f32]) {
         assert!(
             isa.is_available(),
             "the {} kernels cannot run on this CPU",
             isa.name()
         );
-        if self.m > 0 && self.n > 0 {
-            assert!(
-                self.n <= self.ldc,
-                "matmul: ldc {} is less than n {}",
-                self.ldc,
-                self.n
-            );
-            check_extent("c", c.len(), self.m, self.n, self.ldc, 1);
-            if self.k > 0 {
-                check_extent("a", self.a.len(), self.m, self.k, self.rsa, self.csa);
-                check_extent("b", self.b.len(), self.k, self.n, self.rsb, self.csb);
-            }
+        if self.m == 0 || self.n == 0 {
+            return;
         }
-        gemm_unchecked(isa, self, c)
+        assert!(
+            self.n <= self.ldc,
+            "matmul: ldc {} is less than n {}",
+            self.ldc,
+            self.n
+        );
+        check_extent("c", c.len(), self.m, self.n, self.ldc, 1);
+        if self.k == 0 || seg.count == 0 {
+            return;
+        }
+        // The last segment reads furthest into `a` and `b`.
+        let last = seg.count - 1;
+        let rest = |name: &str, len: usize, step: usize| {
+            len.checked_sub(last * step).unwrap_or_else(|| {
+                panic!("matmul: segment {last} starts past the end of `{name}`")
+            })
+        };
+        let (a, b) = (rest("a", self.a.len(), seg.a_step), rest("b", self.b.len(), seg.b_step));
+        check_extent("a", a, self.m, self.k, self.rsa, self.csa);
+        check_extent("b", b, self.k, self.n, self.rsb, self.csb);
     }
 }
 
@@ -240,8 +284,36 @@ const CHUNKED_B_MAX: usize = if cfg!(miri) {
     128 * 1024
 };
 
+/// How [`Gemm::run_segmented`] repeats a product: `count` products summed,
+/// the `s`-th reading A from `s · a_step` elements further on and B from
+/// `s · b_step` further on (the kernel rows of a convolution over a padded
+/// image: one product instead of one per kernel row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segments {
+    /// Products summed (at least 1 to compute anything).
+    pub count: usize,
+    /// Elements between the starts of consecutive A operands.
+    pub a_step: usize,
+    /// Elements between the starts of consecutive B operands.
+    pub b_step: usize,
+}
+
+impl Segments {
+    /// A single product.
+    pub const ONE: Segments = Segments {
+        count: 1,
+        a_step: 0,
+        b_step: 0,
+    };
+}
+
 /// The product, with every slice already checked against the sizes and strides.
 fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
+    segmented_unchecked(isa, g, Segments::ONE, c)
+}
+
+/// The sum of `seg.count` products, with every slice already checked.
+fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
     if g.m == 0 || g.n == 0 {
         return;
     }
@@ -254,7 +326,23 @@ fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
         return;
     }
     let kernels = Kernels::of(isa);
-    let chunked = g.k * g.n <= CHUNKED_B_MAX;
+    let chunked = g.k * seg.count.max(1) * g.n <= CHUNKED_B_MAX;
+    if seg.count == 0 {
+        return gemm_unchecked(isa, Gemm { k: 0, ..g }, c);
+    }
+    if seg.count > 1 && (g.csb != 1 || !(g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc")))) {
+        // Only the streaming kernel sums segments itself: one product each.
+        for s in 0..seg.count {
+            let part = Gemm {
+                a: &g.a[s * seg.a_step..],
+                b: &g.b[s * seg.b_step..],
+                accumulate: g.accumulate || s > 0,
+                ..g
+            };
+            gemm_unchecked(isa, part, c);
+        }
+        return;
+    }
     #[cfg(feature = "alloc")]
     if g.csb != 1 && chunked {
         // A strided B (a transposed weight matrix in backprop) that fits in
@@ -301,6 +389,7 @@ fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
                     c.as_mut_ptr().add(i0 * g.ldc),
                     g.ldc,
                     g.accumulate,
+                    seg,
                 )
             };
         }
