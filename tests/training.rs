@@ -31,7 +31,7 @@ fn blobs(n: usize) -> (Samples, Labels) {
     )
 }
 
-fn quiet<'a>() -> FitOptions<'a, f32> {
+fn quiet<'a, E>() -> FitOptions<'a, E> {
     FitOptions {
         verbose: Verbosity::Silent,
         ..Default::default()
@@ -315,4 +315,50 @@ fn early_stopping_restores_the_best_weights() {
         .get("loss")
         .unwrap();
     assert!((now - best).abs() < 1e-6, "restored {now}, best {best}");
+}
+
+#[test]
+fn f64_models_train_too() {
+    // y = 3·x0 − 2·x1 + 1, learned by a linear layer in f64.
+    let xs: Vec<f64> = (0..64)
+        .flat_map(|i| [(i as f64 * 0.37).sin(), (i as f64 * 0.73).cos()])
+        .collect();
+    let ys: Vec<f64> = xs
+        .chunks(2)
+        .map(|p| 3.0 * p[0] - 2.0 * p[1] + 1.0)
+        .collect();
+    let x = Tensor::<(Dyn, Const<2>), f64>::from_sizes(&[64, 2], xs).unwrap();
+    let y = Tensor::<(Dyn, Const<1>), f64>::from_sizes(&[64, 1], ys).unwrap();
+    let mut model = sequential![f64; Input<2>, Dense<1>];
+    model.compile(
+        Adam {
+            learning_rate: 0.1,
+            ..Default::default()
+        },
+        MeanSquaredError,
+        [Mae],
+    );
+    let history = model
+        .fit(
+            &x,
+            &y,
+            FitOptions {
+                epochs: 300,
+                batch_size: 16,
+                ..quiet()
+            },
+        )
+        .unwrap();
+    assert!(
+        history.get("loss").last().unwrap() < &1e-6,
+        "{:?}",
+        history.get("loss").last()
+    );
+    let w = model.get_weights();
+    assert!(
+        (w[0][0] - 3.0).abs() < 1e-3
+            && (w[0][1] + 2.0).abs() < 1e-3
+            && (w[1][0] - 1.0).abs() < 1e-3,
+        "{w:?}"
+    );
 }

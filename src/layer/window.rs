@@ -1,8 +1,8 @@
 //! Where the windows of a convolution or pooling lie, and im2col.
 
 use super::{DenseElement, StridedProduct};
-use crate::linalg::Segments;
 use crate::activation::Activation;
+use crate::linalg::Segments;
 use crate::shape::Padding;
 use crate::Element;
 

@@ -196,11 +196,13 @@ impl Gemm<'_> {
         // The last segment reads furthest into `a` and `b`.
         let last = seg.count - 1;
         let rest = |name: &str, len: usize, step: usize| {
-            len.checked_sub(last * step).unwrap_or_else(|| {
-                panic!("matmul: segment {last} starts past the end of `{name}`")
-            })
+            len.checked_sub(last * step)
+                .unwrap_or_else(|| panic!("matmul: segment {last} starts past the end of `{name}`"))
         };
-        let (a, b) = (rest("a", self.a.len(), seg.a_step), rest("b", self.b.len(), seg.b_step));
+        let (a, b) = (
+            rest("a", self.a.len(), seg.a_step),
+            rest("b", self.b.len(), seg.b_step),
+        );
         check_extent("a", a, self.m, self.k, self.rsa, self.csa);
         check_extent("b", b, self.k, self.n, self.rsb, self.csb);
     }
@@ -330,7 +332,8 @@ fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
     if seg.count == 0 {
         return gemm_unchecked(isa, Gemm { k: 0, ..g }, c);
     }
-    if seg.count > 1 && (g.csb != 1 || !(g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc")))) {
+    if seg.count > 1 && (g.csb != 1 || !(g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc"))))
+    {
         // Only the streaming kernel sums segments itself: one product each.
         for s in 0..seg.count {
             let part = Gemm {

@@ -299,23 +299,52 @@ fn segmented_products_match_oracle() {
     let shapes: &[(usize, usize, usize, usize)] = if cfg!(miri) {
         &[(3, 5, 9, 3), (9, 4, 7, 2)]
     } else {
-        &[(1, 48, 32, 3), (7, 48, 32, 3), (224, 48, 32, 3), (13, 9, 17, 4), (5, 700, 200, 2), (20, 3, 9, 1), (6, 5, 4, 0)]
+        &[
+            (1, 48, 32, 3),
+            (7, 48, 32, 3),
+            (224, 48, 32, 3),
+            (13, 9, 17, 4),
+            (5, 700, 200, 2),
+            (20, 3, 9, 1),
+            (6, 5, 4, 0),
+        ]
     };
     for isa in available() {
         for &(m, k, n, count) in shapes {
             for (csb_one, accumulate) in [(true, false), (true, true), (false, false)] {
                 let (a_step, rsa) = (k / 2 + 1, k + 3);
                 let a = data((m.max(1) - 1) * rsa + k + count * a_step + 1, 11);
-                let (b_len, rsb, csb) = if csb_one { (k * n, n, 1) } else { (k * n, 1, k) };
+                let (b_len, rsb, csb) = if csb_one {
+                    (k * n, n, 1)
+                } else {
+                    (k * n, 1, k)
+                };
                 let b_step = b_len;
                 let b = data(b_len * count.max(1), 12);
                 let ldc = n + 1;
                 let c0: Vec<f32> = data(m * ldc, 13);
-                let g = Gemm { m, k, n, a: &a, rsa, csa: 1, b: &b, rsb, csb, ldc, accumulate };
+                let g = Gemm {
+                    m,
+                    k,
+                    n,
+                    a: &a,
+                    rsa,
+                    csa: 1,
+                    b: &b,
+                    rsb,
+                    csb,
+                    ldc,
+                    accumulate,
+                };
                 // The oracle: one product per segment, added up.
                 let mut want = vec![0.0f64; m * n];
                 for s in 0..count {
-                    let part = Gemm { a: &a[s * a_step..], b: &b[s * b_step..], accumulate: false, ..g };
+                    let part = Gemm {
+                        a: &a[s * a_step..],
+                        b: &b[s * b_step..],
+                        accumulate: false,
+                        ..g
+                    };
                     for (w, p) in want.iter_mut().zip(oracle(&part, &c0)) {
                         *w += p;
                     }
@@ -329,14 +358,28 @@ fn segmented_products_match_oracle() {
                 }
                 let mut c = c0.clone();
                 if !accumulate {
-                    c.iter_mut().enumerate().filter(|(i, _)| i % ldc != n).for_each(|(_, v)| *v = f32::NAN);
+                    c.iter_mut()
+                        .enumerate()
+                        .filter(|(i, _)| i % ldc != n)
+                        .for_each(|(_, v)| *v = f32::NAN);
                 }
-                let seg = Segments { count, a_step, b_step };
+                let seg = Segments {
+                    count,
+                    a_step,
+                    b_step,
+                };
                 g.run_segmented_with(isa, seg, &mut c);
-                let what = std::format!("{} segmented {m}x{k}x{n}x{count} csb1={csb_one} acc={accumulate}", isa.name());
+                let what = std::format!(
+                    "{} segmented {m}x{k}x{n}x{count} csb1={csb_one} acc={accumulate}",
+                    isa.name()
+                );
                 assert_matches(&what, &c, ldc, n, &want, k * count.max(1));
                 for i in 0..m {
-                    assert_eq!(c[i * ldc + n].to_bits(), c0[i * ldc + n].to_bits(), "{what}: padding column written");
+                    assert_eq!(
+                        c[i * ldc + n].to_bits(),
+                        c0[i * ldc + n].to_bits(),
+                        "{what}: padding column written"
+                    );
                 }
             }
         }
