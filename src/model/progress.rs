@@ -95,8 +95,14 @@ impl Progress {
             let eta = elapsed / step.max(1) as f64 * (self.steps - step) as f64;
             format!("{eta:.0}s")
         };
+        // On a terminal, Keras's colours: the done part green, the rest grey.
+        let (green, grey, reset) = if self.redraw {
+            ("\x1b[32m", "\x1b[37m", "\x1b[0m")
+        } else {
+            ("", "", "")
+        };
         format!(
-            "{step:>digits$}/{} {}{} {time}{}{logs}",
+            "{step:>digits$}/{} {green}{}{grey}{}{reset} {time}{}{logs}",
             self.steps,
             "━".repeat(filled),
             "━".repeat(WIDTH - filled),
@@ -105,7 +111,7 @@ impl Progress {
     }
 
     fn draw(&mut self, line: &str, done: bool) {
-        let width = line.chars().count();
+        let width = visible_width(line);
         let pad = self.drawn_width.saturating_sub(width);
         let mut err = std::io::stderr().lock();
         let start = if self.redraw { "\r" } else { "" };
@@ -114,6 +120,21 @@ impl Progress {
         let _ = err.flush();
         self.drawn_width = width;
     }
+}
+
+/// Characters a terminal shows of `line` (colour escapes take no room).
+fn visible_width(line: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for ch in line.chars() {
+        match (in_escape, ch) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => width += 1,
+        }
+    }
+    width
 }
 
 /// ` 5ms/step`, as Keras formats the time per step.
@@ -140,8 +161,15 @@ mod tests {
     }
 
     #[test]
+    fn colour_escapes_take_no_width() {
+        assert_eq!(visible_width("\x1b[32m━━\x1b[37m━\x1b[0m 1s"), 6);
+    }
+
+    #[test]
     fn the_bar_fills_with_the_steps() {
-        let p = Progress::start(Verbosity::Silent, 0, 1, 45);
+        let mut p = Progress::start(Verbosity::Silent, 0, 1, 45);
+        p.redraw = false; // as when stderr is a file, whatever runs the test
+
         let mut logs = Logs::default();
         logs.set("loss", 0.5);
         let line = p.line(45, &logs, true);
