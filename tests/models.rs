@@ -185,3 +185,28 @@ fn runtime_errors_say_expected_and_got() {
         }
     );
 }
+
+#[test]
+fn layers_take_the_initializers_they_are_given() {
+    use corten::init::Initializer::{Constant, HeUniform, Ones, Zeros};
+    use corten::layer::{Conv2DTranspose, DepthwiseConv2D};
+    let mut model = sequential![
+        Input<6, 6, 2>,
+        (Conv2D::<3, 3>::default().with_initializers(Ones, Constant(0.5))),
+        (DepthwiseConv2D::<3>::default().with_initializers(Constant(2.0), Ones)),
+        (Conv2DTranspose::<2, 2>::default().with_initializers(Zeros, Constant(-1.0))),
+        Reshape2<3, 6>,
+        (Conv1D::<2, 2>::default().with_initializers(Ones, Zeros)),
+        Flatten,
+        (Dense::<3>::new().with_initializers(HeUniform, Constant(0.25))),
+    ];
+    let w = model.get_weights();
+    assert_eq!(w.len(), 10);
+    assert!(w[0].iter().all(|&v| v == 1.0) && w[1] == [0.5; 3]);
+    assert!(w[2].iter().all(|&v| v == 2.0) && w[3] == [1.0; 3]);
+    assert!(w[4].iter().all(|&v| v == 0.0) && w[5] == [-1.0; 2]);
+    assert!(w[6].iter().all(|&v| v == 1.0) && w[7] == [0.0; 2]);
+    let limit = (6.0f32 / 4.0).sqrt(); // he_uniform over 2·2 = 4 inputs
+    assert!(w[8].iter().all(|v| v.abs() <= limit) && w[8].iter().any(|&v| v != 0.0));
+    assert_eq!(w[9], [0.25; 3]);
+}

@@ -38,6 +38,7 @@ pub struct Conv2DTranspose<
     const STRIDE: usize = 1,
 > {
     activation: A,
+    initializers: crate::init::Initializers,
     padding: PhantomData<P>,
 }
 
@@ -78,6 +79,17 @@ type Out<P, D, const K: usize, const S: usize> = <P as TransposeRule<D, K, S>>::
 impl<const F: usize, const K: usize, A: Activation, P, const S: usize>
     Conv2DTranspose<F, K, A, P, S>
 {
+    /// This spec with other kernel and bias initializers (Keras's
+    /// `kernel_initializer`, `bias_initializer`).
+    pub fn with_initializers(
+        mut self,
+        kernel: crate::init::Initializer,
+        bias: crate::init::Initializer,
+    ) -> Self {
+        self.initializers = crate::init::Initializers { kernel, bias };
+        self
+    }
+
     /// A layer over weights in any storage, for `C` input channels: kernel
     /// `(K, K, F, C)`, bias `F`; an error when a length does not fit.
     pub fn from_data<C: StaticDim, E: Element, KD: Data<E>, B: Data<E>>(
@@ -290,13 +302,11 @@ where
         Conv2DTransposeLayer<F, K, S, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
         // Keras's fans for a (K, K, F, C) kernel: in = K·K·F, out = K·K·C.
-        let kernel = crate::init::Initializer::GlorotUniform.draw(
-            ctx.rng(),
-            (K * K * F, K * K * C::SIZE),
-            K * K * F,
-            C::SIZE,
-        );
-        let bias = alloc::vec![E::ZERO; F];
+        let init = self.initializers;
+        let kernel = init
+            .kernel
+            .draw(ctx.rng(), (K * K * F, K * K * C::SIZE), K * K * F, C::SIZE);
+        let bias = init.bias.draw(ctx.rng(), (F, F), 1, F);
         let name = ctx.name("conv2d_transpose");
         Conv2DTransposeLayer {
             kernel,

@@ -35,12 +35,24 @@ pub struct DepthwiseConv2D<
     const MULTIPLIER: usize = 1,
 > {
     activation: A,
+    initializers: crate::init::Initializers,
     padding: PhantomData<P>,
 }
 
 impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
     DepthwiseConv2D<K, A, P, S, M>
 {
+    /// This spec with other kernel and bias initializers (Keras's
+    /// `depthwise_initializer`, `bias_initializer`).
+    pub fn with_initializers(
+        mut self,
+        kernel: crate::init::Initializer,
+        bias: crate::init::Initializer,
+    ) -> Self {
+        self.initializers = crate::init::Initializers { kernel, bias };
+        self
+    }
+
     /// A layer over weights in any storage, for `C` channels: kernel
     /// `(K, K, C, M)`, bias `C · M`; an error when a length does not fit.
     pub fn from_data<C: StaticDim, E: Element, KD: Data<E>, B: Data<E>>(
@@ -268,13 +280,13 @@ where
     type Layer =
         DepthwiseConv2DLayer<K, S, M, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        let kernel = crate::init::Initializer::GlorotUniform.draw(
-            ctx.rng(),
-            (K * K, K * K * M),
-            K * K * C::SIZE,
-            M,
-        );
-        let bias = alloc::vec![E::ZERO; C::SIZE * M];
+        let init = self.initializers;
+        let kernel = init
+            .kernel
+            .draw(ctx.rng(), (K * K, K * K * M), K * K * C::SIZE, M);
+        let bias = init
+            .bias
+            .draw(ctx.rng(), (C::SIZE * M, C::SIZE * M), 1, C::SIZE * M);
         let name = ctx.name("depthwise_conv2d");
         DepthwiseConv2DLayer {
             kernel,

@@ -71,11 +71,12 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element> BuildLayer<
 {
     type Layer = EmbeddingLayer<VOCAB, DIM, E, alloc::vec::Vec<E>, T>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        use rand_distr::{Distribution, Uniform};
-        let dist = Uniform::new_inclusive(-0.05, 0.05).expect("finite, ordered bounds");
-        let table = (0..VOCAB * DIM)
-            .map(|_| E::from_f64(dist.sample(ctx.rng())))
-            .collect();
+        // Keras's `embeddings_initializer="uniform"`.
+        let uniform = crate::init::Initializer::RandomUniform {
+            min: -0.05,
+            max: 0.05,
+        };
+        let table = uniform.draw(ctx.rng(), (VOCAB, DIM), VOCAB, DIM);
         EmbeddingLayer {
             table,
             name: ctx.name("embedding"),
