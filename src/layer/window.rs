@@ -277,8 +277,6 @@ impl Geometry {
         } else {
             first
         };
-        let depth = self.kernel_h * segment;
-        let window = &mut scratch[..depth];
         for b in 0..batch {
             let x = &x[b * image..(b + 1) * image];
             for oh in 0..self.out_height {
@@ -316,24 +314,75 @@ impl Geometry {
                         &mut y_row[first * filters..],
                     );
                 }
-                for ow in (0..first).chain(end..self.out_width) {
-                    self.copy_window(x, oh, ow, 0, c, window);
-                    let p = StridedProduct {
-                        rows: 1,
-                        inputs: depth,
-                        units: filters,
-                        lda: depth,
-                        ldk: filters,
-                        ldy: filters,
-                        accumulate: false,
-                    };
-                    E::matmul_strided(
-                        p,
-                        window,
-                        kernel,
-                        &mut y_row[ow * filters..(ow + 1) * filters],
-                    );
+            }
+            self.convolve_borders(
+                x,
+                &mut y[b * self.out_height * self.out_width * filters..],
+                scratch,
+                kernel,
+                filters,
+                (first, end),
+            );
+        }
+    }
+
+    /// The output columns of one image whose windows hang over the left or
+    /// right padding (`..first` and `end..` of every output row): their
+    /// windows copied into `scratch` as rows of one matrix (as many as fit),
+    /// one product, the results copied to their pixels of `y`.
+    fn convolve_borders<E: DenseElement>(
+        &self,
+        x: &[E],
+        y: &mut [E],
+        scratch: &mut [E],
+        kernel: &[E],
+        filters: usize,
+        (first, end): (usize, usize),
+    ) {
+        let depth = self.kernel_h * self.kernel_w * self.channels;
+        let per_row = first + (self.out_width - end);
+        let total = self.out_height * per_row;
+        // Windows per product: as many as the scratch holds (with their
+        // outputs), at least one.
+        let group = (scratch.len() / (depth + filters).max(1)).max(1);
+        let pixel = |j: usize| {
+            let (oh, r) = (j / per_row, j % per_row);
+            (oh, if r < first { r } else { end + r - first })
+        };
+        for start in (0..total).step_by(group) {
+            let n = group.min(total - start);
+            let (windows, rest) = scratch.split_at_mut(n * depth);
+            for (i, window) in windows.chunks_exact_mut(depth.max(1)).enumerate() {
+                let (oh, ow) = pixel(start + i);
+                self.copy_window(x, oh, ow, 0, self.channels, window);
+            }
+            let p = StridedProduct {
+                rows: n,
+                inputs: depth,
+                units: filters,
+                lda: depth,
+                ldk: filters,
+                ldy: filters,
+                accumulate: false,
+            };
+            if rest.len() >= n * filters {
+                let out = &mut rest[..n * filters];
+                E::matmul_strided(p, windows, kernel, out);
+                for (i, o) in out.chunks_exact(filters.max(1)).enumerate() {
+                    let (oh, ow) = pixel(start + i);
+                    let at = (oh * self.out_width + ow) * filters;
+                    y[at..at + filters].copy_from_slice(o);
                 }
+            } else {
+                // No room for the outputs: one window at a time, straight into y.
+                let (oh, ow) = pixel(start);
+                let at = (oh * self.out_width + ow) * filters;
+                E::matmul_strided(
+                    StridedProduct { rows: 1, ..p },
+                    windows,
+                    kernel,
+                    &mut y[at..at + filters],
+                );
             }
         }
     }
@@ -633,6 +682,38 @@ mod tests {
                 assert!(
                     (*got as f64 - want).abs() < 1e-4,
                     "case {i}, element {j}: {got} vs {want}"
+                );
+            }
+        }
+    }
+
+    /// The border columns of the in-place path in groups of every size the
+    /// scratch allows: one window at a time with no room for its output,
+    /// one, two, and all at once.
+    #[test]
+    fn border_windows_in_groups_match_the_definition() {
+        let (g, filters) = (Geometry::square::<Same>(5, 40, 3, 5, 1), 4);
+        let x: Vec<f32> = (0..g.height * g.width * g.channels)
+            .map(|v| ((v * 29 % 23) as f32) * 0.1 - 1.1)
+            .collect();
+        let depth = g.kernel_h * g.kernel_w * g.channels;
+        let kernel: Vec<f32> = (0..depth * filters)
+            .map(|v| ((v * 7 % 13) as f32) * 0.04 - 0.2)
+            .collect();
+        let want = oracle(&g, &x, &kernel, filters);
+        for room in [
+            depth,
+            depth + filters,
+            2 * (depth + filters) + 1,
+            1000 * depth,
+        ] {
+            let mut y = vec![f32::NAN; g.out_height * g.out_width * filters];
+            let mut scratch = vec![0.0f32; room];
+            g.convolve_in_place(&x, &mut y, 1, &mut scratch, &kernel, filters);
+            for (j, (got, want)) in y.iter().zip(&want).enumerate() {
+                assert!(
+                    (*got as f64 - want).abs() < 1e-4,
+                    "room {room}, element {j}: {got} vs {want}"
                 );
             }
         }
