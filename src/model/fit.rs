@@ -284,7 +284,8 @@ where
                         batch: step + 1,
                     });
                 }
-                self.add_metrics(&mut totals, loss, &yb, chunk.len());
+                let output = &self.compiled.as_deref().expect("checked above").output;
+                self.add_metrics(&mut totals, loss, output, &yb, chunk.len());
                 progress.batch_done(step + 1, || totals.logs(metric_names.iter().copied(), ""));
             }
             let mut logs = totals.logs(metric_names.iter().copied(), "");
@@ -360,17 +361,16 @@ where
         self.layers.check_input(data.x)
     }
 
-    /// Adds a batch's loss and metrics (over the outputs the compiled
-    /// buffers hold) to the totals.
-    fn add_metrics(&self, totals: &mut Totals, loss: E, y: &[E], batch: usize) {
+    /// Adds a batch's loss and its metrics on `output` against `y`.
+    fn add_metrics(&self, totals: &mut Totals, loss: E, output: &[E], y: &[E], batch: usize) {
         let compiled = self.compiled.as_deref().expect("compiled before training");
         let width = output_width::<L::Output>();
         let per_row = compiled.loss.labels_per_row(width);
         totals.loss += loss.to_f64() * batch as f64;
         totals.samples += batch;
-        totals.rows += compiled.output.len() / width.max(1);
+        totals.rows += output.len() / width.max(1);
         for (sum, metric) in totals.metrics.iter_mut().zip(&compiled.metrics) {
-            *sum += metric.sum(&compiled.output, y, width, per_row);
+            *sum += metric.sum(output, y, width, per_row);
         }
     }
 
@@ -383,10 +383,9 @@ where
         let width = output_width::<L::Output>();
         let per_x = F::NUMEL;
         let per_y = data.labels / data.samples.max(1);
-        let mut scratch = Vec::new();
-        let compiled = self.compiled.as_deref_mut().ok_or(Error::NotCompiled)?;
+        let (mut output, mut scratch) = (Vec::new(), Vec::new());
+        let compiled = self.compiled.as_deref().ok_or(Error::NotCompiled)?;
         let mut totals = Totals::new(compiled.metrics.len());
-        let mut output = core::mem::take(&mut compiled.output);
         let names: Vec<&'static str> = compiled.metrics.iter().map(|m| m.name()).collect();
         for start in (0..data.samples).step_by(batch_size.max(1)) {
             let batch = batch_size.min(data.samples - start);
@@ -396,15 +395,10 @@ where
             scratch.resize(batch * L::SCRATCH_PER_SAMPLE, E::ZERO);
             self.layers
                 .forward_slices(x, &mut output, batch, &mut scratch);
-            let compiled = self.compiled.as_deref_mut().expect("checked above");
+            let compiled = self.compiled.as_deref().expect("checked above");
             let loss = compiled.loss.loss(&output, y, width, None);
-            core::mem::swap(&mut compiled.output, &mut output);
-            self.add_metrics(&mut totals, loss, y, batch);
-            let compiled = self.compiled.as_deref_mut().expect("checked above");
-            core::mem::swap(&mut compiled.output, &mut output);
+            self.add_metrics(&mut totals, loss, &output, y, batch);
         }
-        let compiled = self.compiled.as_deref_mut().expect("checked above");
-        compiled.output = output;
         Ok(totals.logs(names.into_iter(), ""))
     }
 }
