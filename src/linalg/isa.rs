@@ -1,5 +1,5 @@
 //! Which instruction set the matmul kernels use: detected once, or forced with
-//! the environment variable `CORTEN_ISA` (`avx512`, `avx2`, `portable`).
+//! the environment variable `CORTEN_ISA` (`avx512`, `avx2`, `neon`, `portable`).
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
@@ -12,11 +12,13 @@ pub enum Isa {
     Avx2Fma,
     /// x86_64 AVX-512F: 16 lanes.
     Avx512,
+    /// aarch64 NEON (Advanced SIMD): 4 lanes, 32 registers.
+    Neon,
 }
 
 impl Isa {
     /// Every ISA, most capable last.
-    pub const ALL: [Isa; 3] = [Isa::Portable, Isa::Avx2Fma, Isa::Avx512];
+    pub const ALL: [Isa; 4] = [Isa::Portable, Isa::Avx2Fma, Isa::Avx512, Isa::Neon];
 
     /// The name `CORTEN_ISA` uses for it.
     pub fn name(self) -> &'static str {
@@ -24,6 +26,7 @@ impl Isa {
             Isa::Portable => "portable",
             Isa::Avx2Fma => "avx2",
             Isa::Avx512 => "avx512",
+            Isa::Neon => "neon",
         }
     }
 
@@ -33,6 +36,7 @@ impl Isa {
             Isa::Portable => true,
             Isa::Avx2Fma => cpu_has_avx2_fma(),
             Isa::Avx512 => cpu_has_avx512f(),
+            Isa::Neon => cpu_has_neon(),
         }
     }
 
@@ -46,6 +50,7 @@ impl Isa {
             1 => Isa::Portable,
             2 => Isa::Avx2Fma,
             3 => Isa::Avx512,
+            4 => Isa::Neon,
             _ => {
                 let isa = forced().unwrap_or_else(best);
                 CURRENT.store(isa as u8 + 1, Ordering::Relaxed);
@@ -71,7 +76,9 @@ fn forced() -> Option<Isa> {
     let isa = Isa::ALL
         .into_iter()
         .find(|isa| isa.name() == name)
-        .unwrap_or_else(|| panic!("CORTEN_ISA={name}: expected one of portable, avx2, avx512"));
+        .unwrap_or_else(|| {
+            panic!("CORTEN_ISA={name}: expected one of portable, avx2, avx512, neon")
+        });
     assert!(
         isa.is_available(),
         "CORTEN_ISA={name}, but this CPU cannot run {name} kernels"
@@ -111,5 +118,20 @@ fn cpu_has_avx2_fma() -> bool {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn cpu_has_avx512f() -> bool {
+    false
+}
+
+#[cfg(all(target_arch = "aarch64", feature = "std"))]
+fn cpu_has_neon() -> bool {
+    std::arch::is_aarch64_feature_detected!("neon")
+}
+
+#[cfg(all(target_arch = "aarch64", not(feature = "std")))]
+fn cpu_has_neon() -> bool {
+    cfg!(target_feature = "neon")
+}
+
+#[cfg(not(target_arch = "aarch64"))]
+fn cpu_has_neon() -> bool {
     false
 }

@@ -260,6 +260,70 @@ kernels! {
     }
 }
 
+#[cfg(target_arch = "aarch64")]
+kernels! {
+    #[target_feature(enable = "neon")]
+    mod neon {
+        lanes: 4,
+        mr: 8,
+        nv: 2,
+        v_small: [8, 6, 4, 4, 3, 3, 2, 2],
+        vec: core::arch::aarch64::float32x4_t,
+        zero: core::arch::aarch64::vdupq_n_f32(0.0),
+        load: core::arch::aarch64::vld1q_f32,
+        store: core::arch::aarch64::vst1q_f32,
+        splat: core::arch::aarch64::vdupq_n_f32,
+        fma: super::neon_ops::fma,
+        add: core::arch::aarch64::vaddq_f32,
+        load_partial: super::neon_ops::load_partial,
+        store_partial: super::neon_ops::store_partial,
+        chunk_rows: 8,
+    }
+}
+
+/// NEON helpers with the argument order the kernel body uses.
+#[cfg(target_arch = "aarch64")]
+mod neon_ops {
+    use core::arch::aarch64::*;
+
+    /// `a · b + c`.
+    #[inline(always)]
+    pub unsafe fn fma(a: float32x4_t, b: float32x4_t, c: float32x4_t) -> float32x4_t {
+        // SAFETY: NEON is enabled in every caller (`target_feature`).
+        unsafe { vfmaq_f32(c, a, b) }
+    }
+
+    /// The first `n < 4` floats at `p`, the other lanes zero.
+    ///
+    /// # Safety
+    /// `p` addresses `n` readable floats.
+    #[inline(always)]
+    pub unsafe fn load_partial(p: *const f32, n: usize) -> float32x4_t {
+        let mut lanes = [0.0f32; 4];
+        for (i, lane) in lanes.iter_mut().enumerate().take(n) {
+            // SAFETY: i < n, and the caller guarantees n readable floats.
+            *lane = unsafe { *p.add(i) };
+        }
+        // SAFETY: `lanes` holds 4 floats; NEON is enabled in every caller.
+        unsafe { vld1q_f32(lanes.as_ptr()) }
+    }
+
+    /// Stores the first `n < 4` lanes of `v` at `p`.
+    ///
+    /// # Safety
+    /// `p` addresses `n` writable floats.
+    #[inline(always)]
+    pub unsafe fn store_partial(p: *mut f32, v: float32x4_t, n: usize) {
+        let mut lanes = [0.0f32; 4];
+        // SAFETY: `lanes` holds 4 floats; NEON is enabled in every caller.
+        unsafe { vst1q_f32(lanes.as_mut_ptr(), v) };
+        for (i, &lane) in lanes.iter().enumerate().take(n) {
+            // SAFETY: i < n, and the caller guarantees n writable floats.
+            unsafe { *p.add(i) = lane };
+        }
+    }
+}
+
 /// Masked loads and stores of the first `n < 8` lanes (AVX2).
 #[cfg(target_arch = "x86_64")]
 mod avx2_partial {
@@ -435,6 +499,14 @@ impl Kernels {
                 chunk_rows: avx512::CHUNK_ROWS,
                 micro: avx512::micro,
                 small: avx512::small,
+            },
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => Kernels {
+                mr: neon::MR,
+                nr: neon::NR,
+                chunk_rows: neon::CHUNK_ROWS,
+                micro: neon::micro,
+                small: neon::small,
             },
             _ => Kernels {
                 mr: portable::MR,
