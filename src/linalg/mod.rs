@@ -1,8 +1,8 @@
 //! The matrix product at the heart of Dense, convolution and training.
 //!
 //! [`matmul`] and its variants run on hand-written kernels: AVX-512F and
-//! AVX2+FMA on x86_64 (chosen at run time, see [`Isa`]), and a portable kernel
-//! for every other target. Shapes with few rows (`m ≤ 8`: batch-1 and
+//! AVX2+FMA on x86_64, NEON on aarch64 (chosen at run time, see [`Isa`]), and
+//! a portable kernel for every other target. Shapes with few rows (`m ≤ 8`: batch-1 and
 //! small-batch inference) take a path that streams `B` exactly once; larger
 //! ones are packed into cache-sized blocks and computed by register tiles.
 //! With `std`, large products can use several threads ([`set_threads`]).
