@@ -52,7 +52,7 @@ pub struct Weight<'a, E> {
 }
 
 impl<'a, E: Element> Weight<'a, E> {
-    /// A trainable weight over `storage` (`None` when it is read-only).
+    /// A trainable weight with these `values` (`None` when they are read-only).
     pub fn trainable(name: &'static str, values: Option<&'a mut [E]>) -> Self {
         Weight {
             name,
