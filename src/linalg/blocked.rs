@@ -92,8 +92,10 @@ fn serial(
     // Equal depth blocks (784 → 4 × 196, not 3 × 256 + 16): a thin last block
     // would reload and store all of C for little work.
     let kc_max = g.k.div_ceil(g.k.div_ceil(KC));
-    a_pack.resize(kc_max * mc_max, 0.0);
-    b_pack.resize(kc_max * nc_max, 0.0);
+    let (a_pack, b_pack) = (
+        cache_aligned(a_pack, kc_max * mc_max),
+        cache_aligned(b_pack, kc_max * nc_max),
+    );
     for jc in (0..g.n).step_by(NC) {
         let nc = NC.min(g.n - jc);
         for pc in (0..g.k).step_by(kc_max) {
@@ -135,6 +137,15 @@ fn serial(
             }
         }
     }
+}
+
+/// `len` floats of `buffer` starting on a cache line, so that the kernels'
+/// vector loads from packed panels never straddle two lines.
+fn cache_aligned(buffer: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    const LINE: usize = 64 / core::mem::size_of::<f32>();
+    buffer.resize(len + LINE, 0.0);
+    let offset = buffer.as_ptr().align_offset(64).min(LINE);
+    &mut buffer[offset..offset + len]
 }
 
 /// Packs `B[pc..pc+kc, jc..jc+nc]` as `NR`-wide panels, each `kc` rows of `NR`
