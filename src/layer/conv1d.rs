@@ -181,19 +181,16 @@ where
         tape: &mut [super::Tape<E>],
         _rng: &mut rand::rngs::StdRng,
     ) {
-        let t = &mut tape[0];
-        t.cache.resize(y.len(), E::ZERO);
-        t.scratch.resize(batch * Self::SCRATCH_PER_SAMPLE, E::ZERO);
-        Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve(
-            x,
-            &mut t.cache,
-            batch,
-            &mut t.scratch,
-            self.kernel.as_slice(),
-            self.bias.as_slice(),
-            &crate::activation::Linear,
+        let g = Geometry::row::<P>(L::SIZE, C::SIZE, KS, S);
+        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
+        let scratch = batch * Self::SCRATCH_PER_SAMPLE;
+        super::forward_keeping_z(
+            &mut tape[0],
+            y,
+            scratch,
+            (&self.activation, F),
+            |z, work| g.convolve(x, z, batch, work, kernel, bias, &crate::activation::Linear),
         );
-        super::activate(&self.activation, &t.cache, y, F);
     }
 
     #[cfg(feature = "std")]

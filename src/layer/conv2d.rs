@@ -380,20 +380,19 @@ where
         tape: &mut [super::Tape<E>],
         _rng: &mut rand::rngs::StdRng,
     ) {
-        let t = &mut tape[0];
-        t.cache.resize(y.len(), E::ZERO);
-        t.scratch.resize(batch * Self::SCRATCH_PER_SAMPLE, E::ZERO);
-        Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve_grouped(
-            x,
-            &mut t.cache,
-            batch,
-            &mut t.scratch,
-            self.kernel.as_slice(),
-            self.bias.as_slice(),
-            &crate::activation::Linear,
-            G,
+        let g = Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL);
+        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
+        let scratch = batch * Self::SCRATCH_PER_SAMPLE;
+        super::forward_keeping_z(
+            &mut tape[0],
+            y,
+            scratch,
+            (&self.activation, F),
+            |z, work| {
+                let linear = &crate::activation::Linear;
+                g.convolve_grouped(x, z, batch, work, kernel, bias, linear, G)
+            },
         );
-        super::activate(&self.activation, &t.cache, y, F);
     }
 
     #[cfg(feature = "std")]

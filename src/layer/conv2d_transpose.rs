@@ -234,10 +234,9 @@ where
         tape: &mut [super::Tape<E>],
         _rng: &mut rand::rngs::StdRng,
     ) {
-        let z = &mut tape[0].cache;
-        z.resize(y.len(), E::ZERO);
-        self.pre_activation(x, z, batch);
-        super::activate(&self.activation, z, y, F);
+        super::forward_keeping_z(&mut tape[0], y, 0, (&self.activation, F), |z, _| {
+            self.pre_activation(x, z, batch)
+        });
     }
 
     #[cfg(feature = "std")]
@@ -245,18 +244,11 @@ where
         super::activation_backward(&self.activation, &tape[0].cache, pass.y, pass.dy, F);
         let (d_kernel, d_bias) = grads.split_at_mut(K * K * F * C::SIZE);
         super::sum_rows(pass.dy, d_bias);
-        d_kernel.fill(E::ZERO);
-        let (x, dz, kernel) = (pass.x, &*pass.dy, self.kernel.as_slice());
-        match pass.dx {
-            Some(dx) => {
-                dx.fill(E::ZERO);
-                Self::for_each_tap(pass.batch, |xi, ki, zi| {
-                    d_kernel[ki] += x[xi] * dz[zi];
-                    dx[xi] += kernel[ki] * dz[zi];
-                });
-            }
-            None => Self::for_each_tap(pass.batch, |xi, ki, zi| d_kernel[ki] += x[xi] * dz[zi]),
-        }
+        let operands = (pass.x, &*pass.dy, self.kernel.as_slice());
+        Self::for_each_tap(
+            pass.batch,
+            super::tap_gradients(operands, d_kernel, pass.dx),
+        );
     }
 
     #[cfg(feature = "std")]

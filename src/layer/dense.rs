@@ -473,17 +473,10 @@ where
         tape: &mut [super::Tape<E>],
         _rng: &mut rand::rngs::StdRng,
     ) {
-        let z = &mut tape[0].cache;
-        z.resize(y.len(), E::ZERO);
-        E::dense_forward(
-            x,
-            self.kernel.as_slice(),
-            self.bias.as_slice(),
-            z,
-            batch,
-            I::SIZE,
-        );
-        super::activate(&self.activation, z, y, O::SIZE);
+        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
+        super::forward_keeping_z(&mut tape[0], y, 0, (&self.activation, O::SIZE), |z, _| {
+            E::dense_forward(x, kernel, bias, z, batch, I::SIZE)
+        });
     }
 
     /// `dz = activation'(z)·dy`; `dW = xᵀ·dz`, `db = Σ dz`, `dx = dz·Wᵀ`.

@@ -147,18 +147,12 @@ where
         tape: &mut [super::Tape<E>],
         _rng: &mut rand::rngs::StdRng,
     ) {
-        let z = &mut tape[0].cache;
-        z.resize(y.len(), E::ZERO);
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
-        pre_activation(
-            &g,
-            self.kernel.as_slice(),
-            self.bias.as_slice(),
-            x,
-            z,
-            batch,
-        );
-        super::activate(&self.activation, z, y, C::SIZE * M);
+        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
+        let activation = (&self.activation, C::SIZE * M);
+        super::forward_keeping_z(&mut tape[0], y, 0, activation, |z, _| {
+            pre_activation(&g, kernel, bias, x, z, batch)
+        });
     }
 
     #[cfg(feature = "std")]
@@ -167,21 +161,10 @@ where
         super::activation_backward(&self.activation, &tape[0].cache, pass.y, pass.dy, width);
         let (d_kernel, d_bias) = grads.split_at_mut(K * K * width);
         super::sum_rows(pass.dy, d_bias);
-        d_kernel.fill(E::ZERO);
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
-        let (x, dz, kernel) = (pass.x, &*pass.dy, self.kernel.as_slice());
-        match pass.dx {
-            Some(dx) => {
-                dx.fill(E::ZERO);
-                for_each_tap(&g, M, pass.batch, |xi, ki, yi| {
-                    d_kernel[ki] += x[xi] * dz[yi];
-                    dx[xi] += kernel[ki] * dz[yi];
-                });
-            }
-            None => for_each_tap(&g, M, pass.batch, |xi, ki, yi| {
-                d_kernel[ki] += x[xi] * dz[yi]
-            }),
-        }
+        let operands = (pass.x, &*pass.dy, self.kernel.as_slice());
+        let tap = super::tap_gradients(operands, d_kernel, pass.dx);
+        for_each_tap(&g, M, pass.batch, tap);
     }
 
     #[cfg(feature = "std")]
@@ -238,29 +221,14 @@ fn pre_activation<E: Element>(
 /// the kernel's `(kh, kw, c, j)`.
 fn for_each_tap(g: &Geometry, m: usize, batch: usize, mut tap: impl FnMut(usize, usize, usize)) {
     let c_n = g.channels;
-    let image = g.height * g.width * c_n;
-    let out_image = g.out_height * g.out_width * c_n * m;
-    for b in 0..batch {
-        for oh in 0..g.out_height {
-            for ow in 0..g.out_width {
-                let out = b * out_image + (oh * g.out_width + ow) * c_n * m;
-                for kh in 0..g.kernel_h {
-                    for kw in 0..g.kernel_w {
-                        let Some((ih, iw)) = g.source(oh, ow, kh, kw) else {
-                            continue;
-                        };
-                        let cell = b * image + (ih * g.width + iw) * c_n;
-                        let taps = (kh * g.kernel_w + kw) * c_n * m;
-                        for c in 0..c_n {
-                            for j in 0..m {
-                                tap(cell + c, taps + c * m + j, out + c * m + j);
-                            }
-                        }
-                    }
-                }
+    g.for_each_tap(batch, |out_pixel, t, in_pixel| {
+        let (cell, taps, out) = (in_pixel * c_n, t * c_n * m, out_pixel * c_n * m);
+        for c in 0..c_n {
+            for j in 0..m {
+                tap(cell + c, taps + c * m + j, out + c * m + j);
             }
         }
-    }
+    });
 }
 
 /// A DepthwiseConv2D spec: weights drawn as Keras draws them (glorot_uniform

@@ -51,7 +51,9 @@ pub use reshape::{CountsAgree, Reshape, Reshape1, Reshape2, Reshape3};
 pub use resize2d::{Cropping2D, UpSampling2D, ZeroPadding2D};
 pub use shaped::Shaped;
 #[cfg(feature = "std")]
-pub(crate) use train::{activate, activation_backward, pass_through, sum_rows};
+pub(crate) use train::{
+    activation_backward, forward_keeping_z, pass_through, sum_rows, tap_gradients,
+};
 #[cfg(feature = "std")]
 pub use train::{Backprop, Tape, Weight};
 

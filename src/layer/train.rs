@@ -62,13 +62,44 @@ impl<'a, E: Element> Weight<'a, E> {
     }
 }
 
-/// `y = activation(z)` over rows of `width` values (the last axis).
-pub(crate) fn activate<E: Element, A: Activation>(
-    activation: &A,
-    z: &[E],
+/// The training forward pass of a layer `y = activation(z)`: `pre` computes
+/// `z` (given working space of `scratch_len` elements) into the tape's cache,
+/// where the backward pass finds it ([`activation_backward`]).
+pub(crate) fn forward_keeping_z<E: Element, A: Activation>(
+    tape: &mut Tape<E>,
     y: &mut [E],
-    width: usize,
+    scratch_len: usize,
+    (activation, width): (&A, usize),
+    pre: impl FnOnce(&mut [E], &mut [E]),
 ) {
+    tape.cache.resize(y.len(), E::ZERO);
+    tape.scratch.resize(scratch_len, E::ZERO);
+    pre(&mut tape.cache, &mut tape.scratch);
+    activate(activation, &tape.cache, y, width);
+}
+
+/// For a product written tap by tap (`z[zi] += x[xi] · kernel[ki]`), the
+/// tap that adds its share of the gradients given `dz`: of the kernel into
+/// `d_kernel`, and of `x` into `dx` when asked (both zeroed here first).
+pub(crate) fn tap_gradients<'a, E: Element>(
+    (x, dz, kernel): (&'a [E], &'a [E], &'a [E]),
+    d_kernel: &'a mut [E],
+    mut dx: Option<&'a mut [E]>,
+) -> impl FnMut(usize, usize, usize) + 'a {
+    d_kernel.fill(E::ZERO);
+    if let Some(dx) = dx.as_deref_mut() {
+        dx.fill(E::ZERO);
+    }
+    move |xi, ki, zi| {
+        d_kernel[ki] += x[xi] * dz[zi];
+        if let Some(dx) = dx.as_deref_mut() {
+            dx[xi] += kernel[ki] * dz[zi];
+        }
+    }
+}
+
+/// `y = activation(z)` over rows of `width` values (the last axis).
+fn activate<E: Element, A: Activation>(activation: &A, z: &[E], y: &mut [E], width: usize) {
     y.copy_from_slice(z);
     super::activate_in_place(activation, y, width);
 }

@@ -93,6 +93,29 @@ impl Geometry {
             pad_left: P::pad_before(steps, k, s),
         }
     }
+    /// Calls `tap(out_pixel, tap, in_pixel)` for every kernel tap of every
+    /// window over `batch` images that falls inside the image: `out_pixel`
+    /// and `in_pixel` count pixels across the batch, `tap` is `kh·kw_n + kw`.
+    pub fn for_each_tap(&self, batch: usize, mut tap: impl FnMut(usize, usize, usize)) {
+        let image = self.height * self.width;
+        let mut out_pixel = 0;
+        for b in 0..batch {
+            for oh in 0..self.out_height {
+                for ow in 0..self.out_width {
+                    for kh in 0..self.kernel_h {
+                        for kw in 0..self.kernel_w {
+                            if let Some((ih, iw)) = self.source(oh, ow, kh, kw) {
+                                let in_pixel = b * image + ih * self.width + iw;
+                                tap(out_pixel, kh * self.kernel_w + kw, in_pixel);
+                            }
+                        }
+                    }
+                    out_pixel += 1;
+                }
+            }
+        }
+    }
+
     /// The input row and column under kernel offset `(kh, kw)` of output pixel
     /// `(oh, ow)`, or `None` in the padding.
     #[inline]
@@ -493,28 +516,14 @@ impl Geometry {
         first: usize,
         count: usize,
     ) {
-        let c = self.channels;
-        let image = self.height * self.width * c;
-        let taps = self.kernel_h * self.kernel_w;
-        let mut rows = cols.chunks_exact((taps * count).max(1));
-        for b in 0..batch {
-            let dx = &mut dx[b * image..(b + 1) * image];
-            for oh in 0..self.out_height {
-                for ow in 0..self.out_width {
-                    let Some(row) = rows.next() else { return };
-                    for (tap, src) in row.chunks_exact(count.max(1)).enumerate() {
-                        if let Some((ih, iw)) =
-                            self.source(oh, ow, tap / self.kernel_w, tap % self.kernel_w)
-                        {
-                            let dst = &mut dx[(ih * self.width + iw) * c + first..][..count];
-                            for (d, &s) in dst.iter_mut().zip(src) {
-                                *d += s;
-                            }
-                        }
-                    }
-                }
+        let (c, taps) = (self.channels, self.kernel_h * self.kernel_w);
+        self.for_each_tap(batch, |out_pixel, tap, in_pixel| {
+            let src = &cols[(out_pixel * taps + tap) * count..][..count];
+            let dst = &mut dx[in_pixel * c + first..][..count];
+            for (d, &s) in dst.iter_mut().zip(src) {
+                *d += s;
             }
-        }
+        });
     }
 
     /// Gradients of the grouped convolution `z = x ∗ kernel + bias` given
