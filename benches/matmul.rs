@@ -111,11 +111,16 @@ fn main() {
         (1024, 1024, 1024),
         (37, 53, 29),
     ];
-    // `-- --only 512` keeps the shapes whose m is 512.
-    let only: Option<usize> = std::env::args()
-        .skip_while(|a| a != "--only")
-        .nth(1)
-        .and_then(|v| v.parse().ok());
+    // `-- --only 512` keeps the shapes whose m is 512; `-- --shape 16x784x128`
+    // measures that shape alone.
+    let arg = |name: &str| std::env::args().skip_while(|a| a != name).nth(1);
+    let only: Option<usize> = arg("--only").and_then(|v| v.parse().ok());
+    let shape: Option<Vec<usize>> =
+        arg("--shape").map(|v| v.split('x').filter_map(|d| d.parse().ok()).collect());
+    let shapes: Vec<(usize, usize, usize)> = match shape.as_deref() {
+        Some(&[m, k, n]) => vec![(m, k, n)],
+        _ => shapes.into(),
+    };
     for (m, k, n) in shapes.into_iter().filter(|s| only.is_none_or(|m| s.0 == m)) {
         let (a, b) = (data(m * k, 0), data(k * n, 0));
         let (mut c1, mut c2, mut c3) = (

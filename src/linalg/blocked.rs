@@ -108,22 +108,36 @@ fn serial(
             }
             for ic in (0..g.m).step_by(mc_max) {
                 let mc = mc_max.min(g.m - ic);
-                pack_a(&g, ic, mc, pc, kc, mr, a_pack);
+                // A row-major A is read in place (the kernel broadcasts its
+                // elements one by one, so packing would only copy it); other
+                // layouts are packed into MR-tall panels.
+                let in_place = g.csa == 1;
+                if !in_place {
+                    pack_a(&g, ic, mc, pc, kc, mr, a_pack);
+                }
                 for jr in (0..nc).step_by(nr) {
                     let cols = nr.min(nc - jr);
                     let b_panel = &b_pack[(jr / nr) * kc * nr..][..kc * nr];
                     for ir in (0..mc).step_by(mr) {
                         let rows = mr.min(mc - ir);
-                        let a_panel = &a_pack[(ir / mr) * kc * mr..][..kc * mr];
+                        let (a_tile, rsa, csa) = if in_place {
+                            let at = (ic + ir) * g.rsa + pc;
+                            (&g.a[at..at + (rows - 1) * g.rsa + kc], g.rsa, 1)
+                        } else {
+                            (&a_pack[(ir / mr) * kc * mr..][..kc * mr], 1, mr)
+                        };
                         let c_at = (ic + ir) * g.ldc + jc + jr;
                         let c_tile = &mut c[c_at..c_at + (rows - 1) * g.ldc + cols];
-                        // SAFETY: the panels hold kc·MR and kc·NR floats (sliced
+                        // SAFETY: `a_tile` holds `rows` rows of kc floats at
+                        // (rsa, csa) and the B panel kc·NR floats (sliced
                         // above); `c_tile` covers `rows` rows of `cols` floats,
                         // ldc apart; the caller checked the CPU supports the ISA.
                         unsafe {
                             (kernels.micro)(
                                 kc,
-                                a_panel.as_ptr(),
+                                a_tile.as_ptr(),
+                                rsa,
+                                csa,
                                 b_panel.as_ptr(),
                                 c_tile.as_mut_ptr(),
                                 g.ldc,

@@ -41,17 +41,23 @@ macro_rules! kernels {
             /// Rows per pass of the small-m kernel when `m > 8`.
             pub const CHUNK_ROWS: usize = $chunk;
 
-            /// `C[..rows, ..cols] (+)= A_panel · B_panel` over `kc`.
+            /// `C[..rows, ..cols] (+)= A · B_panel` over `kc`, where element
+            /// `(i, p)` of A is `a[i * rsa + p * csa]` (a packed panel: `rsa = 1`,
+            /// `csa = MR`; a row-major A read in place: `rsa` its row stride,
+            /// `csa = 1`).
             ///
             /// # Safety
-            /// `a` holds `kc * MR` and `b` holds `kc * NR` readable floats; `c`
-            /// addresses `rows ≤ MR` rows of `cols ≤ NR` writable floats, `ldc`
-            /// apart; the CPU supports this module's ISA.
+            /// `a` addresses the `rows × kc` matrix those strides describe; `b`
+            /// holds `kc * NR` readable floats; `c` addresses `1 ≤ rows ≤ MR`
+            /// rows of `cols ≤ NR` writable floats, `ldc` apart; the CPU
+            /// supports this module's ISA.
             $(#[$feature])*
             #[allow(clippy::too_many_arguments)]
             pub unsafe fn micro(
                 kc: usize,
                 a: *const f32,
+                rsa: usize,
+                csa: usize,
                 b: *const f32,
                 c: *mut f32,
                 ldc: usize,
@@ -59,16 +65,18 @@ macro_rules! kernels {
                 cols: usize,
                 accumulate: bool,
             ) {
+                // Rows past `rows` repeat the last one; their sums are dropped.
+                let a_rows: [*const f32; MR] = core::array::from_fn(|i| a.add(i.min(rows - 1) * rsa));
                 let mut acc: [[$vec; $nv]; $mr] = [[$zero; $nv]; $mr];
                 for p in 0..kc {
                     let bp = b.add(p * NR);
-                    let ap = a.add(p * MR);
+                    let offset = p * csa;
                     let mut bv: [$vec; $nv] = [$zero; $nv];
                     for v in 0..$nv {
                         bv[v] = $load(bp.add(v * $lanes));
                     }
                     for i in 0..MR {
-                        let ai = $splat(*ap.add(i));
+                        let ai = $splat(*a_rows[i].add(offset));
                         for v in 0..$nv {
                             acc[i][v] = $fma(ai, bv[v], acc[i][v]);
                         }
@@ -462,7 +470,9 @@ pub(super) struct Kernels {
     pub mr: usize,
     pub nr: usize,
     pub chunk_rows: usize,
-    pub micro: unsafe fn(usize, *const f32, *const f32, *mut f32, usize, usize, usize, bool),
+    #[allow(clippy::type_complexity)]
+    pub micro:
+        unsafe fn(usize, *const f32, usize, usize, *const f32, *mut f32, usize, usize, usize, bool),
     #[allow(clippy::type_complexity)]
     pub small: unsafe fn(
         usize,

@@ -277,14 +277,25 @@ fn check_extent(name: &str, len: usize, rows: usize, cols: usize, rs: usize, cs:
 /// Rows of `m` at or below which the streaming small-m kernel runs in one
 /// pass over B.
 const SMALL_M: usize = 8;
-/// A row-major B of at most this many elements (it stays in L2) is streamed
-/// once per chunk of rows instead of being packed.
+/// A row-major B of at most this many elements (it stays in L2) may be
+/// streamed once per chunk of rows instead of being packed.
 const CHUNKED_B_MAX: usize = if cfg!(miri) {
     // Small enough that miri's tiny test shapes reach the blocked path too.
     16
 } else {
     128 * 1024
 };
+
+/// Whether streaming a row-major B that stays in L2 once per chunk of rows
+/// beats packing it for the blocked path (measured on the CI machine with
+/// `cargo bench --bench matmul -- --shape MxKxN`): packing pays from 24 rows
+/// when B is large (32×784×128, 64×256×256), and only from about 160 rows
+/// when it is small (128³ streams faster, 192×128×128 packs faster), since
+/// the cost of packing is shared by fewer flops.
+fn streams_faster(m: usize, b_elements: usize) -> bool {
+    // Under miri, `CHUNKED_B_MAX` alone splits the tiny test shapes.
+    cfg!(miri) || m < 24 || (b_elements < 32 * 1024 && m < 160)
+}
 
 /// How [`Gemm::run_segmented`] repeats a product: `count` products summed,
 /// the `s`-th reading A from `s · a_step` elements further on and B from
@@ -327,13 +338,18 @@ fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
         }
         return;
     }
-    let kernels = Kernels::of(isa);
-    let chunked = g.k * seg.count.max(1) * g.n <= CHUNKED_B_MAX;
     if seg.count == 0 {
         return gemm_unchecked(isa, Gemm { k: 0, ..g }, c);
     }
-    if seg.count > 1 && (g.csb != 1 || !(g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc"))))
-    {
+    let kernels = Kernels::of(isa);
+    let b_elements = g.k * seg.count * g.n;
+    // Sums of segments stream whenever B stays in L2: the sum is kept in
+    // registers, one pass over C instead of one per segment.
+    let in_l2 = b_elements <= CHUNKED_B_MAX;
+    let stream = g.m <= SMALL_M
+        || cfg!(not(feature = "alloc"))
+        || (in_l2 && (seg.count > 1 || streams_faster(g.m, b_elements)));
+    if seg.count > 1 && (g.csb != 1 || !stream) {
         // Only the streaming kernel sums segments itself: one product each.
         for s in 0..seg.count {
             let part = Gemm {
@@ -347,7 +363,7 @@ fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
         return;
     }
     #[cfg(feature = "alloc")]
-    if g.csb != 1 && chunked {
+    if g.csb != 1 && stream && in_l2 {
         // A strided B (a transposed weight matrix in backprop) that fits in
         // L2: one contiguous copy, then the streaming path. The packed path
         // costs far more for the small products of training steps.
@@ -365,7 +381,7 @@ fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
         };
         return gemm_unchecked(isa, contiguous_b, c);
     }
-    if g.csb == 1 && (g.m <= SMALL_M || chunked || cfg!(not(feature = "alloc"))) {
+    if g.csb == 1 && stream {
         // Few rows, or a B that stays in L2: stream B once per chunk of rows
         // instead of packing it (packing costs more than it saves here).
         let chunk = if g.m <= SMALL_M {

@@ -85,6 +85,11 @@ fn edge_shapes() -> Vec<(usize, usize, usize)> {
         (2, 7, 300),
         (1, 3000, 5),
         (33, 1030, 17),
+        // The blocked path: a large B from 24 rows, any B from 160 rows; a
+        // last row tile part full, several depth and row blocks.
+        (25, 257, 130),
+        (161, 19, 17),
+        (200, 1100, 41),
     ];
     for m in [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 17, 25] {
         for n in [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 65] {
