@@ -30,6 +30,7 @@ macro_rules! kernels {
             add: $add:path,
             load_partial: $load_partial:path,
             store_partial: $store_partial:path,
+            prefetch: $prefetch:path,
             chunk_rows: $chunk:expr $(,)?
         }
     ) => {
@@ -67,6 +68,13 @@ macro_rules! kernels {
             ) {
                 // Rows past `rows` repeat the last one; their sums are dropped.
                 let a_rows: [*const f32; MR] = core::array::from_fn(|i| a.add(i.min(rows - 1) * rsa));
+                // Ask for C's tile now so that its cache misses (C is often
+                // far out of cache) overlap the products instead of stalling
+                // the stores at the end.
+                for i in 0..rows {
+                    $prefetch(c.add(i * ldc));
+                    $prefetch(c.add(i * ldc + cols - 1));
+                }
                 let mut acc: [[$vec; $nv]; $mr] = [[$zero; $nv]; $mr];
                 for p in 0..kc {
                     let bp = b.add(p * NR);
@@ -243,6 +251,7 @@ kernels! {
         add: core::arch::x86_64::_mm256_add_ps,
         load_partial: super::avx2_partial::load,
         store_partial: super::avx2_partial::store,
+        prefetch: super::x86_prefetch::t0,
         chunk_rows: 6,
     }
 }
@@ -264,6 +273,7 @@ kernels! {
         add: core::arch::x86_64::_mm512_add_ps,
         load_partial: super::avx512_partial::load,
         store_partial: super::avx512_partial::store,
+        prefetch: super::x86_prefetch::t0,
         chunk_rows: 6,
     }
 }
@@ -285,6 +295,7 @@ kernels! {
         add: core::arch::aarch64::vaddq_f32,
         load_partial: super::neon_ops::load_partial,
         store_partial: super::neon_ops::store_partial,
+        prefetch: super::no_prefetch,
         chunk_rows: 8,
     }
 }
@@ -331,6 +342,23 @@ mod neon_ops {
         }
     }
 }
+
+/// Cache hints on x86_64.
+#[cfg(target_arch = "x86_64")]
+mod x86_prefetch {
+    /// Asks for the cache line holding `p` in every cache level.
+    #[inline(always)]
+    pub fn t0(p: *const f32) {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch is a hint: it never faults, whatever `p` is, and
+        // SSE is part of x86_64's baseline.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
+}
+
+/// Targets without a stable prefetch hint: nothing.
+#[inline(always)]
+fn no_prefetch(_p: *const f32) {}
 
 /// Masked loads and stores of the first `n < 8` lanes (AVX2).
 #[cfg(target_arch = "x86_64")]
@@ -456,6 +484,7 @@ kernels! {
         add: super::lanes4::add,
         load_partial: super::lanes4::load_partial,
         store_partial: super::lanes4::store_partial,
+        prefetch: super::no_prefetch,
         chunk_rows: 4,
     }
 }
