@@ -84,6 +84,49 @@ fn peak_gflops(budget: Duration) -> Option<f64> {
     Some((iters * 10 * 8 * 2) as f64 / t / 1e9)
 }
 
+/// The fastest this core reads a buffer the size of the 784×128 weight
+/// matrix (401 KB: in L2, not in L1), in GB/s: eight independent sums of
+/// 8-lane loads, nothing else in the loop. A batch-1 product reads each weight
+/// once for 2 flops, so it cannot beat half this figure in GFLOP/s.
+#[cfg(target_arch = "x86_64")]
+fn l2_read_gbs(budget: Duration) -> Option<f64> {
+    use std::arch::x86_64::*;
+    if !is_x86_feature_detected!("avx2") {
+        return None;
+    }
+    #[target_feature(enable = "avx2")]
+    fn sum(buffer: &[f32]) -> f32 {
+        let mut acc = [_mm256_setzero_ps(); 8];
+        for block in buffer.chunks_exact(64) {
+            for (v, a) in acc.iter_mut().enumerate() {
+                // SAFETY: each block holds 64 floats, 8 per vector.
+                *a = _mm256_add_ps(*a, unsafe { _mm256_loadu_ps(block.as_ptr().add(8 * v)) });
+            }
+        }
+        let mut out = [0.0f32; 8];
+        let total = acc
+            .iter()
+            .fold(_mm256_setzero_ps(), |s, &a| _mm256_add_ps(s, a));
+        // SAFETY: `out` holds 8 floats.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr(), total) };
+        out.iter().sum()
+    }
+    let buffer = data(784 * 128, 0);
+    // SAFETY: the CPU has AVX2 (checked above).
+    let t = race(
+        budget,
+        &mut [&mut || {
+            black_box(unsafe { sum(black_box(&buffer)) });
+        }],
+    )[0];
+    Some((buffer.len() * 4) as f64 / t / 1e9)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn l2_read_gbs(_budget: Duration) -> Option<f64> {
+    None
+}
+
 #[cfg(not(target_arch = "x86_64"))]
 fn peak_gflops(_budget: Duration) -> Option<f64> {
     None
@@ -121,6 +164,7 @@ fn main() {
         Some(&[m, k, n]) => vec![(m, k, n)],
         _ => shapes.into(),
     };
+    let mut batch_one_mm = None;
     for (m, k, n) in shapes.into_iter().filter(|s| only.is_none_or(|m| s.0 == m)) {
         let (a, b) = (data(m * k, 0), data(k * n, 0));
         let (mut c1, mut c2, mut c3) = (
@@ -138,11 +182,25 @@ fn main() {
             ],
         );
         let [ours, mm, gm] = [0, 1, 2].map(|i| flops / t[i] / 1e9);
+        if (m, k, n) == (1, 784, 128) {
+            batch_one_mm = Some(mm);
+        }
         println!(
             "| {m}×{k}×{n} | {ours:.1} | {mm:.1} | {gm:.1} | {:.2}× | {:.2}× |",
             ours / mm,
             ours / gm
         );
+    }
+    if let (Some(mm), Some(gbs)) = (batch_one_mm, l2_read_gbs(budget)) {
+        println!();
+        println!(
+            "Reading 401 KB from L2: {gbs:.1} GB/s, so 1×784×128 can reach at most {:.1} GFLOP/s = {:.2}× matrixmultiply",
+            gbs / 2.0,
+            gbs / 2.0 / mm
+        );
+    }
+    if only.is_some_and(|m| m != 1024) || shape.is_some() {
+        return;
     }
     let (m, k, n) = (1024, 1024, 1024);
     let (a, b) = (data(m * k, 0), data(k * n, 0));

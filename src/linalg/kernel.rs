@@ -10,6 +10,33 @@
 
 use super::Segments;
 
+/// Calls `small_pass::<R, W, EDGES>` for the run-time pass width `w` (1 to
+/// 8 vectors: no kernel's `v_small` is wider); `EDGES` when its first or last
+/// vector is part full.
+macro_rules! small_widths {
+    ($w:expr, $r:ident, $edges:expr, $($arg:expr),*) => {
+        match ($w, $edges) {
+            (1, false) => small_pass::<$r, 1, false>($($arg),*),
+            (2, false) => small_pass::<$r, 2, false>($($arg),*),
+            (3, false) => small_pass::<$r, 3, false>($($arg),*),
+            (4, false) => small_pass::<$r, 4, false>($($arg),*),
+            (5, false) => small_pass::<$r, 5, false>($($arg),*),
+            (6, false) => small_pass::<$r, 6, false>($($arg),*),
+            (7, false) => small_pass::<$r, 7, false>($($arg),*),
+            (8, false) => small_pass::<$r, 8, false>($($arg),*),
+            (1, true) => small_pass::<$r, 1, true>($($arg),*),
+            (2, true) => small_pass::<$r, 2, true>($($arg),*),
+            (3, true) => small_pass::<$r, 3, true>($($arg),*),
+            (4, true) => small_pass::<$r, 4, true>($($arg),*),
+            (5, true) => small_pass::<$r, 5, true>($($arg),*),
+            (6, true) => small_pass::<$r, 6, true>($($arg),*),
+            (7, true) => small_pass::<$r, 7, true>($($arg),*),
+            (8, true) => small_pass::<$r, 8, true>($($arg),*),
+            (w, _) => unreachable!("no small-m pass is {w} vectors wide"),
+        }
+    };
+}
+
 /// Generates a module of kernels for one ISA. `vec` is the vector type and
 /// `lanes` its f32 count; `v_small` gives, for m = 1..=8, how many vectors wide
 /// a column block of the small-m kernel is.
@@ -165,68 +192,96 @@ macro_rules! kernels {
                 seg: super::Segments,
             }
 
-            /// Blocks of `V` vectors across the columns, then single vectors,
-            /// then a scalar tail.
+            /// The columns in passes of `V` vectors, the last pass taking the
+            /// rest. For a single row (batch 1: bound by reading B) whose B
+            /// rows all start at the same offset within a vector (`ldb` a
+            /// multiple of the lanes), the first vector takes only the columns
+            /// up to the next vector boundary, so that no other load straddles
+            /// two cache lines (a large `Vec<f32>` from the system allocator
+            /// starts 16 bytes into a line). With more rows the FMAs bound the
+            /// pass, and the extra vector would cost more than it saves.
             $(#[$feature])*
             unsafe fn small_rows<const R: usize, const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
-                let mut j = 0;
-                while j + V * $lanes <= s.n {
-                    small_block::<R, V>(s, a, b.add(j), c.add(j));
-                    j += V * $lanes;
-                }
-                while j + $lanes <= s.n {
-                    small_block::<R, 1>(s, a, b.add(j), c.add(j));
-                    j += $lanes;
-                }
-                if j < s.n {
-                    small_tail::<R>(s, a, b.add(j), c.add(j), s.n - j);
+                let lanes = $lanes;
+                let offset = (b as usize / core::mem::size_of::<f32>()) % lanes;
+                let head = if R == 1 && offset != 0 && s.ldb % lanes == 0 && s.n > lanes - offset {
+                    lanes - offset
+                } else {
+                    lanes.min(s.n)
+                };
+                let vectors = 1 + (s.n - head).div_ceil(lanes);
+                let (mut j, mut done) = (0, 0);
+                while done < vectors {
+                    let w = V.min(vectors - done);
+                    let first = if done == 0 { head } else { lanes.min(s.n - j) };
+                    let cols = (first + (w - 1) * lanes).min(s.n - j);
+                    let last = if w == 1 { first } else { cols - first - (w - 2) * lanes };
+                    let edges = first < lanes || last < lanes;
+                    let (b, c) = (b.add(j), c.add(j));
+                    small_widths!(w, R, edges, s, a, b, c, first, last);
+                    j += cols;
+                    done += w;
                 }
             }
 
-            /// The last `cols < lanes` columns: one masked vector per row.
+            /// One pass over `W` vectors of columns: the first `first ≤
+            /// lanes` wide, the last (when `W > 1`) `last ≤ lanes` wide, the
+            /// others full (all full unless `EDGES`: the hot loop then has no
+            /// width tests); `R` rows, every segment, the whole depth.
             $(#[$feature])*
-            unsafe fn small_tail<const R: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32, cols: usize) {
-                let mut acc: [$vec; R] = [$zero; R];
-                for segment in 0..s.seg.count {
-                    let (a, b) = (a.add(segment * s.seg.a_step), b.add(segment * s.seg.b_step));
-                    for p in 0..s.k {
-                        let bv = $load_partial(b.add(p * s.ldb), cols);
-                        for i in 0..R {
-                            acc[i] = $fma($splat(*a.add(i * s.rsa + p * s.csa)), bv, acc[i]);
-                        }
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn small_pass<const R: usize, const W: usize, const EDGES: bool>(
+                s: &Strides,
+                a: *const f32,
+                b: *const f32,
+                c: *mut f32,
+                first: usize,
+                last: usize,
+            ) {
+                let lanes = $lanes;
+                let width = |v: usize| {
+                    if !EDGES {
+                        lanes
+                    } else if v == 0 {
+                        first
+                    } else if v == W - 1 {
+                        last
+                    } else {
+                        lanes
                     }
-                }
-                for i in 0..R {
-                    let cp = c.add(i * s.ldc);
-                    let r = if s.accumulate { $add(acc[i], $load_partial(cp, cols)) } else { acc[i] };
-                    $store_partial(cp, r, cols);
-                }
-            }
-
-            $(#[$feature])*
-            unsafe fn small_block<const R: usize, const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
-                let mut acc: [[$vec; V]; R] = [[$zero; V]; R];
+                };
+                let start = |v: usize| if v == 0 { 0 } else { first + (v - 1) * lanes };
+                let mut acc: [[$vec; W]; R] = [[$zero; W]; R];
                 for segment in 0..s.seg.count {
                     let (a, b) = (a.add(segment * s.seg.a_step), b.add(segment * s.seg.b_step));
                     for p in 0..s.k {
                         let bp = b.add(p * s.ldb);
-                        let mut bv: [$vec; V] = [$zero; V];
-                        for v in 0..V {
-                            bv[v] = $load(bp.add(v * $lanes));
+                        let mut bv: [$vec; W] = [$zero; W];
+                        for v in 0..W {
+                            bv[v] = if width(v) == lanes {
+                                $load(bp.add(start(v)))
+                            } else {
+                                $load_partial(bp.add(start(v)), width(v))
+                            };
                         }
                         for i in 0..R {
                             let ai = $splat(*a.add(i * s.rsa + p * s.csa));
-                            for v in 0..V {
+                            for v in 0..W {
                                 acc[i][v] = $fma(ai, bv[v], acc[i][v]);
                             }
                         }
                     }
                 }
                 for i in 0..R {
-                    for v in 0..V {
-                        let cp = c.add(i * s.ldc + v * $lanes);
-                        let r = if s.accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
-                        $store(cp, r);
+                    for v in 0..W {
+                        let cp = c.add(i * s.ldc + start(v));
+                        if width(v) == lanes {
+                            let r = if s.accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
+                            $store(cp, r);
+                        } else {
+                            let r = if s.accumulate { $add(acc[i][v], $load_partial(cp, width(v))) } else { acc[i][v] };
+                            $store_partial(cp, r, width(v));
+                        }
                     }
                 }
             }

@@ -153,6 +153,61 @@ fn every_isa_matches_oracle_and_matrixmultiply_on_edge_shapes() {
 }
 
 #[test]
+fn every_isa_matches_oracle_whatever_the_alignment_of_b() {
+    // The small-m kernel starts its vectors at B's next vector boundary when
+    // every row shares B's offset: try every offset within a cache line, with
+    // row lengths that are and are not multiples of the lanes.
+    let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
+        &[(1, 3, 16), (2, 2, 9)]
+    } else {
+        &[
+            (1, 37, 128),
+            (1, 5, 24),
+            (3, 19, 64),
+            (8, 5, 16),
+            (5, 11, 40),
+            (2, 7, 9),
+            (1, 3, 5),
+        ]
+    };
+    for isa in available() {
+        for &(m, k, n) in shapes {
+            let a = data(m * k, 5);
+            let buffer = data(k * n + 16, 6);
+            for offset in 0..16 {
+                for accumulate in [false, true] {
+                    let g = Gemm {
+                        m,
+                        k,
+                        n,
+                        a: &a,
+                        rsa: k,
+                        csa: 1,
+                        b: &buffer[offset..offset + k * n],
+                        rsb: n,
+                        csb: 1,
+                        ldc: n,
+                        accumulate,
+                    };
+                    let c0 = data(m * n, 7);
+                    let mut c = if accumulate {
+                        c0.clone()
+                    } else {
+                        vec![f32::NAN; m * n]
+                    };
+                    g.run_with(isa, &mut c);
+                    let what = std::format!(
+                        "{} {m}x{k}x{n}, B {offset} floats in, accumulate {accumulate}",
+                        isa.name()
+                    );
+                    assert_matches(&what, &c, n, n, &oracle(&g, &c0), k);
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn every_isa_accumulates_and_handles_strides_and_transposes() {
     for isa in available() {
         let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
