@@ -154,9 +154,8 @@ fn every_isa_matches_oracle_and_matrixmultiply_on_edge_shapes() {
 
 #[test]
 fn every_isa_matches_oracle_whatever_the_alignment_of_b() {
-    // The small-m kernel starts its vectors at B's next vector boundary when
-    // every row shares B's offset: try every offset within a cache line, with
-    // row lengths that are and are not multiples of the lanes.
+    // Vector loads at every offset within a cache line, over row lengths
+    // that are and are not multiples of the lanes (part-full last vectors).
     let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
         &[(1, 3, 16), (2, 2, 9)]
     } else {
