@@ -14,8 +14,8 @@ use super::Segments;
 /// 8 vectors: no kernel's `v_small` is wider); `PART` when its last vector
 /// is part full.
 macro_rules! small_widths {
-    ($w:expr, $r:ident, $edges:expr, $($arg:expr),*) => {
-        match ($w, $edges) {
+    ($w:expr, $r:ident, $part:expr, $($arg:expr),*) => {
+        match ($w, $part) {
             (1, false) => small_pass::<$r, 1, false>($($arg),*),
             (2, false) => small_pass::<$r, 2, false>($($arg),*),
             (3, false) => small_pass::<$r, 3, false>($($arg),*),
