@@ -8,8 +8,10 @@ use alloc::vec::Vec;
 /// Depth of a packed block: a `KC × NR` panel of B fills about L1 (tuned on
 /// the CI machine: 512 beat 256 and 384 at 512³ and 1024³).
 const KC: usize = 512;
-/// Register tiles per packed block of A (an `MC × KC` block stays in L2).
-const MC_TILES: usize = 16;
+/// Register tiles per block of A (an `MC × KC` block stays in L2). Measured
+/// in one process at 1024³ (A read in place, rows 4 KiB apart): 4–6 tiles
+/// 91–94 GFLOP/s, 16 tiles 90–92; no difference at 256³ and 512³.
+const MC_TILES: usize = 6;
 /// Width of a packed block of B (it stays in L3).
 const NC: usize = 4096;
 /// Multiply-adds from which splitting over threads pays for the spawns.
