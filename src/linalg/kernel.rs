@@ -10,30 +10,52 @@
 
 use super::Segments;
 
-/// Calls `small_pass::<R, W, PART>` for the run-time pass width `w` (1 to
-/// 8 vectors: no kernel's `v_small` is wider); `PART` when its last vector
-/// is part full.
+/// Calls `small_pass::<R, W, false, PART>` for the run-time pass width `w`
+/// (1 to 8 vectors: wider only for one row, see `row_widths!`); `PART` when
+/// its last vector is part full.
 macro_rules! small_widths {
     ($w:expr, $r:ident, $part:expr, $($arg:expr),*) => {
         match ($w, $part) {
-            (1, false) => small_pass::<$r, 1, false>($($arg),*),
-            (2, false) => small_pass::<$r, 2, false>($($arg),*),
-            (3, false) => small_pass::<$r, 3, false>($($arg),*),
-            (4, false) => small_pass::<$r, 4, false>($($arg),*),
-            (5, false) => small_pass::<$r, 5, false>($($arg),*),
-            (6, false) => small_pass::<$r, 6, false>($($arg),*),
-            (7, false) => small_pass::<$r, 7, false>($($arg),*),
-            (8, false) => small_pass::<$r, 8, false>($($arg),*),
-            (1, true) => small_pass::<$r, 1, true>($($arg),*),
-            (2, true) => small_pass::<$r, 2, true>($($arg),*),
-            (3, true) => small_pass::<$r, 3, true>($($arg),*),
-            (4, true) => small_pass::<$r, 4, true>($($arg),*),
-            (5, true) => small_pass::<$r, 5, true>($($arg),*),
-            (6, true) => small_pass::<$r, 6, true>($($arg),*),
-            (7, true) => small_pass::<$r, 7, true>($($arg),*),
-            (8, true) => small_pass::<$r, 8, true>($($arg),*),
+            (1, false) => small_pass::<$r, 1, false, false>($($arg),*),
+            (2, false) => small_pass::<$r, 2, false, false>($($arg),*),
+            (3, false) => small_pass::<$r, 3, false, false>($($arg),*),
+            (4, false) => small_pass::<$r, 4, false, false>($($arg),*),
+            (5, false) => small_pass::<$r, 5, false, false>($($arg),*),
+            (6, false) => small_pass::<$r, 6, false, false>($($arg),*),
+            (7, false) => small_pass::<$r, 7, false, false>($($arg),*),
+            (8, false) => small_pass::<$r, 8, false, false>($($arg),*),
+            (1, true) => small_pass::<$r, 1, false, true>($($arg),*),
+            (2, true) => small_pass::<$r, 2, false, true>($($arg),*),
+            (3, true) => small_pass::<$r, 3, false, true>($($arg),*),
+            (4, true) => small_pass::<$r, 4, false, true>($($arg),*),
+            (5, true) => small_pass::<$r, 5, false, true>($($arg),*),
+            (6, true) => small_pass::<$r, 6, false, true>($($arg),*),
+            (7, true) => small_pass::<$r, 7, false, true>($($arg),*),
+            (8, true) => small_pass::<$r, 8, false, true>($($arg),*),
             (w, _) => unreachable!("no small-m pass is {w} vectors wide"),
         }
+    };
+}
+
+/// Calls `small_pass::<1, W, HEAD, PART>` for one row's pass of `w` vectors
+/// (1 to 9), `HEAD` when its first vector is part full, `PART` its last.
+macro_rules! row_widths {
+    ($w:expr, $head:expr, $part:expr, $($arg:expr),*) => {
+        row_widths!(@ ($w, $head, $part), ($($arg),*), [1 2 3 4 5 6 7 8 9])
+    };
+    (@ $key:expr, $args:tt, [$($n:literal)*]) => {
+        match $key {
+            $(
+                ($n, false, false) => row_widths!(@call $n, false, false, $args),
+                ($n, true, false) => row_widths!(@call $n, true, false, $args),
+                ($n, false, true) => row_widths!(@call $n, false, true, $args),
+                ($n, true, true) => row_widths!(@call $n, true, true, $args),
+            )*
+            (w, _, _) => unreachable!("no one-row pass is {w} vectors wide"),
+        }
+    };
+    (@call $n:literal, $h:literal, $p:literal, ($($arg:expr),*)) => {
+        small_pass::<1, $n, $h, $p>($($arg),*)
     };
 }
 
@@ -169,7 +191,7 @@ macro_rules! kernels {
             ) {
                 let s = Strides { k, n, rsa, csa, ldb, ldc, accumulate, seg };
                 match m {
-                    1 => small_rows::<1, { $v1 }>(&s, a, b, c),
+                    1 => small_row::<{ $v1 }>(&s, a, b, c),
                     2 => small_rows::<2, { $v2 }>(&s, a, b, c),
                     3 => small_rows::<3, { $v3 }>(&s, a, b, c),
                     4 => small_rows::<4, { $v4 }>(&s, a, b, c),
@@ -201,29 +223,88 @@ macro_rules! kernels {
                 let lanes = $lanes;
                 let mut j = 0;
                 while j + V * lanes <= s.n {
-                    small_pass::<R, V, false>(s, a, b.add(j), c.add(j), lanes);
+                    small_pass::<R, V, false, false>(s, a, b.add(j), c.add(j), lanes, lanes);
                     j += V * lanes;
                 }
                 if j < s.n {
                     let w = (s.n - j).div_ceil(lanes);
                     let last = s.n - j - (w - 1) * lanes;
-                    small_widths!(w, R, last < lanes, s, a, b.add(j), c.add(j), last);
+                    small_widths!(w, R, last < lanes, s, a, b.add(j), c.add(j), lanes, last);
                 }
             }
 
-            /// One pass over `W` vectors of columns, the last `last ≤ lanes`
-            /// wide (full unless `PART`: the hot loop then has no width test);
-            /// `R` rows, every segment, the whole depth.
+            /// One row (batch 1, bound by reading B): the columns in as few
+            /// passes of at most `V` vectors as there must be, sharing the
+            /// vectors evenly. When every row of B starts at the same offset
+            /// within a vector (`ldb` a multiple of the lanes), the first
+            /// vector takes only the columns up to the next vector boundary so
+            /// that no other load straddles two cache lines: a large
+            /// `Vec<f32>` from the system allocator starts 16 bytes into a
+            /// line (measured in one process with B 16 bytes in: 1×128×64
+            /// 50 → 60 GFLOP/s, 1×256×256 32 → 37, 1×512×1000 27 → 31,
+            /// 1×784×128 31 → 33; unchanged when B starts on a line).
             $(#[$feature])*
-            unsafe fn small_pass<const R: usize, const W: usize, const PART: bool>(
+            unsafe fn small_row<const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
+                let lanes = $lanes;
+                let offset = (b as usize / core::mem::size_of::<f32>()) % lanes;
+                let mut head = if offset != 0 && s.ldb % lanes == 0 && s.n > lanes - offset {
+                    lanes - offset
+                } else {
+                    0
+                };
+                let vectors = |head: usize| usize::from(head > 0) + (s.n - head).div_ceil(lanes);
+                // The widest pass when the vectors are shared evenly (no
+                // run-time division when one pass holds them all).
+                let widest = |vectors: usize| match vectors.div_ceil(V) {
+                    1 => vectors,
+                    passes => vectors.div_ceil(passes),
+                };
+                let mut pass_width = widest(vectors(head));
+                if head > 0 && pass_width < 2 {
+                    head = 0;
+                    pass_width = widest(vectors(0));
+                }
+                let (mut j, mut left) = (0, vectors(head));
+                while left > 0 {
+                    let w = pass_width.min(left);
+                    let first = if j == 0 && head > 0 { head } else { lanes };
+                    let cols = (first + (w - 1) * lanes).min(s.n - j);
+                    let last = if w == 1 { cols } else { cols - first - (w - 2) * lanes };
+                    let (b, c) = (b.add(j), c.add(j));
+                    row_widths!(w, first < lanes, last < lanes, s, a, b, c, first, last);
+                    j += cols;
+                    left -= w;
+                }
+            }
+
+            /// One pass over `W` vectors of columns: the first `first` wide
+            /// (part full only if `HEAD`), the last `last` wide (part full only
+            /// if `PART`), the others full: without those flags the hot loop
+            /// has no width test; `R` rows, every segment, the whole depth.
+            $(#[$feature])*
+            // Never inlined: one copy of each pass, wherever it is called from
+            // (inlined copies ran up to 10 % apart, by code placement alone).
+            #[allow(clippy::too_many_arguments)]
+            #[inline(never)]
+            unsafe fn small_pass<const R: usize, const W: usize, const HEAD: bool, const PART: bool>(
                 s: &Strides,
                 a: *const f32,
                 b: *const f32,
                 c: *mut f32,
+                first: usize,
                 last: usize,
             ) {
                 let lanes = $lanes;
-                let width = |v: usize| if PART && v == W - 1 { last } else { lanes };
+                let width = |v: usize| {
+                    if HEAD && v == 0 {
+                        first
+                    } else if PART && v == W - 1 {
+                        last
+                    } else {
+                        lanes
+                    }
+                };
+                let start = |v: usize| if HEAD && v > 0 { first + (v - 1) * lanes } else { v * lanes };
                 let mut acc: [[$vec; W]; R] = [[$zero; W]; R];
                 for segment in 0..s.seg.count {
                     let (a, b) = (a.add(segment * s.seg.a_step), b.add(segment * s.seg.b_step));
@@ -232,9 +313,9 @@ macro_rules! kernels {
                         let mut bv: [$vec; W] = [$zero; W];
                         for v in 0..W {
                             bv[v] = if width(v) == lanes {
-                                $load(bp.add(v * lanes))
+                                $load(bp.add(start(v)))
                             } else {
-                                $load_partial(bp.add(v * lanes), width(v))
+                                $load_partial(bp.add(start(v)), width(v))
                             };
                         }
                         for i in 0..R {
@@ -247,7 +328,7 @@ macro_rules! kernels {
                 }
                 for i in 0..R {
                     for v in 0..W {
-                        let cp = c.add(i * s.ldc + v * lanes);
+                        let cp = c.add(i * s.ldc + start(v));
                         if width(v) == lanes {
                             let r = if s.accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
                             $store(cp, r);
@@ -269,7 +350,7 @@ kernels! {
         lanes: 8,
         mr: 6,
         nv: 2,
-        v_small: [8, 6, 4, 2, 2, 2, 1, 1],
+        v_small: [9, 6, 4, 2, 2, 2, 1, 1],
         vec: core::arch::x86_64::__m256,
         zero: core::arch::x86_64::_mm256_setzero_ps(),
         load: core::arch::x86_64::_mm256_loadu_ps,
