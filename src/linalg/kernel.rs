@@ -37,8 +37,8 @@ macro_rules! small_widths {
     };
 }
 
-/// Calls `small_pass::<1, W, HEAD, PART>` for one row's pass of `w` vectors
-/// (1 to 9), `HEAD` when its first vector is part full, `PART` its last.
+/// Calls `row_pass::<W, HEAD, PART>` for one row's pass of `w` vectors (1 to
+/// 9), `HEAD` when its first vector is part full, `PART` its last.
 macro_rules! row_widths {
     ($w:expr, $head:expr, $part:expr, $($arg:expr),*) => {
         row_widths!(@ ($w, $head, $part), ($($arg),*), [1 2 3 4 5 6 7 8 9])
@@ -55,7 +55,7 @@ macro_rules! row_widths {
         }
     };
     (@call $n:literal, $h:literal, $p:literal, ($($arg:expr),*)) => {
-        small_pass::<1, $n, $h, $p>($($arg),*)
+        row_pass::<$n, $h, $p>($($arg),*)
     };
 }
 
@@ -277,15 +277,27 @@ macro_rules! kernels {
                 }
             }
 
+            /// A one-row pass, never inlined into `small_row` (inlined, the
+            /// same pass ran up to 10 % slower, by code placement alone).
+            $(#[$feature])*
+            #[inline(never)]
+            unsafe fn row_pass<const W: usize, const HEAD: bool, const PART: bool>(
+                s: &Strides,
+                a: *const f32,
+                b: *const f32,
+                c: *mut f32,
+                first: usize,
+                last: usize,
+            ) {
+                small_pass::<1, W, HEAD, PART>(s, a, b, c, first, last)
+            }
+
             /// One pass over `W` vectors of columns: the first `first` wide
             /// (part full only if `HEAD`), the last `last` wide (part full only
             /// if `PART`), the others full: without those flags the hot loop
             /// has no width test; `R` rows, every segment, the whole depth.
             $(#[$feature])*
-            // Never inlined: one copy of each pass, wherever it is called from
-            // (inlined copies ran up to 10 % apart, by code placement alone).
             #[allow(clippy::too_many_arguments)]
-            #[inline(never)]
             unsafe fn small_pass<const R: usize, const W: usize, const HEAD: bool, const PART: bool>(
                 s: &Strides,
                 a: *const f32,
