@@ -8,6 +8,15 @@ use alloc::vec::Vec;
 /// Depth of a packed block: a `KC × NR` panel of B fills about L1 (tuned on
 /// the CI machine: 512 beat 256 and 384 at 512³ and 1024³).
 const KC: usize = 512;
+/// Depth of a packed block for a single thread over many rows: C is loaded
+/// and stored once per depth block, and the B panel streams from L2 well
+/// enough. Measured in one process: 1024³ +1–2 %, 600×700×300 +1–2 %, but
+/// 32×784×128 and 64×784×128 1–3 % slower and two threads slower (each packs
+/// its own, twice larger, B block), so only from `KC_LARGE_MIN_ROWS` rows on
+/// one thread.
+const KC_LARGE: usize = 1024;
+/// Rows from which a single thread takes `KC_LARGE`.
+const KC_LARGE_MIN_ROWS: usize = 256;
 /// Register tiles per block of A (an `MC × KC` block stays in L2). Measured
 /// in one process at 1024³ (A read in place, rows 4 KiB apart): 4–6 tiles
 /// 91–94 GFLOP/s, 16 tiles 90–92; no difference at 256³ and 512³.
@@ -26,7 +35,12 @@ pub(super) fn gemm(kernels: Kernels, g: Gemm<'_>, c: &mut [f32]) {
             return parallel(kernels, g, c, threads);
         }
     }
-    with_buffers(|a_pack, b_pack| serial(kernels, g, c, a_pack, b_pack));
+    let depth = if g.m >= KC_LARGE_MIN_ROWS {
+        KC_LARGE
+    } else {
+        KC
+    };
+    with_buffers(|a_pack, b_pack| serial(kernels, g, c, a_pack, b_pack, depth));
 }
 
 /// Splits the rows of C over `threads` scoped threads, in whole register tiles.
@@ -52,7 +66,7 @@ fn parallel(kernels: Kernels, g: Gemm<'_>, c: &mut [f32], threads: usize) {
                 ..g
             };
             scope.spawn(move || {
-                with_buffers(|a_pack, b_pack| serial(kernels, part_g, part, a_pack, b_pack))
+                with_buffers(|a_pack, b_pack| serial(kernels, part_g, part, a_pack, b_pack, KC))
             });
             i0 += rows;
         }
@@ -81,19 +95,21 @@ fn with_buffers<R>(f: impl FnOnce(&mut Vec<f32>, &mut Vec<f32>) -> R) -> R {
     f(&mut Vec::new(), &mut Vec::new())
 }
 
+/// The product on this thread, in depth blocks of at most `depth`.
 fn serial(
     kernels: Kernels,
     g: Gemm<'_>,
     c: &mut [f32],
     a_pack: &mut Vec<f32>,
     b_pack: &mut Vec<f32>,
+    depth: usize,
 ) {
     let (mr, nr) = (kernels.mr, kernels.nr);
     let mc_max = MC_TILES * mr;
     let nc_max = NC.min(g.n.div_ceil(nr) * nr);
     // Equal depth blocks (784 → 4 × 196, not 3 × 256 + 16): a thin last block
     // would reload and store all of C for little work.
-    let kc_max = g.k.div_ceil(g.k.div_ceil(KC));
+    let kc_max = g.k.div_ceil(g.k.div_ceil(depth));
     let (a_pack, b_pack) = (
         cache_aligned(a_pack, kc_max * mc_max),
         cache_aligned(b_pack, kc_max * nc_max),

@@ -90,6 +90,8 @@ fn edge_shapes() -> Vec<(usize, usize, usize)> {
         (25, 257, 130),
         (161, 19, 17),
         (200, 1100, 41),
+        // From 256 rows on one thread: deeper blocks (two of 1100 / 2).
+        (260, 1100, 20),
     ];
     for m in [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 17, 25] {
         for n in [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 65] {
