@@ -1,6 +1,6 @@
-//! The blocked path for large products: `B` and `A` are packed into
-//! cache-sized panels (zero-padded to whole register tiles), then the
-//! register-tile kernel runs over them.
+//! The blocked path for large products: `B` is packed into cache-sized
+//! panels (zero-padded to whole register tiles), `A` read in place when it is
+//! row-major (packed otherwise), then the register-tile kernel runs over them.
 
 use super::{Gemm, Kernels};
 use alloc::vec::Vec;

@@ -297,7 +297,6 @@ macro_rules! kernels {
             /// if `PART`), the others full: without those flags the hot loop
             /// has no width test; `R` rows, every segment, the whole depth.
             $(#[$feature])*
-            #[allow(clippy::too_many_arguments)]
             unsafe fn small_pass<const R: usize, const W: usize, const HEAD: bool, const PART: bool>(
                 s: &Strides,
                 a: *const f32,
