@@ -331,20 +331,7 @@ impl DenseElement for f32 {
     }
 
     fn matmul_strided(p: StridedProduct, x: &[f32], kernel: &[f32], y: &mut [f32]) {
-        let g = crate::linalg::Gemm {
-            m: p.rows,
-            k: p.inputs,
-            n: p.units,
-            a: x,
-            rsa: p.lda,
-            csa: 1,
-            b: kernel,
-            rsb: p.ldk,
-            csb: 1,
-            ldc: p.ldy,
-            accumulate: p.accumulate,
-        };
-        g.run(y);
+        Self::matmul_segmented(p, crate::linalg::Segments::ONE, x, kernel, y);
     }
 
     fn dense_forward(

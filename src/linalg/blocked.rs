@@ -110,10 +110,16 @@ fn serial(
     // Equal depth blocks (784 → 4 × 196, not 3 × 256 + 16): a thin last block
     // would reload and store all of C for little work.
     let kc_max = g.k.div_ceil(g.k.div_ceil(depth));
-    let (a_pack, b_pack) = (
-        cache_aligned(a_pack, kc_max * mc_max),
-        cache_aligned(b_pack, kc_max * nc_max),
-    );
+    // A row-major A is read in place (the kernel broadcasts its elements one
+    // by one, so packing would only copy it); other layouts are packed into
+    // MR-tall panels.
+    let in_place = g.csa == 1;
+    let a_pack: &mut [f32] = if in_place {
+        &mut []
+    } else {
+        cache_aligned(a_pack, kc_max * mc_max)
+    };
+    let b_pack = cache_aligned(b_pack, kc_max * nc_max);
     for jc in (0..g.n).step_by(NC) {
         let nc = NC.min(g.n - jc);
         for pc in (0..g.k).step_by(kc_max) {
@@ -126,10 +132,6 @@ fn serial(
             }
             for ic in (0..g.m).step_by(mc_max) {
                 let mc = mc_max.min(g.m - ic);
-                // A row-major A is read in place (the kernel broadcasts its
-                // elements one by one, so packing would only copy it); other
-                // layouts are packed into MR-tall panels.
-                let in_place = g.csa == 1;
                 if !in_place {
                     pack_a(&g, ic, mc, pc, kc, mr, a_pack);
                 }
