@@ -288,13 +288,20 @@ const CHUNKED_B_MAX: usize = if cfg!(miri) {
 
 /// Whether streaming a row-major B that stays in L2 once per chunk of rows
 /// beats packing it for the blocked path (measured on the CI machine with
-/// `cargo bench --bench matmul -- --shape MxKxN`): packing pays from 24 rows
-/// when B is large (32×784×128, 64×256×256), and only from about 160 rows
-/// when it is small (128³ streams faster, 192×128×128 packs faster), since
-/// the cost of packing is shared by fewer flops.
-fn streams_faster(m: usize, b_elements: usize) -> bool {
+/// `cargo bench --bench matmul -- --shape MxKxN`, both paths forced in one
+/// process): the streaming kernel prefetches B's rows, so it wins up to 64
+/// rows whatever B's size (32×784×128: 85 against 72 GFLOP/s, 64×256×256: 89
+/// against 85, 24×512×128: 94 against 76), and up to about 160 rows when B is
+/// small (128³ streams faster, 192×128×128 packs faster), since the cost of
+/// packing is shared by fewer flops. Not when B's rows are a multiple of 2 KB
+/// apart: a column of B then falls in two sets of the L1 cache, and the lines
+/// evict each other (64×128×512: 71 streamed against 81 packed).
+fn streams_faster(m: usize, b_elements: usize, ldb: usize) -> bool {
     // Under miri, `CHUNKED_B_MAX` alone splits the tiny test shapes.
-    cfg!(miri) || m < 24 || (b_elements < 32 * 1024 && m < 160)
+    cfg!(miri)
+        || m < 24
+        || (b_elements < 32 * 1024 && m < 160)
+        || (m <= 64 && !ldb.is_multiple_of(512))
 }
 
 /// How [`Gemm::run_segmented`] repeats a product: `count` products summed,
@@ -348,7 +355,7 @@ fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
     let in_l2 = b_elements <= CHUNKED_B_MAX;
     let stream = g.m <= SMALL_M
         || cfg!(not(feature = "alloc"))
-        || (in_l2 && (seg.count > 1 || streams_faster(g.m, b_elements)));
+        || (in_l2 && (seg.count > 1 || streams_faster(g.m, b_elements, g.rsb)));
     if seg.count > 1 && (g.csb != 1 || !stream) {
         // Only the streaming kernel sums segments itself: one product each.
         for s in 0..seg.count {
@@ -389,8 +396,13 @@ fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
         } else {
             kernels.chunk_rows
         };
-        for i0 in (0..g.m).step_by(chunk) {
-            let rows = chunk.min(g.m - i0);
+        let mut i0 = 0;
+        while i0 < g.m {
+            // The rows left in chunks as even as they can be (32 rows: 6, 6,
+            // 5, 5, 5, 5, not 6, 6, 6, 6, 6, 2: a chunk of few rows reads all
+            // of B for little work).
+            let left = g.m - i0;
+            let rows = left.div_ceil(left.div_ceil(chunk));
             // SAFETY: the public entry points checked that `a`, `b` and `c`
             // cover every element the sizes and strides address; rows
             // i0..i0+rows lie inside them, `rows ≤ 8`, and the CPU supports
@@ -411,6 +423,7 @@ fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
                     seg,
                 )
             };
+            i0 += rows;
         }
         return;
     }

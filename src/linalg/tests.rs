@@ -85,9 +85,15 @@ fn edge_shapes() -> Vec<(usize, usize, usize)> {
         (2, 7, 300),
         (1, 3000, 5),
         (33, 1030, 17),
-        // The blocked path: a large B from 24 rows, any B from 160 rows; a
-        // last row tile part full, several depth and row blocks.
-        (25, 257, 130),
+        // Streamed with prefetching hints (one row, and chunks of rows as
+        // even as they can be).
+        (1, 300, 130),
+        (64, 300, 130),
+        // The blocked path: a large B from 65 rows or from 24 when its rows
+        // are 2 KB apart, any B from 160 rows; a last row tile part full,
+        // several depth and row blocks.
+        (67, 257, 130),
+        (25, 129, 512),
         (161, 19, 17),
         (200, 1100, 41),
         // From 256 rows on one thread: deeper blocks (two of 1100 / 2).
