@@ -248,7 +248,12 @@ macro_rules! kernels {
             /// `Vec<f32>` from the system allocator starts 16 bytes into a
             /// line (measured in one process with B 16 bytes in: 1×128×64
             /// 50 → 60 GFLOP/s, 1×256×256 32 → 37, 1×512×1000 27 → 31,
-            /// 1×784×128 31 → 33; unchanged when B starts on a line).
+            /// 1×784×128 31 → 33; unchanged when B starts on a line). When
+            /// the rows also share their offset within a cache line, each
+            /// pass but the last ends on a line (one vector more or less), so
+            /// that no line is read from L2 by two passes (B 16 bytes in:
+            /// 1×784×128 35 → 37, 1×256×256 38 → 41, 1×128×256 39 → 43,
+            /// 1×1024×512 30 → 35).
             $(#[$feature])*
             unsafe fn small_row<const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
                 let lanes = $lanes;
@@ -259,27 +264,40 @@ macro_rules! kernels {
                     0
                 };
                 let vectors = |head: usize| usize::from(head > 0) + (s.n - head).div_ceil(lanes);
-                // The widest pass when the vectors are shared evenly (no
-                // run-time division when one pass holds them all).
-                let widest = |vectors: usize| match vectors.div_ceil(V) {
-                    1 => vectors,
-                    passes => vectors.div_ceil(passes),
-                };
-                let mut pass_width = widest(vectors(head));
-                if head > 0 && pass_width < 2 {
+                if V < 2 {
+                    // A head would be a pass of its own.
                     head = 0;
-                    pass_width = widest(vectors(0));
                 }
                 let (mut j, mut left) = (0, vectors(head));
+                let mut passes = left.div_ceil(V);
+                let line = 64 / core::mem::size_of::<f32>();
+                let split_on_lines = lanes < line && s.ldb % line == 0;
+                let start = b as usize / core::mem::size_of::<f32>();
                 while left > 0 {
-                    let w = pass_width.min(left);
+                    // What is left, shared evenly (no run-time division when
+                    // one pass holds it all).
+                    let mut w = if passes == 1 { left } else { left.div_ceil(passes) };
                     let first = if j == 0 && head > 0 { head } else { lanes };
+                    if split_on_lines && passes > 1 {
+                        // End the pass on a cache line, so that no line is
+                        // read by two passes (each pass reads it from L2).
+                        let past = (start + j + first + (w - 1) * lanes) % line / lanes;
+                        if past > 0 {
+                            let grow = line / lanes - past;
+                            if w + grow <= V && w + grow < left {
+                                w += grow;
+                            } else if w > past && (left - w + past).div_ceil(V) < passes {
+                                w -= past;
+                            }
+                        }
+                    }
                     let cols = (first + (w - 1) * lanes).min(s.n - j);
                     let last = if w == 1 { cols } else { cols - first - (w - 2) * lanes };
                     let (b, c) = (b.add(j), c.add(j));
                     row_widths!(w, first < lanes, last < lanes, s, a, b, c, first, last);
                     j += cols;
                     left -= w;
+                    passes -= 1;
                 }
             }
 

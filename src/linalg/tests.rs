@@ -163,12 +163,17 @@ fn every_isa_matches_oracle_and_matrixmultiply_on_edge_shapes() {
 #[test]
 fn every_isa_matches_oracle_whatever_the_alignment_of_b() {
     // Vector loads at every offset within a cache line, over row lengths
-    // that are and are not multiples of the lanes (part-full last vectors).
+    // that are and are not multiples of the lanes (part-full last vectors)
+    // or of a cache line (one-row passes split on lines).
     let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
         &[(1, 3, 16), (2, 2, 9)]
     } else {
         &[
             (1, 37, 128),
+            // One row in 2, 3 and 4 passes ending on cache lines.
+            (1, 9, 144),
+            (1, 7, 208),
+            (1, 13, 272),
             (1, 5, 24),
             (3, 19, 64),
             (8, 5, 16),
