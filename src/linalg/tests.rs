@@ -327,6 +327,38 @@ fn two_threads_match_one() {
 }
 
 #[test]
+fn threads_over_depth_blocks_and_transposes_match_oracle() {
+    // Several depth blocks, rows split unevenly over 2 and 3 threads, A read
+    // in place or packed (transposed), B packed by rows or gathered.
+    let (m, k, n) = (130, 1100, 70);
+    let a = data(m * k, 10);
+    let b = data(k * n, 11);
+    for threads in [2, 3] {
+        for (a_transposed, b_transposed) in [(false, false), (true, true)] {
+            let g = Gemm {
+                m,
+                k,
+                n,
+                a: &a,
+                rsa: if a_transposed { 1 } else { k },
+                csa: if a_transposed { m } else { 1 },
+                b: &b,
+                rsb: if b_transposed { 1 } else { n },
+                csb: if b_transposed { k } else { 1 },
+                ldc: n,
+                accumulate: false,
+            };
+            let mut c = vec![f32::NAN; m * n];
+            set_threads(threads);
+            g.run(&mut c);
+            set_threads(1);
+            let what = std::format!("{threads} threads, transposed {a_transposed}");
+            assert_matches(&what, &c, n, n, &oracle(&g, &c), k);
+        }
+    }
+}
+
+#[test]
 fn forced_isa_is_used_and_available() {
     // `CORTEN_ISA=avx2 cargo test` runs every product on that ISA, and fails
     // here when the CPU lacks it.
