@@ -78,7 +78,7 @@ info: action=ignore
 clock: sync=none
 EOF
 echo c >"$work/debugger"
-timeout "${BOCHS_TIMEOUT:-900}" bochs -q -f "$work/bochsrc" -rc "$work/debugger" \
+timeout "${BOCHS_TIMEOUT:-300}" bochs -q -f "$work/bochsrc" -rc "$work/debugger" \
   >"$work/bochs.out" 2>&1 </dev/null || true
 if [ ! -s "$work/serial.log" ]; then
   echo "no report from the check; Bochs said:" >&2
