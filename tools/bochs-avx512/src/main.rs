@@ -326,24 +326,17 @@ fn data(len: usize, seed: u64) -> Vec<f32> {
         .collect()
 }
 
-/// What one product is checked for.
-struct Case<'a> {
-    gemm: Gemm<'a>,
-    seg: Segments,
-}
-
-/// Runs `case` on `isa` over C poisoned with NaN (or holding data when
+/// Runs `g` (summed over `seg`) on `isa` over C poisoned with NaN (or holding data when
 /// accumulating) and compares every element with the f64 oracle.
-fn check(isa: Isa, case: &Case<'_>, label: &str, out: &mut Serial) -> bool {
-    let g = case.gemm;
+fn check(isa: Isa, g: Gemm<'_>, seg: Segments, label: &str, out: &mut Serial) -> bool {
     let c0 = data(g.m * g.ldc, 7);
     let mut c = if g.accumulate {
         c0.clone()
     } else {
         vec![f32::NAN; g.m * g.ldc]
     };
-    g.run_segmented_with(isa, case.seg, &mut c);
-    let tol = 4e-6 * (g.k * case.seg.count.max(1)) as f64 + 4e-6;
+    g.run_segmented_with(isa, seg, &mut c);
+    let tol = 4e-6 * (g.k * seg.count.max(1)) as f64 + 4e-6;
     for i in 0..g.m {
         for j in 0..g.n {
             let mut want = if g.accumulate {
@@ -351,10 +344,10 @@ fn check(isa: Isa, case: &Case<'_>, label: &str, out: &mut Serial) -> bool {
             } else {
                 0.0
             };
-            for s in 0..case.seg.count {
+            for s in 0..seg.count {
                 for p in 0..g.k {
-                    let a = g.a[s * case.seg.a_step + i * g.rsa + p * g.csa] as f64;
-                    let b = g.b[s * case.seg.b_step + p * g.rsb + j * g.csb] as f64;
+                    let a = g.a[s * seg.a_step + i * g.rsa + p * g.csa] as f64;
+                    let b = g.b[s * seg.b_step + p * g.rsb + j * g.csb] as f64;
                     want += a * b;
                 }
             }
@@ -381,9 +374,9 @@ struct Tally {
 }
 
 impl Tally {
-    fn run(&mut self, isa: Isa, case: &Case<'_>, label: &str, out: &mut Serial) {
+    fn run(&mut self, isa: Isa, g: Gemm<'_>, seg: Segments, label: &str, out: &mut Serial) {
         self.checked += 1;
-        if !check(isa, case, label, out) {
+        if !check(isa, g, seg, label, out) {
             self.failed += 1;
         }
     }
@@ -450,11 +443,8 @@ extern "C" fn rust_main() -> ! {
         for (index, &(m, k, n)) in shapes.iter().enumerate() {
             let (a, b) = (data(m * k, 1 + index as u64), data(k * n, 2 + index as u64));
             let accumulate = index % 2 == 1;
-            let case = Case {
-                gemm: plain(m, k, n, &a, &b, accumulate),
-                seg: Segments::ONE,
-            };
-            tally.run(isa, &case, "plain", &mut out);
+            let g = plain(m, k, n, &a, &b, accumulate);
+            tally.run(isa, g, Segments::ONE, "plain", &mut out);
         }
         // Transposed operands (training's Aᵀ·B and A·Bᵀ) and a C wider than n.
         for &(m, k, n) in &[(13, 19, 33), (40, 70, 50), (1, 300, 130), (70, 300, 40)] {
@@ -464,42 +454,18 @@ extern "C" fn rust_main() -> ! {
                 csa: m,
                 ..plain(m, k, n, &a, &b, false)
             };
-            tally.run(
-                isa,
-                &Case {
-                    gemm: at,
-                    seg: Segments::ONE,
-                },
-                "A transposed",
-                &mut out,
-            );
+            tally.run(isa, at, Segments::ONE, "A transposed", &mut out);
             let bt = Gemm {
                 rsb: 1,
                 csb: k,
                 ..plain(m, k, n, &a, &b, true)
             };
-            tally.run(
-                isa,
-                &Case {
-                    gemm: bt,
-                    seg: Segments::ONE,
-                },
-                "B transposed",
-                &mut out,
-            );
+            tally.run(isa, bt, Segments::ONE, "B transposed", &mut out);
             let wide = Gemm {
                 ldc: n + 5,
                 ..plain(m, k, n, &a, &b, false)
             };
-            tally.run(
-                isa,
-                &Case {
-                    gemm: wide,
-                    seg: Segments::ONE,
-                },
-                "C stride",
-                &mut out,
-            );
+            tally.run(isa, wide, Segments::ONE, "C stride", &mut out);
         }
         // Sums over segments (convolutions' kernel rows).
         for &(m, k, n, count) in &[
@@ -518,7 +484,7 @@ extern "C" fn rust_main() -> ! {
                 a_step: k,
                 b_step: k * n,
             };
-            tally.run(isa, &Case { gemm: g, seg }, "segments", &mut out);
+            tally.run(isa, g, seg, "segments", &mut out);
         }
         // B at every offset within a cache line.
         for &(m, k, n) in &[
@@ -540,15 +506,7 @@ extern "C" fn rust_main() -> ! {
                     &buffer[offset..offset + k * n],
                     offset % 2 == 0,
                 );
-                tally.run(
-                    isa,
-                    &Case {
-                        gemm: g,
-                        seg: Segments::ONE,
-                    },
-                    "B offset",
-                    &mut out,
-                );
+                tally.run(isa, g, Segments::ONE, "B offset", &mut out);
             }
         }
         let _ = writeln!(
