@@ -327,6 +327,10 @@ fn two_threads_match_one() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "spawns threads over a large product: too slow under miri"
+)]
 fn threads_over_depth_blocks_and_transposes_match_oracle() {
     // Several depth blocks, rows split unevenly over 2 and 3 threads, A read
     // in place or packed (transposed), B packed by rows or gathered.
