@@ -88,8 +88,10 @@ macro_rules! kernels {
             pub const MR: usize = $mr;
             /// Columns of the register tile.
             pub const NR: usize = $nv * $lanes;
-            /// Vectors in a 64-byte cache line (at least 1).
-            const VECTORS_PER_LINE: usize = if $lanes >= 16 { 1 } else { 16 / $lanes };
+            /// Floats in a 64-byte cache line.
+            const LINE: usize = 64 / core::mem::size_of::<f32>();
+            /// Vectors in a cache line (at least 1).
+            const VECTORS_PER_LINE: usize = if $lanes >= LINE { 1 } else { LINE / $lanes };
             /// Rows per pass of the small-m kernel when `m > 8`.
             pub const CHUNK_ROWS: usize = $chunk;
 
@@ -257,22 +259,19 @@ macro_rules! kernels {
             $(#[$feature])*
             unsafe fn small_row<const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
                 let lanes = $lanes;
-                let offset = (b as usize / core::mem::size_of::<f32>()) % lanes;
-                let mut head = if offset != 0 && s.ldb % lanes == 0 && s.n > lanes - offset {
+                // B's start in floats from address 0, for its offsets within
+                // a vector and within a cache line.
+                let start = b as usize / core::mem::size_of::<f32>();
+                let offset = start % lanes;
+                // With one-vector passes a head would be a pass of its own.
+                let head = if V >= 2 && offset != 0 && s.ldb % lanes == 0 && s.n > lanes - offset {
                     lanes - offset
                 } else {
                     0
                 };
-                let vectors = |head: usize| usize::from(head > 0) + (s.n - head).div_ceil(lanes);
-                if V < 2 {
-                    // A head would be a pass of its own.
-                    head = 0;
-                }
-                let (mut j, mut left) = (0, vectors(head));
+                let (mut j, mut left) = (0, usize::from(head > 0) + (s.n - head).div_ceil(lanes));
                 let mut passes = left.div_ceil(V);
-                let line = 64 / core::mem::size_of::<f32>();
-                let split_on_lines = lanes < line && s.ldb % line == 0;
-                let start = b as usize / core::mem::size_of::<f32>();
+                let split_on_lines = lanes < LINE && s.ldb % LINE == 0;
                 while left > 0 {
                     // What is left, shared evenly (no run-time division when
                     // one pass holds it all).
@@ -281,9 +280,9 @@ macro_rules! kernels {
                     if split_on_lines && passes > 1 {
                         // End the pass on a cache line, so that no line is
                         // read by two passes (each pass reads it from L2).
-                        let past = (start + j + first + (w - 1) * lanes) % line / lanes;
+                        let past = (start + j + first + (w - 1) * lanes) % LINE / lanes;
                         if past > 0 {
-                            let grow = line / lanes - past;
+                            let grow = VECTORS_PER_LINE - past;
                             if w + grow <= V && w + grow < left {
                                 w += grow;
                             } else if w > past && (left - w + past).div_ceil(V) < passes {

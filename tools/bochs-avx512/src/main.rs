@@ -137,12 +137,8 @@ impl Write for Serial {
         for byte in s.bytes() {
             // Wait until the transmitter holds no byte.
             while line_status() & 0x20 == 0 {}
-            // SAFETY: port 0x3F8 is COM1's data register on the emulated PC;
-            // writing it touches no memory.
-            unsafe {
-                core::arch::asm!("out dx, al", in("dx") 0x3F8u16, in("al") byte,
-                    options(nomem, nostack, preserves_flags))
-            };
+            // COM1's data register.
+            write_port(0x3F8, byte);
         }
         Ok(())
     }
@@ -151,14 +147,22 @@ impl Write for Serial {
 impl Serial {
     /// Sets the line to 8 data bits, no parity, 1 stop bit (it starts at 5).
     fn init() -> Serial {
-        // SAFETY: port 0x3FB is COM1's line control register; writing it
-        // touches no memory.
-        unsafe {
-            core::arch::asm!("out dx, al", in("dx") 0x3FBu16, in("al") 0x03u8,
-                options(nomem, nostack, preserves_flags))
-        };
+        // COM1's line control register.
+        write_port(0x3FB, 0x03);
         Serial
     }
+}
+
+/// Writes `byte` to I/O port `port`: on this emulated PC only the serial
+/// port and Bochs's shutdown port are written.
+fn write_port(port: u16, byte: u8) {
+    // SAFETY: a port write touches no memory; the ports written here (COM1's
+    // registers, Bochs's shutdown port) have no effect on this program's
+    // memory either.
+    unsafe {
+        core::arch::asm!("out dx, al", in("dx") port, in("al") byte,
+            options(nomem, nostack, preserves_flags))
+    };
 }
 
 /// COM1's line status register.
@@ -178,13 +182,8 @@ fn line_status() -> u8 {
 fn shutdown() -> ! {
     // Bit 6: everything sent.
     while line_status() & 0x40 == 0 {}
-    for byte in b"Shutdown" {
-        // SAFETY: port 0x8900 is Bochs's shutdown port; writing it touches
-        // no memory.
-        unsafe {
-            core::arch::asm!("out dx, al", in("dx") 0x8900u16, in("al") *byte,
-                options(nomem, nostack, preserves_flags))
-        };
+    for &byte in b"Shutdown" {
+        write_port(0x8900, byte);
     }
     loop {
         // SAFETY: halting with interrupts off only stops this CPU.
@@ -326,8 +325,9 @@ fn data(len: usize, seed: u64) -> Vec<f32> {
         .collect()
 }
 
-/// Runs `g` (summed over `seg`) on `isa` over C poisoned with NaN (or holding data when
-/// accumulating) and compares every element with the f64 oracle.
+/// Runs `g` (summed over `seg`) on `isa` over C poisoned with NaN (or
+/// holding data when accumulating) and compares every element with the f64
+/// oracle.
 fn check(isa: Isa, g: Gemm<'_>, seg: Segments, label: &str, out: &mut Serial) -> bool {
     let c0 = data(g.m * g.ldc, 7);
     let mut c = if g.accumulate {
