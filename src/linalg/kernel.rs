@@ -59,6 +59,23 @@ macro_rules! row_widths {
     };
 }
 
+/// Calls `wrapped_pass::<W>` for `w` (0 to 7) body vectors.
+macro_rules! wrapped_widths {
+    ($w:expr, $($arg:expr),*) => {
+        match $w {
+            0 => wrapped_pass::<0>($($arg),*),
+            1 => wrapped_pass::<1>($($arg),*),
+            2 => wrapped_pass::<2>($($arg),*),
+            3 => wrapped_pass::<3>($($arg),*),
+            4 => wrapped_pass::<4>($($arg),*),
+            5 => wrapped_pass::<5>($($arg),*),
+            6 => wrapped_pass::<6>($($arg),*),
+            7 => wrapped_pass::<7>($($arg),*),
+            w => unreachable!("no wrapped pass has {w} body vectors"),
+        }
+    };
+}
+
 /// Generates a module of kernels for one ISA. `vec` is the vector type and
 /// `lanes` its f32 count; `v_small` gives, for m = 1..=8, how many vectors wide
 /// a column block of the small-m kernel is.
@@ -255,13 +272,24 @@ macro_rules! kernels {
             /// pass but the last ends on a line (one vector more or less), so
             /// that no line is read from L2 by two passes (B 16 bytes in:
             /// 1×784×128 35 → 37, 1×256×256 38 → 41, 1×128×256 39 → 43,
-            /// 1×1024×512 30 → 35).
+            /// 1×1024×512 30 → 35). A contiguous B beyond L1 whose rows are
+            /// whole lines but start inside one goes to `wrapped_row`.
             $(#[$feature])*
             unsafe fn small_row<const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
                 let lanes = $lanes;
                 // B's start in floats from address 0, for its offsets within
                 // a vector and within a cache line.
                 let start = b as usize / core::mem::size_of::<f32>();
+                let line_offset = start % LINE;
+                if line_offset != 0
+                    && s.ahead > 0
+                    && s.n == s.ldb
+                    && s.n % LINE == 0
+                    && s.k >= 2
+                    && s.seg.count == 1
+                {
+                    return wrapped_row::<V>(s, a, b, c, line_offset);
+                }
                 let offset = start % lanes;
                 // With one-vector passes a head would be a pass of its own.
                 let head = if V >= 2 && offset != 0 && s.ldb % lanes == 0 && s.n > lanes - offset {
@@ -297,6 +325,111 @@ macro_rules! kernels {
                     j += cols;
                     left -= w;
                     passes -= 1;
+                }
+            }
+
+            /// One row over a contiguous B whose rows are whole cache lines
+            /// long but start `offset` floats into a line, so that each row
+            /// shares its first line with the row before and its last with
+            /// the row after. Column passes would read each shared line twice
+            /// (the first pass for the row's head, the last for the tail
+            /// before it); here the first pass reads the shared lines
+            /// themselves, line-aligned, for both rows at once, and the
+            /// other passes whole lines within the rows: each line is read
+            /// from L2 once (measured in one process, B 16 bytes into a line
+            /// as a large `Vec` is, against the line-ending column passes:
+            /// 1×784×128 39 → 43 GFLOP/s, 1×300×128 43 → 46, 1×256×256
+            /// 42 → 44, 1×1024×512 34.6 → 35.7; the same speed as B on a
+            /// line). Only when B is beyond L1 (`ahead > 0`): from L1 the
+            /// first pass's extra work shows (1×128×64 59 → 50, 1×64×16
+            /// 18 → 12).
+            $(#[$feature])*
+            unsafe fn wrapped_row<const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32, offset: usize) {
+                let lanes = $lanes;
+                let head = LINE - offset;
+                let body = (s.n - LINE) / lanes;
+                let first = body.min((V - VECTORS_PER_LINE) / VECTORS_PER_LINE * VECTORS_PER_LINE);
+                wrapped_widths!(first, s, a, b, c, offset);
+                let mut j = first;
+                let mut left = body - first;
+                let per_pass = V / VECTORS_PER_LINE * VECTORS_PER_LINE;
+                let mut passes = left.div_ceil(per_pass);
+                while left > 0 {
+                    // Whole lines, shared evenly.
+                    let lines = (left / VECTORS_PER_LINE).div_ceil(passes);
+                    let w = lines * VECTORS_PER_LINE;
+                    let (b, c) = (b.add(head + j * lanes), c.add(head + j * lanes));
+                    row_widths!(w, false, false, s, a, b, c, lanes, lanes);
+                    j += w;
+                    left -= w;
+                    passes -= 1;
+                }
+            }
+
+            /// The first pass of `wrapped_row`: the line each row shares with
+            /// the next (the tail of row `p` and head of row `p + 1` in one
+            /// read) and the row's first `W` body vectors. Row 0's head and
+            /// row `k - 1`'s tail share their lines with other data; they are
+            /// added one by one at the end.
+            $(#[$feature])*
+            #[inline(never)]
+            unsafe fn wrapped_pass<const W: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32, offset: usize) {
+                let lanes = $lanes;
+                let head = LINE - offset;
+                let mut tails = [$zero; VECTORS_PER_LINE];
+                let mut heads = [$zero; VECTORS_PER_LINE];
+                let mut acc = [$zero; W];
+                let mut a_row = $splat(*a);
+                for p in 0..s.k {
+                    let row = b.add(p * s.ldb);
+                    if s.ahead > 0 {
+                        let ahead = row.wrapping_add(s.ahead);
+                        $prefetch(ahead.wrapping_add(s.ldb - offset));
+                        for v in (0..W).step_by(VECTORS_PER_LINE) {
+                            $prefetch(ahead.wrapping_add(head + v * lanes));
+                        }
+                    }
+                    for v in 0..W {
+                        acc[v] = $fma(a_row, $load(row.add(head + v * lanes)), acc[v]);
+                    }
+                    if p + 1 < s.k {
+                        let a_next = $splat(*a.add((p + 1) * s.csa));
+                        let shared = row.add(s.ldb - offset);
+                        for v in 0..VECTORS_PER_LINE {
+                            let bv = $load(shared.add(v * lanes));
+                            tails[v] = $fma(a_row, bv, tails[v]);
+                            heads[v] = $fma(a_next, bv, heads[v]);
+                        }
+                        a_row = a_next;
+                    }
+                }
+                for v in 0..W {
+                    let cp = c.add(head + v * lanes);
+                    let r = if s.accumulate { $add(acc[v], $load(cp)) } else { acc[v] };
+                    $store(cp, r);
+                }
+                // Lane `i` of the shared lines' sums is column `n - offset + i`
+                // (the tail) for `i < offset`, column `i - offset` (the head)
+                // from there on.
+                let mut tail_sums = [0.0f32; VECTORS_PER_LINE * $lanes];
+                let mut head_sums = [0.0f32; VECTORS_PER_LINE * $lanes];
+                for v in 0..VECTORS_PER_LINE {
+                    $store(tail_sums.as_mut_ptr().add(v * lanes), tails[v]);
+                    $store(head_sums.as_mut_ptr().add(v * lanes), heads[v]);
+                }
+                let last_row = b.add((s.k - 1) * s.ldb);
+                let (a_first, a_last) = (*a, *a.add((s.k - 1) * s.csa));
+                let put = |j: usize, sum: f32| {
+                    let cp = c.add(j);
+                    *cp = if s.accumulate { *cp + sum } else { sum };
+                };
+                for i in 0..offset {
+                    let j = s.n - offset + i;
+                    put(j, tail_sums[i] + a_last * *last_row.add(j));
+                }
+                for i in offset..LINE {
+                    let j = i - offset;
+                    put(j, head_sums[i] + a_first * *b.add(j));
                 }
             }
 

@@ -486,10 +486,13 @@ extern "C" fn rust_main() -> ! {
             };
             tally.run(isa, g, seg, "segments", &mut out);
         }
-        // B at every offset within a cache line.
+        // B at every offset within a cache line (one row over a B beyond L1
+        // whose rows are whole lines is read line by line).
         for &(m, k, n) in &[
             (1, 37, 128),
             (1, 9, 144),
+            (1, 128, 256),
+            (1, 2048, 16),
             (3, 19, 64),
             (5, 11, 40),
             (2, 7, 9),
