@@ -20,6 +20,21 @@ pub enum Error {
         /// Elements given.
         got: usize,
     },
+    /// Sizes whose product (the element count, or a matrix's extent) does
+    /// not fit in `usize`: no buffer can hold that many elements.
+    SizeOverflow {
+        /// What was being built.
+        what: &'static str,
+        /// The sizes given.
+        shape: Sizes,
+    },
+    /// More axes than a shape can have ([`MAX_RANK`](crate::shape::MAX_RANK)).
+    TooManyAxes {
+        /// Axes given.
+        rank: usize,
+        /// The most a shape has.
+        max: usize,
+    },
     /// Sizes given at run time do not fit the shape type (wrong rank, or a
     /// static axis with another size).
     ShapeMismatch {
@@ -41,6 +56,17 @@ pub enum Error {
     NonFinite {
         /// What held it.
         what: &'static str,
+        /// The position of the first such element (row-major).
+        index: usize,
+    },
+    /// A weight given to a layer holds NaN or an infinity (or, for a
+    /// BatchNormalization variance, a value below zero).
+    NonFiniteWeight {
+        /// The layer, when it is in a model (`dense_1`).
+        layer: Option<crate::layer::LayerName>,
+        /// The weight: Keras's name (`kernel`), or the layer kind and the
+        /// name (`Dense kernel`) for a layer not yet in a model.
+        weight: &'static str,
         /// The position of the first such element (row-major).
         index: usize,
     },
@@ -86,12 +112,30 @@ pub enum Error {
         what: &'static str,
     },
     /// The loss became NaN or infinite during training; `fit` stopped (as
-    /// Keras's `TerminateOnNaN` does).
+    /// Keras's `TerminateOnNaN` does) and put every weight and the
+    /// optimizer's state back as they were before that batch: as the last
+    /// finite step left them.
     NonFiniteLoss {
         /// The epoch, from 1.
         epoch: usize,
         /// The batch within the epoch, from 1.
         batch: usize,
+    },
+    /// An update made a weight NaN or infinite; `fit` stopped and put the
+    /// model back as [`Error::NonFiniteLoss`] does.
+    NonFiniteUpdate {
+        /// The epoch, from 1.
+        epoch: usize,
+        /// The batch within the epoch, from 1.
+        batch: usize,
+    },
+    /// The model's output holds NaN or an infinity although its input and
+    /// weights are finite: a value overflowed inside the model.
+    NonFiniteOutput {
+        /// What was being computed (`predict`, `evaluate`).
+        what: &'static str,
+        /// The position of the first such element (row-major).
+        index: usize,
     },
     /// `fit` or `evaluate` before `compile`.
     NotCompiled,
@@ -107,6 +151,15 @@ pub enum Error {
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// A callback watches a log that `fit` does not write (a misspelled
+    /// `val_los`, or `val_loss` without validation data).
+    #[cfg(feature = "alloc")]
+    UnknownLog {
+        /// The log asked for.
+        name: alloc::string::String,
+        /// The logs `fit` writes, comma-separated.
+        available: alloc::string::String,
+    },
     /// An option outside its range (a batch size of 0, a validation split
     /// of 1).
     InvalidOption {
@@ -117,15 +170,72 @@ pub enum Error {
     },
 }
 
-/// `Ok` when `got` elements fill `shape`, else [`Error::LengthMismatch`].
-pub(crate) fn check_length(what: &'static str, shape: &[usize], got: usize) -> Result<(), Error> {
-    let expected = shape.iter().product();
+/// `Ok` when `got` elements fill `shape`, else [`Error::LengthMismatch`]
+/// (or [`Error::SizeOverflow`] when the shape's element count overflows).
+pub(crate) fn check_length<const N: usize>(
+    what: &'static str,
+    shape: [usize; N],
+    got: usize,
+) -> Result<(), Error> {
+    check_sizes(what, Sizes::of(shape), got)
+}
+
+/// `Ok` when `values` fill `shape` and every one is finite, else
+/// [`Error::LengthMismatch`] or [`Error::NonFiniteWeight`]: the check for
+/// weights as they come into a layer (`what` names the layer kind and the
+/// weight, `Dense kernel`).
+pub(crate) fn check_weight<E: crate::Element, const N: usize>(
+    what: &'static str,
+    shape: [usize; N],
+    values: &[E],
+) -> Result<(), Error> {
+    check_length(what, shape, values.len())?;
+    check_finite_weight(None, what, values)
+}
+
+/// `Ok` when every value is finite, else [`Error::NonFiniteWeight`].
+pub(crate) fn check_finite_weight<E: crate::Element>(
+    layer: Option<crate::layer::LayerName>,
+    weight: &'static str,
+    values: &[E],
+) -> Result<(), Error> {
+    match values.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(Error::NonFiniteWeight {
+            layer,
+            weight,
+            index,
+        }),
+    }
+}
+
+/// `Ok` when every output value is finite, else [`Error::NonFiniteOutput`]
+/// (`offset`: where `output` starts in the whole output).
+pub(crate) fn check_output<E: crate::Element>(
+    what: &'static str,
+    output: &[E],
+    offset: usize,
+) -> Result<(), Error> {
+    match output.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(Error::NonFiniteOutput {
+            what,
+            index: offset + i,
+        }),
+    }
+}
+
+/// [`check_length`] for sizes already gathered.
+pub(crate) fn check_sizes(what: &'static str, shape: Sizes, got: usize) -> Result<(), Error> {
+    let expected = shape
+        .checked_numel()
+        .ok_or(Error::SizeOverflow { what, shape })?;
     if got == expected {
         Ok(())
     } else {
         Err(Error::LengthMismatch {
             what,
-            shape: Sizes::new(shape),
+            shape,
             expected,
             got,
         })
@@ -139,6 +249,13 @@ impl fmt::Display for Error {
                 f,
                 "{what}: shape {shape} needs {expected} elements but {got} were given"
             ),
+            Error::SizeOverflow { what, shape } => write!(
+                f,
+                "{what}: shape {shape} has more elements than fit in memory (their count overflows usize)"
+            ),
+            Error::TooManyAxes { rank, max } => {
+                write!(f, "{rank} axes given, but a shape has at most {max}")
+            }
             Error::ShapeMismatch { what, expected, got } => write!(
                 f,
                 "{what}: expected a shape like {expected} (0 = any size) but got {got}"
@@ -150,6 +267,14 @@ impl fmt::Display for Error {
             Error::NonFinite { what, index } => {
                 write!(f, "{what}: element {index} is NaN or infinite")
             }
+            Error::NonFiniteWeight { layer: Some(layer), weight, index } => write!(
+                f,
+                "layer `{layer}`, weight `{weight}`: element {index} is not a valid value (NaN, infinite, or a negative variance)"
+            ),
+            Error::NonFiniteWeight { layer: None, weight, index } => write!(
+                f,
+                "{weight}: element {index} is not a valid value (NaN, infinite, or a negative variance)"
+            ),
             Error::IndexOutOfRange { index, value, limit } => write!(
                 f,
                 "index out of range: input element {index} is {value}, but indices must be whole numbers in 0..{limit}"
@@ -170,7 +295,15 @@ impl fmt::Display for Error {
             Error::EmptyDataset { what } => write!(f, "{what} holds no samples"),
             Error::NonFiniteLoss { epoch, batch } => write!(
                 f,
-                "the loss became NaN or infinite at epoch {epoch}, batch {batch}; training stopped"
+                "the loss became NaN or infinite at epoch {epoch}, batch {batch}; training stopped and the weights were put back as the last finite step left them"
+            ),
+            Error::NonFiniteUpdate { epoch, batch } => write!(
+                f,
+                "an update made a weight NaN or infinite at epoch {epoch}, batch {batch}; training stopped and the weights were put back as the last finite step left them"
+            ),
+            Error::NonFiniteOutput { what, index } => write!(
+                f,
+                "{what}: output element {index} is NaN or infinite although the input and the weights are finite (a value overflowed)"
             ),
             Error::NotCompiled => {
                 f.write_str("the model is not compiled: call `compile` with an optimizer and a loss first")
@@ -180,6 +313,11 @@ impl fmt::Display for Error {
                 "weight `{name}` is borrowed read-only; train a model whose weights it owns (Vec or arrays)"
             ),
             Error::Format { what, problem } => write!(f, "{what}: {problem}"),
+            #[cfg(feature = "alloc")]
+            Error::UnknownLog { name, available } => write!(
+                f,
+                "a callback monitors `{name}`, but fit logs only {available}"
+            ),
             Error::InvalidOption { what, rule } => write!(f, "invalid option `{what}`: {rule}"),
         }
     }

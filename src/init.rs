@@ -70,6 +70,54 @@ pub struct Initializers {
     pub bias: Initializer,
 }
 
+impl Initializers {
+    /// A kernel and a bias initializer, each checked with
+    /// [`Initializer::check`].
+    pub fn new(kernel: Initializer, bias: Initializer) -> Result<Self, crate::Error> {
+        kernel.check()?;
+        bias.check()?;
+        Ok(Initializers { kernel, bias })
+    }
+}
+
+impl Initializer {
+    /// `Ok` when the parameters can draw values: a finite constant, mean and
+    /// gain; a finite standard deviation of at least 0; finite uniform
+    /// bounds with `min ≤ max`. Layers check their initializers where they
+    /// are given (`with_initializers`).
+    ///
+    /// ```
+    /// use corten::init::Initializer;
+    /// assert!(Initializer::RandomNormal { mean: 0.0, stddev: 0.05 }.check().is_ok());
+    /// let err = Initializer::RandomNormal { mean: 0.0, stddev: f64::NAN }.check().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid option `RandomNormal stddev`: a finite number ≥ 0");
+    /// assert!(Initializer::Constant(f64::INFINITY).check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), crate::Error> {
+        let invalid = |what, rule| Err(crate::Error::InvalidOption { what, rule });
+        match *self {
+            Initializer::Constant(v) if !v.is_finite() => {
+                invalid("Constant value", "a finite number")
+            }
+            Initializer::RandomNormal { mean, .. } if !mean.is_finite() => {
+                invalid("RandomNormal mean", "a finite number")
+            }
+            Initializer::RandomNormal { stddev, .. } if !(stddev.is_finite() && stddev >= 0.0) => {
+                invalid("RandomNormal stddev", "a finite number ≥ 0")
+            }
+            Initializer::RandomUniform { min, max }
+                if !(min.is_finite() && max.is_finite() && min <= max) =>
+            {
+                invalid("RandomUniform bounds", "finite numbers with min ≤ max")
+            }
+            Initializer::Orthogonal { gain } if !gain.is_finite() => {
+                invalid("Orthogonal gain", "a finite number")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Default for Initializers {
     fn default() -> Self {
         Initializers {
@@ -93,11 +141,35 @@ impl Initializer {
     /// use corten::init::Initializer;
     /// use rand::SeedableRng;
     /// let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    /// let w: Vec<f32> = Initializer::HeUniform.draw(&mut rng, (784, 128), 784, 128);
+    /// let w: Vec<f32> = Initializer::HeUniform.draw(&mut rng, (784, 128), 784, 128)?;
     /// let limit = (6.0f32 / 784.0).sqrt();
     /// assert!(w.iter().all(|v| v.abs() <= limit));
+    /// assert!(Initializer::Constant(f64::NAN).draw::<f32, _>(&mut rng, (1, 1), 1, 1).is_err());
+    /// # Ok::<(), corten::Error>(())
     /// ```
+    ///
+    /// An error when the parameters are invalid ([`Initializer::check`]) or
+    /// `rows × cols` overflows `usize`.
     pub fn draw<E: Element, R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        fans: (usize, usize),
+        rows: usize,
+        cols: usize,
+    ) -> Result<Vec<E>, crate::Error> {
+        self.check()?;
+        if rows.checked_mul(cols).is_none() {
+            return Err(crate::Error::SizeOverflow {
+                what: "initializer",
+                shape: crate::shape::Sizes::of([rows, cols]),
+            });
+        }
+        Ok(self.fill(rng, fans, rows, cols))
+    }
+
+    /// [`Initializer::draw`] for parameters already checked (a layer's
+    /// initializers, checked where they were given) and a static size.
+    pub(crate) fn fill<E: Element, R: Rng + ?Sized>(
         &self,
         rng: &mut R,
         (fan_in, fan_out): (usize, usize),
@@ -108,6 +180,7 @@ impl Initializer {
         let (fan_in, fan_out) = (fan_in.max(1) as f64, fan_out.max(1) as f64);
         let fan_avg = (fan_in + fan_out) / 2.0;
         let uniform = |rng: &mut R, limit: f64| -> Vec<E> {
+            // Finite: the fans are at least 1.
             let dist = Uniform::new_inclusive(-limit, limit).expect("finite, ordered bounds");
             (0..n).map(|_| E::from_f64(dist.sample(rng))).collect()
         };
@@ -134,12 +207,13 @@ impl Initializer {
             Initializer::Ones => alloc::vec![E::ONE; n],
             Initializer::Constant(v) => alloc::vec![E::from_f64(v); n],
             Initializer::RandomNormal { mean, stddev } => {
-                let dist = Normal::new(mean, stddev.abs()).expect("finite deviation");
+                // Checked by `Initializer::check`.
+                let dist = Normal::new(mean, stddev).expect("finite deviation ≥ 0");
                 (0..n).map(|_| E::from_f64(dist.sample(rng))).collect()
             }
             Initializer::RandomUniform { min, max } => {
-                let dist =
-                    Uniform::new_inclusive(min.min(max), max.max(min)).expect("finite bounds");
+                // Checked by `Initializer::check`.
+                let dist = Uniform::new_inclusive(min, max).expect("finite, ordered bounds");
                 (0..n).map(|_| E::from_f64(dist.sample(rng))).collect()
             }
             Initializer::Orthogonal { gain } => orthogonal(rng, rows, cols, gain),
@@ -206,7 +280,7 @@ pub fn glorot_uniform<E: Element, R: Rng + ?Sized>(
     fan_in: usize,
     fan_out: usize,
 ) -> Vec<E> {
-    Initializer::GlorotUniform.draw(rng, (fan_in, fan_out), fan_in, fan_out)
+    Initializer::GlorotUniform.fill(rng, (fan_in, fan_out), fan_in, fan_out)
 }
 
 #[cfg(all(test, feature = "std"))]
@@ -262,7 +336,9 @@ mod tests {
         ];
         for (init, variance, bound) in cases {
             let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-            let w: Vec<f64> = init.draw(&mut rng, (fan_in, fan_out), fan_in, fan_out);
+            let w: Vec<f64> = init
+                .draw(&mut rng, (fan_in, fan_out), fan_in, fan_out)
+                .unwrap();
             let (mean, var) = moments(&w);
             assert!(
                 mean.abs() < 0.02 * variance.sqrt() * 3.0,
@@ -286,6 +362,7 @@ mod tests {
             assert_eq!(
                 w,
                 init.draw::<f64, _>(&mut again, (fan_in, fan_out), fan_in, fan_out)
+                    .unwrap()
             );
         }
     }
@@ -294,15 +371,21 @@ mod tests {
     fn constants() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         assert_eq!(
-            Initializer::Zeros.draw::<f32, _>(&mut rng, (2, 2), 2, 2),
+            Initializer::Zeros
+                .draw::<f32, _>(&mut rng, (2, 2), 2, 2)
+                .unwrap(),
             [0.0; 4]
         );
         assert_eq!(
-            Initializer::Ones.draw::<f32, _>(&mut rng, (2, 2), 1, 3),
+            Initializer::Ones
+                .draw::<f32, _>(&mut rng, (2, 2), 1, 3)
+                .unwrap(),
             [1.0; 3]
         );
         assert_eq!(
-            Initializer::Constant(0.5).draw::<f32, _>(&mut rng, (1, 1), 1, 2),
+            Initializer::Constant(0.5)
+                .draw::<f32, _>(&mut rng, (1, 1), 1, 2)
+                .unwrap(),
             [0.5; 2]
         );
     }
@@ -311,8 +394,9 @@ mod tests {
     fn orthogonal_columns_or_rows_are_orthonormal() {
         for (rows, cols) in [(6usize, 4usize), (4, 6), (5, 5)] {
             let mut rng = rand::rngs::StdRng::seed_from_u64(3);
-            let w: Vec<f64> =
-                Initializer::Orthogonal { gain: 2.0 }.draw(&mut rng, (rows, cols), rows, cols);
+            let w: Vec<f64> = Initializer::Orthogonal { gain: 2.0 }
+                .draw(&mut rng, (rows, cols), rows, cols)
+                .unwrap();
             // WᵀW = 4·I (tall) or WWᵀ = 4·I (wide).
             let (outer, inner) = if rows >= cols {
                 (cols, rows)

@@ -26,7 +26,7 @@ fn check_loss<L: Loss<f32>>(cases: &[Case], name: &str, loss: L) {
     let c = case(cases, &format!("loss_{name}"));
     let pred = c.get("pred");
     let mut grad = vec![0.0; pred.len()];
-    let value = loss.loss(pred, c.get("truth"), 3, Some(&mut grad));
+    let value = loss.loss(pred, c.get("truth"), 3, Some(&mut grad)).unwrap();
     assert_near(&format!("{name} loss"), &[value], c.get("loss"), 1e-5);
     assert_near(&format!("{name} gradient"), &grad, c.get("grad"), 1e-5);
 }

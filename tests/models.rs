@@ -192,13 +192,13 @@ fn layers_take_the_initializers_they_are_given() {
     use corten::layer::{Conv2DTranspose, DepthwiseConv2D};
     let mut model = sequential![
         Input<6, 6, 2>,
-        (Conv2D::<3, 3>::default().with_initializers(Ones, Constant(0.5))),
-        (DepthwiseConv2D::<3>::default().with_initializers(Constant(2.0), Ones)),
-        (Conv2DTranspose::<2, 2>::default().with_initializers(Zeros, Constant(-1.0))),
+        (Conv2D::<3, 3>::default().with_initializers(Ones, Constant(0.5)).unwrap()),
+        (DepthwiseConv2D::<3>::default().with_initializers(Constant(2.0), Ones).unwrap()),
+        (Conv2DTranspose::<2, 2>::default().with_initializers(Zeros, Constant(-1.0)).unwrap()),
         Reshape2<3, 6>,
-        (Conv1D::<2, 2>::default().with_initializers(Ones, Zeros)),
+        (Conv1D::<2, 2>::default().with_initializers(Ones, Zeros).unwrap()),
         Flatten,
-        (Dense::<3>::new().with_initializers(HeUniform, Constant(0.25))),
+        (Dense::<3>::new().with_initializers(HeUniform, Constant(0.25)).unwrap()),
     ];
     let w = model.get_weights();
     assert_eq!(w.len(), 10);

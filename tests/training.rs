@@ -200,7 +200,7 @@ fn a_loss_turning_nan_stops_training_naming_epoch_and_batch() {
     assert_eq!(err, Error::NonFiniteLoss { epoch: 1, batch: 1 });
     assert_eq!(
         err.to_string(),
-        "the loss became NaN or infinite at epoch 1, batch 1; training stopped"
+        "the loss became NaN or infinite at epoch 1, batch 1; training stopped and the weights were put back as the last finite step left them"
     );
 }
 

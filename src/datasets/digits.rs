@@ -50,7 +50,7 @@ pub fn parse_digits(bytes: &[u8]) -> Result<Digits, Error> {
         bytes[MAGIC.len()],
         bytes[MAGIC.len() + 1],
     ]));
-    crate::error::check_length(what, &[count, RECORD], bytes.len() - header)?;
+    crate::error::check_length(what, [count, RECORD], bytes.len() - header)?;
     let mut pixels = Vec::with_capacity(count * 64);
     let mut labels = Vec::with_capacity(count);
     for record in bytes[header..].chunks_exact(RECORD) {

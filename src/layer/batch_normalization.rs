@@ -56,6 +56,11 @@ impl BatchNormalization {
         check_len::<C, E, D>("BatchNormalization beta", &beta)?;
         check_len::<C, E, D>("BatchNormalization moving_mean", &moving_mean)?;
         check_len::<C, E, D>("BatchNormalization moving_variance", &moving_variance)?;
+        check_variance(
+            None,
+            "BatchNormalization moving_variance",
+            moving_variance.as_slice(),
+        )?;
         Ok(BatchNormalizationLayer {
             gamma,
             beta,
@@ -69,6 +74,22 @@ impl BatchNormalization {
             },
             types: PhantomData,
         })
+    }
+}
+
+/// `Ok` unless a variance is below zero (its square root would be NaN).
+pub(crate) fn check_variance<E: Element>(
+    layer: Option<LayerName>,
+    weight: &'static str,
+    variance: &[E],
+) -> Result<(), Error> {
+    match variance.iter().position(|&v| v < E::ZERO) {
+        None => Ok(()),
+        Some(index) => Err(Error::NonFiniteWeight {
+            layer,
+            weight,
+            index,
+        }),
     }
 }
 

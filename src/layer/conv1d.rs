@@ -48,14 +48,15 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
     }
 
     /// This spec with other kernel and bias initializers (Keras's
-    /// `kernel_initializer`, `bias_initializer`).
+    /// `kernel_initializer`, `bias_initializer`); an error when one's parameters
+    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
     pub fn with_initializers(
         mut self,
         kernel: crate::init::Initializer,
         bias: crate::init::Initializer,
-    ) -> Self {
-        self.initializers = crate::init::Initializers { kernel, bias };
-        self
+    ) -> Result<Self, Error> {
+        self.initializers = crate::init::Initializers::new(kernel, bias)?;
+        Ok(self)
     }
 
     /// A Conv1D layer over weights in Keras's layout `(kernel, channels,
@@ -76,12 +77,12 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
         kernel: K,
         bias: B,
     ) -> Result<Conv1DLayer<FILTERS, KERNEL, STRIDE, C, P, A, E, K, B>, Error> {
-        crate::error::check_length(
+        crate::error::check_weight(
             "Conv1D kernel",
-            &[KERNEL, C::SIZE, FILTERS],
-            kernel.as_slice().len(),
+            [KERNEL, C::SIZE, FILTERS],
+            kernel.as_slice(),
         )?;
-        crate::error::check_length("Conv1D bias", &[FILTERS], bias.as_slice().len())?;
+        crate::error::check_weight("Conv1D bias", [FILTERS], bias.as_slice())?;
         let name = LayerName {
             base: "conv1d",
             index: 0,
@@ -244,8 +245,8 @@ where
         let init = self.initializers;
         let kernel = init
             .kernel
-            .draw(ctx.rng(), (KS * C::SIZE, KS * F), KS * C::SIZE, F);
-        let bias = init.bias.draw(ctx.rng(), (F, F), 1, F);
+            .fill(ctx.rng(), (KS * C::SIZE, KS * F), KS * C::SIZE, F);
+        let bias = init.bias.fill(ctx.rng(), (F, F), 1, F);
         Conv1DLayer {
             kernel,
             bias,

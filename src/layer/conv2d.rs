@@ -91,14 +91,15 @@ impl<
     }
 
     /// This spec with other kernel and bias initializers (Keras's
-    /// `kernel_initializer`, `bias_initializer`).
+    /// `kernel_initializer`, `bias_initializer`); an error when one's parameters
+    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
     pub fn with_initializers(
         mut self,
         kernel: crate::init::Initializer,
         bias: crate::init::Initializer,
-    ) -> Self {
-        self.initializers = crate::init::Initializers { kernel, bias };
-        self
+    ) -> Result<Self, Error> {
+        self.initializers = crate::init::Initializers::new(kernel, bias)?;
+        Ok(self)
     }
 
     /// A Conv2D layer with the given weights (Keras layout), stored inline.
@@ -145,12 +146,12 @@ impl<
         bias: B,
     ) -> Result<Conv2DLayer<FILTERS, KERNEL, STRIDE, DILATION, GROUPS, C, P, A, E, K, B>, Error>
     {
-        crate::error::check_length(
+        crate::error::check_weight(
             "Conv2D kernel",
-            &[KERNEL, KERNEL, C::SIZE / GROUPS.max(1), FILTERS],
-            kernel.as_slice().len(),
+            [KERNEL, KERNEL, C::SIZE / GROUPS.max(1), FILTERS],
+            kernel.as_slice(),
         )?;
-        crate::error::check_length("Conv2D bias", &[FILTERS], bias.as_slice().len())?;
+        crate::error::check_weight("Conv2D bias", [FILTERS], bias.as_slice())?;
         Ok(Conv2DLayer::new_unchecked(kernel, bias, A::default()))
     }
 }
@@ -467,8 +468,8 @@ where
         let receptive = KS * KS;
         let (fan_in, fan_out) = (receptive * (C::SIZE / G), receptive * F);
         let init = self.initializers;
-        let kernel = init.kernel.draw(ctx.rng(), (fan_in, fan_out), fan_in, F);
-        let bias = init.bias.draw(ctx.rng(), (F, F), 1, F);
+        let kernel = init.kernel.fill(ctx.rng(), (fan_in, fan_out), fan_in, F);
+        let bias = init.bias.fill(ctx.rng(), (F, F), 1, F);
         let name = ctx.name("conv2d");
         Conv2DLayer {
             kernel,

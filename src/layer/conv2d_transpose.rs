@@ -80,14 +80,15 @@ impl<const F: usize, const K: usize, A: Activation, P, const S: usize>
     Conv2DTranspose<F, K, A, P, S>
 {
     /// This spec with other kernel and bias initializers (Keras's
-    /// `kernel_initializer`, `bias_initializer`).
+    /// `kernel_initializer`, `bias_initializer`); an error when one's parameters
+    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
     pub fn with_initializers(
         mut self,
         kernel: crate::init::Initializer,
         bias: crate::init::Initializer,
-    ) -> Self {
-        self.initializers = crate::init::Initializers { kernel, bias };
-        self
+    ) -> Result<Self, Error> {
+        self.initializers = crate::init::Initializers::new(kernel, bias)?;
+        Ok(self)
     }
 
     /// A layer over weights in any storage, for `C` input channels: kernel
@@ -96,12 +97,12 @@ impl<const F: usize, const K: usize, A: Activation, P, const S: usize>
         kernel: KD,
         bias: B,
     ) -> Result<Conv2DTransposeLayer<F, K, S, C, P, A, E, KD, B>, Error> {
-        crate::error::check_length(
+        crate::error::check_weight(
             "Conv2DTranspose kernel",
-            &[K, K, F, C::SIZE],
-            kernel.as_slice().len(),
+            [K, K, F, C::SIZE],
+            kernel.as_slice(),
         )?;
-        crate::error::check_length("Conv2DTranspose bias", &[F], bias.as_slice().len())?;
+        crate::error::check_weight("Conv2DTranspose bias", [F], bias.as_slice())?;
         let name = LayerName {
             base: "conv2d_transpose",
             index: 0,
@@ -297,8 +298,8 @@ where
         let init = self.initializers;
         let kernel = init
             .kernel
-            .draw(ctx.rng(), (K * K * F, K * K * C::SIZE), K * K * F, C::SIZE);
-        let bias = init.bias.draw(ctx.rng(), (F, F), 1, F);
+            .fill(ctx.rng(), (K * K * F, K * K * C::SIZE), K * K * F, C::SIZE);
+        let bias = init.bias.fill(ctx.rng(), (F, F), 1, F);
         let name = ctx.name("conv2d_transpose");
         Conv2DTransposeLayer {
             kernel,

@@ -42,23 +42,26 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     }
 
     /// This spec with other kernel and bias initializers (Keras's
-    /// `kernel_initializer`, `bias_initializer`).
+    /// `kernel_initializer`, `bias_initializer`); an error when one's
+    /// parameters are invalid ([`Initializer::check`](crate::init::Initializer::check)).
     ///
     /// ```
     /// use corten::init::Initializer;
     /// use corten::layer::Dense;
     /// use corten::sequential;
-    /// let he = Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(0.1));
+    /// let he = Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(0.1))?;
     /// let mut model = sequential![Input<3>, (he)];
     /// assert_eq!(model.get_weights()[1], [0.1f32; 4]);
+    /// assert!(Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(f64::NAN)).is_err());
+    /// # Ok::<(), corten::Error>(())
     /// ```
     pub fn with_initializers(
         mut self,
         kernel: crate::init::Initializer,
         bias: crate::init::Initializer,
-    ) -> Self {
-        self.initializers = crate::init::Initializers { kernel, bias };
-        self
+    ) -> Result<Self, Error> {
+        self.initializers = crate::init::Initializers::new(kernel, bias)?;
+        Ok(self)
     }
 
     /// A Dense layer with the given weights, as Keras's `weights=(W, b)`: the
@@ -193,8 +196,8 @@ impl<I: StaticDim, O: StaticDim, A: Activation, E: Element, K: Data<E>, B: Data<
     /// A layer from a kernel and a bias of any storage; an error when a length
     /// does not fit `I × O` or `O`.
     pub fn from_parts(kernel: K, bias: B, activation: A) -> Result<Self, Error> {
-        crate::error::check_length("Dense kernel", &[I::SIZE, O::SIZE], kernel.as_slice().len())?;
-        crate::error::check_length("Dense bias", &[O::SIZE], bias.as_slice().len())?;
+        crate::error::check_weight("Dense kernel", [I::SIZE, O::SIZE], kernel.as_slice())?;
+        crate::error::check_weight("Dense bias", [O::SIZE], bias.as_slice())?;
         Ok(Self::new_unchecked(kernel, bias, activation))
     }
 
@@ -535,8 +538,8 @@ where
         let init = self.initializers;
         let kernel = init
             .kernel
-            .draw(ctx.rng(), (D::SIZE, UNITS), D::SIZE, UNITS);
-        let bias = init.bias.draw(ctx.rng(), (UNITS, UNITS), 1, UNITS);
+            .fill(ctx.rng(), (D::SIZE, UNITS), D::SIZE, UNITS);
+        let bias = init.bias.fill(ctx.rng(), (UNITS, UNITS), 1, UNITS);
         DenseLayer {
             kernel,
             bias,
@@ -587,7 +590,7 @@ mod tests {
             err,
             Error::LengthMismatch {
                 what: "Dense bias",
-                shape: crate::shape::Sizes::new(&[3]),
+                shape: crate::shape::Sizes::of([3]),
                 expected: 3,
                 got: 2
             }

@@ -43,14 +43,15 @@ impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
     DepthwiseConv2D<K, A, P, S, M>
 {
     /// This spec with other kernel and bias initializers (Keras's
-    /// `depthwise_initializer`, `bias_initializer`).
+    /// `depthwise_initializer`, `bias_initializer`); an error when one's parameters
+    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
     pub fn with_initializers(
         mut self,
         kernel: crate::init::Initializer,
         bias: crate::init::Initializer,
-    ) -> Self {
-        self.initializers = crate::init::Initializers { kernel, bias };
-        self
+    ) -> Result<Self, Error> {
+        self.initializers = crate::init::Initializers::new(kernel, bias)?;
+        Ok(self)
     }
 
     /// A layer over weights in any storage, for `C` channels: kernel
@@ -59,16 +60,12 @@ impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
         kernel: KD,
         bias: B,
     ) -> Result<DepthwiseConv2DLayer<K, S, M, C, P, A, E, KD, B>, Error> {
-        crate::error::check_length(
+        crate::error::check_weight(
             "DepthwiseConv2D kernel",
-            &[K, K, C::SIZE, M],
-            kernel.as_slice().len(),
+            [K, K, C::SIZE, M],
+            kernel.as_slice(),
         )?;
-        crate::error::check_length(
-            "DepthwiseConv2D bias",
-            &[C::SIZE * M],
-            bias.as_slice().len(),
-        )?;
+        crate::error::check_weight("DepthwiseConv2D bias", [C::SIZE * M], bias.as_slice())?;
         let name = LayerName {
             base: "depthwise_conv2d",
             index: 0,
@@ -251,10 +248,10 @@ where
         let init = self.initializers;
         let kernel = init
             .kernel
-            .draw(ctx.rng(), (K * K, K * K * M), K * K * C::SIZE, M);
+            .fill(ctx.rng(), (K * K, K * K * M), K * K * C::SIZE, M);
         let bias = init
             .bias
-            .draw(ctx.rng(), (C::SIZE * M, C::SIZE * M), 1, C::SIZE * M);
+            .fill(ctx.rng(), (C::SIZE * M, C::SIZE * M), 1, C::SIZE * M);
         let name = ctx.name("depthwise_conv2d");
         DepthwiseConv2DLayer {
             kernel,

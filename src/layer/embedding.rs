@@ -53,7 +53,7 @@ impl<const VOCAB: usize, const DIM: usize> Embedding<VOCAB, DIM> {
     pub fn from_data<E: Element, D: Data<E>>(
         table: D,
     ) -> Result<EmbeddingLayer<VOCAB, DIM, E, D>, Error> {
-        crate::error::check_length("Embedding table", &[VOCAB, DIM], table.as_slice().len())?;
+        crate::error::check_weight("Embedding table", [VOCAB, DIM], table.as_slice())?;
         Ok(EmbeddingLayer {
             table,
             name: LayerName {
@@ -76,7 +76,7 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element> BuildLayer<
             min: -0.05,
             max: 0.05,
         };
-        let table = uniform.draw(ctx.rng(), (VOCAB, DIM), VOCAB, DIM);
+        let table = uniform.fill(ctx.rng(), (VOCAB, DIM), VOCAB, DIM);
         EmbeddingLayer {
             table,
             name: ctx.name("embedding"),

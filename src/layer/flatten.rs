@@ -71,7 +71,7 @@ impl<In: Flattened, E: Element> Layer<E> for Shaped<Flatten, In> {
     }
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        let output = crate::shape::Sizes::new(&[<In as StaticShape>::NUMEL]);
+        let output = crate::shape::Sizes::of([<In as StaticShape>::NUMEL]);
         row(SummaryRow {
             name: self.name,
             kind: "Flatten",

@@ -26,6 +26,8 @@ pub(crate) mod train;
 mod window;
 
 pub use activation_layer::Activation;
+#[cfg(feature = "std")]
+pub(crate) use batch_normalization::check_variance;
 pub use batch_normalization::{BatchNormalization, BatchNormalizationLayer};
 pub use build::{BuildContext, LayerName};
 pub use conv1d::{Conv1D, Conv1DLayer};

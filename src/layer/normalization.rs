@@ -2,29 +2,19 @@
 //! `BatchNormalization` and `LayerNormalization`.
 
 use crate::error::Error;
-use crate::shape::{Sizes, StaticDim};
+use crate::shape::StaticDim;
 use crate::tensor::Data;
 use crate::Element;
 
 /// Keras's default `epsilon` for both normalizations.
 pub const KERAS_EPSILON: f64 = 1e-3;
 
-/// Checks that a per-feature weight vector holds `C` values.
+/// Checks that a per-feature weight vector holds `C` finite values.
 pub(crate) fn check_len<C: StaticDim, E: Element, D: Data<E>>(
     what: &'static str,
     d: &D,
 ) -> Result<(), Error> {
-    let got = d.as_slice().len();
-    if got == C::SIZE {
-        Ok(())
-    } else {
-        Err(Error::LengthMismatch {
-            what,
-            shape: Sizes::new(&[C::SIZE]),
-            expected: C::SIZE,
-            got,
-        })
-    }
+    crate::error::check_weight(what, [C::SIZE], d.as_slice())
 }
 
 /// `y = (x − mean) · scale + shift` for each feature, given per-feature

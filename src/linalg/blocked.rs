@@ -31,7 +31,10 @@ pub(super) fn gemm(kernels: Kernels, g: Gemm<'_>, c: &mut [f32]) {
     #[cfg(feature = "std")]
     {
         let threads = super::threads::threads();
-        if threads > 1 && g.m * g.n * g.k >= PARALLEL_MIN && g.m >= 2 * kernels.mr {
+        if threads > 1
+            && g.m.saturating_mul(g.n).saturating_mul(g.k) >= PARALLEL_MIN
+            && g.m >= 2 * kernels.mr
+        {
             return parallel(kernels, g, c, threads);
         }
     }

@@ -40,11 +40,21 @@ impl Isa {
         }
     }
 
-    /// The ISA the kernels use: `CORTEN_ISA` when set (with `std`), else the
-    /// best this CPU has. Decided once and cached.
+    /// The ISA named `name` in `CORTEN_ISA`'s spelling (`avx2`), if any.
     ///
-    /// # Panics
-    /// When `CORTEN_ISA` names an ISA this CPU lacks, or no ISA at all.
+    /// ```
+    /// use corten::linalg::Isa;
+    /// assert_eq!(Isa::from_name("portable"), Some(Isa::Portable));
+    /// assert_eq!(Isa::from_name("bogus"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Isa> {
+        Isa::ALL.into_iter().find(|isa| isa.name() == name)
+    }
+
+    /// The ISA the kernels use: `CORTEN_ISA` when set (with `std`) to an ISA
+    /// this CPU runs, else the best this CPU has. Decided once and cached. A
+    /// `CORTEN_ISA` that names no ISA, or one this CPU cannot run, is
+    /// reported once on stderr and ignored.
     pub fn current() -> Isa {
         match CURRENT.load(Ordering::Relaxed) {
             1 => Isa::Portable,
@@ -73,17 +83,27 @@ fn best() -> Isa {
 #[cfg(feature = "std")]
 fn forced() -> Option<Isa> {
     let name = std::env::var("CORTEN_ISA").ok()?;
-    let isa = Isa::ALL
-        .into_iter()
-        .find(|isa| isa.name() == name)
-        .unwrap_or_else(|| {
-            panic!("CORTEN_ISA={name}: expected one of portable, avx2, avx512, neon")
-        });
-    assert!(
-        isa.is_available(),
-        "CORTEN_ISA={name}, but this CPU cannot run {name} kernels"
-    );
-    Some(isa)
+    match forced_isa(&name) {
+        Ok(isa) => Some(isa),
+        Err(why) => {
+            std::eprintln!("corten: {why}; using the best ISA this CPU has");
+            None
+        }
+    }
+}
+
+/// The ISA `CORTEN_ISA=name` asks for, or why it cannot be used.
+#[cfg(feature = "std")]
+fn forced_isa(name: &str) -> Result<Isa, std::string::String> {
+    match Isa::from_name(name) {
+        None => Err(std::format!(
+            "CORTEN_ISA={name} names no ISA (expected one of portable, avx2, avx512, neon)"
+        )),
+        Some(isa) if !isa.is_available() => Err(std::format!(
+            "CORTEN_ISA={name}, but this CPU cannot run {name} kernels"
+        )),
+        Some(isa) => Ok(isa),
+    }
 }
 
 #[cfg(not(feature = "std"))]
@@ -134,4 +154,20 @@ fn cpu_has_neon() -> bool {
 #[cfg(not(target_arch = "aarch64"))]
 fn cpu_has_neon() -> bool {
     false
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forced_isa_that_cannot_run_is_an_error_not_a_panic() {
+        assert_eq!(forced_isa("portable"), Ok(Isa::Portable));
+        let bogus = forced_isa("bogus").unwrap_err();
+        assert!(bogus.contains("names no ISA"), "{bogus}");
+        for isa in Isa::ALL.into_iter().filter(|isa| !isa.is_available()) {
+            let err = forced_isa(isa.name()).unwrap_err();
+            assert!(err.contains("cannot run"), "{err}");
+        }
+    }
 }

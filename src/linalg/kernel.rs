@@ -210,7 +210,7 @@ macro_rules! kernels {
                 accumulate: bool,
                 seg: super::Segments,
             ) {
-                let ahead = super::prefetch_rows(m, k, n, seg.count) * ldb;
+                let ahead = super::prefetch_rows(m, k, n, seg.count).saturating_mul(ldb);
                 let s = Strides { k, n, rsa, csa, ldb, ldc, accumulate, seg, ahead };
                 match m {
                     1 => small_row::<{ $v1 }>(&s, a, b, c),
@@ -646,7 +646,7 @@ mod neon_ops {
 /// by load slots until B is far out of L1.
 fn prefetch_rows(rows: usize, k: usize, n: usize, segments: usize) -> usize {
     let beyond_l1 = if rows == 1 { 32 * 1024 } else { 8 * 1024 };
-    if k >= 128 && k * n * segments >= beyond_l1 {
+    if k >= 128 && k.saturating_mul(n).saturating_mul(segments) >= beyond_l1 {
         5
     } else {
         0

@@ -173,7 +173,9 @@ impl Gemm<'_> {
     }
 
     /// Panics, naming the slice, unless every element the product reads or
-    /// writes lies inside its slice and the CPU runs `isa`.
+    /// writes lies inside its slice and the CPU runs `isa`. Every size is
+    /// computed with overflow checks: sizes and strides whose extent does not
+    /// fit in `usize` are rejected, whatever the build's overflow setting.
     fn check(&self, isa: Isa, seg: Segments, c: &[f32]) {
         assert!(
             isa.is_available(),
@@ -196,7 +198,8 @@ impl Gemm<'_> {
         // The last segment reads furthest into `a` and `b`.
         let last = seg.count - 1;
         let rest = |name: &str, len: usize, step: usize| {
-            len.checked_sub(last * step)
+            last.checked_mul(step)
+                .and_then(|start| len.checked_sub(start))
                 .unwrap_or_else(|| panic!("matmul: segment {last} starts past the end of `{name}`"))
         };
         let (a, b) = (
@@ -259,15 +262,29 @@ fn contiguous(
 }
 
 fn check_exact(name: &str, len: usize, rows: usize, cols: usize) {
+    let needed = rows.checked_mul(cols).unwrap_or_else(|| {
+        panic!("matmul: a {rows}×{cols} `{name}` has more elements than fit in usize")
+    });
     assert!(
-        len == rows * cols,
-        "matmul: `{name}` has {len} elements but a {rows}×{cols} matrix needs {}",
-        rows * cols
+        len == needed,
+        "matmul: `{name}` has {len} elements but a {rows}×{cols} matrix needs {needed}"
     );
 }
 
+/// The number of elements a `rows × cols` matrix with strides `(rs, cs)`
+/// spans (from its first element to its last, inclusive), or `None` when
+/// that does not fit in `usize`. `rows` and `cols` are at least 1.
+fn extent(rows: usize, cols: usize, rs: usize, cs: usize) -> Option<usize> {
+    (rows - 1)
+        .checked_mul(rs)?
+        .checked_add((cols - 1).checked_mul(cs)?)?
+        .checked_add(1)
+}
+
 fn check_extent(name: &str, len: usize, rows: usize, cols: usize, rs: usize, cs: usize) {
-    let needed = (rows - 1) * rs + (cols - 1) * cs + 1;
+    let needed = extent(rows, cols, rs, cs).unwrap_or_else(|| {
+        panic!("matmul: a {rows}×{cols} `{name}` with strides ({rs}, {cs}) spans more elements than fit in usize")
+    });
     assert!(
         len >= needed,
         "matmul: `{name}` has {len} elements but a {rows}×{cols} matrix with strides ({rs}, {cs}) needs {needed}"
@@ -349,7 +366,8 @@ fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
         return gemm_unchecked(isa, Gemm { k: 0, ..g }, c);
     }
     let kernels = Kernels::of(isa);
-    let b_elements = g.k * seg.count * g.n;
+    // Saturating: only a heuristic, and k may be huge when B's strides are 0.
+    let b_elements = g.k.saturating_mul(seg.count).saturating_mul(g.n);
     // Sums of segments stream whenever B stays in L2: the sum is kept in
     // registers, one pass over C instead of one per segment.
     let in_l2 = b_elements <= CHUNKED_B_MAX;

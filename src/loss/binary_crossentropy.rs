@@ -11,8 +11,9 @@ use crate::Element;
 /// ```
 /// use corten::loss::{BinaryCrossentropy, Loss};
 /// let bce = BinaryCrossentropy::default();
-/// let l = bce.loss(&[0.8f64], &[1.0], 1, None);
+/// let l = bce.loss(&[0.8f64], &[1.0], 1, None)?;
 /// assert!((l + 0.8f64.ln()).abs() < 1e-12);
+/// # Ok::<(), corten::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BinaryCrossentropy {

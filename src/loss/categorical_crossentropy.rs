@@ -14,8 +14,9 @@ use crate::Element;
 /// ```
 /// use corten::loss::{CategoricalCrossentropy, Loss};
 /// let cce = CategoricalCrossentropy::default();
-/// let l = cce.loss(&[0.2f64, 0.7, 0.1], &[0.0, 1.0, 0.0], 3, None);
+/// let l = cce.loss(&[0.2f64, 0.7, 0.1], &[0.0, 1.0, 0.0], 3, None)?;
 /// assert!((l + 0.7f64.ln()).abs() < 1e-12);
+/// # Ok::<(), corten::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct CategoricalCrossentropy {
@@ -32,8 +33,9 @@ pub struct CategoricalCrossentropy {
 /// ```
 /// use corten::loss::{Loss, SparseCategoricalCrossentropy};
 /// let scce = SparseCategoricalCrossentropy::default();
-/// let l = scce.loss(&[0.2f64, 0.7, 0.1], &[1.0], 3, None);
+/// let l = scce.loss(&[0.2f64, 0.7, 0.1], &[1.0], 3, None)?;
 /// assert!((l + 0.7f64.ln()).abs() < 1e-12);
+/// # Ok::<(), corten::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SparseCategoricalCrossentropy {

@@ -10,7 +10,7 @@ use crate::Element;
 /// ```
 /// use corten::loss::{Huber, Loss};
 /// // errors 0.5 and 3: (0.125 + 2.5) / 2
-/// assert_eq!(Huber::default().loss(&[1.5f64, 4.0], &[1.0, 1.0], 2, None), 1.3125);
+/// assert_eq!(Huber::default().loss(&[1.5f64, 4.0], &[1.0, 1.0], 2, None), Ok(1.3125));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Huber {

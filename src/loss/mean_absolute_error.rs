@@ -7,7 +7,7 @@ use crate::Element;
 ///
 /// ```
 /// use corten::loss::{Loss, MeanAbsoluteError};
-/// assert_eq!(MeanAbsoluteError.loss(&[0.0f64, 4.0], &[1.0, 2.0], 2, None), 1.5);
+/// assert_eq!(MeanAbsoluteError.loss(&[0.0f64, 4.0], &[1.0, 2.0], 2, None), Ok(1.5));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MeanAbsoluteError;

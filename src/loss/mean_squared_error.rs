@@ -7,7 +7,7 @@ use crate::Element;
 ///
 /// ```
 /// use corten::loss::{Loss, MeanSquaredError};
-/// assert_eq!(MeanSquaredError.loss(&[0.0f64, 4.0], &[1.0, 2.0], 2, None), 2.5);
+/// assert_eq!(MeanSquaredError.loss(&[0.0f64, 4.0], &[1.0, 2.0], 2, None), Ok(2.5));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MeanSquaredError;

@@ -44,7 +44,7 @@ pub enum Targets {
 /// let pred = [1.0f32, 2.0, 3.0, 4.0];
 /// let truth = [1.0f32, 1.0, 1.0, 1.0];
 /// // Two rows of two: ((0 + 1) / 2 + (4 + 9) / 2) / 2
-/// assert_eq!(MeanSquaredError.loss(&pred, &truth, 2, None), 3.5);
+/// assert_eq!(MeanSquaredError.loss(&pred, &truth, 2, None), Ok(3.5));
 /// ```
 pub trait Loss<E: Element>: core::fmt::Debug + Send + Sync {
     /// Keras's name (`"mean_squared_error"`).
@@ -71,11 +71,32 @@ pub trait Loss<E: Element>: core::fmt::Debug + Send + Sync {
 
     /// The mean loss over the rows of `width` predictions, and with `grad`
     /// its gradient with respect to every prediction.
-    fn loss(&self, pred: &[E], truth: &[E], width: usize, grad: Option<&mut [E]>) -> E {
-        let per_row = self.labels_per_row(width);
-        if width == 0 || pred.is_empty() {
-            return E::ZERO;
+    ///
+    /// An error, before anything is computed, when the predictions are not
+    /// whole rows of `width`, the labels are not
+    /// [`labels_per_row`](Loss::labels_per_row) per row, `grad` is not as long
+    /// as `pred`, or a label is NaN, infinite or (for class indices) not a
+    /// class.
+    ///
+    /// ```
+    /// use corten::loss::{Loss, SparseCategoricalCrossentropy};
+    /// let scce = SparseCategoricalCrossentropy::default();
+    /// assert!(scce.loss(&[0.5f32, 0.5], &[1.0], 2, None).is_ok());
+    /// assert!(scce.loss(&[0.5f32, 0.5], &[7.0], 2, None).is_err()); // class 7 of 2
+    /// assert!(scce.loss(&[0.5f32, 0.5], &[], 2, None).is_err()); // no label
+    /// ```
+    fn loss(
+        &self,
+        pred: &[E],
+        truth: &[E],
+        width: usize,
+        grad: Option<&mut [E]>,
+    ) -> Result<E, Error> {
+        check_loss_operands(self, pred, truth, width, grad.as_deref())?;
+        if pred.is_empty() {
+            return Ok(E::ZERO);
         }
+        let per_row = self.labels_per_row(width);
         let rows = pred.len() / width;
         let scale = E::ONE / E::from_f64(rows as f64);
         let mut total = E::ZERO;
@@ -97,8 +118,44 @@ pub trait Loss<E: Element>: core::fmt::Debug + Send + Sync {
                 }
             }
         }
-        total * scale
+        Ok(total * scale)
     }
+}
+
+/// The checks [`Loss::loss`] makes before computing anything.
+fn check_loss_operands<E: Element, L: Loss<E> + ?Sized>(
+    loss: &L,
+    pred: &[E],
+    truth: &[E],
+    width: usize,
+    grad: Option<&[E]>,
+) -> Result<(), Error> {
+    if width == 0 {
+        return Err(Error::InvalidOption {
+            what: "loss row width",
+            rule: "at least 1",
+        });
+    }
+    let rows = pred.len().div_ceil(width);
+    crate::error::check_length("loss predictions", [rows, width], pred.len())?;
+    if let Some(grad) = grad {
+        crate::error::check_length("loss gradient", [pred.len()], grad.len())?;
+    }
+    let per_row = loss.labels_per_row(width);
+    if rows.checked_mul(per_row) != Some(truth.len()) {
+        return Err(Error::LabelMismatch {
+            samples: rows,
+            per_sample: per_row,
+            got: truth.len(),
+        });
+    }
+    if let Some(index) = truth.iter().position(|v| !v.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "labels",
+            index,
+        });
+    }
+    loss.check_labels(truth, width)
 }
 
 /// `p` clipped to `[EPSILON, 1 − EPSILON]`, and whether it was inside
@@ -118,15 +175,15 @@ pub(crate) fn clip_probability<E: Element>(p: E) -> (E, bool) {
 #[cfg(test)]
 pub(crate) fn check_gradient<L: Loss<f64>>(loss: &L, pred: &[f64], truth: &[f64], width: usize) {
     let mut grad = alloc::vec![0.0; pred.len()];
-    loss.loss(pred, truth, width, Some(&mut grad));
+    loss.loss(pred, truth, width, Some(&mut grad)).unwrap();
     let h = 1e-7;
     for i in 0..pred.len() {
         let mut plus = pred.to_vec();
         plus[i] += h;
         let mut minus = pred.to_vec();
         minus[i] -= h;
-        let numeric = (loss.loss(&plus, truth, width, None)
-            - loss.loss(&minus, truth, width, None))
+        let numeric = (loss.loss(&plus, truth, width, None).unwrap()
+            - loss.loss(&minus, truth, width, None).unwrap())
             / (2.0 * h);
         assert!(
             (numeric - grad[i]).abs() < 1e-6 * (1.0 + numeric.abs()),

@@ -128,6 +128,13 @@ pub enum Control {
 /// }
 /// ```
 pub trait Callback {
+    /// The log this callback watches (`val_loss`), if any: `fit` checks
+    /// before training that it logs it, and otherwise returns
+    /// [`Error::UnknownLog`](crate::Error::UnknownLog) naming the logs it
+    /// has.
+    fn monitors(&self) -> Option<&str> {
+        None
+    }
     /// Before the first epoch.
     fn on_train_begin(&mut self, _model: &mut dyn ModelWeights) {}
     /// After each epoch (from 0), with its logs.
@@ -144,6 +151,9 @@ pub trait Callback {
 }
 
 impl<C: Callback + ?Sized> Callback for Box<C> {
+    fn monitors(&self) -> Option<&str> {
+        (**self).monitors()
+    }
     fn on_train_begin(&mut self, model: &mut dyn ModelWeights) {
         (**self).on_train_begin(model)
     }
@@ -230,6 +240,10 @@ impl EarlyStopping {
 }
 
 impl Callback for EarlyStopping {
+    fn monitors(&self) -> Option<&str> {
+        Some(&self.monitor)
+    }
+
     fn on_train_begin(&mut self, _model: &mut dyn ModelWeights) {
         self.wait = 0;
         self.best = None;

@@ -3,7 +3,7 @@
 
 use super::callback::{Callback, Control, History, Logs};
 use super::progress::{Progress, Verbosity};
-use super::training::{output_width, WeightsOf};
+use super::training::{output_width, Step, WeightsOf};
 use super::Sequential;
 use crate::error::Error;
 use crate::layer::Layer;
@@ -159,6 +159,36 @@ impl Totals {
     }
 }
 
+/// `Ok` when every log a callback monitors is one `fit` writes: `loss`,
+/// each metric, and their `val_` forms with validation data.
+fn check_monitors(
+    callbacks: &[Box<dyn Callback + '_>],
+    metrics: &[&'static str],
+    validation: bool,
+) -> Result<(), Error> {
+    let mut logs: Vec<alloc::string::String> = core::iter::once("loss")
+        .chain(metrics.iter().copied())
+        .map(Into::into)
+        .collect();
+    if validation {
+        let val: Vec<_> = logs.iter().map(|n| alloc::format!("val_{n}")).collect();
+        logs.extend(val);
+    }
+    for name in callbacks.iter().filter_map(|c| c.monitors()) {
+        if !logs.iter().any(|l| l == name) {
+            return Err(Error::UnknownLog {
+                name: name.into(),
+                available: logs
+                    .iter()
+                    .map(|l| alloc::format!("`{l}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
 impl<F, L, E> Sequential<F, L, E>
 where
     F: Features,
@@ -254,6 +284,7 @@ where
         let compiled = self.compiled.as_deref_mut().ok_or(Error::NotCompiled)?;
         compiled.rng = rand::rngs::StdRng::seed_from_u64(seed);
         let metric_names: Vec<&'static str> = compiled.metrics.iter().map(|m| m.name()).collect();
+        check_monitors(&callbacks, &metric_names, validation.is_some())?;
 
         let (per_x, per_y) = (F::NUMEL, train.labels / train.samples);
         let mut order: Vec<usize> = (0..train.samples).collect();
@@ -277,13 +308,12 @@ where
                     xb.extend_from_slice(&train.x[i * per_x..(i + 1) * per_x]);
                     yb.extend_from_slice(&train.y[i * per_y..(i + 1) * per_y]);
                 }
-                let loss = self.train_step(&xb, &yb, chunk.len())?;
-                if !loss.is_finite() {
-                    return Err(Error::NonFiniteLoss {
-                        epoch: epoch + 1,
-                        batch: step + 1,
-                    });
-                }
+                let (epoch, batch) = (epoch + 1, step + 1);
+                let loss = match self.train_step(&xb, &yb, chunk.len())? {
+                    Step::Finite(loss) => loss,
+                    Step::NonFiniteLoss => return Err(Error::NonFiniteLoss { epoch, batch }),
+                    Step::NonFiniteUpdate => return Err(Error::NonFiniteUpdate { epoch, batch }),
+                };
                 let output = &self.compiled.as_deref().expect("checked above").output;
                 self.add_metrics(&mut totals, loss, output, &yb, chunk.len());
                 progress.batch_done(step + 1, || totals.logs(metric_names.iter().copied(), ""));
@@ -337,7 +367,7 @@ where
         if data.is_empty() {
             return Err(Error::EmptyDataset { what });
         }
-        crate::error::check_length(what, &[data.samples, F::NUMEL], data.x.len())?;
+        crate::error::check_length(what, [data.samples, F::NUMEL], data.x.len())?;
         let width = output_width::<L::Output>();
         let rows_per_sample = <L::Output as StaticShape>::NUMEL / width.max(1);
         let per_sample = rows_per_sample * compiled.loss.labels_per_row(width);
@@ -395,8 +425,13 @@ where
             scratch.resize(batch * L::SCRATCH_PER_SAMPLE, E::ZERO);
             self.layers
                 .forward_slices(x, &mut output, batch, &mut scratch);
+            crate::error::check_output(
+                "evaluate",
+                &output,
+                start * <L::Output as StaticShape>::NUMEL,
+            )?;
             let compiled = self.compiled.as_deref().expect("checked above");
-            let loss = compiled.loss.loss(&output, y, width, None);
+            let loss = compiled.loss.loss(&output, y, width, None)?;
             self.add_metrics(&mut totals, loss, &output, y, batch);
         }
         Ok(totals.logs(names.into_iter(), ""))

@@ -122,7 +122,9 @@ where
     /// [`scratch_len`](Self::scratch_len) elements). The feature shapes are
     /// checked by the compiler; a batch of other size in `y`, a scratch
     /// buffer too small, or input [`predict`](Self::predict) rejects is an
-    /// error.
+    /// error, and so is an output that is NaN or infinite
+    /// ([`Error::NonFiniteOutput`]: the input is finite, so a value
+    /// overflowed inside the model; `y` holds what was computed).
     ///
     /// ```
     /// use corten::{sequential, Tensor};
@@ -166,7 +168,7 @@ where
             batch,
             &mut scratch[..needed],
         );
-        Ok(())
+        crate::error::check_output("predict", y.as_slice(), 0)
     }
 
     /// Rejects input the forward pass must not see: NaN or infinities, and
@@ -184,7 +186,9 @@ where
     /// Runs the model on samples of any count and returns the outputs, batch
     /// axis first (Keras's `model.predict`), in batches of 32 as Keras does,
     /// so the working memory stays that of one batch. Input holding NaN or
-    /// an infinity, or ids an Embedding cannot look up, is an error.
+    /// an infinity, or ids an Embedding cannot look up, is an error, and so
+    /// is an output that is NaN or infinite ([`Error::NonFiniteOutput`]: a
+    /// value overflowed inside the model).
     ///
     /// ```
     /// use corten::{sequential, Tensor};
@@ -235,6 +239,7 @@ where
                 &mut scratch[..self.scratch_len(rows)],
             );
         }
+        crate::error::check_output("predict", &y, 0)?;
         Ok(Tensor::from_parts_unchecked(shape, y))
     }
 }

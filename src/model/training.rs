@@ -26,6 +26,29 @@ pub struct Compiled<E: Element> {
     pub(super) output: Vec<E>,
     output_grad: Vec<E>,
     pub(super) rng: rand::rngs::StdRng,
+    /// The weights and optimizer state at the start of the step under way:
+    /// what the last finite step left.
+    step_start: Checkpoint<E>,
+}
+
+/// Every weight (trainable or not) and the optimizer's state, to put back
+/// when a step diverges.
+#[derive(Clone, Debug, Default)]
+struct Checkpoint<E> {
+    weights: Vec<E>,
+    state: OptimizerState<E>,
+}
+
+/// How a training step ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Step<E> {
+    /// The batch's loss (before the update), the update applied.
+    Finite(E),
+    /// The loss was NaN or infinite: the model is back at the step's start.
+    NonFiniteLoss,
+    /// The update made a weight NaN or infinite: the model is back at the
+    /// step's start.
+    NonFiniteUpdate,
 }
 
 impl<F, L, E> Sequential<F, L, E>
@@ -62,6 +85,7 @@ where
             output: Vec::new(),
             output_grad: Vec::new(),
             rng: rand::rngs::StdRng::seed_from_u64(0),
+            step_start: Checkpoint::default(),
         }));
     }
 
@@ -75,31 +99,79 @@ where
     }
 
     /// Sets every weight from `weights`, in [`get_weights`](Self::get_weights)'s
-    /// order; an error (and nothing changed) when a count or a length differs.
+    /// order; an error (and nothing changed) when a count or a length
+    /// differs, or a value is NaN or infinite (or a BatchNormalization
+    /// variance is below zero): the error names the layer and the weight.
+    ///
+    /// ```
+    /// use corten::{sequential, Error};
+    /// let mut model = sequential![Input<2>, Dense<1>];
+    /// model.set_weights(&[vec![1.0, 2.0], vec![0.5]])?;
+    /// assert_eq!(model.get_weights(), [vec![1.0, 2.0], vec![0.5]]);
+    /// let err = model.set_weights(&[vec![1.0, f32::NAN], vec![0.5]]).unwrap_err();
+    /// assert_eq!(err.to_string(), "layer `dense`, weight `kernel`: element 1 is not a valid value (NaN, infinite, or a negative variance)");
+    /// assert_eq!(model.get_weights(), [vec![1.0, 2.0], vec![0.5]]);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn set_weights(&mut self, weights: &[Vec<E>]) -> Result<(), Error> {
         let current = self.get_weights();
         if current.len() != weights.len() {
             return Err(Error::LengthMismatch {
                 what: "set_weights: weight tensors",
-                shape: crate::shape::Sizes::new(&[current.len()]),
+                shape: crate::shape::Sizes::of([current.len()]),
                 expected: current.len(),
                 got: weights.len(),
             });
         }
-        for (c, w) in current.iter().zip(weights) {
-            crate::error::check_length("set_weights: weight", &[c.len()], w.len())?;
+        self.check_writable()?;
+        let owners = self.weight_owners();
+        for ((c, w), &(layer, name)) in current.iter().zip(weights).zip(&owners) {
+            crate::error::check_length("set_weights: weight", [c.len()], w.len())?;
+            crate::error::check_finite_weight(Some(layer), name, w)?;
+            if name == "moving_variance" {
+                crate::layer::check_variance(Some(layer), name, w)?;
+            }
         }
         let mut given = weights.iter();
-        let mut result = Ok(());
         self.layers.visit_weights(&mut |w: Weight<'_, E>| {
             let source = given.next().expect("counts checked");
-            match w.values {
-                Some(v) => v.copy_from_slice(source),
-                None if result.is_ok() => result = Err(Error::ReadOnlyWeight { name: w.name }),
-                None => {}
+            if let Some(v) = w.values {
+                v.copy_from_slice(source);
             }
         });
-        result
+        Ok(())
+    }
+
+    /// The layer each weight belongs to, and the weight's name, in
+    /// [`get_weights`](Self::get_weights)'s order: each layer's weights are
+    /// the next ones whose sizes add up to its parameter count (every weight
+    /// is writable: [`check_writable`](Self::check_writable) passed).
+    fn weight_owners(&mut self) -> Vec<(crate::layer::LayerName, &'static str)> {
+        let mut layers = Vec::new();
+        self.layers.visit_rows(&mut |row| {
+            if row.params > 0 {
+                layers.push((row.name, row.params));
+            }
+        });
+        let mut owners = Vec::new();
+        let (mut layer, mut used) = (0, 0);
+        self.layers.visit_weights(&mut |w: Weight<'_, E>| {
+            let len = w.values.as_ref().map_or(0, |v| v.len());
+            let name = layers.get(layer).map_or(
+                crate::layer::LayerName {
+                    base: "?",
+                    index: 0,
+                },
+                |l| l.0,
+            );
+            owners.push((name, w.name));
+            used += len;
+            if layers.get(layer).is_some_and(|l| used >= l.1) {
+                layer += 1;
+                used = 0;
+            }
+        });
+        owners
     }
 
     /// Checks that training can write every weight.
@@ -113,10 +185,15 @@ where
         result
     }
 
-    /// One step on a batch: returns the batch's loss (before the update).
-    /// `x` and `y` hold `batch` samples and their labels.
-    pub(super) fn train_step(&mut self, x: &[E], y: &[E], batch: usize) -> Result<E, Error> {
+    /// One step on a batch. `x` and `y` hold `batch` samples and their
+    /// labels. When the loss or the updated weights are not finite, every
+    /// weight (the moving statistics the forward pass updates too) and the
+    /// optimizer's state are put back as they were at the start of this
+    /// step: what the last finite step left, so that nothing the model had
+    /// is lost.
+    pub(super) fn train_step(&mut self, x: &[E], y: &[E], batch: usize) -> Result<Step<E>, Error> {
         let c = self.compiled.as_deref_mut().ok_or(Error::NotCompiled)?;
+        save_checkpoint(&mut self.layers, &c.state, &mut c.step_start);
         let width = output_width::<L::Output>();
         let n_out = batch * <L::Output as StaticShape>::NUMEL;
         c.tape.resize_with(L::DEPTH, Tape::default);
@@ -124,9 +201,10 @@ where
         c.output_grad.resize(n_out, E::ZERO);
         self.layers
             .forward_train(x, &mut c.output, batch, &mut c.tape, &mut c.rng);
-        let loss = c.loss.loss(&c.output, y, width, Some(&mut c.output_grad));
+        let loss = c.loss.loss(&c.output, y, width, Some(&mut c.output_grad))?;
         if !loss.is_finite() {
-            return Ok(loss);
+            c.roll_back(&mut self.layers);
+            return Ok(Step::NonFiniteLoss);
         }
         let trainable = self.layers.param_count() - self.layers.non_trainable_count();
         c.grads.resize(trainable, E::ZERO);
@@ -157,8 +235,45 @@ where
             rest = tail;
         }
         c.state.apply(&*c.optimizer, &mut weights, &mut grads);
-        Ok(loss)
+        let finite = weights.iter().all(|w| w.iter().all(|v| v.is_finite()));
+        if !finite {
+            c.roll_back(&mut self.layers);
+            return Ok(Step::NonFiniteUpdate);
+        }
+        Ok(Step::Finite(loss))
     }
+}
+
+impl<E: Element> Compiled<E> {
+    /// Puts back the weights and the optimizer state of this step's start.
+    fn roll_back<L: Layer<E>>(&mut self, layers: &mut L) {
+        let checkpoint = &self.step_start;
+        let mut values = checkpoint.weights.iter();
+        layers.visit_weights(&mut |w: Weight<'_, E>| {
+            if let Some(v) = w.values {
+                for (x, &saved) in v.iter_mut().zip(values.by_ref()) {
+                    *x = saved;
+                }
+            }
+        });
+        self.state.clone_from(&checkpoint.state);
+    }
+}
+
+/// Copies every weight and the optimizer's state into `checkpoint`, reusing
+/// its buffers.
+fn save_checkpoint<E: Element, L: Layer<E>>(
+    layers: &mut L,
+    state: &OptimizerState<E>,
+    checkpoint: &mut Checkpoint<E>,
+) {
+    checkpoint.weights.clear();
+    layers.visit_weights(&mut |w: Weight<'_, E>| {
+        if let Some(v) = w.values {
+            checkpoint.weights.extend_from_slice(v);
+        }
+    });
+    checkpoint.state.clone_from(state);
 }
 
 /// The size of the output's last axis: the row a loss compares.

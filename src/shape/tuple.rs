@@ -29,9 +29,23 @@ pub trait Shape: Copy + fmt::Debug + PartialEq + Send + Sync + 'static {
     }
     /// The sizes the type fixes, 0 where an axis is dynamic.
     fn static_sizes() -> Sizes;
-    /// Number of elements.
+    /// Number of elements, or `usize::MAX` when the product of the sizes
+    /// does not fit in `usize` (no tensor can have that many elements, so a
+    /// length check against it always fails; [`Shape::checked_numel`] tells
+    /// the two apart).
     fn numel(&self) -> usize {
-        self.sizes().as_slice().iter().product()
+        self.checked_numel().unwrap_or(usize::MAX)
+    }
+    /// Number of elements, or `None` when the product of the sizes overflows
+    /// `usize`.
+    ///
+    /// ```
+    /// use corten::shape::{Dyn, Shape};
+    /// assert_eq!((Dyn(4), Dyn(5)).checked_numel(), Some(20));
+    /// assert_eq!((Dyn(4), Dyn(1 << 62)).checked_numel(), None);
+    /// ```
+    fn checked_numel(&self) -> Option<usize> {
+        self.sizes().checked_numel()
     }
     /// Formats as `(3, 2)`.
     fn display(&self) -> Sizes {
@@ -53,18 +67,57 @@ pub struct Sizes {
 }
 
 impl Sizes {
-    /// Sizes from a slice of at most [`MAX_RANK`] axes.
-    pub fn new(sizes: &[usize]) -> Self {
+    /// Sizes from a slice of at most [`MAX_RANK`] axes; an error for more.
+    ///
+    /// ```
+    /// use corten::shape::Sizes;
+    /// assert_eq!(Sizes::new(&[3, 2]).unwrap().to_string(), "(3, 2)");
+    /// assert!(Sizes::new(&[1; 6]).is_err());
+    /// ```
+    pub fn new(sizes: &[usize]) -> Result<Self, crate::Error> {
+        if sizes.len() > MAX_RANK {
+            return Err(crate::Error::TooManyAxes {
+                rank: sizes.len(),
+                max: MAX_RANK,
+            });
+        }
+        Ok(Self::first_axes(sizes))
+    }
+    /// Sizes from a fixed number of axes (checked at compile time).
+    pub(crate) const fn of<const N: usize>(sizes: [usize; N]) -> Self {
+        const { assert!(N <= MAX_RANK, "more axes than MAX_RANK") };
         let mut s = [0; MAX_RANK];
-        s[..sizes.len()].copy_from_slice(sizes);
+        let mut i = 0;
+        while i < N {
+            s[i] = sizes[i];
+            i += 1;
+        }
         Sizes {
             sizes: s,
-            rank: sizes.len() as u8,
+            rank: N as u8,
         }
     }
-    /// The product of the sizes: the element count.
+    /// The first [`MAX_RANK`] axes of `sizes` (for describing sizes in an
+    /// error, where a longer list is cut short).
+    pub(crate) fn first_axes(sizes: &[usize]) -> Self {
+        let rank = sizes.len().min(MAX_RANK);
+        let mut s = [0; MAX_RANK];
+        s[..rank].copy_from_slice(&sizes[..rank]);
+        Sizes {
+            sizes: s,
+            rank: rank as u8,
+        }
+    }
+    /// The product of the sizes: the element count, or `usize::MAX` when it
+    /// overflows (see [`Shape::numel`]).
     pub fn numel(&self) -> usize {
-        self.as_slice().iter().product()
+        self.checked_numel().unwrap_or(usize::MAX)
+    }
+    /// The product of the sizes, or `None` when it overflows `usize`.
+    pub fn checked_numel(&self) -> Option<usize> {
+        self.as_slice()
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
     }
     /// The sizes as a slice.
     pub fn as_slice(&self) -> &[usize] {
@@ -135,10 +188,10 @@ macro_rules! impl_tuple_shape {
         impl<$($d: Dim),+> Shape for ($($d,)+) {
             const RANK: usize = $rank;
             fn sizes(&self) -> Sizes {
-                Sizes::new(&[$(self.$i.size()),+])
+                Sizes::of([$(self.$i.size()),+])
             }
             fn static_sizes() -> Sizes {
-                Sizes::new(&[$($d::STATIC.unwrap_or(0)),+])
+                Sizes::of([$($d::STATIC.unwrap_or(0)),+])
             }
             fn from_sizes(sizes: &[usize]) -> Option<Self> {
                 if sizes.len() != $rank {

@@ -112,8 +112,8 @@ fn check_same_sizes(a: &[usize], b: &[usize]) -> Result<(), Error> {
     } else {
         Err(Error::ShapeMismatch {
             what: "element-wise operands",
-            expected: crate::shape::Sizes::new(a),
-            got: crate::shape::Sizes::new(b),
+            expected: crate::shape::Sizes::first_axes(a),
+            got: crate::shape::Sizes::first_axes(b),
         })
     }
 }

@@ -6,7 +6,18 @@ use crate::shape::{MatMulRhs, OutputFits, Shape};
 
 impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
     /// `self · rhs` written into `out`: shapes `(m, k) · (k, n) → (m, n)`,
-    /// checked by the compiler (dynamic axes at run time).
+    /// checked by the compiler (dynamic axes at run time: an error names the
+    /// shape the right operand needs).
+    ///
+    /// ```
+    /// use corten::shape::Dyn;
+    /// use corten::Tensor;
+    /// let a = Tensor::<(Dyn, Dyn)>::from_vec((Dyn(2), Dyn(3)), vec![0.0; 6]).unwrap();
+    /// let b = Tensor::<(Dyn, Dyn)>::from_vec((Dyn(2), Dyn(3)), vec![0.0; 6]).unwrap();
+    /// let mut c = Tensor::<(Dyn, Dyn)>::zeros((Dyn(2), Dyn(3)));
+    /// let err = a.matmul_into(&b, &mut c).unwrap_err();
+    /// assert_eq!(err.to_string(), "matmul right operand: expected a shape like (3, 3) (0 = any size) but got (2, 3)");
+    /// ```
     ///
     /// ```
     /// use corten::Tensor;
@@ -27,9 +38,10 @@ impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
     {
         let (a, b) = (self.sizes(), rhs.sizes());
         if a[1] != b[0] {
+            // The right operand must have as many rows as the left has columns.
             return Err(Error::ShapeMismatch {
                 what: "matmul right operand",
-                expected: a,
+                expected: crate::shape::Sizes::of([a[1], b[1]]),
                 got: b,
             });
         }
@@ -68,7 +80,7 @@ impl<S: Shape, D: Data<f32>> Tensor<S, f32, D> {
     where
         S2: Shape + MatMulRhs<S>,
     {
-        let mut out = Tensor::zeros(S2::product_shape(self.shape(), rhs.shape()));
+        let mut out = Tensor::try_zeros(S2::product_shape(self.shape(), rhs.shape()))?;
         self.matmul_into(rhs, &mut out)?;
         Ok(out)
     }

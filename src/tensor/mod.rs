@@ -54,15 +54,7 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
     /// assert_eq!(w.as_slice()[5], 6.0);
     /// ```
     pub fn from_data(shape: S, data: D) -> Result<Self, Error> {
-        let got = data.as_slice().len();
-        if got != shape.numel() {
-            return Err(Error::LengthMismatch {
-                what: "tensor data",
-                shape: shape.sizes(),
-                expected: shape.numel(),
-                got,
-            });
-        }
+        crate::error::check_sizes("tensor data", shape.sizes(), data.as_slice().len())?;
         Ok(Tensor {
             shape,
             data,
@@ -147,18 +139,44 @@ impl<S: Shape, E: Element> Tensor<S, E, alloc::vec::Vec<E>> {
         let shape = S::from_sizes(sizes).ok_or_else(|| Error::ShapeMismatch {
             what: "tensor sizes",
             expected: S::static_sizes(),
-            got: Sizes::new(&sizes[..sizes.len().min(crate::shape::MAX_RANK)]),
+            got: Sizes::first_axes(sizes),
         })?;
         Self::from_data(shape, data)
     }
 
     /// A tensor of zeros.
+    ///
+    /// # Panics
+    /// When the shape's element count overflows `usize` or cannot be
+    /// allocated (as `vec!` does); [`Tensor::try_zeros`] returns an error
+    /// instead for the first.
     pub fn zeros(shape: S) -> Self {
         Tensor {
             shape,
             data: alloc::vec![E::ZERO; shape.numel()],
             element: PhantomData,
         }
+    }
+
+    /// A tensor of zeros; an error when the shape's element count overflows
+    /// `usize`.
+    ///
+    /// ```
+    /// use corten::shape::Dyn;
+    /// use corten::Tensor;
+    /// assert_eq!(Tensor::<(Dyn, Dyn)>::try_zeros((Dyn(2), Dyn(3))).unwrap().as_slice(), &[0.0; 6]);
+    /// assert!(Tensor::<(Dyn, Dyn)>::try_zeros((Dyn(1 << 40), Dyn(1 << 40))).is_err());
+    /// ```
+    pub fn try_zeros(shape: S) -> Result<Self, Error> {
+        let n = shape.checked_numel().ok_or(Error::SizeOverflow {
+            what: "tensor of zeros",
+            shape: shape.sizes(),
+        })?;
+        Ok(Tensor {
+            shape,
+            data: alloc::vec![E::ZERO; n],
+            element: PhantomData,
+        })
     }
 }
 
