@@ -35,6 +35,7 @@
 //! allocation-free.
 #![no_std]
 #![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

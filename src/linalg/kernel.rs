@@ -136,50 +136,57 @@ macro_rules! kernels {
                 cols: usize,
                 accumulate: bool,
             ) {
-                // Rows past `rows` repeat the last one; their sums are dropped.
-                let a_rows: [*const f32; MR] = core::array::from_fn(|i| a.add(i.min(rows - 1) * rsa));
-                // Ask for C's tile now so that its cache misses (C is often
-                // far out of cache) overlap the products instead of stalling
-                // the stores at the end.
-                for i in 0..rows {
-                    $prefetch(c.add(i * ldc));
-                    $prefetch(c.add(i * ldc + cols - 1));
-                }
-                let mut acc: [[$vec; $nv]; $mr] = [[$zero; $nv]; $mr];
-                for p in 0..kc {
-                    let bp = b.add(p * NR);
-                    let offset = p * csa;
-                    let mut bv: [$vec; $nv] = [$zero; $nv];
-                    for v in 0..$nv {
-                        bv[v] = $load(bp.add(v * $lanes));
-                    }
-                    for i in 0..MR {
-                        let ai = $splat(*a_rows[i].add(offset));
-                        for v in 0..$nv {
-                            acc[i][v] = $fma(ai, bv[v], acc[i][v]);
-                        }
-                    }
-                }
-                if rows == MR && cols == NR {
-                    for i in 0..MR {
-                        for v in 0..$nv {
-                            let cp = c.add(i * ldc + v * $lanes);
-                            let r = if accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
-                            $store(cp, r);
-                        }
-                    }
-                } else {
-                    let mut tile = [0.0f32; $mr * $nv * $lanes];
-                    for i in 0..MR {
-                        for v in 0..$nv {
-                            $store(tile.as_mut_ptr().add(i * NR + v * $lanes), acc[i][v]);
-                        }
-                    }
+                // SAFETY: the caller guarantees what `# Safety` says; every pointer below
+                // stays inside it: A rows `i.min(rows - 1) < rows` at `p * csa` for
+                // `p < kc`; B at `p * NR + v * lanes < kc * NR`; C at `i * ldc + j` for
+                // `i < rows`, `j < cols` (full-vector stores only when `rows == MR` and
+                // `cols == NR`), or in the local `tile`.
+                unsafe {
+                    // Rows past `rows` repeat the last one; their sums are dropped.
+                    let a_rows: [*const f32; MR] = core::array::from_fn(|i| a.add(i.min(rows - 1) * rsa));
+                    // Ask for C's tile now so that its cache misses (C is often
+                    // far out of cache) overlap the products instead of stalling
+                    // the stores at the end.
                     for i in 0..rows {
-                        for j in 0..cols {
-                            let cp = c.add(i * ldc + j);
-                            let t = tile[i * NR + j];
-                            *cp = if accumulate { *cp + t } else { t };
+                        $prefetch(c.add(i * ldc));
+                        $prefetch(c.add(i * ldc + cols - 1));
+                    }
+                    let mut acc: [[$vec; $nv]; $mr] = [[$zero; $nv]; $mr];
+                    for p in 0..kc {
+                        let bp = b.add(p * NR);
+                        let offset = p * csa;
+                        let mut bv: [$vec; $nv] = [$zero; $nv];
+                        for v in 0..$nv {
+                            bv[v] = $load(bp.add(v * $lanes));
+                        }
+                        for i in 0..MR {
+                            let ai = $splat(*a_rows[i].add(offset));
+                            for v in 0..$nv {
+                                acc[i][v] = $fma(ai, bv[v], acc[i][v]);
+                            }
+                        }
+                    }
+                    if rows == MR && cols == NR {
+                        for i in 0..MR {
+                            for v in 0..$nv {
+                                let cp = c.add(i * ldc + v * $lanes);
+                                let r = if accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
+                                $store(cp, r);
+                            }
+                        }
+                    } else {
+                        let mut tile = [0.0f32; $mr * $nv * $lanes];
+                        for i in 0..MR {
+                            for v in 0..$nv {
+                                $store(tile.as_mut_ptr().add(i * NR + v * $lanes), acc[i][v]);
+                            }
+                        }
+                        for i in 0..rows {
+                            for j in 0..cols {
+                                let cp = c.add(i * ldc + j);
+                                let t = tile[i * NR + j];
+                                *cp = if accumulate { *cp + t } else { t };
+                            }
                         }
                     }
                 }
@@ -210,18 +217,22 @@ macro_rules! kernels {
                 accumulate: bool,
                 seg: super::Segments,
             ) {
-                let ahead = super::prefetch_rows(m, k, n, seg.count).saturating_mul(ldb);
-                let s = Strides { k, n, rsa, csa, ldb, ldc, accumulate, seg, ahead };
-                match m {
-                    1 => small_row::<{ $v1 }>(&s, a, b, c),
-                    2 => small_rows::<2, { $v2 }>(&s, a, b, c),
-                    3 => small_rows::<3, { $v3 }>(&s, a, b, c),
-                    4 => small_rows::<4, { $v4 }>(&s, a, b, c),
-                    5 => small_rows::<5, { $v5 }>(&s, a, b, c),
-                    6 => small_rows::<6, { $v6 }>(&s, a, b, c),
-                    7 => small_rows::<7, { $v7 }>(&s, a, b, c),
-                    8 => small_rows::<8, { $v8 }>(&s, a, b, c),
-                    _ => unreachable!("small-m kernel called with m = {m}"),
+                // SAFETY: the caller's contract (`# Safety`) is the one each pass
+                // below needs; `m` is matched to 1..=8.
+                unsafe {
+                    let ahead = super::prefetch_rows(m, k, n, seg.count).saturating_mul(ldb);
+                    let s = Strides { k, n, rsa, csa, ldb, ldc, accumulate, seg, ahead };
+                    match m {
+                        1 => small_row::<{ $v1 }>(&s, a, b, c),
+                        2 => small_rows::<2, { $v2 }>(&s, a, b, c),
+                        3 => small_rows::<3, { $v3 }>(&s, a, b, c),
+                        4 => small_rows::<4, { $v4 }>(&s, a, b, c),
+                        5 => small_rows::<5, { $v5 }>(&s, a, b, c),
+                        6 => small_rows::<6, { $v6 }>(&s, a, b, c),
+                        7 => small_rows::<7, { $v7 }>(&s, a, b, c),
+                        8 => small_rows::<8, { $v8 }>(&s, a, b, c),
+                        _ => unreachable!("small-m kernel called with m = {m}"),
+                    }
                 }
             }
 
@@ -245,16 +256,20 @@ macro_rules! kernels {
             /// 3.5× faster).
             $(#[$feature])*
             unsafe fn small_rows<const R: usize, const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
-                let lanes = $lanes;
-                let mut j = 0;
-                while j + V * lanes <= s.n {
-                    small_pass::<R, V, false, false>(s, a, b.add(j), c.add(j), lanes, lanes);
-                    j += V * lanes;
-                }
-                if j < s.n {
-                    let w = (s.n - j).div_ceil(lanes);
-                    let last = s.n - j - (w - 1) * lanes;
-                    small_widths!(w, R, last < lanes, s, a, b.add(j), c.add(j), lanes, last);
+                // SAFETY: as `small`'s contract; each pass covers columns `j..j + V·lanes`
+                // (the last `j..n`) of B and C, inside the `n` columns the contract covers.
+                unsafe {
+                    let lanes = $lanes;
+                    let mut j = 0;
+                    while j + V * lanes <= s.n {
+                        small_pass::<R, V, false, false>(s, a, b.add(j), c.add(j), lanes, lanes);
+                        j += V * lanes;
+                    }
+                    if j < s.n {
+                        let w = (s.n - j).div_ceil(lanes);
+                        let last = s.n - j - (w - 1) * lanes;
+                        small_widths!(w, R, last < lanes, s, a, b.add(j), c.add(j), lanes, last);
+                    }
                 }
             }
 
@@ -276,55 +291,59 @@ macro_rules! kernels {
             /// whole lines but start inside one goes to `wrapped_row`.
             $(#[$feature])*
             unsafe fn small_row<const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32) {
-                let lanes = $lanes;
-                // B's start in floats from address 0, for its offsets within
-                // a vector and within a cache line.
-                let start = b as usize / core::mem::size_of::<f32>();
-                let line_offset = start % LINE;
-                if line_offset != 0
-                    && s.ahead > 0
-                    && s.n == s.ldb
-                    && s.n % LINE == 0
-                    && s.k >= 2
-                    && s.seg.count == 1
-                {
-                    return wrapped_row::<V>(s, a, b, c, line_offset);
-                }
-                let offset = start % lanes;
-                // With one-vector passes a head would be a pass of its own.
-                let head = if V >= 2 && offset != 0 && s.ldb % lanes == 0 && s.n > lanes - offset {
-                    lanes - offset
-                } else {
-                    0
-                };
-                let (mut j, mut left) = (0, usize::from(head > 0) + (s.n - head).div_ceil(lanes));
-                let mut passes = left.div_ceil(V);
-                let split_on_lines = lanes < LINE && s.ldb % LINE == 0;
-                while left > 0 {
-                    // What is left, shared evenly (no run-time division when
-                    // one pass holds it all).
-                    let mut w = if passes == 1 { left } else { left.div_ceil(passes) };
-                    let first = if j == 0 && head > 0 { head } else { lanes };
-                    if split_on_lines && passes > 1 {
-                        // End the pass on a cache line, so that no line is
-                        // read by two passes (each pass reads it from L2).
-                        let past = (start + j + first + (w - 1) * lanes) % LINE / lanes;
-                        if past > 0 {
-                            let grow = VECTORS_PER_LINE - past;
-                            if w + grow <= V && w + grow < left {
-                                w += grow;
-                            } else if w > past && (left - w + past).div_ceil(V) < passes {
-                                w -= past;
+                // SAFETY: as `small`'s contract; each pass covers columns `j..j + cols`
+                // with `j + cols ≤ n`, inside the `n` columns the contract covers.
+                unsafe {
+                    let lanes = $lanes;
+                    // B's start in floats from address 0, for its offsets within
+                    // a vector and within a cache line.
+                    let start = b as usize / core::mem::size_of::<f32>();
+                    let line_offset = start % LINE;
+                    if line_offset != 0
+                        && s.ahead > 0
+                        && s.n == s.ldb
+                        && s.n % LINE == 0
+                        && s.k >= 2
+                        && s.seg.count == 1
+                    {
+                        return wrapped_row::<V>(s, a, b, c, line_offset);
+                    }
+                    let offset = start % lanes;
+                    // With one-vector passes a head would be a pass of its own.
+                    let head = if V >= 2 && offset != 0 && s.ldb % lanes == 0 && s.n > lanes - offset {
+                        lanes - offset
+                    } else {
+                        0
+                    };
+                    let (mut j, mut left) = (0, usize::from(head > 0) + (s.n - head).div_ceil(lanes));
+                    let mut passes = left.div_ceil(V);
+                    let split_on_lines = lanes < LINE && s.ldb % LINE == 0;
+                    while left > 0 {
+                        // What is left, shared evenly (no run-time division when
+                        // one pass holds it all).
+                        let mut w = if passes == 1 { left } else { left.div_ceil(passes) };
+                        let first = if j == 0 && head > 0 { head } else { lanes };
+                        if split_on_lines && passes > 1 {
+                            // End the pass on a cache line, so that no line is
+                            // read by two passes (each pass reads it from L2).
+                            let past = (start + j + first + (w - 1) * lanes) % LINE / lanes;
+                            if past > 0 {
+                                let grow = VECTORS_PER_LINE - past;
+                                if w + grow <= V && w + grow < left {
+                                    w += grow;
+                                } else if w > past && (left - w + past).div_ceil(V) < passes {
+                                    w -= past;
+                                }
                             }
                         }
+                        let cols = (first + (w - 1) * lanes).min(s.n - j);
+                        let last = if w == 1 { cols } else { cols - first - (w - 2) * lanes };
+                        let (b, c) = (b.add(j), c.add(j));
+                        row_widths!(w, first < lanes, last < lanes, s, a, b, c, first, last);
+                        j += cols;
+                        left -= w;
+                        passes -= 1;
                     }
-                    let cols = (first + (w - 1) * lanes).min(s.n - j);
-                    let last = if w == 1 { cols } else { cols - first - (w - 2) * lanes };
-                    let (b, c) = (b.add(j), c.add(j));
-                    row_widths!(w, first < lanes, last < lanes, s, a, b, c, first, last);
-                    j += cols;
-                    left -= w;
-                    passes -= 1;
                 }
             }
 
@@ -345,27 +364,32 @@ macro_rules! kernels {
             /// 18 → 12).
             $(#[$feature])*
             unsafe fn wrapped_row<const V: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32, offset: usize) {
-                let lanes = $lanes;
-                let head = LINE - offset;
-                let body = (s.n - LINE) / lanes;
-                let first = body.min((V - VECTORS_PER_LINE) / VECTORS_PER_LINE * VECTORS_PER_LINE);
-                wrapped_widths!(first, s, a, b, c, offset);
-                let mut j = first;
-                let mut left = body - first;
-                let per_pass = V / VECTORS_PER_LINE * VECTORS_PER_LINE;
-                let mut passes = left.div_ceil(per_pass);
-                while left > 0 {
-                    // Whole lines, shared evenly. Not `small_row` over the
-                    // rest: its passes keep their count and may end mid-line
-                    // (1×300×272: 8 + 9 + 9 vectors, not 8 + 6 + 6 + 6;
-                    // 45 → 43 GFLOP/s through it, measured).
-                    let lines = (left / VECTORS_PER_LINE).div_ceil(passes);
-                    let w = lines * VECTORS_PER_LINE;
-                    let (b, c) = (b.add(head + j * lanes), c.add(head + j * lanes));
-                    row_widths!(w, false, false, s, a, b, c, lanes, lanes);
-                    j += w;
-                    left -= w;
-                    passes -= 1;
+                // SAFETY: as `small`'s contract, B contiguous (`ldb == n`, a multiple of
+                // the line) and `k ≥ 2` (`small_row` checked); the passes cover columns
+                // `head + j·lanes..` of whole lines inside each row.
+                unsafe {
+                    let lanes = $lanes;
+                    let head = LINE - offset;
+                    let body = (s.n - LINE) / lanes;
+                    let first = body.min((V - VECTORS_PER_LINE) / VECTORS_PER_LINE * VECTORS_PER_LINE);
+                    wrapped_widths!(first, s, a, b, c, offset);
+                    let mut j = first;
+                    let mut left = body - first;
+                    let per_pass = V / VECTORS_PER_LINE * VECTORS_PER_LINE;
+                    let mut passes = left.div_ceil(per_pass);
+                    while left > 0 {
+                        // Whole lines, shared evenly. Not `small_row` over the
+                        // rest: its passes keep their count and may end mid-line
+                        // (1×300×272: 8 + 9 + 9 vectors, not 8 + 6 + 6 + 6;
+                        // 45 → 43 GFLOP/s through it, measured).
+                        let lines = (left / VECTORS_PER_LINE).div_ceil(passes);
+                        let w = lines * VECTORS_PER_LINE;
+                        let (b, c) = (b.add(head + j * lanes), c.add(head + j * lanes));
+                        row_widths!(w, false, false, s, a, b, c, lanes, lanes);
+                        j += w;
+                        left -= w;
+                        passes -= 1;
+                    }
                 }
             }
 
@@ -377,62 +401,68 @@ macro_rules! kernels {
             $(#[$feature])*
             #[inline(never)]
             unsafe fn wrapped_pass<const W: usize>(s: &Strides, a: *const f32, b: *const f32, c: *mut f32, offset: usize) {
-                let lanes = $lanes;
-                let head = LINE - offset;
-                let mut tails = [$zero; VECTORS_PER_LINE];
-                let mut heads = [$zero; VECTORS_PER_LINE];
-                let mut acc = [$zero; W];
-                let mut a_row = $splat(*a);
-                for p in 0..s.k {
-                    let row = b.add(p * s.ldb);
-                    if s.ahead > 0 {
-                        let ahead = row.wrapping_add(s.ahead);
-                        $prefetch(ahead.wrapping_add(s.ldb - offset));
-                        for v in (0..W).step_by(VECTORS_PER_LINE) {
-                            $prefetch(ahead.wrapping_add(head + v * lanes));
+                // SAFETY: as `wrapped_row`: with B contiguous, `row.add(ldb - offset)`
+                // and the next line lie inside rows `p` and `p + 1 < k` (`p + 1 < k`
+                // is tested); A is read at `p · csa` for `p < k`; C at columns `< n`;
+                // prefetches use `wrapping_add` and never fault.
+                unsafe {
+                    let lanes = $lanes;
+                    let head = LINE - offset;
+                    let mut tails = [$zero; VECTORS_PER_LINE];
+                    let mut heads = [$zero; VECTORS_PER_LINE];
+                    let mut acc = [$zero; W];
+                    let mut a_row = $splat(*a);
+                    for p in 0..s.k {
+                        let row = b.add(p * s.ldb);
+                        if s.ahead > 0 {
+                            let ahead = row.wrapping_add(s.ahead);
+                            $prefetch(ahead.wrapping_add(s.ldb - offset));
+                            for v in (0..W).step_by(VECTORS_PER_LINE) {
+                                $prefetch(ahead.wrapping_add(head + v * lanes));
+                            }
+                        }
+                        for v in 0..W {
+                            acc[v] = $fma(a_row, $load(row.add(head + v * lanes)), acc[v]);
+                        }
+                        if p + 1 < s.k {
+                            let a_next = $splat(*a.add((p + 1) * s.csa));
+                            let shared = row.add(s.ldb - offset);
+                            for v in 0..VECTORS_PER_LINE {
+                                let bv = $load(shared.add(v * lanes));
+                                tails[v] = $fma(a_row, bv, tails[v]);
+                                heads[v] = $fma(a_next, bv, heads[v]);
+                            }
+                            a_row = a_next;
                         }
                     }
                     for v in 0..W {
-                        acc[v] = $fma(a_row, $load(row.add(head + v * lanes)), acc[v]);
+                        let cp = c.add(head + v * lanes);
+                        let r = if s.accumulate { $add(acc[v], $load(cp)) } else { acc[v] };
+                        $store(cp, r);
                     }
-                    if p + 1 < s.k {
-                        let a_next = $splat(*a.add((p + 1) * s.csa));
-                        let shared = row.add(s.ldb - offset);
-                        for v in 0..VECTORS_PER_LINE {
-                            let bv = $load(shared.add(v * lanes));
-                            tails[v] = $fma(a_row, bv, tails[v]);
-                            heads[v] = $fma(a_next, bv, heads[v]);
-                        }
-                        a_row = a_next;
+                    // Lane `i` of the shared lines' sums is column `n - offset + i`
+                    // (the tail) for `i < offset`, column `i - offset` (the head)
+                    // from there on.
+                    let mut tail_sums = [0.0f32; VECTORS_PER_LINE * $lanes];
+                    let mut head_sums = [0.0f32; VECTORS_PER_LINE * $lanes];
+                    for v in 0..VECTORS_PER_LINE {
+                        $store(tail_sums.as_mut_ptr().add(v * lanes), tails[v]);
+                        $store(head_sums.as_mut_ptr().add(v * lanes), heads[v]);
                     }
-                }
-                for v in 0..W {
-                    let cp = c.add(head + v * lanes);
-                    let r = if s.accumulate { $add(acc[v], $load(cp)) } else { acc[v] };
-                    $store(cp, r);
-                }
-                // Lane `i` of the shared lines' sums is column `n - offset + i`
-                // (the tail) for `i < offset`, column `i - offset` (the head)
-                // from there on.
-                let mut tail_sums = [0.0f32; VECTORS_PER_LINE * $lanes];
-                let mut head_sums = [0.0f32; VECTORS_PER_LINE * $lanes];
-                for v in 0..VECTORS_PER_LINE {
-                    $store(tail_sums.as_mut_ptr().add(v * lanes), tails[v]);
-                    $store(head_sums.as_mut_ptr().add(v * lanes), heads[v]);
-                }
-                let last_row = b.add((s.k - 1) * s.ldb);
-                let (a_first, a_last) = (*a, *a.add((s.k - 1) * s.csa));
-                let put = |j: usize, sum: f32| {
-                    let cp = c.add(j);
-                    *cp = if s.accumulate { *cp + sum } else { sum };
-                };
-                for i in 0..offset {
-                    let j = s.n - offset + i;
-                    put(j, tail_sums[i] + a_last * *last_row.add(j));
-                }
-                for i in offset..LINE {
-                    let j = i - offset;
-                    put(j, head_sums[i] + a_first * *b.add(j));
+                    let last_row = b.add((s.k - 1) * s.ldb);
+                    let (a_first, a_last) = (*a, *a.add((s.k - 1) * s.csa));
+                    let put = |j: usize, sum: f32| {
+                        let cp = c.add(j);
+                        *cp = if s.accumulate { *cp + sum } else { sum };
+                    };
+                    for i in 0..offset {
+                        let j = s.n - offset + i;
+                        put(j, tail_sums[i] + a_last * *last_row.add(j));
+                    }
+                    for i in offset..LINE {
+                        let j = i - offset;
+                        put(j, head_sums[i] + a_first * *b.add(j));
+                    }
                 }
             }
 
@@ -448,7 +478,10 @@ macro_rules! kernels {
                 first: usize,
                 last: usize,
             ) {
-                small_pass::<1, W, HEAD, PART>(s, a, b, c, first, last)
+                // SAFETY: the same contract as `small_pass`, passed on.
+                unsafe {
+                    small_pass::<1, W, HEAD, PART>(s, a, b, c, first, last)
+                }
             }
 
             /// One pass over `W` vectors of columns: the first `first` wide
@@ -464,57 +497,65 @@ macro_rules! kernels {
                 first: usize,
                 last: usize,
             ) {
-                let lanes = $lanes;
-                let width = |v: usize| {
-                    if HEAD && v == 0 {
-                        first
-                    } else if PART && v == W - 1 {
-                        last
-                    } else {
-                        lanes
-                    }
-                };
-                let start = |v: usize| if HEAD && v > 0 { first + (v - 1) * lanes } else { v * lanes };
-                let mut acc: [[$vec; W]; R] = [[$zero; W]; R];
-                for segment in 0..s.seg.count {
-                    let (a, b) = (a.add(segment * s.seg.a_step), b.add(segment * s.seg.b_step));
-                    for p in 0..s.k {
-                        let bp = b.add(p * s.ldb);
-                        if s.ahead > 0 {
-                            // One hint per cache line of the pass's columns,
-                            // `prefetch_rows` rows on (past B's end too: a
-                            // hint never faults, hence `wrapping_add`).
-                            let ahead = bp.wrapping_add(s.ahead);
-                            for v in (0..W).step_by(VECTORS_PER_LINE) {
-                                $prefetch(ahead.wrapping_add(start(v)));
-                            }
-                            $prefetch(ahead.wrapping_add(start(W - 1) + width(W - 1) - 1));
-                        }
-                        let mut bv: [$vec; W] = [$zero; W];
-                        for v in 0..W {
-                            bv[v] = if width(v) == lanes {
-                                $load(bp.add(start(v)))
-                            } else {
-                                $load_partial(bp.add(start(v)), width(v))
-                            };
-                        }
-                        for i in 0..R {
-                            let ai = $splat(*a.add(i * s.rsa + p * s.csa));
-                            for v in 0..W {
-                                acc[i][v] = $fma(ai, bv[v], acc[i][v]);
-                            }
-                        }
-                    }
-                }
-                for i in 0..R {
-                    for v in 0..W {
-                        let cp = c.add(i * s.ldc + start(v));
-                        if width(v) == lanes {
-                            let r = if s.accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
-                            $store(cp, r);
+                // SAFETY: as `small`'s contract for the `W` vectors of columns this pass
+                // covers (`start(v) + width(v) ≤` the columns the caller handed over);
+                // A at `segment · a_step + i · rsa + p · csa` and B at
+                // `segment · b_step + p · ldb + start(v)` for `segment < count`, `i < R`,
+                // `p < k`: elements the contract covers; prefetches use
+                // `wrapping_add` and never fault.
+                unsafe {
+                    let lanes = $lanes;
+                    let width = |v: usize| {
+                        if HEAD && v == 0 {
+                            first
+                        } else if PART && v == W - 1 {
+                            last
                         } else {
-                            let r = if s.accumulate { $add(acc[i][v], $load_partial(cp, width(v))) } else { acc[i][v] };
-                            $store_partial(cp, r, width(v));
+                            lanes
+                        }
+                    };
+                    let start = |v: usize| if HEAD && v > 0 { first + (v - 1) * lanes } else { v * lanes };
+                    let mut acc: [[$vec; W]; R] = [[$zero; W]; R];
+                    for segment in 0..s.seg.count {
+                        let (a, b) = (a.add(segment * s.seg.a_step), b.add(segment * s.seg.b_step));
+                        for p in 0..s.k {
+                            let bp = b.add(p * s.ldb);
+                            if s.ahead > 0 {
+                                // One hint per cache line of the pass's columns,
+                                // `prefetch_rows` rows on (past B's end too: a
+                                // hint never faults, hence `wrapping_add`).
+                                let ahead = bp.wrapping_add(s.ahead);
+                                for v in (0..W).step_by(VECTORS_PER_LINE) {
+                                    $prefetch(ahead.wrapping_add(start(v)));
+                                }
+                                $prefetch(ahead.wrapping_add(start(W - 1) + width(W - 1) - 1));
+                            }
+                            let mut bv: [$vec; W] = [$zero; W];
+                            for v in 0..W {
+                                bv[v] = if width(v) == lanes {
+                                    $load(bp.add(start(v)))
+                                } else {
+                                    $load_partial(bp.add(start(v)), width(v))
+                                };
+                            }
+                            for i in 0..R {
+                                let ai = $splat(*a.add(i * s.rsa + p * s.csa));
+                                for v in 0..W {
+                                    acc[i][v] = $fma(ai, bv[v], acc[i][v]);
+                                }
+                            }
+                        }
+                    }
+                    for i in 0..R {
+                        for v in 0..W {
+                            let cp = c.add(i * s.ldc + start(v));
+                            if width(v) == lanes {
+                                let r = if s.accumulate { $add(acc[i][v], $load(cp)) } else { acc[i][v] };
+                                $store(cp, r);
+                            } else {
+                                let r = if s.accumulate { $add(acc[i][v], $load_partial(cp, width(v))) } else { acc[i][v] };
+                                $store_partial(cp, r, width(v));
+                            }
                         }
                     }
                 }
