@@ -91,8 +91,9 @@ elementwise_activation!(
     /// `x` (Keras `"linear"`).
     Linear, "linear", |x| x, |x, y| E::ONE);
 elementwise_activation!(
-    /// `max(x, 0)`.
-    Relu, "relu", |x| if x > E::ZERO { x } else { E::ZERO },
+    /// `max(x, 0)`; NaN stays NaN, as in Keras (so a NaN weight shows in the
+    /// output instead of being hidden).
+    Relu, "relu", |x| if x < E::ZERO { E::ZERO } else { x },
     |x, y| if x > E::ZERO { E::ONE } else { E::ZERO });
 elementwise_activation!(
     /// `1 / (1 + exp(-x))`.
@@ -136,8 +137,8 @@ Softsign, "softsign", |x| x / (E::ONE + x.abs()), |x, y| {
     E::ONE / (d * d)
 });
 elementwise_activation!(
-    /// `min(max(x, 0), 6)`.
-    Relu6, "relu6", |x| x.max(E::ZERO).min(c(6.0)),
+    /// `min(max(x, 0), 6)`; NaN stays NaN, as in Keras.
+    Relu6, "relu6", |x| if x.is_nan() { x } else { x.max(E::ZERO).min(c(6.0)) },
     |x, y| if x > E::ZERO && x < c(6.0) { E::ONE } else { E::ZERO });
 elementwise_activation!(
     /// Keras 3's `relu6(x + 3) / 6`: 0 below −3, 1 above 3, linear between.

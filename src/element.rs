@@ -189,3 +189,60 @@ mod tests {
         assert!(!Element::is_finite(f32::NAN));
     }
 }
+
+/// The position of the first NaN or infinite value, if any. The common case,
+/// all finite, is one branch-free pass: `v − v` is 0 for a finite value and
+/// NaN otherwise, summed in eight lanes (vectorized; a short-circuiting
+/// `position` runs one compare-and-branch per value).
+// `v - v` is the point: 0 for finite values, NaN for NaN and infinities.
+#[allow(clippy::eq_op)]
+pub(crate) fn first_non_finite<E: Element>(values: &[E]) -> Option<usize> {
+    const LANES: usize = 8;
+    let mut lanes = [E::ZERO; LANES];
+    let mut chunks = values.chunks_exact(LANES);
+    for chunk in &mut chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v - v;
+        }
+    }
+    for (lane, &v) in lanes.iter_mut().zip(chunks.remainder()) {
+        *lane += v - v;
+    }
+    if lanes.iter().all(|&l| l == E::ZERO) {
+        None
+    } else {
+        values.iter().position(|v| !v.is_finite())
+    }
+}
+
+#[cfg(test)]
+mod finite_tests {
+    use super::first_non_finite;
+
+    #[test]
+    fn finds_the_first_nan_or_infinity_at_any_position() {
+        for len in [0usize, 1, 7, 8, 9, 17, 100] {
+            let mut v = [1.0f32; 100];
+            v[..len]
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, x)| *x = (i as f32 - 50.0) * 6e36);
+            assert_eq!(first_non_finite(&v[..len]), None, "len {len}");
+            for at in 0..len {
+                for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                    let mut w = v;
+                    w[at] = bad;
+                    if at + 1 < len {
+                        w[len - 1] = f32::NAN;
+                    }
+                    assert_eq!(
+                        first_non_finite(&w[..len]),
+                        Some(at),
+                        "len {len}, at {at}, {bad}"
+                    );
+                }
+            }
+        }
+        assert_eq!(first_non_finite(&[f64::MAX, f64::MIN, 0.0]), None);
+    }
+}

@@ -199,7 +199,7 @@ pub(crate) fn check_finite_weight<E: crate::Element>(
     weight: &'static str,
     values: &[E],
 ) -> Result<(), Error> {
-    match values.iter().position(|v| !v.is_finite()) {
+    match crate::element::first_non_finite(values) {
         None => Ok(()),
         Some(index) => Err(Error::NonFiniteWeight {
             layer,
@@ -216,7 +216,7 @@ pub(crate) fn check_output<E: crate::Element>(
     output: &[E],
     offset: usize,
 ) -> Result<(), Error> {
-    match output.iter().position(|v| !v.is_finite()) {
+    match crate::element::first_non_finite(output) {
         None => Ok(()),
         Some(i) => Err(Error::NonFiniteOutput {
             what,

@@ -149,7 +149,7 @@ fn check_loss_operands<E: Element, L: Loss<E> + ?Sized>(
             got: truth.len(),
         });
     }
-    if let Some(index) = truth.iter().position(|v| !v.is_finite()) {
+    if let Some(index) = crate::element::first_non_finite(truth) {
         return Err(Error::NonFinite {
             what: "labels",
             index,

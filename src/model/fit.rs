@@ -378,10 +378,10 @@ where
                 got: data.labels,
             });
         }
-        if let Some(index) = data.x.iter().position(|v| !v.is_finite()) {
+        if let Some(index) = crate::element::first_non_finite(data.x) {
             return Err(Error::NonFinite { what, index });
         }
-        if let Some(index) = data.y.iter().position(|v| !v.is_finite()) {
+        if let Some(index) = crate::element::first_non_finite(data.y) {
             return Err(Error::NonFinite {
                 what: "labels",
                 index,

@@ -174,7 +174,7 @@ where
     /// Rejects input the forward pass must not see: NaN or infinities, and
     /// whatever the first layer rules out (an Embedding's ids out of range).
     fn check_input(&self, x: &[E]) -> Result<(), Error> {
-        if let Some(index) = x.iter().position(|v| !v.is_finite()) {
+        if let Some(index) = crate::element::first_non_finite(x) {
             return Err(Error::NonFinite {
                 what: "model input",
                 index,
@@ -210,8 +210,8 @@ where
     }
 
     /// [`predict`](Self::predict) in batches of `batch_size` samples (at
-    /// least 1): larger batches run faster, smaller ones need less memory.
-    /// The outputs do not depend on it.
+    /// least 1, else an error): larger batches run faster, smaller ones need
+    /// less memory. The outputs do not depend on it.
     #[cfg(feature = "alloc")]
     #[allow(clippy::type_complexity)]
     pub fn predict_in_batches<SX, DX>(
@@ -223,11 +223,17 @@ where
         SX: BatchOf<F>,
         DX: Data<E>,
     {
+        if batch_size == 0 {
+            return Err(Error::InvalidOption {
+                what: "batch_size",
+                rule: "at least 1",
+            });
+        }
         self.check_input(x.as_slice())?;
         let batch = x.shape().batch();
         let shape = L::Output::batched(batch);
         let mut y = alloc::vec![E::ZERO; shape.numel()];
-        let step = batch_size.max(1);
+        let step = batch_size;
         let mut scratch = alloc::vec![E::ZERO; self.scratch_len(step.min(batch.size()))];
         let (n_in, n_out) = (<F as StaticShape>::NUMEL, <L::Output as StaticShape>::NUMEL);
         for start in (0..batch.size()).step_by(step) {

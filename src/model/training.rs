@@ -26,17 +26,11 @@ pub struct Compiled<E: Element> {
     pub(super) output: Vec<E>,
     output_grad: Vec<E>,
     pub(super) rng: rand::rngs::StdRng,
-    /// The weights and optimizer state at the start of the step under way:
-    /// what the last finite step left.
-    step_start: Checkpoint<E>,
-}
-
-/// Every weight (trainable or not) and the optimizer's state, to put back
-/// when a step diverges.
-#[derive(Clone, Debug, Default)]
-struct Checkpoint<E> {
-    weights: Vec<E>,
-    state: OptimizerState<E>,
+    /// The weights the forward pass in training mode updates (a batch
+    /// norm's moving statistics) as they were at the start of the step.
+    moving: Vec<E>,
+    /// What the last checked update overwrote.
+    backup: Vec<E>,
 }
 
 /// How a training step ended.
@@ -85,7 +79,8 @@ where
             output: Vec::new(),
             output_grad: Vec::new(),
             rng: rand::rngs::StdRng::seed_from_u64(0),
-            step_start: Checkpoint::default(),
+            moving: Vec::new(),
+            backup: Vec::new(),
         }));
     }
 
@@ -193,7 +188,7 @@ where
     /// is lost.
     pub(super) fn train_step(&mut self, x: &[E], y: &[E], batch: usize) -> Result<Step<E>, Error> {
         let c = self.compiled.as_deref_mut().ok_or(Error::NotCompiled)?;
-        save_checkpoint(&mut self.layers, &c.state, &mut c.step_start);
+        save_moving(&mut self.layers, &mut c.moving);
         let width = output_width::<L::Output>();
         let n_out = batch * <L::Output as StaticShape>::NUMEL;
         c.tape.resize_with(L::DEPTH, Tape::default);
@@ -203,7 +198,8 @@ where
             .forward_train(x, &mut c.output, batch, &mut c.tape, &mut c.rng);
         let loss = c.loss.loss(&c.output, y, width, Some(&mut c.output_grad))?;
         if !loss.is_finite() {
-            c.roll_back(&mut self.layers);
+            // No update ran: only the moving statistics changed.
+            restore_moving(&mut self.layers, &c.moving);
             return Ok(Step::NonFiniteLoss);
         }
         let trainable = self.layers.param_count() - self.layers.non_trainable_count();
@@ -234,46 +230,39 @@ where
             grads.push(g);
             rest = tail;
         }
-        c.state.apply(&*c.optimizer, &mut weights, &mut grads);
-        let finite = weights.iter().all(|w| w.iter().all(|v| v.is_finite()));
-        if !finite {
-            c.roll_back(&mut self.layers);
+        if !c
+            .state
+            .apply_checked(&*c.optimizer, &mut weights, &mut grads, &mut c.backup)
+        {
+            // The update was undone; the moving statistics go back too.
+            restore_moving(&mut self.layers, &c.moving);
             return Ok(Step::NonFiniteUpdate);
         }
         Ok(Step::Finite(loss))
     }
 }
 
-impl<E: Element> Compiled<E> {
-    /// Puts back the weights and the optimizer state of this step's start.
-    fn roll_back<L: Layer<E>>(&mut self, layers: &mut L) {
-        let checkpoint = &self.step_start;
-        let mut values = checkpoint.weights.iter();
-        layers.visit_weights(&mut |w: Weight<'_, E>| {
-            if let Some(v) = w.values {
-                for (x, &saved) in v.iter_mut().zip(values.by_ref()) {
-                    *x = saved;
-                }
-            }
-        });
-        self.state.clone_from(&checkpoint.state);
-    }
-}
-
-/// Copies every weight and the optimizer's state into `checkpoint`, reusing
-/// its buffers.
-fn save_checkpoint<E: Element, L: Layer<E>>(
-    layers: &mut L,
-    state: &OptimizerState<E>,
-    checkpoint: &mut Checkpoint<E>,
-) {
-    checkpoint.weights.clear();
+/// Copies the weights training does not update by gradient (a batch norm's
+/// moving statistics, which the forward pass updates) into `saved`.
+fn save_moving<E: Element, L: Layer<E>>(layers: &mut L, saved: &mut Vec<E>) {
+    saved.clear();
     layers.visit_weights(&mut |w: Weight<'_, E>| {
-        if let Some(v) = w.values {
-            checkpoint.weights.extend_from_slice(v);
+        if let (false, Some(v)) = (w.trainable, w.values) {
+            saved.extend_from_slice(v);
         }
     });
-    checkpoint.state.clone_from(state);
+}
+
+/// Puts back what [`save_moving`] saved.
+fn restore_moving<E: Element, L: Layer<E>>(layers: &mut L, saved: &[E]) {
+    let mut values = saved.iter();
+    layers.visit_weights(&mut |w: Weight<'_, E>| {
+        if let (false, Some(v)) = (w.trainable, w.values) {
+            for (x, &s) in v.iter_mut().zip(values.by_ref()) {
+                *x = s;
+            }
+        }
+    });
 }
 
 /// The size of the output's last axis: the row a loss compares.

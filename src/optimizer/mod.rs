@@ -66,6 +66,9 @@ pub struct OptimizerState<E> {
     /// Updates applied so far.
     pub iterations: u64,
     slots: Vec<Vec<Vec<E>>>,
+    /// Which weights' state vectors the last checked step created (put back
+    /// as "not yet created" when it is undone).
+    created: Vec<bool>,
 }
 
 impl<E: Element> OptimizerState<E> {
@@ -77,24 +80,108 @@ impl<E: Element> OptimizerState<E> {
         weights: &mut [&mut [E]],
         grads: &mut [&mut [E]],
     ) {
+        self.step(optimizer, weights, grads, None);
+    }
+
+    /// [`OptimizerState::apply`], keeping in `backup` what it overwrites (each
+    /// weight's values and state just before its own update, while they are
+    /// in cache): when an updated weight or state value is NaN or infinite,
+    /// every weight and the state are put back as they were and the result
+    /// is `false`.
+    ///
+    /// ```
+    /// use corten::optimizer::{OptimizerState, Sgd};
+    /// let mut state = OptimizerState::default();
+    /// let (mut w, mut backup) = ([1.0f32, 2.0], Vec::new());
+    /// let sgd = Sgd { learning_rate: 3e38, ..Default::default() };
+    /// assert!(!state.apply_checked(&sgd, &mut [&mut w[..]], &mut [&mut [4.0, -4.0][..]], &mut backup));
+    /// assert_eq!((w, state.iterations), ([1.0, 2.0], 0));
+    /// ```
+    pub fn apply_checked<O: Optimizer<E> + ?Sized>(
+        &mut self,
+        optimizer: &O,
+        weights: &mut [&mut [E]],
+        grads: &mut [&mut [E]],
+        backup: &mut Vec<E>,
+    ) -> bool {
+        self.step(optimizer, weights, grads, Some(backup))
+    }
+
+    fn step<O: Optimizer<E> + ?Sized>(
+        &mut self,
+        optimizer: &O,
+        weights: &mut [&mut [E]],
+        grads: &mut [&mut [E]],
+        mut backup: Option<&mut Vec<E>>,
+    ) -> bool {
         self.iterations += 1;
         clip(optimizer.clip(), grads);
         let decay = optimizer.weight_decay() * optimizer.learning_rate();
         if self.slots.len() < weights.len() {
             self.slots.resize(weights.len(), Vec::new());
         }
+        self.created.clear();
+        if let Some(backup) = backup.as_deref_mut() {
+            backup.clear();
+        }
+        let finite = |v: &[E]| crate::element::first_non_finite(v).is_none();
         for ((w, g), slots) in weights.iter_mut().zip(grads.iter()).zip(&mut self.slots) {
-            if slots.len() != optimizer.slots() {
+            let created = slots.len() != optimizer.slots();
+            if created {
                 *slots = (0..optimizer.slots())
                     .map(|s| alloc::vec![E::from_f64(optimizer.initial_slot(s)); w.len()])
                     .collect();
             }
-            if decay != 0.0 {
-                let d = E::from_f64(decay);
-                w.iter_mut().for_each(|w| *w -= *w * d);
+            let Some(backup) = backup.as_deref_mut() else {
+                apply_decay(w, decay);
+                optimizer.update(self.iterations, w, g, slots);
+                continue;
+            };
+            self.created.push(created);
+            if !created {
+                slots.iter().for_each(|s| backup.extend_from_slice(s));
             }
+            backup.extend_from_slice(w);
+            apply_decay(w, decay);
             optimizer.update(self.iterations, w, g, slots);
+            if !(finite(w) && slots.iter().all(|s| finite(s))) {
+                self.undo(weights, backup);
+                return false;
+            }
         }
+        true
+    }
+
+    /// Puts back what a checked step overwrote, for the weights it reached.
+    fn undo(&mut self, weights: &mut [&mut [E]], backup: &[E]) {
+        let mut saved = backup;
+        let mut take = |n: usize| {
+            let (head, rest) = saved.split_at(n);
+            saved = rest;
+            head
+        };
+        let reached = weights.iter_mut().zip(&mut self.slots).zip(&self.created);
+        for ((w, slots), &created) in reached {
+            if created {
+                slots.clear();
+            } else {
+                for s in slots.iter_mut() {
+                    let n = s.len();
+                    s.copy_from_slice(take(n));
+                }
+            }
+            let n = w.len();
+            w.copy_from_slice(take(n));
+        }
+        self.iterations -= 1;
+    }
+}
+
+/// Decoupled weight decay: `w −= w · decay`.
+fn apply_decay<E: Element>(w: &mut [E], decay: f64) {
+    if decay != 0.0 {
+        let d = E::from_f64(decay);
+        w.iter_mut().for_each(|w| *w -= *w * d);
     }
 }
 

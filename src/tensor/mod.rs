@@ -93,7 +93,7 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
 
     /// The first index where a value is NaN or infinite, if any.
     pub fn first_non_finite(&self) -> Option<usize> {
-        self.as_slice().iter().position(|v| !v.is_finite())
+        crate::element::first_non_finite(self.as_slice())
     }
 
     /// The elements copied to a `Vec`.
