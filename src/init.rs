@@ -297,7 +297,16 @@ mod tests {
     /// Each variance-scaling initializer's bounds and variance.
     #[test]
     fn variances_and_bounds_follow_keras() {
+        // Under miri, fewer draws (the fans stay, so the variances do): the
+        // seeded draws of this size still fall within the tolerances.
         let (fan_in, fan_out) = (300usize, 100usize);
+        let (rows, cols) = if cfg!(miri) {
+            (30, 100)
+        } else {
+            (fan_in, fan_out)
+        };
+        // A tenth of the draws: √10 times the sampling error, so twice the slack.
+        let slack = if cfg!(miri) { 2.0 } else { 1.0 };
         let cases = [
             (
                 Initializer::GlorotUniform,
@@ -336,16 +345,14 @@ mod tests {
         ];
         for (init, variance, bound) in cases {
             let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-            let w: Vec<f64> = init
-                .draw(&mut rng, (fan_in, fan_out), fan_in, fan_out)
-                .unwrap();
+            let w: Vec<f64> = init.draw(&mut rng, (fan_in, fan_out), rows, cols).unwrap();
             let (mean, var) = moments(&w);
             assert!(
-                mean.abs() < 0.02 * variance.sqrt() * 3.0,
+                mean.abs() < 0.02 * variance.sqrt() * 3.0 * slack,
                 "{init:?}: mean {mean}"
             );
             assert!(
-                (var - variance).abs() < 0.05 * variance,
+                (var - variance).abs() < 0.05 * variance * slack,
                 "{init:?}: variance {var} vs {variance}"
             );
             if let Some(limit) = bound {
@@ -361,7 +368,7 @@ mod tests {
             let mut again = rand::rngs::StdRng::seed_from_u64(1);
             assert_eq!(
                 w,
-                init.draw::<f64, _>(&mut again, (fan_in, fan_out), fan_in, fan_out)
+                init.draw::<f64, _>(&mut again, (fan_in, fan_out), rows, cols)
                     .unwrap()
             );
         }

@@ -125,7 +125,6 @@ fn isas() -> impl Iterator<Item = Isa> {
 
 #[test]
 fn linalg_sizes_that_overflow_or_do_not_fit_panic_before_any_kernel_runs() {
-    let (a, b) = (vec![1.0f32; 64], vec![1.0f32; 64]);
     let huge = 1usize << 62;
     let per_isa = |g: Gemm<'static>, seg: Segments, needle: &'static str| {
         move || -> Outcome {
@@ -137,8 +136,8 @@ fn linalg_sizes_that_overflow_or_do_not_fit_panic_before_any_kernel_runs() {
             Ok(())
         }
     };
-    let a: &'static [f32] = a.leak();
-    let b: &'static [f32] = b.leak();
+    static ONES: [f32; 64] = [1.0; 64];
+    let (a, b): (&'static [f32], &'static [f32]) = (&ONES, &ONES);
     let one = Segments::ONE;
     let cases: Vec<OwnedCase> = vec![
         (
@@ -353,7 +352,12 @@ fn linalg_zero_strides_give_the_right_numbers() {
     let a: Vec<f32> = (0..8).map(|v| v as f32 + 1.0).collect();
     let b: Vec<f32> = (0..8 * 40).map(|v| (v % 7) as f32 - 3.0).collect();
     for isa in isas() {
-        for m in [1usize, 2, 7, 9, 40, 300] {
+        let rows: &[usize] = if cfg!(miri) {
+            &[1, 9, 40]
+        } else {
+            &[1, 2, 7, 9, 40, 300]
+        };
+        for &m in rows {
             let (k, n) = (8, 40);
             // A has rsa = 0: each row is a[..k]. A has csa = 0 too: each row is a[0] repeated.
             for (rsa, csa) in [(0usize, 1usize), (0, 0)] {

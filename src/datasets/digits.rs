@@ -117,6 +117,16 @@ mod tests {
 
     #[test]
     fn the_shipped_digits_match_scikit_learn() {
+        if cfg!(miri) {
+            // The first 100 records (the whole file takes minutes under miri).
+            let header = MAGIC.len() + 2;
+            let mut head = DATA[..header + 100 * RECORD].to_vec();
+            head[MAGIC.len()..header].copy_from_slice(&100u16.to_le_bytes());
+            let digits = parse_digits(&head).unwrap();
+            assert_eq!(&digits.labels.as_slice()[..3], &[0.0, 1.0, 2.0]);
+            assert_eq!(&digits.images.as_slice()[2..4], &[5.0 / 16.0, 13.0 / 16.0]);
+            return;
+        }
         let digits = load_digits().unwrap();
         assert_eq!(digits.labels.as_slice().len(), 1797);
         // scikit-learn's first image (a zero), first row: 0 0 5 13 9 1 0 0.
