@@ -231,7 +231,12 @@ mod finite_tests {
 
     #[test]
     fn finds_the_first_nan_or_infinity_at_any_position() {
-        for len in [0usize, 1, 7, 8, 9, 17, 100] {
+        let lens: &[usize] = if cfg!(miri) {
+            &[0, 9, 17]
+        } else {
+            &[0, 1, 7, 8, 9, 17, 100]
+        };
+        for &len in lens {
             let mut v = [1.0f32; 100];
             v[..len]
                 .iter_mut()
