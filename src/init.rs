@@ -6,7 +6,6 @@ use crate::Element;
 #[cfg(feature = "std")]
 use alloc::vec::Vec;
 #[cfg(feature = "std")]
-use rand::Rng;
 #[cfg(feature = "std")]
 use rand_distr::{Distribution, Normal, Uniform};
 
@@ -139,20 +138,19 @@ impl Initializer {
     ///
     /// ```
     /// use corten::init::Initializer;
-    /// use rand::SeedableRng;
-    /// let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    /// let mut rng = corten::random::Rng::seed_from(7);
     /// let w: Vec<f32> = Initializer::HeUniform.draw(&mut rng, (784, 128), 784, 128)?;
     /// let limit = (6.0f32 / 784.0).sqrt();
     /// assert!(w.iter().all(|v| v.abs() <= limit));
-    /// assert!(Initializer::Constant(f64::NAN).draw::<f32, _>(&mut rng, (1, 1), 1, 1).is_err());
+    /// assert!(Initializer::Constant(f64::NAN).draw::<f32>(&mut rng, (1, 1), 1, 1).is_err());
     /// # Ok::<(), corten::Error>(())
     /// ```
     ///
     /// An error when the parameters are invalid ([`Initializer::check`]) or
     /// `rows × cols` overflows `usize`.
-    pub fn draw<E: Element, R: Rng + ?Sized>(
+    pub fn draw<E: Element>(
         &self,
-        rng: &mut R,
+        rng: &mut crate::random::Rng,
         fans: (usize, usize),
         rows: usize,
         cols: usize,
@@ -169,9 +167,9 @@ impl Initializer {
 
     /// [`Initializer::draw`] for parameters already checked (a layer's
     /// initializers, checked where they were given) and a static size.
-    pub(crate) fn fill<E: Element, R: Rng + ?Sized>(
+    pub(crate) fn fill<E: Element>(
         &self,
-        rng: &mut R,
+        rng: &mut crate::random::Rng,
         (fan_in, fan_out): (usize, usize),
         rows: usize,
         cols: usize,
@@ -179,12 +177,12 @@ impl Initializer {
         let n = rows * cols;
         let (fan_in, fan_out) = (fan_in.max(1) as f64, fan_out.max(1) as f64);
         let fan_avg = (fan_in + fan_out) / 2.0;
-        let uniform = |rng: &mut R, limit: f64| -> Vec<E> {
+        let uniform = |rng: &mut crate::random::Rng, limit: f64| -> Vec<E> {
             // Finite: the fans are at least 1.
             let dist = Uniform::new_inclusive(-limit, limit).expect("finite, ordered bounds");
             (0..n).map(|_| E::from_f64(dist.sample(rng))).collect()
         };
-        let truncated = |rng: &mut R, variance: f64| -> Vec<E> {
+        let truncated = |rng: &mut crate::random::Rng, variance: f64| -> Vec<E> {
             let stddev = variance.sqrt() / TRUNCATED_STDDEV;
             let dist = Normal::new(0.0, 1.0).expect("unit normal");
             (0..n)
@@ -224,8 +222,8 @@ impl Initializer {
 /// Keras's orthogonal initializer: the Q of a QR decomposition of a normal
 /// matrix (of the taller orientation), signs fixed by R's diagonal.
 #[cfg(feature = "std")]
-fn orthogonal<E: Element, R: Rng + ?Sized>(
-    rng: &mut R,
+fn orthogonal<E: Element>(
+    rng: &mut crate::random::Rng,
     rows: usize,
     cols: usize,
     gain: f64,
@@ -268,15 +266,14 @@ fn orthogonal<E: Element, R: Rng + ?Sized>(
 /// Keras's `glorot_uniform` for a kernel of shape `(fan_in, fan_out)`.
 ///
 /// ```
-/// use rand::SeedableRng;
-/// let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+/// let mut rng = corten::random::Rng::seed_from(7);
 /// let w: Vec<f32> = corten::init::glorot_uniform(&mut rng, 784, 128);
 /// let limit = (6.0f32 / (784.0 + 128.0)).sqrt();
 /// assert!(w.iter().all(|v| v.abs() <= limit));
 /// ```
 #[cfg(feature = "std")]
-pub fn glorot_uniform<E: Element, R: Rng + ?Sized>(
-    rng: &mut R,
+pub fn glorot_uniform<E: Element>(
+    rng: &mut crate::random::Rng,
     fan_in: usize,
     fan_out: usize,
 ) -> Vec<E> {
@@ -286,7 +283,6 @@ pub fn glorot_uniform<E: Element, R: Rng + ?Sized>(
 #[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     fn moments(w: &[f64]) -> (f64, f64) {
         let mean = w.iter().sum::<f64>() / w.len() as f64;
@@ -345,7 +341,7 @@ mod tests {
             ),
         ];
         for (init, variance, bound) in cases {
-            let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+            let mut rng = crate::random::Rng::seed_from(1);
             let w: Vec<f64> = init.draw(&mut rng, (fan_in, fan_out), rows, cols).unwrap();
             let (mean, var) = moments(&w);
             assert!(
@@ -366,10 +362,10 @@ mod tests {
                     "truncated at 2σ"
                 );
             }
-            let mut again = rand::rngs::StdRng::seed_from_u64(1);
+            let mut again = crate::random::Rng::seed_from(1);
             assert_eq!(
                 w,
-                init.draw::<f64, _>(&mut again, (fan_in, fan_out), rows, cols)
+                init.draw::<f64>(&mut again, (fan_in, fan_out), rows, cols)
                     .unwrap()
             );
         }
@@ -377,22 +373,22 @@ mod tests {
 
     #[test]
     fn constants() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let mut rng = crate::random::Rng::seed_from(1);
         assert_eq!(
             Initializer::Zeros
-                .draw::<f32, _>(&mut rng, (2, 2), 2, 2)
+                .draw::<f32>(&mut rng, (2, 2), 2, 2)
                 .unwrap(),
             [0.0; 4]
         );
         assert_eq!(
             Initializer::Ones
-                .draw::<f32, _>(&mut rng, (2, 2), 1, 3)
+                .draw::<f32>(&mut rng, (2, 2), 1, 3)
                 .unwrap(),
             [1.0; 3]
         );
         assert_eq!(
             Initializer::Constant(0.5)
-                .draw::<f32, _>(&mut rng, (1, 1), 1, 2)
+                .draw::<f32>(&mut rng, (1, 1), 1, 2)
                 .unwrap(),
             [0.5; 2]
         );
@@ -401,7 +397,7 @@ mod tests {
     #[test]
     fn orthogonal_columns_or_rows_are_orthonormal() {
         for (rows, cols) in [(6usize, 4usize), (4, 6), (5, 5)] {
-            let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+            let mut rng = crate::random::Rng::seed_from(3);
             let w: Vec<f64> = Initializer::Orthogonal { gain: 2.0 }
                 .draw(&mut rng, (rows, cols), rows, cols)
                 .unwrap();

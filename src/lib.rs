@@ -57,6 +57,8 @@ pub mod metric;
 pub mod model;
 #[cfg(feature = "std")]
 pub mod optimizer;
+#[cfg(feature = "std")]
+pub mod random;
 pub mod shape;
 pub mod tensor;
 

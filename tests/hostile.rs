@@ -809,20 +809,20 @@ fn initializer_parameters_are_checked_where_they_are_given() {
             )
         }),
         ("draw with stddev NaN", &|| {
-            let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1);
+            let mut rng = corten::random::Rng::seed_from(1);
             err(
                 RandomNormal {
                     mean: 0.0,
                     stddev: nan,
                 }
-                .draw::<f32, _>(&mut rng, (2, 2), 2, 2),
+                .draw::<f32>(&mut rng, (2, 2), 2, 2),
                 invalid_option,
             )
         }),
         ("draw of 2^40 × 2^40 values", &|| {
-            let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1);
+            let mut rng = corten::random::Rng::seed_from(1);
             err(
-                Zeros.draw::<f32, _>(&mut rng, (1, 1), 1 << 40, 1 << 40),
+                Zeros.draw::<f32>(&mut rng, (1, 1), 1 << 40, 1 << 40),
                 size_overflow,
             )
         }),

@@ -210,3 +210,25 @@ fn layers_take_the_initializers_they_are_given() {
     assert!(w[8].iter().all(|v| v.abs() <= limit) && w[8].iter().any(|&v| v != 0.0));
     assert_eq!(w[9], [0.25; 3]);
 }
+
+/// The first initial weights of a seeded model, pinned: the generator
+/// (ChaCha12) and the initializer's arithmetic are portable, so these values
+/// hold on every machine, and a dependency update that changed them fails
+/// here. (They equal what rand 0.9's `StdRng` gave before corten owned its
+/// generator.)
+#[test]
+fn seeded_initial_weights_are_pinned() {
+    let mut model = corten::model::Sequential::<(corten::Const<3>,), _, f32>::with_seed(42)
+        .then(corten::layer::Dense::<2>::new());
+    let kernel = model.get_weights()[0].clone();
+    assert_eq!(kernel, PINNED_KERNEL);
+}
+
+const PINNED_KERNEL: [f32; 6] = [
+    0.058184367,
+    0.09360625,
+    0.29898006,
+    -0.20615892,
+    -1.0202038,
+    -0.18632022,
+];

@@ -211,7 +211,7 @@ impl<In: Features, C: StaticDim, E: Element, D: Data<E>> Layer<E>
         y: &mut [E],
         _batch: usize,
         tape: &mut [super::Tape<E>],
-        _rng: &mut rand::rngs::StdRng,
+        _rng: &mut crate::random::Rng,
     ) {
         let c = C::SIZE;
         let stats = &mut tape[0].cache;
@@ -323,7 +323,6 @@ mod tests {
     use crate::layer::train::check;
     use crate::layer::Tape;
     use crate::Const as N;
-    use rand::SeedableRng;
 
     #[test]
     fn gradients_match_finite_differences() {
@@ -348,7 +347,7 @@ mod tests {
         let x = [1.0, 2.0, 3.0, 6.0];
         let mut y = [0.0; 4];
         let mut tape = [Tape::default()];
-        let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+        let mut rng = crate::random::Rng::seed_from(0);
         bn.forward_train(&x, &mut y, 4, &mut tape, &mut rng);
         // mean 3, biased variance (4 + 1 + 0 + 9) / 4 = 3.5
         let inv = 1.0 / (3.5f64 + 1e-3).sqrt();

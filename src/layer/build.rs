@@ -30,7 +30,7 @@ pub struct BuildContext {
     kinds: [(&'static str, usize); MAX_KINDS],
     kind_count: usize,
     #[cfg(feature = "std")]
-    rng: rand::rngs::StdRng,
+    rng: crate::random::Rng,
 }
 
 impl BuildContext {
@@ -41,7 +41,7 @@ impl BuildContext {
             kinds: [("", 0); MAX_KINDS],
             kind_count: 0,
             #[cfg(feature = "std")]
-            rng: rand::SeedableRng::seed_from_u64(seed),
+            rng: crate::random::Rng::seed_from(seed),
         }
     }
 
@@ -64,7 +64,7 @@ impl BuildContext {
 
     /// The random generator initializers draw from.
     #[cfg(feature = "std")]
-    pub fn rng(&mut self) -> &mut rand::rngs::StdRng {
+    pub fn rng(&mut self) -> &mut crate::random::Rng {
         &mut self.rng
     }
 }

@@ -180,7 +180,7 @@ where
         y: &mut [E],
         batch: usize,
         tape: &mut [super::Tape<E>],
-        _rng: &mut rand::rngs::StdRng,
+        _rng: &mut crate::random::Rng,
     ) {
         let g = Geometry::row::<P>(L::SIZE, C::SIZE, KS, S);
         let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());

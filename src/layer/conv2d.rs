@@ -379,7 +379,7 @@ where
         y: &mut [E],
         batch: usize,
         tape: &mut [super::Tape<E>],
-        _rng: &mut rand::rngs::StdRng,
+        _rng: &mut crate::random::Rng,
     ) {
         let g = Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL);
         let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());

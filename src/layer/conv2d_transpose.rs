@@ -233,7 +233,7 @@ where
         y: &mut [E],
         batch: usize,
         tape: &mut [super::Tape<E>],
-        _rng: &mut rand::rngs::StdRng,
+        _rng: &mut crate::random::Rng,
     ) {
         super::forward_keeping_z(&mut tape[0], y, 0, (&self.activation, F), |z, _| {
             self.pre_activation(x, z, batch)

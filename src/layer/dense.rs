@@ -461,7 +461,7 @@ where
         y: &mut [E],
         batch: usize,
         tape: &mut [super::Tape<E>],
-        _rng: &mut rand::rngs::StdRng,
+        _rng: &mut crate::random::Rng,
     ) {
         let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
         super::forward_keeping_z(&mut tape[0], y, 0, (&self.activation, O::SIZE), |z, _| {

@@ -142,7 +142,7 @@ where
         y: &mut [E],
         batch: usize,
         tape: &mut [super::Tape<E>],
-        _rng: &mut rand::rngs::StdRng,
+        _rng: &mut crate::random::Rng,
     ) {
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
         let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());

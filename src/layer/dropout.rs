@@ -73,7 +73,7 @@ impl<In: Features, E: Element> Layer<E> for Shaped<Dropout, In> {
         y: &mut [E],
         _batch: usize,
         tape: &mut [super::Tape<E>],
-        rng: &mut rand::rngs::StdRng,
+        rng: &mut crate::random::Rng,
     ) {
         use rand::Rng;
         let mask = &mut tape[0].cache;
@@ -130,7 +130,6 @@ mod tests {
     #[test]
     fn training_drops_about_rate_and_scales_the_rest() {
         use crate::layer::{BuildLayer, Tape};
-        use rand::SeedableRng;
         let mut layer = BuildLayer::<(crate::Const<1000>,), f64>::build(
             Dropout::new(0.25),
             &mut crate::layer::BuildContext::default(),
@@ -138,7 +137,7 @@ mod tests {
         let x = [2.0f64; 1000];
         let mut y = [0.0; 1000];
         let mut tape = [Tape::default()];
-        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut rng = crate::random::Rng::seed_from(5);
         layer.forward_train(&x, &mut y, 1, &mut tape, &mut rng);
         let dropped = y.iter().filter(|&&v| v == 0.0).count();
         assert!((200..300).contains(&dropped), "{dropped} of 1000 dropped");

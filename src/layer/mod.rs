@@ -118,7 +118,7 @@ pub trait Layer<E: Element> {
         y: &mut [E],
         batch: usize,
         tape: &mut [Tape<E>],
-        _rng: &mut rand::rngs::StdRng,
+        _rng: &mut crate::random::Rng,
     ) {
         let scratch = &mut tape[0].scratch;
         scratch.resize(batch * Self::SCRATCH_PER_SAMPLE, E::ZERO);

@@ -152,7 +152,7 @@ pub(crate) mod check {
     use crate::layer::Layer;
     use crate::shape::StaticShape;
     use alloc::vec;
-    use rand::{Rng, SeedableRng};
+    use rand::Rng;
 
     /// `spec` built for inputs of shape `In` in f64, with seeded weights.
     pub(crate) fn build<In: crate::shape::Features, S: crate::layer::BuildLayer<In, f64>>(
@@ -162,7 +162,7 @@ pub(crate) mod check {
     }
 
     fn random(n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut rng = crate::random::Rng::seed_from(seed);
         (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
     }
 
@@ -172,7 +172,7 @@ pub(crate) mod check {
         let mut layer = layer.clone();
         let mut tape = vec![Tape::default(); L::DEPTH.max(1)];
         let mut y = vec![0.0; r.len()];
-        let mut rng = rand::rngs::StdRng::seed_from_u64(99);
+        let mut rng = crate::random::Rng::seed_from(99);
         layer.forward_train(x, &mut y, batch, &mut tape, &mut rng);
         y.iter().zip(r).map(|(y, r)| y * r).sum()
     }
@@ -196,7 +196,7 @@ pub(crate) mod check {
         let mut trained = layer.clone();
         let mut tape = vec![Tape::default(); L::DEPTH.max(1)];
         let mut y = vec![0.0; n_out];
-        let mut rng = rand::rngs::StdRng::seed_from_u64(99);
+        let mut rng = crate::random::Rng::seed_from(99);
         trained.forward_train(&x, &mut y, batch, &mut tape, &mut rng);
         let mut dy = r.clone();
         let mut dx = vec![0.0; n_in];

@@ -14,7 +14,6 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
 
 /// Samples and their labels, as flat row-major data.
 #[derive(Clone, Copy, Debug)]
@@ -282,7 +281,7 @@ where
         }
         self.check_writable()?;
         let compiled = self.compiled.as_deref_mut().ok_or(Error::NotCompiled)?;
-        compiled.rng = rand::rngs::StdRng::seed_from_u64(seed);
+        compiled.rng = crate::random::Rng::seed_from(seed);
         let metric_names: Vec<&'static str> = compiled.metrics.iter().map(|m| m.name()).collect();
         check_monitors(&callbacks, &metric_names, validation.is_some())?;
 

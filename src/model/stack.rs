@@ -35,7 +35,7 @@ impl<F: Features, E: Element> Layer<E> for Empty<F> {
         y: &mut [E],
         _batch: usize,
         _tape: &mut [Tape<E>],
-        _rng: &mut rand::rngs::StdRng,
+        _rng: &mut crate::random::Rng,
     ) {
         y.copy_from_slice(x);
     }
@@ -121,7 +121,7 @@ where
         y: &mut [E],
         batch: usize,
         tape: &mut [Tape<E>],
-        rng: &mut rand::rngs::StdRng,
+        rng: &mut crate::random::Rng,
     ) {
         let (before, after) = tape.split_at_mut(P::DEPTH);
         if P::IS_IDENTITY {

@@ -12,7 +12,6 @@ use crate::shape::{Features, StaticShape};
 use crate::Element;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use rand::SeedableRng;
 
 /// What `compile` sets up: the optimizer and its state, the loss, the
 /// metrics, and the buffers training reuses from batch to batch.
@@ -25,7 +24,7 @@ pub struct Compiled<E: Element> {
     grads: Vec<E>,
     pub(super) output: Vec<E>,
     output_grad: Vec<E>,
-    pub(super) rng: rand::rngs::StdRng,
+    pub(super) rng: crate::random::Rng,
     /// The weights the forward pass in training mode updates (a batch
     /// norm's moving statistics) as they were at the start of the step.
     moving: Vec<E>,
@@ -78,7 +77,7 @@ where
             grads: Vec::new(),
             output: Vec::new(),
             output_grad: Vec::new(),
-            rng: rand::rngs::StdRng::seed_from_u64(0),
+            rng: crate::random::Rng::seed_from(0),
             moving: Vec::new(),
             backup: Vec::new(),
         }));
