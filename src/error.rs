@@ -172,25 +172,13 @@ pub enum Error {
 
 /// `Ok` when `got` elements fill `shape`, else [`Error::LengthMismatch`]
 /// (or [`Error::SizeOverflow`] when the shape's element count overflows).
+#[cfg(feature = "std")]
 pub(crate) fn check_length<const N: usize>(
     what: &'static str,
     shape: [usize; N],
     got: usize,
 ) -> Result<(), Error> {
     check_sizes(what, Sizes::of(shape), got)
-}
-
-/// `Ok` when `values` fill `shape` and every one is finite, else
-/// [`Error::LengthMismatch`] or [`Error::NonFiniteWeight`]: the check for
-/// weights as they come into a layer (`what` names the layer kind and the
-/// weight, `Dense kernel`).
-pub(crate) fn check_weight<E: crate::Element, const N: usize>(
-    what: &'static str,
-    shape: [usize; N],
-    values: &[E],
-) -> Result<(), Error> {
-    check_length(what, shape, values.len())?;
-    check_finite_weight(None, what, values)
 }
 
 /// `Ok` when every value is finite, else [`Error::NonFiniteWeight`].

@@ -77,9 +77,30 @@ impl Initializers {
         bias.check()?;
         Ok(Initializers { kernel, bias })
     }
+
+    /// The initializer of weight `index` of a kernel-and-bias layer: the
+    /// kernel's for 0, the bias's after.
+    pub(crate) fn of(&self, index: usize) -> Initializer {
+        if index == 0 {
+            self.kernel
+        } else {
+            self.bias
+        }
+    }
 }
 
 impl Initializer {
+    /// The value of a constant initializer (zeros, ones, `Constant`), which
+    /// needs no random generator; `None` for the others.
+    pub fn constant(&self) -> Option<f64> {
+        match *self {
+            Initializer::Zeros => Some(0.0),
+            Initializer::Ones => Some(1.0),
+            Initializer::Constant(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// `Ok` when the parameters can draw values: a finite constant, mean and
     /// gain; a finite standard deviation of at least 0; finite uniform
     /// bounds with `min ≤ max`. Layers check their initializers where they

@@ -1,63 +1,44 @@
 //! Layers: the [`Layer`] trait every layer implements, and [`BuildLayer`], the
 //! step that fits a layer spec (`Dense<5>`) to the output of the layer before it.
 
-mod activation_layer;
-mod batch_normalization;
-mod build;
-mod conv1d;
-mod conv2d;
-mod conv2d_transpose;
-mod dense;
-mod depthwise_conv2d;
-mod dropout;
-mod embedding;
-mod flatten;
-mod global_pooling2d;
-mod layer_normalization;
+mod activations;
+mod convolutional;
+mod core;
+pub mod machinery;
 mod normalization;
-mod permute;
-mod pooling1d;
-mod pooling2d;
-mod reshape;
-mod resize2d;
-mod shaped;
-#[cfg(feature = "std")]
-pub(crate) mod train;
+mod pooling;
+mod regularization;
+mod reshaping;
 mod window;
 
-pub use activation_layer::Activation;
-#[cfg(feature = "std")]
-pub(crate) use batch_normalization::check_variance;
-pub use batch_normalization::{BatchNormalization, BatchNormalizationLayer};
-pub use build::{BuildContext, LayerName};
-pub use conv1d::{Conv1D, Conv1DLayer};
-pub use conv2d::{
-    ChannelsDivideEvenly, ChannelsSplit, Conv2D, Conv2DLayer, ConvKernelArray, FiltersDivideEvenly,
-    FiltersSplit, Rank4Array, SameChannels,
+pub use self::core::{
+    BiasArray, Dense, DenseElement, DenseWith, Embedding, KernelArray, Matrix, StridedProduct,
 };
-pub use conv2d_transpose::{Conv2DTranspose, Conv2DTransposeLayer, TransposeRule, ValidTransposed};
-pub use dense::{BiasArray, Dense, DenseElement, DenseLayer, KernelArray, Matrix, StridedProduct};
-pub use depthwise_conv2d::{DepthwiseConv2D, DepthwiseConv2DLayer};
-pub use dropout::Dropout;
-pub use embedding::{Embedding, EmbeddingLayer};
-pub use flatten::{Flatten, Flattened};
-pub use global_pooling2d::{GlobalAveragePooling2D, GlobalMaxPooling2D, GlobalPooling2D};
-pub use layer_normalization::{LayerNormalization, LayerNormalizationLayer};
-pub use permute::Permute;
-pub use pooling1d::{
-    AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalPooling1D, MaxPooling1D,
-    Pooling1D,
+pub use activations::Activation;
+pub use convolutional::{
+    ChannelsDivideEvenly, ChannelsSplit, Conv1D, Conv2D, Conv2DTranspose, ConvKernelArray,
+    DepthwiseConv2D, FiltersDivideEvenly, FiltersSplit, Rank4Array, TransposeRule, ValidTransposed,
 };
-pub use pooling2d::{Average, AveragePooling2D, Max, MaxPooling2D, PoolOp, Pooling2D};
-pub use reshape::{CountsAgree, Reshape, Reshape1, Reshape2, Reshape3};
-pub use resize2d::{Cropping2D, UpSampling2D, ZeroPadding2D};
-pub use shaped::Shaped;
+#[cfg(all(test, feature = "std"))]
+pub(crate) use machinery::train;
 #[cfg(feature = "std")]
-pub(crate) use train::{
-    activation_backward, forward_keeping_z, pass_through, sum_rows, tap_gradients,
+pub(crate) use machinery::train::sum_rows;
+#[cfg(feature = "std")]
+pub use machinery::{Backprop, Tape, Weight};
+pub use machinery::{BuildContext, Built, FromInput, LayerName, SameChannels};
+#[cfg(feature = "std")]
+pub(crate) use normalization::check_variance;
+pub use normalization::{BatchNormalization, LayerNormalization};
+pub use pooling::{
+    Average, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
+    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalPooling1D, GlobalPooling2D, Max, MaxPooling1D,
+    MaxPooling2D, PoolOp, Pooling1D, Pooling2D,
 };
-#[cfg(feature = "std")]
-pub use train::{Backprop, Tape, Weight};
+pub use regularization::Dropout;
+pub use reshaping::{
+    CountsAgree, Cropping2D, Flatten, Flattened, Permute, Reshape, Reshape1, Reshape2, Reshape3,
+    UpSampling2D, ZeroPadding2D,
+};
 
 use crate::shape::{Features, Sizes};
 use crate::Element;

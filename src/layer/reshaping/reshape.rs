@@ -1,8 +1,12 @@
 //! `Reshape`: the same elements, row-major, under another sample shape.
 
 use super::flatten::Flattened;
-use super::shaped::Shaped;
-use super::{BuildContext, BuildLayer, Layer, SummaryRow};
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::train::pass_through;
+#[cfg(feature = "std")]
+use crate::layer::machinery::{Backprop, Tape};
+use crate::layer::machinery::{LayerOp, Stateless, Weights};
 use crate::shape::{Const, Features};
 use crate::Element;
 use core::marker::PhantomData;
@@ -40,50 +44,31 @@ pub trait CountsAgree<In, T, Other> {}
 
 impl<In, T, X> CountsAgree<In, T, X> for X {}
 
-impl<In, T, E> BuildLayer<In, E> for Reshape<T>
+impl<T: Features> Stateless for Reshape<T> {
+    const KERAS_NAME: &'static str = "Reshape";
+    const BASE_NAME: &'static str = "reshape";
+}
+
+impl<In, T, E> LayerOp<In, E> for Reshape<T>
 where
     In: Flattened,
     T: Flattened,
     E: Element,
     <In as Flattened>::Output: CountsAgree<In, T, <T as Flattened>::Output>,
 {
-    type Layer = Shaped<Self, (In, T)>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        Shaped::new(self, ctx.name("reshape"))
-    }
-}
-
-impl<In: Features, T: Features, E: Element> Layer<E> for Shaped<Reshape<T>, (In, T)> {
-    type Input = In;
     type Output = T;
 
-    fn forward_slices(&self, x: &[E], y: &mut [E], _batch: usize, _scratch: &mut [E]) {
+    fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         y.copy_from_slice(x);
     }
 
-    fn param_count(&self) -> usize {
-        0
-    }
-
     #[cfg(feature = "std")]
-    fn backward(
-        &self,
-        pass: super::Backprop<'_, E>,
-        _tape: &mut [super::Tape<E>],
-        _grads: &mut [E],
-    ) {
-        super::pass_through(pass);
-    }
-
-    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow {
-            name: self.name,
-            kind: "Reshape",
-            output: T::default().sizes(),
-            params: 0,
-        })
+    fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+        pass_through(pass);
     }
 }
+
+builds_from_spec!([T: Features] Reshape<T>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

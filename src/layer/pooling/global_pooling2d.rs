@@ -1,9 +1,13 @@
 //! `GlobalAveragePooling2D` and `GlobalMaxPooling2D`: one value per channel.
 
-use super::pooling2d::{Average, Max, PoolOp};
-use super::shaped::Shaped;
-use super::{BuildContext, BuildLayer, Layer, SummaryRow};
-use crate::shape::{Shape, StaticDim};
+#[cfg(feature = "std")]
+use super::pool_op::pool_backward;
+use super::pool_op::{Average, Max, PoolOp, GLOBAL_POOLING2D};
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::{Backprop, Tape};
+use crate::layer::machinery::{LayerOp, Stateless, Weights};
+use crate::shape::StaticDim;
 use crate::Element;
 use core::marker::PhantomData;
 
@@ -24,27 +28,17 @@ pub type GlobalAveragePooling2D = GlobalPooling2D<Average>;
 /// Keras `GlobalMaxPooling2D()`.
 pub type GlobalMaxPooling2D = GlobalPooling2D<Max>;
 
-impl<Op: PoolOp, H: StaticDim, W: StaticDim, C: StaticDim, E: Element> BuildLayer<(H, W, C), E>
-    for GlobalPooling2D<Op>
-{
-    type Layer = Shaped<Self, (H, W, C)>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        let base = if Op::BASE == Max::BASE {
-            "global_max_pooling2d"
-        } else {
-            "global_average_pooling2d"
-        };
-        Shaped::new(self, ctx.name(base))
-    }
+impl<Op: PoolOp> Stateless for GlobalPooling2D<Op> {
+    const KERAS_NAME: &'static str = Op::NAMES[GLOBAL_POOLING2D].0;
+    const BASE_NAME: &'static str = Op::NAMES[GLOBAL_POOLING2D].1;
 }
 
-impl<Op: PoolOp, H: StaticDim, W: StaticDim, C: StaticDim, E: Element> Layer<E>
-    for Shaped<GlobalPooling2D<Op>, (H, W, C)>
+impl<Op: PoolOp, H: StaticDim, W: StaticDim, C: StaticDim, E: Element> LayerOp<(H, W, C), E>
+    for GlobalPooling2D<Op>
 {
-    type Input = (H, W, C);
     type Output = (C,);
 
-    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
+    fn forward<WS: Weights<E>>(&self, _: &WS, x: &[E], y: &mut [E], batch: usize, _: &mut [E]) {
         let (c, cells) = (C::SIZE, H::SIZE * W::SIZE);
         for b in 0..batch {
             let out = &mut y[b * c..(b + 1) * c];
@@ -60,35 +54,20 @@ impl<Op: PoolOp, H: StaticDim, W: StaticDim, C: StaticDim, E: Element> Layer<E>
         }
     }
 
-    fn param_count(&self) -> usize {
-        0
-    }
-
     #[cfg(feature = "std")]
-    fn backward(
+    fn backward<WS: Weights<E>>(
         &self,
-        pass: super::Backprop<'_, E>,
-        _tape: &mut [super::Tape<E>],
-        _grads: &mut [E],
+        _: &WS,
+        pass: Backprop<'_, E>,
+        _: &mut Tape<E>,
+        _: &mut [E],
     ) {
-        let g = super::window::Geometry::whole(H::SIZE, W::SIZE, C::SIZE);
-        super::pooling2d::pool_backward::<Op, E>(&g, pass);
-    }
-
-    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        let kind = if Op::BASE == Max::BASE {
-            "GlobalMaxPooling2D"
-        } else {
-            "GlobalAveragePooling2D"
-        };
-        row(SummaryRow {
-            name: self.name,
-            kind,
-            output: (C::default(),).sizes(),
-            params: 0,
-        })
+        let g = crate::layer::window::Geometry::whole(H::SIZE, W::SIZE, C::SIZE);
+        pool_backward::<Op, E>(&g, pass);
     }
 }
+
+builds_from_spec!([Op: PoolOp] GlobalPooling2D<Op>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

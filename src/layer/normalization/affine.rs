@@ -1,21 +1,10 @@
 //! Per-feature scale and shift along the last axis, shared by
 //! `BatchNormalization` and `LayerNormalization`.
 
-use crate::error::Error;
-use crate::shape::StaticDim;
-use crate::tensor::Data;
 use crate::Element;
 
 /// Keras's default `epsilon` for both normalizations.
 pub const KERAS_EPSILON: f64 = 1e-3;
-
-/// Checks that a per-feature weight vector holds `C` finite values.
-pub(crate) fn check_len<C: StaticDim, E: Element, D: Data<E>>(
-    what: &'static str,
-    d: &D,
-) -> Result<(), Error> {
-    crate::error::check_weight(what, [C::SIZE], d.as_slice())
-}
 
 /// `y = (x − mean) · scale + shift` for each feature, given per-feature
 /// `scale` and `shift` (already folded with gamma, beta and the variance).

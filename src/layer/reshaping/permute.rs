@@ -1,7 +1,9 @@
 //! `Permute`: the axes of each sample reordered (Keras's 1-based `dims`).
 
-use super::shaped::Shaped;
-use super::{BuildContext, BuildLayer, Layer, SummaryRow};
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::{Backprop, Tape};
+use crate::layer::machinery::{LayerOp, Stateless, Weights};
 use crate::shape::{Shape, StaticDim};
 use crate::Element;
 
@@ -66,31 +68,23 @@ fn unpermute<E: Element>(dy: &[E], dx: &mut [E], sizes: &[usize], order: &[usize
     }
 }
 
+impl<const A: usize, const B: usize, const C: usize> Stateless for Permute<A, B, C> {
+    const KERAS_NAME: &'static str = "Permute";
+    const BASE_NAME: &'static str = "permute";
+}
+
 macro_rules! permutation {
     ($a:literal, $b:literal, $c:literal; ($($in:ident),+) -> ($($out:ident),+); [$($order:literal),+]) => {
-        impl<$($in: StaticDim,)+ E: Element> BuildLayer<($($in,)+), E> for Permute<$a, $b, $c> {
-            type Layer = Shaped<Self, ($($in,)+)>;
-            fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-                Shaped::new(self, ctx.name("permute"))
-            }
-        }
-        impl<$($in: StaticDim,)+ E: Element> Layer<E> for Shaped<Permute<$a, $b, $c>, ($($in,)+)> {
-            type Input = ($($in,)+);
+        impl<$($in: StaticDim,)+ E: Element> LayerOp<($($in,)+), E> for Permute<$a, $b, $c> {
             type Output = ($($out,)+);
-            fn forward_slices(&self, x: &[E], y: &mut [E], _batch: usize, _scratch: &mut [E]) {
+            fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
                 permute(x, y, <($($in,)+)>::default().sizes().as_slice(), &[$($order),+]);
             }
             #[cfg(feature = "std")]
-            fn backward(&self, pass: super::Backprop<'_, E>, _tape: &mut [super::Tape<E>], _grads: &mut [E]) {
+            fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
                 if let Some(dx) = pass.dx {
                     unpermute(pass.dy, dx, <($($in,)+)>::default().sizes().as_slice(), &[$($order),+]);
                 }
-            }
-            fn param_count(&self) -> usize {
-                0
-            }
-            fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-                row(SummaryRow { name: self.name, kind: "Permute", output: <($($out,)+)>::default().sizes(), params: 0 })
             }
         }
     };
@@ -104,6 +98,8 @@ permutation!(2, 1, 3; (A, B, C) -> (B, A, C); [1, 0, 2]);
 permutation!(2, 3, 1; (A, B, C) -> (B, C, A); [1, 2, 0]);
 permutation!(3, 1, 2; (A, B, C) -> (C, A, B); [2, 0, 1]);
 permutation!(3, 2, 1; (A, B, C) -> (C, B, A); [2, 1, 0]);
+
+builds_from_spec!([const A: usize, const B: usize, const C: usize] Permute<A, B, C>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -1,7 +1,9 @@
 //! `Dropout`: drops inputs while training; the identity in inference.
 
-use super::shaped::Shaped;
-use super::{BuildContext, BuildLayer, Layer, SummaryRow};
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::{Backprop, Tape};
+use crate::layer::machinery::{LayerOp, Stateless, Weights};
 use crate::shape::Features;
 use crate::Element;
 
@@ -44,42 +46,36 @@ impl Default for Dropout {
     }
 }
 
-impl<In: Features, E: Element> BuildLayer<In, E> for Dropout {
-    type Layer = Shaped<Self, In>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        Shaped::new(self, ctx.name("dropout"))
-    }
+impl Stateless for Dropout {
+    const KERAS_NAME: &'static str = "Dropout";
+    const BASE_NAME: &'static str = "dropout";
 }
 
-impl<In: Features, E: Element> Layer<E> for Shaped<Dropout, In> {
-    type Input = In;
+impl<In: Features, E: Element> LayerOp<In, E> for Dropout {
     type Output = In;
 
-    fn forward_slices(&self, x: &[E], y: &mut [E], _batch: usize, _scratch: &mut [E]) {
+    fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         y.copy_from_slice(x);
-    }
-
-    fn param_count(&self) -> usize {
-        0
     }
 
     /// Drops each input with probability `rate` and scales the kept ones by
     /// `1 / (1 − rate)` (inverted dropout, as Keras), so inference needs no
     /// scaling. The mask is drawn from the training generator.
     #[cfg(feature = "std")]
-    fn forward_train(
-        &mut self,
+    fn forward_train<W: Weights<E>>(
+        &self,
+        _: &mut W,
         x: &[E],
         y: &mut [E],
         _batch: usize,
-        tape: &mut [super::Tape<E>],
+        tape: &mut Tape<E>,
         rng: &mut crate::random::Rng,
     ) {
         use rand::Rng;
-        let mask = &mut tape[0].cache;
+        let mask = &mut tape.cache;
         mask.clear();
-        let keep = E::from_f64(1.0 / (1.0 - f64::from(self.layer.rate)));
-        let rate = f64::from(self.layer.rate);
+        let rate = f64::from(self.rate);
+        let keep = E::from_f64(1.0 / (1.0 - rate));
         mask.extend((0..x.len()).map(|_| {
             if rng.random::<f64>() < rate {
                 E::ZERO
@@ -93,31 +89,26 @@ impl<In: Features, E: Element> Layer<E> for Shaped<Dropout, In> {
     }
 
     #[cfg(feature = "std")]
-    fn backward(
+    fn backward<W: Weights<E>>(
         &self,
-        pass: super::Backprop<'_, E>,
-        tape: &mut [super::Tape<E>],
-        _grads: &mut [E],
+        _: &W,
+        pass: Backprop<'_, E>,
+        tape: &mut Tape<E>,
+        _: &mut [E],
     ) {
         let Some(dx) = pass.dx else { return };
-        for ((dx, &dy), &m) in dx.iter_mut().zip(pass.dy.iter()).zip(&tape[0].cache) {
+        for ((dx, &dy), &m) in dx.iter_mut().zip(pass.dy.iter()).zip(&tape.cache) {
             *dx = dy * m;
         }
     }
-
-    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow {
-            name: self.name,
-            kind: "Dropout",
-            output: In::default().sizes(),
-            params: 0,
-        })
-    }
 }
+
+builds_from_spec!([] Dropout);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layer::Layer;
 
     #[test]
     fn rate_is_clamped() {

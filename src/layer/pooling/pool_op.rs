@@ -1,19 +1,26 @@
-//! `MaxPooling2D` and `AveragePooling2D`: a window slid over each channel of
-//! `(height, width, channels)` images, keeping its max or its mean.
+//! How a pooling layer reduces a window: [`PoolOp`] ([`Max`], [`Average`]),
+//! and the window loops every pooling layer shares.
 
-use super::shaped::Shaped;
-use super::window::Geometry;
-use super::{BuildContext, BuildLayer, Layer, SummaryRow};
-use crate::shape::{Const, Padding, Shape, StaticDim, Valid, WindowOutput};
+#[cfg(feature = "std")]
+use crate::layer::machinery::Backprop;
+use crate::layer::window::Geometry;
 use crate::Element;
-use core::marker::PhantomData;
+
+/// Index of the `MaxPooling1D`-like names in [`PoolOp::NAMES`].
+pub(super) const POOLING1D: usize = 0;
+/// Index of the `MaxPooling2D`-like names in [`PoolOp::NAMES`].
+pub(super) const POOLING2D: usize = 1;
+/// Index of the `GlobalMaxPooling1D`-like names in [`PoolOp::NAMES`].
+pub(super) const GLOBAL_POOLING1D: usize = 2;
+/// Index of the `GlobalMaxPooling2D`-like names in [`PoolOp::NAMES`].
+pub(super) const GLOBAL_POOLING2D: usize = 3;
 
 /// How a pooling window reduces its cells.
 pub trait PoolOp: Copy + Default + core::fmt::Debug + Send + Sync + 'static {
-    /// Keras's class name (`MaxPooling2D`).
-    const KIND: &'static str;
-    /// Keras's layer base name (`max_pooling2d`).
-    const BASE: &'static str;
+    /// Keras's class and base names of the layers reducing this way:
+    /// `MaxPooling1D`, `MaxPooling2D`, `GlobalMaxPooling1D`,
+    /// `GlobalMaxPooling2D` for [`Max`], in this order.
+    const NAMES: [(&'static str, &'static str); 4];
     /// The reduction of `count` cells whose running state is `acc` (seeded by
     /// [`PoolOp::init`] and [`PoolOp::step`]).
     fn finish<E: Element>(acc: E, count: usize) -> E;
@@ -37,8 +44,12 @@ pub struct Max;
 pub struct Average;
 
 impl PoolOp for Max {
-    const KIND: &'static str = "MaxPooling2D";
-    const BASE: &'static str = "max_pooling2d";
+    const NAMES: [(&'static str, &'static str); 4] = [
+        ("MaxPooling1D", "max_pooling1d"),
+        ("MaxPooling2D", "max_pooling2d"),
+        ("GlobalMaxPooling1D", "global_max_pooling1d"),
+        ("GlobalMaxPooling2D", "global_max_pooling2d"),
+    ];
     fn init<E: Element>() -> E {
         E::from_f64(f64::NEG_INFINITY)
     }
@@ -64,8 +75,12 @@ impl PoolOp for Max {
 }
 
 impl PoolOp for Average {
-    const KIND: &'static str = "AveragePooling2D";
-    const BASE: &'static str = "average_pooling2d";
+    const NAMES: [(&'static str, &'static str); 4] = [
+        ("AveragePooling1D", "average_pooling1d"),
+        ("AveragePooling2D", "average_pooling2d"),
+        ("GlobalAveragePooling1D", "global_average_pooling1d"),
+        ("GlobalAveragePooling2D", "global_average_pooling2d"),
+    ];
     fn init<E: Element>() -> E {
         E::ZERO
     }
@@ -77,102 +92,6 @@ impl PoolOp for Average {
     }
     fn cell_gradient<E: Element>(_x: E, _y: E, dy: E, count: usize, _routed: &mut bool) -> E {
         dy / E::from_f64(count as f64)
-    }
-}
-
-/// A 2-D pooling spec: `POOL × POOL` windows, `STRIDE` apart (Keras's default
-/// stride is the pool size), with padding `P`.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Pooling2D<Op, const POOL: usize, P = Valid, const STRIDE: usize = POOL>(
-    PhantomData<(Op, P)>,
-);
-
-/// Keras `MaxPooling2D(pool_size=POOL, strides=STRIDE, padding=P)`.
-///
-/// ```
-/// use corten::{sequential, Tensor};
-/// let model = sequential![Input<2, 2, 1>, MaxPooling2D<2>];
-/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();
-/// assert_eq!(y.as_slice(), &[4.0]);
-/// ```
-pub type MaxPooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> =
-    Pooling2D<Max, POOL, P, STRIDE>;
-
-/// Keras `AveragePooling2D(pool_size=POOL, strides=STRIDE, padding=P)`.
-///
-/// ```
-/// use corten::{sequential, Tensor};
-/// let model = sequential![Input<2, 2, 1>, AveragePooling2D<2>];
-/// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();
-/// assert_eq!(y.as_slice(), &[2.5]);
-/// ```
-pub type AveragePooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> =
-    Pooling2D<Average, POOL, P, STRIDE>;
-
-type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
-
-impl<Op, const K: usize, P, const S: usize, H, W, C, E> BuildLayer<(H, W, C), E>
-    for Pooling2D<Op, K, P, S>
-where
-    Op: PoolOp,
-    P: Padding,
-    H: WindowOutput<Const<K>, Const<S>, P>,
-    W: WindowOutput<Const<K>, Const<S>, P>,
-    C: StaticDim,
-    E: Element,
-{
-    type Layer = Shaped<Self, (H, W, C)>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        Shaped::new(self, ctx.name(Op::BASE))
-    }
-}
-
-impl<Op, const K: usize, P, const S: usize, H, W, C, E> Layer<E>
-    for Shaped<Pooling2D<Op, K, P, S>, (H, W, C)>
-where
-    Op: PoolOp,
-    P: Padding,
-    H: WindowOutput<Const<K>, Const<S>, P>,
-    W: WindowOutput<Const<K>, Const<S>, P>,
-    C: StaticDim,
-    E: Element,
-{
-    type Input = (H, W, C);
-    type Output = (Out<H, K, S, P>, Out<W, K, S, P>, C);
-
-    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
-        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
-        pool::<Op, E>(&g, x, y, batch);
-    }
-
-    fn param_count(&self) -> usize {
-        0
-    }
-
-    #[cfg(feature = "std")]
-    fn backward(
-        &self,
-        pass: super::Backprop<'_, E>,
-        _tape: &mut [super::Tape<E>],
-        _grads: &mut [E],
-    ) {
-        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
-        pool_backward::<Op, E>(&g, pass);
-    }
-
-    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        let output = (
-            <Out<H, K, S, P>>::default(),
-            <Out<W, K, S, P>>::default(),
-            C::default(),
-        )
-            .sizes();
-        row(SummaryRow {
-            name: self.name,
-            kind: Op::KIND,
-            output,
-            params: 0,
-        })
     }
 }
 
@@ -210,7 +129,7 @@ pub(crate) fn pool<Op: PoolOp, E: Element>(g: &Geometry, x: &[E], y: &mut [E], b
 /// The backward pass of [`pool`]: each window's output gradient shared out
 /// among its cells as `Op` says.
 #[cfg(feature = "std")]
-pub(crate) fn pool_backward<Op: PoolOp, E: Element>(g: &Geometry, pass: super::Backprop<'_, E>) {
+pub(crate) fn pool_backward<Op: PoolOp, E: Element>(g: &Geometry, pass: Backprop<'_, E>) {
     let Some(dx) = pass.dx else { return };
     dx.fill(E::ZERO);
     let c = g.channels;
@@ -252,38 +171,5 @@ mod tests {
         assert_eq!(Max::step(Max::init::<f32>(), -5.0), -5.0);
         assert!(Max::step(1.0f32, f32::NAN).is_nan());
         assert_eq!(Average::finish(6.0f32, 4), 1.5);
-    }
-}
-
-#[cfg(all(test, feature = "std"))]
-mod gradient_tests {
-    use super::*;
-    use crate::layer::train::check;
-    use crate::shape::Same;
-    use crate::Const as N;
-
-    #[test]
-    fn gradients_match_finite_differences() {
-        type Img = (N<5>, N<4>, N<2>);
-        check::gradients(
-            &check::build::<Img, _>(MaxPooling2D::<2>::default()),
-            2,
-            None,
-        );
-        check::gradients(
-            &check::build::<Img, _>(MaxPooling2D::<3, Same, 2>::default()),
-            2,
-            None,
-        );
-        check::gradients(
-            &check::build::<Img, _>(AveragePooling2D::<2, Same>::default()),
-            2,
-            None,
-        );
-        check::gradients(
-            &check::build::<Img, _>(AveragePooling2D::<3, Same, 2>::default()),
-            1,
-            None,
-        );
     }
 }

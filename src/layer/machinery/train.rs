@@ -101,7 +101,7 @@ pub(crate) fn tap_gradients<'a, E: Element>(
 /// `y = activation(z)` over rows of `width` values (the last axis).
 fn activate<E: Element, A: Activation>(activation: &A, z: &[E], y: &mut [E], width: usize) {
     y.copy_from_slice(z);
-    super::activate_in_place(activation, y, width);
+    crate::layer::activate_in_place(activation, y, width);
 }
 
 /// Turns `dy` into the gradient before the activation, row by row, given the

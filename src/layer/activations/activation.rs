@@ -1,8 +1,10 @@
 //! `Activation`: an activation function as a layer of its own.
 
-use super::shaped::Shaped;
-use super::{BuildContext, BuildLayer, Layer, SummaryRow};
 use crate::activation::Activation as ActivationFn;
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::{Backprop, Tape};
+use crate::layer::machinery::{LayerOp, Stateless, Weights};
 use crate::shape::Features;
 use crate::Element;
 
@@ -17,64 +19,42 @@ use crate::Element;
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Activation<A: ActivationFn>(pub A);
 
-impl<A: ActivationFn, In: Features, E: Element> BuildLayer<In, E> for Activation<A> {
-    type Layer = Shaped<Self, In>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        Shaped::new(self, ctx.name("activation"))
-    }
+impl<A: ActivationFn> Stateless for Activation<A> {
+    const KERAS_NAME: &'static str = "Activation";
+    const BASE_NAME: &'static str = "activation";
 }
 
-impl<A: ActivationFn, In: Features, E: Element> Layer<E> for Shaped<Activation<A>, In> {
-    type Input = In;
+/// The width of the last axis of `In`, the rows a row-wise function acts on.
+fn last_axis<In: Features>() -> usize {
+    In::default().sizes().last().copied().unwrap_or(1).max(1)
+}
+
+impl<A: ActivationFn, In: Features, E: Element> LayerOp<In, E> for Activation<A> {
     type Output = In;
 
-    fn forward_slices(&self, x: &[E], y: &mut [E], _batch: usize, _scratch: &mut [E]) {
+    fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         y.copy_from_slice(x);
-        let sizes = In::default().sizes();
-        let last = sizes.as_slice().last().copied().unwrap_or(1).max(1);
-        for row in y.chunks_exact_mut(last) {
-            self.layer.0.apply(row);
+        for row in y.chunks_exact_mut(last_axis::<In>()) {
+            self.0.apply(row);
         }
     }
 
-    fn param_count(&self) -> usize {
-        0
-    }
-
     #[cfg(feature = "std")]
-    fn backward(
-        &self,
-        pass: super::Backprop<'_, E>,
-        _tape: &mut [super::Tape<E>],
-        _grads: &mut [E],
-    ) {
+    fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
         let Some(dx) = pass.dx else { return };
         dx.copy_from_slice(pass.dy);
-        let last = In::default()
-            .sizes()
-            .as_slice()
-            .last()
-            .copied()
-            .unwrap_or(1)
-            .max(1);
+        let last = last_axis::<In>();
         for ((dx, x), y) in dx
             .chunks_exact_mut(last)
             .zip(pass.x.chunks_exact(last))
             .zip(pass.y.chunks_exact(last))
         {
-            self.layer.0.backward(x, y, dx);
+            self.0.backward(x, y, dx);
         }
     }
-
-    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow {
-            name: self.name,
-            kind: "Activation",
-            output: In::default().sizes(),
-            params: 0,
-        })
-    }
 }
+
+builds_from_spec!([A: ActivationFn] Activation<A>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

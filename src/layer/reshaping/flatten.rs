@@ -1,8 +1,12 @@
 //! `Flatten`: a sample of any rank as one vector, row-major (as Keras).
 
-use super::shaped::Shaped;
-use super::{BuildContext, BuildLayer, Layer, SummaryRow};
-use crate::shape::{DimMul, Features, Product, StaticDim, StaticShape, ToUInt};
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::train::pass_through;
+#[cfg(feature = "std")]
+use crate::layer::machinery::{Backprop, Tape};
+use crate::layer::machinery::{LayerOp, Stateless, Weights};
+use crate::shape::{DimMul, Features, Product, StaticDim, ToUInt};
 use crate::Element;
 
 /// Keras `Flatten()`: `(h, w, c)` becomes `(h·w·c,)`, with the product
@@ -41,45 +45,25 @@ where
     type Output = (Product<Product<A, B>, C>,);
 }
 
-impl<In: Flattened, E: Element> BuildLayer<In, E> for Flatten {
-    type Layer = Shaped<Flatten, In>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        Shaped::new(self, ctx.name("flatten"))
-    }
+impl Stateless for Flatten {
+    const KERAS_NAME: &'static str = "Flatten";
+    const BASE_NAME: &'static str = "flatten";
 }
 
-impl<In: Flattened, E: Element> Layer<E> for Shaped<Flatten, In> {
-    type Input = In;
+impl<In: Flattened, E: Element> LayerOp<In, E> for Flatten {
     type Output = In::Output;
 
-    fn forward_slices(&self, x: &[E], y: &mut [E], _batch: usize, _scratch: &mut [E]) {
+    fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         y.copy_from_slice(x);
     }
 
-    fn param_count(&self) -> usize {
-        0
-    }
-
     #[cfg(feature = "std")]
-    fn backward(
-        &self,
-        pass: super::Backprop<'_, E>,
-        _tape: &mut [super::Tape<E>],
-        _grads: &mut [E],
-    ) {
-        super::pass_through(pass);
-    }
-
-    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        let output = crate::shape::Sizes::of([<In as StaticShape>::NUMEL]);
-        row(SummaryRow {
-            name: self.name,
-            kind: "Flatten",
-            output,
-            params: 0,
-        })
+    fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+        pass_through(pass);
     }
 }
+
+builds_from_spec!([] Flatten);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -1,13 +1,21 @@
 //! `Dense`: `activation(dot(x, W) + b)`, with `W` of shape `(input, units)` as
 //! in Keras.
 
-use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::shape::{Const, SameFeatures, Shape, StaticDim};
+use crate::init::{Initializer, Initializers};
+use crate::layer::activate_in_place;
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::train::{
+    activation_backward, forward_keeping_z, sum_rows, Backprop, Tape,
+};
+use crate::layer::machinery::{
+    Built, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
+};
+use crate::shape::{Const, Sizes, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
-use core::marker::PhantomData;
 
 /// The Dense layer spec as a model names it: `Dense<UNITS, Activation>`. Its
 /// input size is taken from the layer before it when the model is built, and
@@ -24,8 +32,12 @@ use core::marker::PhantomData;
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Dense<const UNITS: usize, A: Activation = Linear> {
     activation: A,
-    initializers: crate::init::Initializers,
+    initializers: Initializers,
 }
+
+/// A Dense layer with its weights in storage `K` (kernel, `(input, units)`
+/// row-major) and `B` (bias), over inputs `In`.
+pub type DenseWith<const UNITS: usize, A, In, E, K, B> = Built<Dense<UNITS, A>, In, E, (K, B)>;
 
 impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     /// The spec with the activation's default parameters.
@@ -37,7 +49,7 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     pub fn with_activation(activation: A) -> Self {
         Dense {
             activation,
-            initializers: Default::default(),
+            initializers: Initializers::default(),
         }
     }
 
@@ -57,10 +69,10 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     /// ```
     pub fn with_initializers(
         mut self,
-        kernel: crate::init::Initializer,
-        bias: crate::init::Initializer,
+        kernel: Initializer,
+        bias: Initializer,
     ) -> Result<Self, Error> {
-        self.initializers = crate::init::Initializers::new(kernel, bias)?;
+        self.initializers = Initializers::new(kernel, bias)?;
         Ok(self)
     }
 
@@ -77,10 +89,10 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     pub fn from_weights<K, B>(
         kernel: K,
         bias: B,
-    ) -> DenseLayer<<K as Matrix>::Input, Const<UNITS>, A, <K as Matrix>::Element, K, B>
+    ) -> DenseWith<UNITS, A, (K::Input,), K::Element, K, B>
     where
         K: KernelArray<UNITS>,
-        B: BiasArray<UNITS, <K as Matrix>::Element>,
+        B: BiasArray<UNITS, K::Element>,
     {
         Self::default().with_weights(kernel, bias)
     }
@@ -101,16 +113,17 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
         self,
         kernel: K,
         bias: B,
-    ) -> DenseLayer<<K as Matrix>::Input, Const<UNITS>, A, <K as Matrix>::Element, K, B>
+    ) -> DenseWith<UNITS, A, (K::Input,), K::Element, K, B>
     where
         K: KernelArray<UNITS>,
-        B: BiasArray<UNITS, <K as Matrix>::Element>,
+        B: BiasArray<UNITS, K::Element>,
     {
-        DenseLayer::new_unchecked(kernel, bias, self.activation)
+        Built::new_unchecked(self, (kernel, bias))
     }
 
     /// A Dense layer over weights in any storage (a `Vec`, or `&'static` data in
-    /// flash), with `input` inputs; an error when a length does not fit.
+    /// flash), with `I` inputs; an error when a length does not fit or a
+    /// value is NaN or infinite.
     ///
     /// ```
     /// use corten::layer::Dense;
@@ -124,8 +137,8 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     pub fn from_data<I: StaticDim, E: Element, K: Data<E>, B: Data<E>>(
         kernel: K,
         bias: B,
-    ) -> Result<DenseLayer<I, Const<UNITS>, A, E, K, B>, Error> {
-        DenseLayer::from_parts(kernel, bias, A::default())
+    ) -> Result<DenseWith<UNITS, A, (I,), E, K, B>, Error> {
+        Built::from_parts(Self::default(), (kernel, bias))
     }
 }
 
@@ -157,7 +170,7 @@ impl<E: Element, const ROWS: usize, const COLUMNS: usize> Matrix for [[E; COLUMN
     type Input = Const<ROWS>;
 }
 
-/// A bias given as an array for a Dense layer of `UNITS` units: `[E; UNITS]`.
+/// A bias given as an array for a layer of `UNITS` units (or filters): `[E; UNITS]`.
 #[diagnostic::on_unimplemented(
     message = "shape mismatch: a Dense layer of {UNITS} units needs a bias `[{E}; {UNITS}]`, but this bias is `{Self}`",
     label = "the bias must hold one value per unit"
@@ -166,71 +179,74 @@ pub trait BiasArray<const UNITS: usize, E: Element>: Data<E> {}
 
 impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for [E; UNITS] {}
 
-/// A built Dense layer: `I` inputs, `O` units, weights in storage `K`
-/// (kernel, `(I, O)` row-major) and `B` (bias).
-#[derive(Clone, PartialEq)]
-pub struct DenseLayer<I, O, A, E, K, B> {
-    kernel: K,
-    bias: B,
-    activation: A,
-    name: LayerName,
-    dims: PhantomData<(I, O, E)>,
+impl<const UNITS: usize, A: Activation> LayerKind for Dense<UNITS, A> {
+    const KERAS_NAME: &'static str = "Dense";
+    const BASE_NAME: &'static str = "dense";
+    const WEIGHTS: &'static [WeightInfo] = &[
+        WeightInfo::trainable("kernel", "Dense kernel"),
+        WeightInfo::trainable("bias", "Dense bias"),
+    ];
+    type Fresh<E: Element> = Random<E>;
+    fn initializer(&self, index: usize) -> Initializer {
+        self.initializers.of(index)
+    }
 }
 
-impl<I: StaticDim, O: StaticDim, A: Activation, E: Element, K: Data<E>, B: Data<E>>
-    DenseLayer<I, O, A, E, K, B>
-{
-    fn new_unchecked(kernel: K, bias: B, activation: A) -> Self {
-        DenseLayer {
-            kernel,
-            bias,
-            activation,
-            name: LayerName {
-                base: "dense",
-                index: 0,
-            },
-            dims: PhantomData,
+impl<const UNITS: usize, A: Activation> KernelAndBias for Dense<UNITS, A> {}
+
+impl<I: StaticDim, const UNITS: usize, A: Activation> WeightShapes<(I,)> for Dense<UNITS, A> {
+    fn weight_shape(index: usize) -> Sizes {
+        match index {
+            0 => Sizes::of([I::SIZE, UNITS]),
+            _ => Sizes::of([UNITS]),
         }
     }
-
-    /// A layer from a kernel and a bias of any storage; an error when a length
-    /// does not fit `I × O` or `O`.
-    pub fn from_parts(kernel: K, bias: B, activation: A) -> Result<Self, Error> {
-        crate::error::check_weight("Dense kernel", [I::SIZE, O::SIZE], kernel.as_slice())?;
-        crate::error::check_weight("Dense bias", [O::SIZE], bias.as_slice())?;
-        Ok(Self::new_unchecked(kernel, bias, activation))
-    }
-
-    /// The kernel `W`, shape `(input, units)`, row-major.
-    pub fn kernel(&self) -> &[E] {
-        self.kernel.as_slice()
-    }
-
-    /// The bias `b`.
-    pub fn bias(&self) -> &[E] {
-        self.bias.as_slice()
-    }
-
-    /// The activation.
-    pub fn activation(&self) -> A {
-        self.activation
-    }
 }
 
-impl<I, O, A: Activation, E, K, B> core::fmt::Debug for DenseLayer<I, O, A, E, K, B>
-where
-    I: StaticDim,
-    O: StaticDim,
+/// A Dense layer takes any vector; `y = activation(x·W + b)`.
+impl<I: StaticDim, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<(I,), E>
+    for Dense<UNITS, A>
 {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "Dense<{}, {}>({}, {})",
-            I::SIZE,
-            O::SIZE,
-            self.name,
-            A::NAME
-        )
+    type Output = (Const<UNITS>,);
+
+    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, _: &mut [E]) {
+        E::dense_forward(x, w.at(0), w.at(1), y, batch, I::SIZE);
+        activate_in_place(&self.activation, y, UNITS);
+    }
+
+    /// Keeps the pre-activations `z = x·W + b` for the backward pass.
+    #[cfg(feature = "std")]
+    fn forward_train<W: Weights<E>>(
+        &self,
+        w: &mut W,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut Tape<E>,
+        _rng: &mut crate::random::Rng,
+    ) {
+        forward_keeping_z(tape, y, 0, (&self.activation, UNITS), |z, _| {
+            E::dense_forward(x, w.at(0), w.at(1), z, batch, I::SIZE)
+        });
+    }
+
+    /// `dz = activation'(z)·dy`; `dW = xᵀ·dz`, `db = Σ dz`, `dx = dz·Wᵀ`.
+    #[cfg(feature = "std")]
+    fn backward<W: Weights<E>>(
+        &self,
+        w: &W,
+        pass: Backprop<'_, E>,
+        tape: &mut Tape<E>,
+        grads: &mut [E],
+    ) {
+        let dz = pass.dy;
+        activation_backward(&self.activation, &tape.cache, pass.y, dz, UNITS);
+        let (d_kernel, d_bias) = grads.split_at_mut(I::SIZE * UNITS);
+        E::matmul_at_b(pass.batch, I::SIZE, UNITS, pass.x, dz, d_kernel);
+        sum_rows(dz, d_bias);
+        if let Some(dx) = pass.dx {
+            E::matmul_a_bt(pass.batch, UNITS, I::SIZE, dz, w.at(0), dx);
+        }
     }
 }
 
@@ -425,135 +441,13 @@ fn add_bias<E: Element>(y: &mut [E], bias: &[E]) {
     }
 }
 
-impl<I, O, A, E, K, B> Layer<E> for DenseLayer<I, O, A, E, K, B>
-where
-    I: StaticDim,
-    O: StaticDim,
-    A: Activation,
-    E: DenseElement,
-    K: Data<E>,
-    B: Data<E>,
-{
-    type Input = (I,);
-    type Output = (O,);
-
-    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, _scratch: &mut [E]) {
-        E::dense_forward(
-            x,
-            self.kernel.as_slice(),
-            self.bias.as_slice(),
-            y,
-            batch,
-            I::SIZE,
-        );
-        super::activate_in_place(&self.activation, y, O::SIZE);
-    }
-
-    fn param_count(&self) -> usize {
-        I::SIZE * O::SIZE + O::SIZE
-    }
-
-    /// Keeps the pre-activations `z = x·W + b` for the backward pass.
-    #[cfg(feature = "std")]
-    fn forward_train(
-        &mut self,
-        x: &[E],
-        y: &mut [E],
-        batch: usize,
-        tape: &mut [super::Tape<E>],
-        _rng: &mut crate::random::Rng,
-    ) {
-        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
-        super::forward_keeping_z(&mut tape[0], y, 0, (&self.activation, O::SIZE), |z, _| {
-            E::dense_forward(x, kernel, bias, z, batch, I::SIZE)
-        });
-    }
-
-    /// `dz = activation'(z)·dy`; `dW = xᵀ·dz`, `db = Σ dz`, `dx = dz·Wᵀ`.
-    #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], grads: &mut [E]) {
-        let dz = pass.dy;
-        super::activation_backward(&self.activation, &tape[0].cache, pass.y, dz, O::SIZE);
-        let (d_kernel, d_bias) = grads.split_at_mut(I::SIZE * O::SIZE);
-        E::matmul_at_b(pass.batch, I::SIZE, O::SIZE, pass.x, dz, d_kernel);
-        super::sum_rows(dz, d_bias);
-        if let Some(dx) = pass.dx {
-            E::matmul_a_bt(pass.batch, O::SIZE, I::SIZE, dz, self.kernel.as_slice(), dx);
-        }
-    }
-
-    #[cfg(feature = "std")]
-    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(super::Weight<'a, E>)) {
-        visit(super::Weight::trainable("kernel", self.kernel.writable()));
-        visit(super::Weight::trainable("bias", self.bias.writable()));
-    }
-
-    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow {
-            name: self.name,
-            kind: "Dense",
-            output: (O::default(),).sizes(),
-            params: self.param_count(),
-        })
-    }
-}
-
-/// A Dense layer whose weights are given fits only inputs of its kernel's
-/// input size.
-impl<D, I, O, A, E, K, B> BuildLayer<(D,), E> for DenseLayer<I, O, A, E, K, B>
-where
-    D: StaticDim + SameFeatures<I>,
-    I: StaticDim,
-    O: StaticDim,
-    A: Activation,
-    E: DenseElement,
-    K: Data<E>,
-    B: Data<E>,
-{
-    type Layer = DenseLayer<D, O, A, E, K, B>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        DenseLayer {
-            kernel: self.kernel,
-            bias: self.bias,
-            activation: self.activation,
-            name: ctx.name("dense"),
-            dims: PhantomData,
-        }
-    }
-}
-
-/// A Dense spec fits any vector input; its weights are drawn as Keras draws
-/// them (glorot_uniform kernel, zero bias, unless
-/// [`Dense::with_initializers`] says otherwise) from the model's seeded
-/// generator.
-#[cfg(feature = "std")]
-impl<D, const UNITS: usize, A, E> BuildLayer<(D,), E> for Dense<UNITS, A>
-where
-    D: StaticDim,
-    A: Activation,
-    E: DenseElement,
-{
-    type Layer = DenseLayer<D, Const<UNITS>, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        let init = self.initializers;
-        let kernel = init
-            .kernel
-            .fill(ctx.rng(), (D::SIZE, UNITS), D::SIZE, UNITS);
-        let bias = init.bias.fill(ctx.rng(), (UNITS, UNITS), 1, UNITS);
-        DenseLayer {
-            kernel,
-            bias,
-            activation: self.activation,
-            name: ctx.name("dense"),
-            dims: PhantomData,
-        }
-    }
-}
+builds_from_spec!([const UNITS: usize, A: Activation] Dense<UNITS, A>);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::activation::{Relu, Softmax};
+    use crate::layer::Layer;
 
     #[test]
     fn forward_is_activation_of_x_dot_w_plus_b() {

@@ -1,13 +1,19 @@
 //! `Conv2D`: a 2-D convolution over channels-last images `(height, width,
 //! channels)`, computed as im2col + the matmul core.
 
-use super::dense::DenseElement;
-use super::window::Geometry;
-use super::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
+use crate::init::{Initializer, Initializers};
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::train::{activation_backward, forward_keeping_z, Backprop, Tape};
+use crate::layer::machinery::{
+    Built, FromInput, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
+};
+use crate::layer::window::Geometry;
+use crate::layer::{BiasArray, DenseElement};
 use crate::shape::{
-    Const, DimMul, Extent, KernelExtent, Padding, Product, Shape, StaticDim, ToUInt, UIntOf, Valid,
+    Const, DimMul, Extent, KernelExtent, Padding, Product, Sizes, StaticDim, ToUInt, UIntOf, Valid,
     WindowOutput,
 };
 use crate::tensor::Data;
@@ -38,7 +44,7 @@ pub struct Conv2D<
     const GROUPS: usize = 1,
 > {
     activation: A,
-    initializers: crate::init::Initializers,
+    initializers: Initializers,
     padding: PhantomData<P>,
 }
 
@@ -95,10 +101,10 @@ impl<
     /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
     pub fn with_initializers(
         mut self,
-        kernel: crate::init::Initializer,
-        bias: crate::init::Initializer,
+        kernel: Initializer,
+        bias: Initializer,
     ) -> Result<Self, Error> {
-        self.initializers = crate::init::Initializers::new(kernel, bias)?;
+        self.initializers = Initializers::new(kernel, bias)?;
         Ok(self)
     }
 
@@ -117,143 +123,30 @@ impl<
     pub fn from_weights<KA, B>(
         kernel: KA,
         bias: B,
-    ) -> Conv2DLayer<
-        FILTERS,
-        KERNEL,
-        STRIDE,
-        DILATION,
-        GROUPS,
-        Product<<KA as Rank4Array>::Channels, Const<GROUPS>>,
-        P,
-        A,
-        <KA as Rank4Array>::Element,
-        KA,
-        B,
+    ) -> Built<
+        Self,
+        (FromInput, FromInput, Product<KA::Channels, Const<GROUPS>>),
+        KA::Element,
+        (KA, B),
     >
     where
         KA: ConvKernelArray<KERNEL, FILTERS>,
-        <KA as Rank4Array>::Channels: DimMul<Const<GROUPS>>,
+        KA::Channels: DimMul<Const<GROUPS>>,
         Const<GROUPS>: ToUInt,
-        B: super::BiasArray<FILTERS, <KA as Rank4Array>::Element>,
+        B: BiasArray<FILTERS, KA::Element>,
     {
-        Conv2DLayer::new_unchecked(kernel, bias, A::default())
+        Built::new_unchecked(Self::default(), (kernel, bias))
     }
 
     /// A Conv2D layer over weights in any storage (a `Vec`, `&'static` data),
-    /// with `C` input channels; an error when a length does not fit.
+    /// with `C` input channels; an error when a length does not fit or a
+    /// value is NaN or infinite.
+    #[allow(clippy::type_complexity)]
     pub fn from_data<C: StaticDim, E: Element, K: Data<E>, B: Data<E>>(
         kernel: K,
         bias: B,
-    ) -> Result<Conv2DLayer<FILTERS, KERNEL, STRIDE, DILATION, GROUPS, C, P, A, E, K, B>, Error>
-    {
-        crate::error::check_weight(
-            "Conv2D kernel",
-            [KERNEL, KERNEL, C::SIZE / GROUPS.max(1), FILTERS],
-            kernel.as_slice(),
-        )?;
-        crate::error::check_weight("Conv2D bias", [FILTERS], bias.as_slice())?;
-        Ok(Conv2DLayer::new_unchecked(kernel, bias, A::default()))
-    }
-}
-
-/// A built Conv2D layer over `C` input channels; `H × W` is the input image
-/// size once the layer is in a model (`()` before).
-#[derive(Clone)]
-pub struct Conv2DLayer<
-    const FILTERS: usize,
-    const KERNEL: usize,
-    const STRIDE: usize,
-    const DILATION: usize,
-    const GROUPS: usize,
-    C,
-    P,
-    A,
-    E,
-    K,
-    B,
-    H = (),
-    W = (),
-> {
-    kernel: K,
-    bias: B,
-    activation: A,
-    name: LayerName,
-    types: PhantomData<(C, P, E, H, W)>,
-}
-
-impl<
-        const F: usize,
-        const KS: usize,
-        const S: usize,
-        const DL: usize,
-        const G: usize,
-        C,
-        P,
-        A,
-        E,
-        K,
-        B,
-        H,
-        W,
-    > Conv2DLayer<F, KS, S, DL, G, C, P, A, E, K, B, H, W>
-where
-    A: Activation,
-    E: Element,
-    K: Data<E>,
-    B: Data<E>,
-{
-    fn new_unchecked(kernel: K, bias: B, activation: A) -> Self {
-        Conv2DLayer {
-            kernel,
-            bias,
-            activation,
-            name: LayerName {
-                base: "conv2d",
-                index: 0,
-            },
-            types: PhantomData,
-        }
-    }
-
-    /// The kernel, Keras layout `(kernel, kernel, channels, filters)`, row-major.
-    pub fn kernel(&self) -> &[E] {
-        self.kernel.as_slice()
-    }
-
-    /// The bias, one value per filter.
-    pub fn bias(&self) -> &[E] {
-        self.bias.as_slice()
-    }
-}
-
-impl<
-        const F: usize,
-        const KS: usize,
-        const S: usize,
-        const DL: usize,
-        const G: usize,
-        C,
-        P,
-        A: Activation,
-        E,
-        K,
-        B,
-        H,
-        W,
-    > core::fmt::Debug for Conv2DLayer<F, KS, S, DL, G, C, P, A, E, K, B, H, W>
-where
-    C: StaticDim,
-    P: Padding,
-{
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "Conv2D<{F}, {KS}×{KS}, stride {S}, {}>({}, {} channels in, {})",
-            P::NAME,
-            self.name,
-            C::SIZE,
-            A::NAME
-        )
+    ) -> Result<Built<Self, (FromInput, FromInput, C), E, (K, B)>, Error> {
+        Built::from_parts(Self::default(), (kernel, bias))
     }
 }
 
@@ -296,36 +189,77 @@ groups_check!(
     "shape mismatch: `{Count}` filters cannot be split into `{Groups}` equal groups"
 );
 
-/// `C` (a built layer's input channels) equals the channels the previous layer
-/// gives.
-#[diagnostic::on_unimplemented(
-    message = "shape mismatch: the layer's weights expect `{Expected}` input channels but the previous layer gives `{Self}`",
-    label = "the kernel's input-channel axis does not fit the images the layer before it gives"
-)]
-pub trait SameChannels<Expected> {}
-
-impl<D: crate::shape::SameFeatures<X>, X> SameChannels<X> for D {}
-
 type Out<D, const K: usize, const S: usize, const DL: usize, P> =
     <D as WindowOutput<Extent<K, DL>, Const<S>, P>>::Output;
 
+impl<const F: usize, const KS: usize, A, P, const S: usize, const DL: usize, const G: usize>
+    LayerKind for Conv2D<F, KS, A, P, S, DL, G>
+where
+    A: Activation,
+    P: Padding,
+{
+    const KERAS_NAME: &'static str = "Conv2D";
+    const BASE_NAME: &'static str = "conv2d";
+    const WEIGHTS: &'static [WeightInfo] = &[
+        WeightInfo::trainable("kernel", "Conv2D kernel"),
+        WeightInfo::trainable("bias", "Conv2D bias"),
+    ];
+    type Fresh<E: Element> = Random<E>;
+    fn initializer(&self, index: usize) -> Initializer {
+        self.initializers.of(index)
+    }
+}
+
+impl<const F: usize, const KS: usize, A, P, const S: usize, const DL: usize, const G: usize>
+    KernelAndBias for Conv2D<F, KS, A, P, S, DL, G>
+where
+    A: Activation,
+    P: Padding,
+{
+}
+
+/// Keras's layout: `(kernel, kernel, channels / groups, filters)`.
 impl<
+        H,
+        W,
+        C,
         const F: usize,
         const KS: usize,
+        A,
+        P,
         const S: usize,
         const DL: usize,
         const G: usize,
-        C,
-        P,
-        A,
-        E,
-        K,
-        B,
-        H,
-        W,
-    > Layer<E> for Conv2DLayer<F, KS, S, DL, G, C, P, A, E, K, B, H, W>
+    > WeightShapes<(H, W, C)> for Conv2D<F, KS, A, P, S, DL, G>
 where
     C: StaticDim,
+    A: Activation,
+    P: Padding,
+{
+    fn weight_shape(index: usize) -> Sizes {
+        match index {
+            0 => Sizes::of([KS, KS, C::SIZE / G.max(1), F]),
+            _ => Sizes::of([F]),
+        }
+    }
+}
+
+/// A Conv2D takes any image whose height and width hold its kernel and
+/// whose channels split into its groups.
+impl<
+        H,
+        W,
+        C,
+        const F: usize,
+        const KS: usize,
+        A,
+        P,
+        const S: usize,
+        const DL: usize,
+        const G: usize,
+        E,
+    > LayerOp<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL, G>
+where
     (): KernelExtent<KS, DL>,
     Const<F>: FiltersSplit<G>,
     C: ChannelsSplit<G>,
@@ -334,10 +268,7 @@ where
     P: Padding,
     A: Activation,
     E: DenseElement,
-    K: Data<E>,
-    B: Data<E>,
 {
-    type Input = (H, W, C);
     type Output = (Out<H, KS, S, DL, P>, Out<W, KS, S, DL, P>, Const<F>);
     const SCRATCH_PER_SAMPLE: usize = if G == 1 && DL == 1 {
         // im2col or the padded-rows buffers, whichever is larger.
@@ -353,177 +284,69 @@ where
         <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KS, S, DL, P>>::SIZE * KS * KS * (C::SIZE / G)
     };
 
-    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
+    fn forward<WS: Weights<E>>(
+        &self,
+        w: &WS,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        scratch: &mut [E],
+    ) {
         Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve_grouped(
             x,
             y,
             batch,
             scratch,
-            kernel,
-            bias,
+            w.at(0),
+            w.at(1),
             &self.activation,
             G,
         );
     }
 
-    fn param_count(&self) -> usize {
-        KS * KS * (C::SIZE / G) * F + F
-    }
-
     /// Keeps the pre-activations for the backward pass.
     #[cfg(feature = "std")]
-    fn forward_train(
-        &mut self,
+    fn forward_train<WS: Weights<E>>(
+        &self,
+        w: &mut WS,
         x: &[E],
         y: &mut [E],
         batch: usize,
-        tape: &mut [super::Tape<E>],
+        tape: &mut Tape<E>,
         _rng: &mut crate::random::Rng,
     ) {
         let g = Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL);
-        let (kernel, bias) = (self.kernel.as_slice(), self.bias.as_slice());
-        let scratch = batch * Self::SCRATCH_PER_SAMPLE;
-        super::forward_keeping_z(
-            &mut tape[0],
-            y,
-            scratch,
-            (&self.activation, F),
-            |z, work| {
-                let linear = &crate::activation::Linear;
-                g.convolve_grouped(x, z, batch, work, kernel, bias, linear, G)
-            },
-        );
+        let scratch = batch * <Self as LayerOp<(H, W, C), E>>::SCRATCH_PER_SAMPLE;
+        forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
+            g.convolve_grouped(x, z, batch, work, w.at(0), w.at(1), &Linear, G)
+        });
     }
 
     #[cfg(feature = "std")]
-    fn backward(&self, pass: super::Backprop<'_, E>, tape: &mut [super::Tape<E>], grads: &mut [E]) {
-        super::activation_backward(&self.activation, &tape[0].cache, pass.y, pass.dy, F);
+    fn backward<WS: Weights<E>>(
+        &self,
+        w: &WS,
+        pass: Backprop<'_, E>,
+        tape: &mut Tape<E>,
+        grads: &mut [E],
+    ) {
+        activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, F);
         let (d_kernel, d_bias) = grads.split_at_mut(KS * KS * (C::SIZE / G) * F);
         Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve_backward(
             pass.x,
             pass.dy,
             pass.dx,
             pass.batch,
-            self.kernel.as_slice(),
+            w.at(0),
             d_kernel,
             d_bias,
             G,
-            &mut tape[0].scratch,
+            &mut tape.scratch,
         );
     }
-
-    #[cfg(feature = "std")]
-    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(super::Weight<'a, E>)) {
-        visit(super::Weight::trainable("kernel", self.kernel.writable()));
-        visit(super::Weight::trainable("bias", self.bias.writable()));
-    }
-
-    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        let output = (
-            <Out<H, KS, S, DL, P>>::default(),
-            <Out<W, KS, S, DL, P>>::default(),
-            Const::<F>,
-        )
-            .sizes();
-        row(SummaryRow {
-            name: self.name,
-            kind: "Conv2D",
-            output,
-            params: self.param_count(),
-        })
-    }
 }
 
-/// A Conv2D spec fits any image whose height and width hold its kernel; its
-/// weights are drawn as Keras draws them (glorot_uniform kernel, zero bias).
-#[cfg(feature = "std")]
-impl<
-        H,
-        W,
-        C,
-        const F: usize,
-        const KS: usize,
-        A,
-        P,
-        const S: usize,
-        const DL: usize,
-        const G: usize,
-        E,
-    > BuildLayer<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL, G>
-where
-    (): KernelExtent<KS, DL>,
-    Const<F>: FiltersSplit<G>,
-    C: ChannelsSplit<G>,
-    H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
-    W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
-    C: StaticDim,
-    A: Activation,
-    P: Padding,
-    E: DenseElement,
-{
-    type Layer =
-        Conv2DLayer<F, KS, S, DL, G, C, P, A, E, alloc::vec::Vec<E>, alloc::vec::Vec<E>, H, W>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        let receptive = KS * KS;
-        let (fan_in, fan_out) = (receptive * (C::SIZE / G), receptive * F);
-        let init = self.initializers;
-        let kernel = init.kernel.fill(ctx.rng(), (fan_in, fan_out), fan_in, F);
-        let bias = init.bias.fill(ctx.rng(), (F, F), 1, F);
-        let name = ctx.name("conv2d");
-        Conv2DLayer {
-            kernel,
-            bias,
-            activation: self.activation,
-            name,
-            types: PhantomData,
-        }
-    }
-}
-
-/// A Conv2D layer whose weights are given fits images of its kernel's channels.
-impl<
-        H,
-        W,
-        D,
-        const F: usize,
-        const KS: usize,
-        const S: usize,
-        const DL: usize,
-        const G: usize,
-        C,
-        P,
-        A,
-        E,
-        K,
-        B,
-    > BuildLayer<(H, W, D), E> for Conv2DLayer<F, KS, S, DL, G, C, P, A, E, K, B>
-where
-    (): KernelExtent<KS, DL>,
-    Const<F>: FiltersSplit<G>,
-    D: ChannelsSplit<G>,
-    H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
-    W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
-    D: StaticDim + SameChannels<C>,
-    C: StaticDim,
-    P: Padding,
-    A: Activation,
-    E: DenseElement,
-    K: Data<E>,
-    B: Data<E>,
-{
-    type Layer = Conv2DLayer<F, KS, S, DL, G, D, P, A, E, K, B, H, W>;
-    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
-        let name = ctx.name("conv2d");
-        Conv2DLayer {
-            kernel: self.kernel,
-            bias: self.bias,
-            activation: self.activation,
-            name,
-            types: PhantomData,
-        }
-    }
-}
+builds_from_spec!([const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize] Conv2D<F, KS, A, P, S, DL, G>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -1,0 +1,5 @@
+//! Keras's activation layers: `Activation`.
+
+mod activation;
+
+pub use activation::Activation;

@@ -1,0 +1,222 @@
+//! `Conv1D`: a 1-D convolution over sequences `(steps, channels)`, computed
+//! as im2col + the matmul core.
+
+use crate::activation::{Activation, Linear};
+use crate::error::Error;
+use crate::init::{Initializer, Initializers};
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::train::{activation_backward, forward_keeping_z, Backprop, Tape};
+use crate::layer::machinery::{
+    Built, FromInput, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
+};
+use crate::layer::window::Geometry;
+use crate::layer::DenseElement;
+use crate::shape::{Const, Padding, Sizes, StaticDim, Valid, WindowOutput};
+use crate::tensor::Data;
+use crate::Element;
+use core::marker::PhantomData;
+
+/// The Conv1D spec: `Conv1D<FILTERS, KERNEL, Activation, Padding, STRIDE>`
+/// (Keras defaults: linear, `Valid`, stride 1). The input channels come from
+/// the layer before; the output length is computed by the compiler.
+///
+/// ```
+/// use corten::sequential;
+/// let model = sequential![Input<100, 8>, Conv1D<16, 5, Relu>];
+/// assert_eq!(model.output_shape().to_string(), "(None, 96, 16)");
+/// assert_eq!(model.param_count(), 5 * 8 * 16 + 16);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Conv1D<
+    const FILTERS: usize,
+    const KERNEL: usize,
+    A: Activation = Linear,
+    P: Padding = Valid,
+    const STRIDE: usize = 1,
+> {
+    activation: A,
+    initializers: Initializers,
+    padding: PhantomData<P>,
+}
+
+impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const STRIDE: usize>
+    Conv1D<FILTERS, KERNEL, A, P, STRIDE>
+{
+    /// The spec with a configured activation.
+    pub fn with_activation(activation: A) -> Self {
+        Conv1D {
+            activation,
+            initializers: Default::default(),
+            padding: PhantomData,
+        }
+    }
+
+    /// This spec with other kernel and bias initializers (Keras's
+    /// `kernel_initializer`, `bias_initializer`); an error when one's parameters
+    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
+    pub fn with_initializers(
+        mut self,
+        kernel: Initializer,
+        bias: Initializer,
+    ) -> Result<Self, Error> {
+        self.initializers = Initializers::new(kernel, bias)?;
+        Ok(self)
+    }
+
+    /// A Conv1D layer over weights in Keras's layout `(kernel, channels,
+    /// filters)`, in any storage, with `C` input channels; an error when a
+    /// length does not fit.
+    ///
+    /// ```
+    /// use corten::layer::Conv1D;
+    /// use corten::shape::Const;
+    /// use corten::{sequential, Tensor};
+    /// // Differences of neighbours: kernel [-1, 1].
+    /// let conv = Conv1D::<1, 2>::from_data::<Const<1>, f32, _, _>(vec![-1.0, 1.0], vec![0.0]).unwrap();
+    /// let model = sequential![Input<4, 1>, (conv)];
+    /// let y = model.predict(&Tensor::from_array([[[1.0f32], [4.0], [9.0], [16.0]]])).unwrap();
+    /// assert_eq!(y.as_slice(), &[3.0, 5.0, 7.0]);
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub fn from_data<C: StaticDim, E: Element, K: Data<E>, B: Data<E>>(
+        kernel: K,
+        bias: B,
+    ) -> Result<Built<Self, (FromInput, C), E, (K, B)>, Error> {
+        Built::from_parts(Self::default(), (kernel, bias))
+    }
+}
+
+type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
+
+impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize> LayerKind
+    for Conv1D<F, KS, A, P, S>
+{
+    const KERAS_NAME: &'static str = "Conv1D";
+    const BASE_NAME: &'static str = "conv1d";
+    const WEIGHTS: &'static [WeightInfo] = &[
+        WeightInfo::trainable("kernel", "Conv1D kernel"),
+        WeightInfo::trainable("bias", "Conv1D bias"),
+    ];
+    type Fresh<E: Element> = Random<E>;
+    fn initializer(&self, index: usize) -> Initializer {
+        self.initializers.of(index)
+    }
+}
+
+impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize> KernelAndBias
+    for Conv1D<F, KS, A, P, S>
+{
+}
+
+/// Keras's layout: `(kernel, channels, filters)`.
+impl<
+        L,
+        C: StaticDim,
+        const F: usize,
+        const KS: usize,
+        A: Activation,
+        P: Padding,
+        const S: usize,
+    > WeightShapes<(L, C)> for Conv1D<F, KS, A, P, S>
+{
+    fn weight_shape(index: usize) -> Sizes {
+        match index {
+            0 => Sizes::of([KS, C::SIZE, F]),
+            _ => Sizes::of([F]),
+        }
+    }
+}
+
+/// A Conv1D takes any sequence at least as long as its kernel.
+impl<L, C, const F: usize, const KS: usize, A, P, const S: usize, E> LayerOp<(L, C), E>
+    for Conv1D<F, KS, A, P, S>
+where
+    L: WindowOutput<Const<KS>, Const<S>, P>,
+    C: StaticDim,
+    A: Activation,
+    P: Padding,
+    E: DenseElement,
+{
+    type Output = (Out<L, KS, S, P>, Const<F>);
+    const SCRATCH_PER_SAMPLE: usize = <Out<L, KS, S, P>>::SIZE * KS * C::SIZE;
+
+    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve(
+            x,
+            y,
+            batch,
+            scratch,
+            w.at(0),
+            w.at(1),
+            &self.activation,
+        );
+    }
+
+    /// Keeps the pre-activations for the backward pass.
+    #[cfg(feature = "std")]
+    fn forward_train<W: Weights<E>>(
+        &self,
+        w: &mut W,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut Tape<E>,
+        _rng: &mut crate::random::Rng,
+    ) {
+        let g = Geometry::row::<P>(L::SIZE, C::SIZE, KS, S);
+        let scratch = batch * <Self as LayerOp<(L, C), E>>::SCRATCH_PER_SAMPLE;
+        forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
+            g.convolve(x, z, batch, work, w.at(0), w.at(1), &Linear)
+        });
+    }
+
+    #[cfg(feature = "std")]
+    fn backward<W: Weights<E>>(
+        &self,
+        w: &W,
+        pass: Backprop<'_, E>,
+        tape: &mut Tape<E>,
+        grads: &mut [E],
+    ) {
+        activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, F);
+        let (d_kernel, d_bias) = grads.split_at_mut(KS * C::SIZE * F);
+        Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve_backward(
+            pass.x,
+            pass.dy,
+            pass.dx,
+            pass.batch,
+            w.at(0),
+            d_kernel,
+            d_bias,
+            1,
+            &mut tape.scratch,
+        );
+    }
+}
+
+builds_from_spec!([const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize] Conv1D<F, KS, A, P, S>);
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::activation::Sigmoid;
+    use crate::layer::train::check;
+    use crate::shape::Same;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Seq = (N<7>, N<3>);
+        check::gradients(
+            &check::build::<Seq, _>(Conv1D::<4, 3, Sigmoid>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Seq, _>(Conv1D::<2, 2, Sigmoid, Same, 2>::default()),
+            2,
+            None,
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! `DepthwiseConv2D`: one `K × K` filter per input channel (times a depth
+//! multiplier), channels never mixed.
+
+use crate::activation::{Activation, Linear};
+use crate::error::Error;
+use crate::init::{Initializer, Initializers};
+use crate::layer::activate_in_place;
+use crate::layer::machinery::builds_from_spec;
+#[cfg(feature = "std")]
+use crate::layer::machinery::train::{
+    activation_backward, forward_keeping_z, sum_rows, tap_gradients, Backprop, Tape,
+};
+use crate::layer::machinery::{
+    Built, FromInput, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
+};
+use crate::layer::window::Geometry;
+use crate::shape::{
+    Const, DimMul, Padding, Product, Sizes, StaticDim, ToUInt, Valid, WindowOutput,
+};
+use crate::tensor::Data;
+use crate::Element;
+use core::marker::PhantomData;
+
+/// Keras `DepthwiseConv2D(kernel_size=KERNEL, strides=STRIDE, padding=P,
+/// depth_multiplier=MULTIPLIER)`: `(h, w, c)` becomes `(h', w', c ·
+/// MULTIPLIER)`; output channel `c · MULTIPLIER + m` is channel `c` convolved
+/// with its `m`-th filter. Kernel layout `(kernel, kernel, c, MULTIPLIER)`.
+///
+/// ```
+/// use corten::layer::DepthwiseConv2D;
+/// use corten::shape::Const;
+/// use corten::{sequential, Tensor};
+/// // 1×1 kernel: channel 0 scaled by 2, channel 1 by 3.
+/// let dw = DepthwiseConv2D::<1>::from_data::<Const<2>, f32, _, _>(vec![2.0, 3.0], vec![0.0, 0.0]).unwrap();
+/// let model = sequential![Input<1, 1, 2>, (dw)];
+/// assert_eq!(model.predict(&Tensor::from_array([[[[1.0f32, 1.0]]]])).unwrap().as_slice(), &[2.0, 3.0]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DepthwiseConv2D<
+    const KERNEL: usize,
+    A: Activation = Linear,
+    P: Padding = Valid,
+    const STRIDE: usize = 1,
+    const MULTIPLIER: usize = 1,
+> {
+    activation: A,
+    initializers: Initializers,
+    padding: PhantomData<P>,
+}
+
+impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
+    DepthwiseConv2D<K, A, P, S, M>
+{
+    /// This spec with other kernel and bias initializers (Keras's
+    /// `depthwise_initializer`, `bias_initializer`); an error when one's parameters
+    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
+    pub fn with_initializers(
+        mut self,
+        kernel: Initializer,
+        bias: Initializer,
+    ) -> Result<Self, Error> {
+        self.initializers = Initializers::new(kernel, bias)?;
+        Ok(self)
+    }
+
+    /// A layer over weights in any storage, for `C` channels: kernel
+    /// `(K, K, C, M)`, bias `C · M`; an error when a length does not fit.
+    #[allow(clippy::type_complexity)]
+    pub fn from_data<C: StaticDim, E: Element, KD: Data<E>, B: Data<E>>(
+        kernel: KD,
+        bias: B,
+    ) -> Result<Built<Self, (FromInput, FromInput, C), E, (KD, B)>, Error> {
+        Built::from_parts(Self::default(), (kernel, bias))
+    }
+}
+
+type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
+
+impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize> LayerKind
+    for DepthwiseConv2D<K, A, P, S, M>
+{
+    const KERAS_NAME: &'static str = "DepthwiseConv2D";
+    const BASE_NAME: &'static str = "depthwise_conv2d";
+    const WEIGHTS: &'static [WeightInfo] = &[
+        WeightInfo::trainable("depthwise_kernel", "DepthwiseConv2D kernel"),
+        WeightInfo::trainable("bias", "DepthwiseConv2D bias"),
+    ];
+    type Fresh<E: Element> = Random<E>;
+    fn initializer(&self, index: usize) -> Initializer {
+        self.initializers.of(index)
+    }
+}
+
+impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize> KernelAndBias
+    for DepthwiseConv2D<K, A, P, S, M>
+{
+}
+
+/// Keras's layout: `(kernel, kernel, channels, multiplier)`; one bias per
+/// output channel.
+impl<
+        H,
+        W,
+        C: StaticDim,
+        const K: usize,
+        A: Activation,
+        P: Padding,
+        const S: usize,
+        const M: usize,
+    > WeightShapes<(H, W, C)> for DepthwiseConv2D<K, A, P, S, M>
+{
+    fn weight_shape(index: usize) -> Sizes {
+        match index {
+            0 => Sizes::of([K, K, C::SIZE, M]),
+            _ => Sizes::of([C::SIZE * M]),
+        }
+    }
+}
+
+/// A DepthwiseConv2D takes any image whose height and width hold its kernel.
+impl<H, W, C, const K: usize, A, P, const S: usize, const M: usize, E> LayerOp<(H, W, C), E>
+    for DepthwiseConv2D<K, A, P, S, M>
+where
+    C: StaticDim + DimMul<Const<M>>,
+    Const<M>: ToUInt,
+    H: WindowOutput<Const<K>, Const<S>, P>,
+    W: WindowOutput<Const<K>, Const<S>, P>,
+    P: Padding,
+    A: Activation,
+    E: Element,
+{
+    type Output = (Out<H, K, S, P>, Out<W, K, S, P>, Product<C, Const<M>>);
+
+    fn forward<WS: Weights<E>>(&self, w: &WS, x: &[E], y: &mut [E], batch: usize, _: &mut [E]) {
+        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        pre_activation(&g, w.at(0), w.at(1), x, y, batch);
+        activate_in_place(&self.activation, y, C::SIZE * M);
+    }
+
+    /// Keeps the pre-activations for the backward pass.
+    #[cfg(feature = "std")]
+    fn forward_train<WS: Weights<E>>(
+        &self,
+        w: &mut WS,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut Tape<E>,
+        _rng: &mut crate::random::Rng,
+    ) {
+        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        let activation = (&self.activation, C::SIZE * M);
+        forward_keeping_z(tape, y, 0, activation, |z, _| {
+            pre_activation(&g, w.at(0), w.at(1), x, z, batch)
+        });
+    }
+
+    #[cfg(feature = "std")]
+    fn backward<WS: Weights<E>>(
+        &self,
+        w: &WS,
+        pass: Backprop<'_, E>,
+        tape: &mut Tape<E>,
+        grads: &mut [E],
+    ) {
+        let width = C::SIZE * M;
+        activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, width);
+        let (d_kernel, d_bias) = grads.split_at_mut(K * K * width);
+        sum_rows(pass.dy, d_bias);
+        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        let tap = tap_gradients((pass.x, &*pass.dy, w.at(0)), d_kernel, pass.dx);
+        for_each_tap(&g, M, pass.batch, tap);
+    }
+}
+
+/// `z = x ∗ kernel + bias`, before the activation.
+fn pre_activation<E: Element>(
+    g: &Geometry,
+    kernel: &[E],
+    bias: &[E],
+    x: &[E],
+    z: &mut [E],
+    batch: usize,
+) {
+    if bias.is_empty() {
+        return;
+    }
+    for pixel in z.chunks_exact_mut(bias.len()) {
+        pixel.copy_from_slice(bias);
+    }
+    let m = bias.len() / g.channels;
+    for_each_tap(g, m, batch, |xi, ki, zi| z[zi] += x[xi] * kernel[ki]);
+}
+
+/// Calls `tap(x index, kernel index, output index)` for every product of a
+/// depthwise convolution of geometry `g` with depth multiplier `m`: output
+/// channel `c·m + j` of a pixel sums input channel `c` of its window times
+/// the kernel's `(kh, kw, c, j)`.
+fn for_each_tap(g: &Geometry, m: usize, batch: usize, mut tap: impl FnMut(usize, usize, usize)) {
+    let c_n = g.channels;
+    g.for_each_tap(batch, |out_pixel, t, in_pixel| {
+        let (cell, taps, out) = (in_pixel * c_n, t * c_n * m, out_pixel * c_n * m);
+        for c in 0..c_n {
+            for j in 0..m {
+                tap(cell + c, taps + c * m + j, out + c * m + j);
+            }
+        }
+    });
+}
+
+builds_from_spec!([const K: usize, A: Activation, P: Padding, const S: usize, const M: usize] DepthwiseConv2D<K, A, P, S, M>);
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::activation::Tanh;
+    use crate::layer::train::check;
+    use crate::shape::{Same, Valid};
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        type Img = (N<5>, N<4>, N<3>);
+        check::gradients(
+            &check::build::<Img, _>(DepthwiseConv2D::<3, Tanh>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Same, 2, 2>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Valid, 1, 1>::default()),
+            1,
+            None,
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! [`Built`]: a layer kind with its weights and name, for inputs of a shape
+//! — the one implementation of [`Layer`] and of the spec → built step that
+//! every layer uses.
+
+use super::build::{BuildContext, LayerName};
+use super::fits::Fits;
+use super::kind::{KernelAndBias, LayerKind, LayerOp, WeightShapes};
+#[cfg(feature = "std")]
+use super::train::{Backprop, Tape, Weight};
+use super::weights::{Draw, Weights};
+use crate::error::Error;
+use crate::layer::{BuildLayer, Layer, SummaryRow};
+use crate::shape::{Features, Shape};
+use crate::Element;
+use core::marker::PhantomData;
+
+/// A layer of kind `K` (its spec: `Dense<5, Relu>`) over inputs of shape `In`
+/// with weights of element `E` in storage `W` (`()` for a layer without
+/// weights, a tuple of arrays, `Vec`s or `&'static` slices, or the
+/// [`Drawn`](super::Drawn) vectors a model fills), and its name in the model.
+///
+/// A model builds one from each spec; `from_weights`/`from_data` make one
+/// whose `In` fixes only what the weights say (the other axes are
+/// [`FromInput`](super::FromInput)), which fits into a model whose shapes
+/// agree with its weights.
+pub struct Built<K, In, E, W> {
+    kind: K,
+    weights: W,
+    name: LayerName,
+    types: PhantomData<(In, E)>,
+}
+
+impl<K: LayerKind, In, E: Element, W: Weights<E>> Built<K, In, E, W> {
+    /// `kind` with `weights` that are known to fit (drawn for its shapes,
+    /// or arrays whose types fix their sizes), named as a first layer.
+    pub(crate) fn new_unchecked(kind: K, weights: W) -> Self {
+        Built {
+            kind,
+            weights,
+            name: LayerName {
+                base: K::BASE_NAME,
+                index: 0,
+            },
+            types: PhantomData,
+        }
+    }
+
+    /// `kind` with `weights`; an error naming the weight when one does not
+    /// hold its shape's element count or holds NaN or an infinity, or when
+    /// the weights break the kind's own rules (a negative variance).
+    pub fn from_parts(kind: K, weights: W) -> Result<Self, Error>
+    where
+        K: WeightShapes<In>,
+    {
+        for (i, info) in K::WEIGHTS.iter().enumerate() {
+            let values = weights.at(i);
+            crate::error::check_sizes(info.what, K::weight_shape(i), values.len())?;
+            crate::error::check_finite_weight(None, info.what, values)?;
+        }
+        kind.check_weights(&weights)?;
+        Ok(Self::new_unchecked(kind, weights))
+    }
+
+    /// Weight tensor `index` in Keras's order, row-major.
+    pub fn weight(&self, index: usize) -> &[E] {
+        self.weights.at(index)
+    }
+
+    /// The layer's kind and configuration (its spec).
+    pub fn kind(&self) -> &K {
+        &self.kind
+    }
+
+    /// The kind, for changing its configuration.
+    pub(crate) fn kind_mut(&mut self) -> &mut K {
+        &mut self.kind
+    }
+
+    /// The layer's name in its model (`dense_1`).
+    pub fn name(&self) -> LayerName {
+        self.name
+    }
+}
+
+impl<K: KernelAndBias, In, E: Element, W: Weights<E>> Built<K, In, E, W> {
+    /// The kernel, row-major, in Keras's layout (`(input, units)` for Dense,
+    /// `(kernel…, channels, filters)` for a convolution).
+    pub fn kernel(&self) -> &[E] {
+        self.weights.at(0)
+    }
+
+    /// The bias, one value per unit or filter.
+    pub fn bias(&self) -> &[E] {
+        self.weights.at(1)
+    }
+}
+
+impl<K: Clone, In, E, W: Clone> Clone for Built<K, In, E, W> {
+    fn clone(&self) -> Self {
+        Built {
+            kind: self.kind.clone(),
+            weights: self.weights.clone(),
+            name: self.name,
+            types: PhantomData,
+        }
+    }
+}
+
+impl<K: PartialEq, In, E, W: PartialEq> PartialEq for Built<K, In, E, W> {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.weights == other.weights && self.name == other.name
+    }
+}
+
+/// Prints the Keras class, the name and the configuration:
+/// `Dense(dense_1, Dense { activation: Relu, … })`.
+impl<K: LayerKind, In, E, W> core::fmt::Debug for Built<K, In, E, W> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}({}, {:?})", K::KERAS_NAME, self.name, self.kind)
+    }
+}
+
+impl<K, In, E, W> Layer<E> for Built<K, In, E, W>
+where
+    K: LayerOp<In, E>,
+    In: Features,
+    E: Element,
+    W: Weights<E>,
+{
+    type Input = In;
+    type Output = K::Output;
+    const SCRATCH_PER_SAMPLE: usize = K::SCRATCH_PER_SAMPLE;
+
+    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        self.kind.forward(&self.weights, x, y, batch, scratch);
+    }
+
+    fn param_count(&self) -> usize {
+        (0..K::WEIGHTS.len())
+            .map(|i| K::weight_shape(i).numel())
+            .sum()
+    }
+
+    fn check_input(&self, x: &[E]) -> Result<(), Error> {
+        self.kind.check_input(x)
+    }
+
+    fn non_trainable_count(&self) -> usize {
+        K::WEIGHTS
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| !info.trainable)
+            .map(|(i, _)| K::weight_shape(i).numel())
+            .sum()
+    }
+
+    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
+        row(SummaryRow {
+            name: self.name,
+            kind: K::KERAS_NAME,
+            output: K::Output::default().sizes(),
+            params: self.param_count(),
+        })
+    }
+
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
+        self.kind
+            .forward_train(&mut self.weights, x, y, batch, &mut tape[0], rng);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: Backprop<'_, E>, tape: &mut [Tape<E>], grads: &mut [E]) {
+        self.kind.backward(&self.weights, pass, &mut tape[0], grads);
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
+        self.weights.visit_writable(&mut |i, values| {
+            let info = K::WEIGHTS[i];
+            visit(Weight {
+                name: info.name,
+                values,
+                trainable: info.trainable,
+            })
+        });
+    }
+}
+
+impl<K: LayerKind, In, E: Element> Built<K, In, E, K::Fresh<E>>
+where
+    K: WeightShapes<In>,
+    K::Fresh<E>: Draw<E>,
+{
+    /// A model's build step for a spec: its name from `ctx` and its weights
+    /// drawn as its initializers say (Keras's defaults unless configured),
+    /// from the model's seeded generator.
+    pub fn from_spec(kind: K, ctx: &mut BuildContext) -> Self {
+        let weights = <K::Fresh<E> as Draw<E>>::draw::<K, In>(&kind, ctx);
+        Built {
+            name: ctx.name(K::BASE_NAME),
+            kind,
+            weights,
+            types: PhantomData,
+        }
+    }
+}
+
+/// `impl BuildLayer for` a spec type (generics in brackets): it fits any
+/// input its [`LayerOp`] takes, and builds with [`Built::from_spec`]. One
+/// impl per spec type rather than one blanket impl, so that a layer given
+/// its weights (a [`Built`]) has a single `BuildLayer` impl and a mismatch
+/// is reported at the axis that does not fit.
+macro_rules! builds_from_spec {
+    ([$($generics:tt)*] $spec:ty) => {
+        impl<In, E, $($generics)*> $crate::layer::BuildLayer<In, E> for $spec
+        where
+            Self: $crate::layer::machinery::LayerOp<In, E>,
+            In: $crate::shape::Features,
+            E: $crate::Element,
+            <Self as $crate::layer::machinery::LayerKind>::Fresh<E>:
+                $crate::layer::machinery::Draw<E>,
+        {
+            type Layer = $crate::layer::machinery::Built<
+                Self,
+                In,
+                E,
+                <Self as $crate::layer::machinery::LayerKind>::Fresh<E>,
+            >;
+            fn build(self, ctx: &mut $crate::layer::machinery::BuildContext) -> Self::Layer {
+                $crate::layer::machinery::Built::from_spec(self, ctx)
+            }
+        }
+    };
+}
+pub(crate) use builds_from_spec;
+
+/// A layer given its weights fits inputs whose shape agrees with them.
+impl<K, In, Fixed, E, W> BuildLayer<In, E> for Built<K, Fixed, E, W>
+where
+    K: LayerKind + LayerOp<In, E>,
+    In: Features + Fits<Fixed>,
+    E: Element,
+    W: Weights<E>,
+{
+    type Layer = Built<K, In, E, W>;
+    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+        Built {
+            name: ctx.name(K::BASE_NAME),
+            kind: self.kind,
+            weights: self.weights,
+            types: PhantomData,
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Keras's regularization layers: `Dropout`.
+
+mod dropout;
+
+pub use dropout::Dropout;
