@@ -7,13 +7,12 @@ mod core;
 pub mod machinery;
 mod normalization;
 mod pooling;
+mod products;
 mod regularization;
 mod reshaping;
 mod window;
 
-pub use self::core::{
-    BiasArray, Dense, DenseElement, DenseWith, Embedding, KernelArray, Matrix, StridedProduct,
-};
+pub use self::core::{BiasArray, Dense, DenseWith, Embedding, KernelArray, Matrix};
 pub use activations::Activation;
 pub use convolutional::{
     ChannelsDivideEvenly, ChannelsSplit, Conv1D, Conv2D, Conv2DTranspose, ConvKernelArray,
@@ -34,6 +33,7 @@ pub use pooling::{
     GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalPooling1D, GlobalPooling2D, Max, MaxPooling1D,
     MaxPooling2D, PoolOp, Pooling1D, Pooling2D,
 };
+pub use products::{DenseElement, StridedProduct};
 pub use regularization::Dropout;
 pub use reshaping::{
     CountsAgree, Cropping2D, Flatten, Flattened, Permute, Reshape, Reshape1, Reshape2, Reshape3,
