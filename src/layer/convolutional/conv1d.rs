@@ -3,13 +3,11 @@
 
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::init::{Initializer, Initializers};
-use crate::layer::machinery::builds_from_spec;
+use crate::init::Initializers;
+use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{activation_backward, forward_keeping_z, Backprop, Tape};
-use crate::layer::machinery::{
-    Built, FromInput, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
-};
+use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
 use crate::layer::window::Geometry;
 use crate::layer::DenseElement;
 use crate::shape::{Const, Padding, Sizes, StaticDim, Valid, WindowOutput};
@@ -43,27 +41,6 @@ pub struct Conv1D<
 impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const STRIDE: usize>
     Conv1D<FILTERS, KERNEL, A, P, STRIDE>
 {
-    /// The spec with a configured activation.
-    pub fn with_activation(activation: A) -> Self {
-        Conv1D {
-            activation,
-            initializers: Default::default(),
-            padding: PhantomData,
-        }
-    }
-
-    /// This spec with other kernel and bias initializers (Keras's
-    /// `kernel_initializer`, `bias_initializer`); an error when one's parameters
-    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
-    pub fn with_initializers(
-        mut self,
-        kernel: Initializer,
-        bias: Initializer,
-    ) -> Result<Self, Error> {
-        self.initializers = Initializers::new(kernel, bias)?;
-        Ok(self)
-    }
-
     /// A Conv1D layer over weights in Keras's layout `(kernel, channels,
     /// filters)`, in any storage, with `C` input channels; an error when a
     /// length does not fit.
@@ -88,26 +65,6 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
 }
 
 type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
-
-impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize> LayerKind
-    for Conv1D<F, KS, A, P, S>
-{
-    const KERAS_NAME: &'static str = "Conv1D";
-    const BASE_NAME: &'static str = "conv1d";
-    const WEIGHTS: &'static [WeightInfo] = &[
-        WeightInfo::trainable("kernel", "Conv1D kernel"),
-        WeightInfo::trainable("bias", "Conv1D bias"),
-    ];
-    type Fresh<E: Element> = Random<E>;
-    fn initializer(&self, index: usize) -> Initializer {
-        self.initializers.of(index)
-    }
-}
-
-impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize> KernelAndBias
-    for Conv1D<F, KS, A, P, S>
-{
-}
 
 /// Keras's layout: `(kernel, channels, filters)`.
 impl<
@@ -195,7 +152,7 @@ where
     }
 }
 
-builds_from_spec!([const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize] Conv1D<F, KS, A, P, S>);
+kernel_and_bias_layer!("Conv1D", "conv1d", "kernel", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize] Conv1D<F, KS, A, P, S>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -3,13 +3,11 @@
 
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::init::{Initializer, Initializers};
-use crate::layer::machinery::builds_from_spec;
+use crate::init::Initializers;
+use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{activation_backward, forward_keeping_z, Backprop, Tape};
-use crate::layer::machinery::{
-    Built, FromInput, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
-};
+use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
 use crate::layer::window::Geometry;
 use crate::layer::{BiasArray, DenseElement};
 use crate::shape::{
@@ -87,27 +85,6 @@ impl<
         const GROUPS: usize,
     > Conv2D<FILTERS, KERNEL, A, P, STRIDE, DILATION, GROUPS>
 {
-    /// The spec with a configured activation.
-    pub fn with_activation(activation: A) -> Self {
-        Conv2D {
-            activation,
-            initializers: Default::default(),
-            padding: PhantomData,
-        }
-    }
-
-    /// This spec with other kernel and bias initializers (Keras's
-    /// `kernel_initializer`, `bias_initializer`); an error when one's parameters
-    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
-    pub fn with_initializers(
-        mut self,
-        kernel: Initializer,
-        bias: Initializer,
-    ) -> Result<Self, Error> {
-        self.initializers = Initializers::new(kernel, bias)?;
-        Ok(self)
-    }
-
     /// A Conv2D layer with the given weights (Keras layout), stored inline.
     /// Its input channels are the kernel's; height and width come from the
     /// layer before.
@@ -191,32 +168,6 @@ groups_check!(
 
 type Out<D, const K: usize, const S: usize, const DL: usize, P> =
     <D as WindowOutput<Extent<K, DL>, Const<S>, P>>::Output;
-
-impl<const F: usize, const KS: usize, A, P, const S: usize, const DL: usize, const G: usize>
-    LayerKind for Conv2D<F, KS, A, P, S, DL, G>
-where
-    A: Activation,
-    P: Padding,
-{
-    const KERAS_NAME: &'static str = "Conv2D";
-    const BASE_NAME: &'static str = "conv2d";
-    const WEIGHTS: &'static [WeightInfo] = &[
-        WeightInfo::trainable("kernel", "Conv2D kernel"),
-        WeightInfo::trainable("bias", "Conv2D bias"),
-    ];
-    type Fresh<E: Element> = Random<E>;
-    fn initializer(&self, index: usize) -> Initializer {
-        self.initializers.of(index)
-    }
-}
-
-impl<const F: usize, const KS: usize, A, P, const S: usize, const DL: usize, const G: usize>
-    KernelAndBias for Conv2D<F, KS, A, P, S, DL, G>
-where
-    A: Activation,
-    P: Padding,
-{
-}
 
 /// Keras's layout: `(kernel, kernel, channels / groups, filters)`.
 impl<
@@ -346,7 +297,7 @@ where
     }
 }
 
-builds_from_spec!([const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize] Conv2D<F, KS, A, P, S, DL, G>);
+kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize] Conv2D<F, KS, A, P, S, DL, G>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

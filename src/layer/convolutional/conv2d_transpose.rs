@@ -3,16 +3,14 @@
 
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::init::{Initializer, Initializers};
+use crate::init::Initializers;
 use crate::layer::activate_in_place;
-use crate::layer::machinery::builds_from_spec;
+use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{
     activation_backward, forward_keeping_z, sum_rows, tap_gradients, Backprop, Tape,
 };
-use crate::layer::machinery::{
-    Built, FromInput, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
-};
+use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
 use crate::shape::{
     Const, Difference, DimAdd, DimMul, DimSub, Product, Same, Sizes, StaticDim, Sum, ToUInt, Valid,
 };
@@ -93,18 +91,6 @@ impl<
         const S: usize,
     > Conv2DTranspose<F, K, A, P, S>
 {
-    /// This spec with other kernel and bias initializers (Keras's
-    /// `kernel_initializer`, `bias_initializer`); an error when one's parameters
-    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
-    pub fn with_initializers(
-        mut self,
-        kernel: Initializer,
-        bias: Initializer,
-    ) -> Result<Self, Error> {
-        self.initializers = Initializers::new(kernel, bias)?;
-        Ok(self)
-    }
-
     /// A layer over weights in any storage, for `C` input channels: kernel
     /// `(K, K, F, C)`, bias `F`; an error when a length does not fit.
     #[allow(clippy::type_complexity)]
@@ -184,33 +170,13 @@ fn pre_activation<const F: usize, const K: usize, const S: usize, C, H, W, P, E:
     for_each_tap::<F, K, S, C, H, W, P>(batch, |xi, ki, zi| z[zi] += x[xi] * kernel[ki]);
 }
 
-impl<const F: usize, const K: usize, A: Activation, P: Copy + core::fmt::Debug, const S: usize>
-    LayerKind for Conv2DTranspose<F, K, A, P, S>
-{
-    const KERAS_NAME: &'static str = "Conv2DTranspose";
-    const BASE_NAME: &'static str = "conv2d_transpose";
-    const WEIGHTS: &'static [WeightInfo] = &[
-        WeightInfo::trainable("kernel", "Conv2DTranspose kernel"),
-        WeightInfo::trainable("bias", "Conv2DTranspose bias"),
-    ];
-    type Fresh<E: Element> = Random<E>;
-    fn initializer(&self, index: usize) -> Initializer {
-        self.initializers.of(index)
-    }
-}
-
-impl<const F: usize, const K: usize, A: Activation, P: Copy + core::fmt::Debug, const S: usize>
-    KernelAndBias for Conv2DTranspose<F, K, A, P, S>
-{
-}
-
 /// Keras's layout: `(kernel, kernel, filters, channels)`.
 impl<H, W, C, const F: usize, const K: usize, A, P, const S: usize> WeightShapes<(H, W, C)>
     for Conv2DTranspose<F, K, A, P, S>
 where
     C: StaticDim,
     A: Activation,
-    P: Copy + core::fmt::Debug,
+    P: Copy + core::fmt::Debug + Default,
 {
     fn weight_shape(index: usize) -> Sizes {
         match index {
@@ -227,7 +193,7 @@ where
     W: StaticDim,
     C: StaticDim,
     A: Activation,
-    P: TransposeRule<H, K, S> + TransposeRule<W, K, S> + Copy + core::fmt::Debug,
+    P: TransposeRule<H, K, S> + TransposeRule<W, K, S> + Copy + core::fmt::Debug + Default,
     E: Element,
 {
     type Output = (Out<P, H, K, S>, Out<P, W, K, S>, Const<F>);
@@ -269,7 +235,7 @@ where
     }
 }
 
-builds_from_spec!([const F: usize, const K: usize, A: Activation, P: Copy + core::fmt::Debug, const S: usize] Conv2DTranspose<F, K, A, P, S>);
+kernel_and_bias_layer!("Conv2DTranspose", "conv2d_transpose", "kernel", [const F: usize, const K: usize, A: Activation, P: Copy + core::fmt::Debug + Default, const S: usize] Conv2DTranspose<F, K, A, P, S>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -3,16 +3,14 @@
 
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::init::{Initializer, Initializers};
+use crate::init::Initializers;
 use crate::layer::activate_in_place;
-use crate::layer::machinery::builds_from_spec;
+use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{
     activation_backward, forward_keeping_z, sum_rows, tap_gradients, Backprop, Tape,
 };
-use crate::layer::machinery::{
-    Built, FromInput, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
-};
+use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
 use crate::layer::window::Geometry;
 use crate::shape::{
     Const, DimMul, Padding, Product, Sizes, StaticDim, ToUInt, Valid, WindowOutput,
@@ -51,18 +49,6 @@ pub struct DepthwiseConv2D<
 impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
     DepthwiseConv2D<K, A, P, S, M>
 {
-    /// This spec with other kernel and bias initializers (Keras's
-    /// `depthwise_initializer`, `bias_initializer`); an error when one's parameters
-    /// are invalid ([`Initializer::check`](crate::init::Initializer::check)).
-    pub fn with_initializers(
-        mut self,
-        kernel: Initializer,
-        bias: Initializer,
-    ) -> Result<Self, Error> {
-        self.initializers = Initializers::new(kernel, bias)?;
-        Ok(self)
-    }
-
     /// A layer over weights in any storage, for `C` channels: kernel
     /// `(K, K, C, M)`, bias `C · M`; an error when a length does not fit.
     #[allow(clippy::type_complexity)]
@@ -75,26 +61,6 @@ impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
 }
 
 type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
-
-impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize> LayerKind
-    for DepthwiseConv2D<K, A, P, S, M>
-{
-    const KERAS_NAME: &'static str = "DepthwiseConv2D";
-    const BASE_NAME: &'static str = "depthwise_conv2d";
-    const WEIGHTS: &'static [WeightInfo] = &[
-        WeightInfo::trainable("depthwise_kernel", "DepthwiseConv2D kernel"),
-        WeightInfo::trainable("bias", "DepthwiseConv2D bias"),
-    ];
-    type Fresh<E: Element> = Random<E>;
-    fn initializer(&self, index: usize) -> Initializer {
-        self.initializers.of(index)
-    }
-}
-
-impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize> KernelAndBias
-    for DepthwiseConv2D<K, A, P, S, M>
-{
-}
 
 /// Keras's layout: `(kernel, kernel, channels, multiplier)`; one bias per
 /// output channel.
@@ -208,7 +174,7 @@ fn for_each_tap(g: &Geometry, m: usize, batch: usize, mut tap: impl FnMut(usize,
     });
 }
 
-builds_from_spec!([const K: usize, A: Activation, P: Padding, const S: usize, const M: usize] DepthwiseConv2D<K, A, P, S, M>);
+kernel_and_bias_layer!("DepthwiseConv2D", "depthwise_conv2d", "depthwise_kernel", [const K: usize, A: Activation, P: Padding, const S: usize, const M: usize] DepthwiseConv2D<K, A, P, S, M>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -3,15 +3,13 @@
 
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
-use crate::init::{Initializer, Initializers};
-use crate::layer::machinery::builds_from_spec;
+use crate::init::Initializers;
+use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{
     activation_backward, forward_keeping_z, sum_rows, Backprop, Tape,
 };
-use crate::layer::machinery::{
-    Built, KernelAndBias, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
-};
+use crate::layer::machinery::{Built, LayerOp, WeightShapes, Weights};
 use crate::layer::{activate_in_place, DenseElement};
 use crate::shape::{Const, Sizes, StaticDim};
 use crate::tensor::Data;
@@ -29,6 +27,20 @@ use crate::Element;
 /// let model = sequential![Input<784>, Dense<128, Relu>, Dense<10>];
 /// assert_eq!(model.param_count(), 784 * 128 + 128 + 128 * 10 + 10);
 /// ```
+///
+/// Other initializers (Keras's `kernel_initializer`, `bias_initializer`),
+/// checked where they are given:
+///
+/// ```
+/// use corten::init::Initializer;
+/// use corten::layer::Dense;
+/// use corten::sequential;
+/// let he = Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(0.1))?;
+/// let mut model = sequential![Input<3>, (he)];
+/// assert_eq!(model.get_weights()[1], [0.1f32; 4]);
+/// assert!(Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(f64::NAN)).is_err());
+/// # Ok::<(), corten::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Dense<const UNITS: usize, A: Activation = Linear> {
     activation: A,
@@ -40,42 +52,6 @@ pub struct Dense<const UNITS: usize, A: Activation = Linear> {
 pub type DenseWith<const UNITS: usize, A, In, E, K, B> = Built<Dense<UNITS, A>, In, E, (K, B)>;
 
 impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
-    /// The spec with the activation's default parameters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The spec with a configured activation (e.g. `LeakyRelu { negative_slope: 0.1 }`).
-    pub fn with_activation(activation: A) -> Self {
-        Dense {
-            activation,
-            initializers: Initializers::default(),
-        }
-    }
-
-    /// This spec with other kernel and bias initializers (Keras's
-    /// `kernel_initializer`, `bias_initializer`); an error when one's
-    /// parameters are invalid ([`Initializer::check`](crate::init::Initializer::check)).
-    ///
-    /// ```
-    /// use corten::init::Initializer;
-    /// use corten::layer::Dense;
-    /// use corten::sequential;
-    /// let he = Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(0.1))?;
-    /// let mut model = sequential![Input<3>, (he)];
-    /// assert_eq!(model.get_weights()[1], [0.1f32; 4]);
-    /// assert!(Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(f64::NAN)).is_err());
-    /// # Ok::<(), corten::Error>(())
-    /// ```
-    pub fn with_initializers(
-        mut self,
-        kernel: Initializer,
-        bias: Initializer,
-    ) -> Result<Self, Error> {
-        self.initializers = Initializers::new(kernel, bias)?;
-        Ok(self)
-    }
-
     /// A Dense layer with the given weights, as Keras's `weights=(W, b)`: the
     /// kernel is `[[E; UNITS]; INPUT]` (shape `(input, units)`), the bias
     /// `[E; UNITS]`. Both are stored inline; a wrong size does not compile.
@@ -179,21 +155,6 @@ pub trait BiasArray<const UNITS: usize, E: Element>: Data<E> {}
 
 impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for [E; UNITS] {}
 
-impl<const UNITS: usize, A: Activation> LayerKind for Dense<UNITS, A> {
-    const KERAS_NAME: &'static str = "Dense";
-    const BASE_NAME: &'static str = "dense";
-    const WEIGHTS: &'static [WeightInfo] = &[
-        WeightInfo::trainable("kernel", "Dense kernel"),
-        WeightInfo::trainable("bias", "Dense bias"),
-    ];
-    type Fresh<E: Element> = Random<E>;
-    fn initializer(&self, index: usize) -> Initializer {
-        self.initializers.of(index)
-    }
-}
-
-impl<const UNITS: usize, A: Activation> KernelAndBias for Dense<UNITS, A> {}
-
 impl<I: StaticDim, const UNITS: usize, A: Activation> WeightShapes<(I,)> for Dense<UNITS, A> {
     fn weight_shape(index: usize) -> Sizes {
         match index {
@@ -250,7 +211,7 @@ impl<I: StaticDim, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<(
     }
 }
 
-builds_from_spec!([const UNITS: usize, A: Activation] Dense<UNITS, A>);
+kernel_and_bias_layer!("Dense", "dense", "kernel", [const UNITS: usize, A: Activation] Dense<UNITS, A>);
 
 #[cfg(test)]
 mod tests {

@@ -242,6 +242,64 @@ macro_rules! builds_from_spec {
 }
 pub(crate) use builds_from_spec;
 
+/// What every kernel-and-bias layer spec (Dense, the convolutions) shares,
+/// for a spec struct with fields `activation` and `initializers` that is
+/// `Default`: the constructors `new`, `with_activation` and
+/// `with_initializers`, its [`LayerKind`] (Keras names `$keras`/`$base`,
+/// weights `$kernel` and `bias` drawn with its initializers), the
+/// [`KernelAndBias`] accessors and its `BuildLayer` impl.
+macro_rules! kernel_and_bias_layer {
+    ($keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty) => {
+        impl<$($generics)*> $spec {
+            /// The spec with Keras's defaults (the activation's default
+            /// parameters, glorot_uniform kernel, zero bias).
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// The spec with a configured activation (e.g. `LeakyRelu {
+            /// negative_slope: 0.1 }`).
+            pub fn with_activation(activation: A) -> Self {
+                Self {
+                    activation,
+                    ..Self::default()
+                }
+            }
+
+            /// This spec with other kernel and bias initializers (Keras's
+            /// `kernel_initializer`, `bias_initializer`); an error when one's
+            /// parameters are invalid
+            /// ([`Initializer::check`](crate::init::Initializer::check)).
+            pub fn with_initializers(
+                mut self,
+                kernel: $crate::init::Initializer,
+                bias: $crate::init::Initializer,
+            ) -> Result<Self, $crate::Error> {
+                self.initializers = $crate::init::Initializers::new(kernel, bias)?;
+                Ok(self)
+            }
+        }
+
+        impl<$($generics)*> $crate::layer::machinery::LayerKind for $spec {
+            const KERAS_NAME: &'static str = $keras;
+            const BASE_NAME: &'static str = $base;
+            const WEIGHTS: &'static [$crate::layer::machinery::WeightInfo] = &[
+                $crate::layer::machinery::WeightInfo::trainable($kernel, concat!($keras, " kernel")),
+                $crate::layer::machinery::WeightInfo::trainable("bias", concat!($keras, " bias")),
+            ];
+            type Fresh<E: $crate::Element> = $crate::layer::machinery::Random<E>;
+            fn initializer(&self, index: usize) -> $crate::init::Initializer {
+                self.initializers.of(index)
+            }
+        }
+
+        impl<$($generics)*> $crate::layer::machinery::KernelAndBias for $spec {}
+
+        $crate::layer::machinery::builds_from_spec!([$($generics)*] $spec);
+    };
+}
+pub(crate) use kernel_and_bias_layer;
+
 /// A layer given its weights fits inputs whose shape agrees with them.
 impl<K, In, Fixed, E, W> BuildLayer<In, E> for Built<K, Fixed, E, W>
 where

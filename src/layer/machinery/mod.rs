@@ -14,8 +14,8 @@ pub(crate) mod train;
 mod weights;
 
 pub use build::{BuildContext, LayerName};
-pub(crate) use built::builds_from_spec;
 pub use built::Built;
+pub(crate) use built::{builds_from_spec, kernel_and_bias_layer};
 pub use fits::{AxisFits, ChannelsFit, EndsWith, Fits, FromInput, LastAxisSize, SameChannels};
 pub use kind::{KernelAndBias, LayerKind, LayerOp, Stateless, WeightInfo, WeightShapes};
 #[cfg(feature = "std")]
