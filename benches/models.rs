@@ -5,6 +5,7 @@
 //! M1 = MLP 784 → 128 relu → 64 relu → 10 softmax.
 //! M2 = CNN 28×28×1 → Conv2D 16 3×3 relu → MaxPool 2 → Conv2D 32 3×3 relu →
 //!      MaxPool 2 → Flatten → Dense 10 softmax.
+use corten::prelude::*;
 use corten::shape::{Const, Dyn};
 use corten::{sequential, Tensor};
 #[path = "common/mod.rs"]

@@ -12,6 +12,7 @@ use corten::loss::SparseCategoricalCrossentropy;
 use corten::metric::Accuracy;
 use corten::model::{FitOptions, Verbosity};
 use corten::optimizer::Adam;
+use corten::prelude::*;
 use corten::sequential;
 #[path = "common/mod.rs"]
 mod common;

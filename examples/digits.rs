@@ -9,6 +9,7 @@ use corten::loss::SparseCategoricalCrossentropy;
 use corten::metric::Accuracy;
 use corten::model::FitOptions;
 use corten::optimizer::Adam;
+use corten::prelude::*;
 use corten::sequential;
 use std::time::Instant;
 

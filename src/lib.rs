@@ -5,6 +5,7 @@
 //! shapes.
 //!
 //! ```
+//! use corten::prelude::*;
 //! use corten::{sequential, Tensor};
 //! let w = [[1.0f32, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0, 5.0]];
 //! let model = sequential![Input<2>, Dense<5, Linear>::from_weights(w, [0.0; 5])];

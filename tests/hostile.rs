@@ -19,6 +19,7 @@ use corten::loss::{
 use corten::metric::Accuracy;
 use corten::model::{EarlyStopping, FitOptions, Verbosity};
 use corten::optimizer::Sgd;
+use corten::prelude::*;
 use corten::shape::{Const, Dyn, Shape, Sizes};
 use corten::{sequential, Error, Tensor};
 use std::panic::{catch_unwind, AssertUnwindSafe};

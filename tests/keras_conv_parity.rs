@@ -4,6 +4,7 @@ mod common;
 
 use common::{assert_close, case, load, Case};
 use corten::layer::{Conv2D, Dense};
+use corten::prelude::*;
 use corten::shape::{Const, Dyn, Same, Valid};
 use corten::{sequential, Tensor};
 

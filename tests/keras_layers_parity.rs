@@ -4,6 +4,7 @@ mod common;
 
 use common::{assert_close, case, load};
 use corten::layer::{BatchNormalization, LayerNormalization};
+use corten::prelude::*;
 use corten::shape::{Const, Dyn};
 use corten::{sequential, Tensor};
 

@@ -2,7 +2,8 @@
 mod common;
 
 use common::{assert_close, case, load};
-use corten::activation::*;
+use corten::activation::Activation as _;
+use corten::prelude::*;
 use corten::shape::{Const, Dyn};
 use corten::{sequential, Tensor};
 
@@ -48,8 +49,7 @@ fn seed_example_matches_keras() {
     let c = case(&cases, "seed");
     let model = sequential![
         Input<2>,
-        Dense < 5,
-        Linear > ::from_weights([[1.0f32, 2.0, 3.0, 4.0, 5.0]; 2], [0.0; 5])
+        Dense::<5, Linear>::from_weights([[1.0f32, 2.0, 3.0, 4.0, 5.0]; 2], [0.0; 5])
     ];
     let y = model.predict(&Tensor::from_array([[1.0f32, 2.0]])).unwrap();
     assert_close("seed", y.as_slice(), c.get("y"));
@@ -74,12 +74,9 @@ fn mlp_matches_keras_on_a_dynamic_batch() {
     let (w2, b2) = weights::<8, 4>(c, "w2", "b2");
     let model = sequential![
         Input<13>,
-        Dense < 16,
-        Relu > ::from_weights(w0, b0),
-        Dense < 8,
-        Tanh > ::from_weights(w1, b1),
-        Dense < 4,
-        Softmax > ::from_weights(w2, b2),
+        Dense::<16, Relu>::from_weights(w0, b0),
+        Dense::<8, Tanh>::from_weights(w1, b1),
+        Dense::<4, Softmax>::from_weights(w2, b2),
     ];
     let x = Tensor::<(Dyn, Const<13>)>::from_slice((Dyn(7), Const), c.get("x")).unwrap();
     let y = model.predict(&x).unwrap();

@@ -5,6 +5,7 @@ mod common;
 use common::{assert_close, case, load, Case};
 use corten::activation::{Linear, Relu};
 use corten::layer::Conv1D;
+use corten::prelude::*;
 use corten::shape::{Const, Dyn, Same};
 use corten::{sequential, Error, Tensor};
 

@@ -9,6 +9,7 @@ use corten::loss::*;
 use corten::metric::Accuracy;
 use corten::model::{FitOptions, Verbosity};
 use corten::optimizer::*;
+use corten::prelude::*;
 use corten::{sequential, Tensor};
 
 /// Within `rel` relative (and `rel / 10` absolute near zero).

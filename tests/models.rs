@@ -1,4 +1,5 @@
 //! Whole models: sizes beyond typenum's table, deep stacks, dynamic batches.
+use corten::prelude::*;
 use corten::shape::{Const, Dyn};
 use corten::{sequential, Tensor};
 
@@ -152,8 +153,7 @@ fn weights_borrowed_from_static_data() {
 fn softmax_is_stable_for_huge_inputs() {
     let model = sequential![
         Input<2>,
-        Dense < 3,
-        Softmax > ::from_weights([[1e4f32, -1e4, 0.0], [0.0, 0.0, 1e4]], [0.0; 3])
+        Dense::<3, Softmax>::from_weights([[1e4f32, -1e4, 0.0], [0.0, 0.0, 1e4]], [0.0; 3])
     ];
     let y = model
         .predict(&Tensor::from_array([
@@ -232,3 +232,22 @@ const PINNED_KERNEL: [f32; 6] = [
     -1.0202038,
     -0.18632022,
 ];
+
+/// `sequential!` resolves layer and activation names where it is called: a
+/// name of the caller's own is never replaced by corten's.
+mod callers_names_win {
+    use corten::prelude::*;
+
+    /// Not corten's `Linear`.
+    type Linear = corten::activation::Tanh;
+
+    #[test]
+    fn a_local_type_named_like_a_corten_activation_is_the_one_used() {
+        let model = sequential![
+            Input<1>,
+            Dense::<1, Linear>::from_weights([[1.0f32]], [0.0])
+        ];
+        let y = model.predict(&Tensor::from_array([[2.0f32]])).unwrap();
+        assert!((y.as_slice()[0] - 2.0f32.tanh()).abs() < 1e-6, "{y:?}");
+    }
+}

@@ -1,5 +1,6 @@
 //! Inference on static shapes makes no heap allocation: a counting global
 //! allocator watches the forward pass.
+use corten::prelude::*;
 use corten::{sequential, Tensor};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -37,12 +38,9 @@ fn allocations_during(f: impl FnOnce()) -> usize {
 fn dense_stack_forward_on_static_batch_allocates_nothing() {
     let model = sequential![
         Input<16>,
-        Dense < 32,
-        Relu > ::from_weights([[0.01f32; 32]; 16], [0.1; 32]),
-        Dense < 8,
-        Gelu > ::from_weights([[-0.02f32; 8]; 32], [0.0; 8]),
-        Dense < 4,
-        Softmax > ::from_weights([[0.5f32; 4]; 8], [0.0, 1.0, 2.0, 3.0]),
+        Dense::<32, Relu>::from_weights([[0.01f32; 32]; 16], [0.1; 32]),
+        Dense::<8, Gelu>::from_weights([[-0.02f32; 8]; 32], [0.0; 8]),
+        Dense::<4, Softmax>::from_weights([[0.5f32; 4]; 8], [0.0, 1.0, 2.0, 3.0]),
     ];
     let x = Tensor::from_array([[1.0f32; 16]; 2]);
     let mut y = Tensor::from_array([[0.0f32; 4]; 2]);

@@ -8,6 +8,7 @@ use corten::model::{
     Callback, Control, Dataset, EarlyStopping, FitOptions, Logs, ModelWeights, Verbosity,
 };
 use corten::optimizer::{Adam, Sgd};
+use corten::prelude::*;
 use corten::{sequential, Const, Dyn, Error, Tensor};
 use std::cell::RefCell;
 use std::rc::Rc;

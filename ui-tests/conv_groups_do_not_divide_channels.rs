@@ -1,4 +1,5 @@
 // 6 input channels cannot be split into 4 groups.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

@@ -1,4 +1,5 @@
 // A 5×5 kernel on a 3×3 image with `valid` padding.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

@@ -1,4 +1,5 @@
 // Conv2D needs (height, width, channels) samples; this model gives vectors.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

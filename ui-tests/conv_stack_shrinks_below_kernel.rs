@@ -1,4 +1,5 @@
 // 8 → 6 → 4 → 2: the fourth 3×3 convolution no longer fits.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

@@ -1,4 +1,5 @@
 // Kernel weights for 3 input channels after a 1-channel image.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

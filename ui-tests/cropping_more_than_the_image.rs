@@ -1,4 +1,5 @@
 // Cropping 2 pixels from each side of a 3-pixel-high image.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

@@ -1,4 +1,5 @@
 // Dense takes vectors: an image input must be flattened first.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

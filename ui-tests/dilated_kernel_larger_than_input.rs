@@ -1,4 +1,5 @@
 // A 3×3 kernel dilated by 2 spans 5 pixels: more than a 4×4 image.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

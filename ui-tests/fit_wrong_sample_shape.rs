@@ -1,4 +1,5 @@
 // Training images of 8×8 given to a model that takes 28×28 images.
+use corten::prelude::*;
 use corten::loss::SparseCategoricalCrossentropy;
 use corten::metric::Accuracy;
 use corten::model::FitOptions;

@@ -1,4 +1,5 @@
 // A 4×4×2 feature map flattens to 32, but the Dense weights take 30 inputs.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

@@ -1,4 +1,5 @@
 // Global pooling needs images; this model gives vectors.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

@@ -1,4 +1,5 @@
 // A 2×2 pool over a 1×1 image.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

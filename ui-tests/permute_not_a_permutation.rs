@@ -1,4 +1,5 @@
 // Permute<1, 1, 2> repeats an axis: it is no permutation.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

@@ -1,4 +1,5 @@
 // An output tensor of 4 features for a model that gives 5.
+use corten::prelude::*;
 use corten::{sequential, Tensor};
 
 fn main() {

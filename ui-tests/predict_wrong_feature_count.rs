@@ -1,4 +1,5 @@
 // A batch of 3-feature samples given to a model that takes 2 features.
+use corten::prelude::*;
 use corten::{sequential, Tensor};
 
 fn main() {

@@ -1,4 +1,5 @@
 // A single sample without a batch axis given to predict.
+use corten::prelude::*;
 use corten::{sequential, Tensor};
 
 fn main() {

@@ -1,4 +1,5 @@
 // 12 elements cannot become 2×5.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

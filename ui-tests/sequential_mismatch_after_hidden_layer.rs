@@ -1,4 +1,5 @@
 // A Dense whose weights expect 8 inputs after a hidden Dense of 16 units.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

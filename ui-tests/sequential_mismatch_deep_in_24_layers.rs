@@ -1,4 +1,5 @@
 // The mismatch sits at layer 20 of 24; the error still names both sizes.
+use corten::prelude::*;
 use corten::sequential;
 
 fn main() {

@@ -207,6 +207,7 @@ where
     /// naming the epoch and the batch.
     ///
     /// ```
+    /// use corten::prelude::*;
     /// use corten::loss::MeanSquaredError;
     /// use corten::model::{FitOptions, Verbosity};
     /// use corten::optimizer::Sgd;

@@ -127,6 +127,7 @@ where
     /// overflowed inside the model; `y` holds what was computed).
     ///
     /// ```
+    /// use corten::prelude::*;
     /// use corten::{sequential, Tensor};
     /// let model = sequential![Input<2>, Dense<3>::from_weights([[1.0f32, 0.0, 2.0], [0.0, 1.0, 2.0]], [0.5; 3])];
     /// let x = Tensor::from_array([[1.0f32, 2.0]]);
@@ -191,6 +192,7 @@ where
     /// value overflowed inside the model).
     ///
     /// ```
+    /// use corten::prelude::*;
     /// use corten::{sequential, Tensor};
     /// let model = sequential![Input<2>, Dense<1>::from_weights([[1.0f32], [10.0]], [0.0])];
     /// let y = model.predict(&Tensor::from_array([[1.0f32, 2.0], [3.0, 4.0]])).unwrap();
@@ -273,29 +275,29 @@ where
 ///
 /// The first item is `Input<dims...>`. Each later item is a layer type
 /// (`Dense<5, Relu>`, with Keras's initial weights), a constructor call
-/// (`Dense<5>::from_weights(w, b)`), or any expression in parentheses.
+/// (`Dense::<5>::from_weights(w, b)`; also `Dense<5>::from_weights(w, b)`,
+/// which rustfmt rewrites as a comparison, so the turbofish form is the one
+/// to write in formatted code), or any expression in parentheses.
 /// There is no limit on the number of layers. The element type is `f32`
-/// unless it is written first: `sequential![f64; Input<2>, ...]`. Names of
-/// corten's layers and activations need no `use`.
+/// unless it is written first: `sequential![f64; Input<2>, ...]`.
+///
+/// Layer and activation names resolve where the macro is called, like any
+/// Rust path: `use corten::prelude::*` brings in corten's, and a name of the
+/// caller's own (`type Linear = Tanh;`, a layer of its own) is never replaced.
 ///
 /// ```
-/// use corten::activation::{Relu, Softmax};
-/// use corten::sequential;
+/// use corten::prelude::*;
 /// let model = sequential![Input<784>, Dense<128, Relu>, Dense<64, Relu>, Dense<10, Softmax>];
 /// assert_eq!(model.input_shape().to_string(), "(None, 784)");
 /// assert_eq!(model.output_shape().to_string(), "(None, 10)");
 /// ```
 #[macro_export]
 macro_rules! sequential {
-    ($elem:ty; Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {{
-        // Layer and activation names resolve to corten's unless the caller's
-        // scope names its own.
-        #[allow(unused_imports)]
-        use $crate::prelude::*;
+    ($elem:ty; Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
         $crate::sequential!(@layers
             ($crate::model::Sequential::<($($crate::shape::Const<$dim>,)+), _, $elem>::with_seed(0))
             $($($rest)*)?)
-    }};
+    };
     (Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
         $crate::sequential!(f32; Input<$($dim),+> $(, $($rest)*)?)
     };
@@ -305,6 +307,11 @@ macro_rules! sequential {
     };
     (@layers ($model:expr) $name:ident < $($arg:tt),+ > $(, $($rest:tt)*)?) => {
         $crate::sequential!(@layers ($model.then(<$name<$($arg),+> as ::core::default::Default>::default())) $($($rest)*)?)
+    };
+    // The turbofish form, `Dense::<5, Linear>::from_weights(w, b)`: an
+    // expression rustfmt leaves as it is.
+    (@layers ($model:expr) $name:ident :: < $($arg:tt),+ > :: $method:ident ( $($call:tt)* ) $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then($name::<$($arg),+>::$method($($call)*))) $($($rest)*)?)
     };
     (@layers ($model:expr) $name:ident :: $method:ident ( $($call:tt)* ) $(, $($rest:tt)*)?) => {
         $crate::sequential!(@layers ($model.then($name::$method($($call)*))) $($($rest)*)?)
@@ -318,5 +325,69 @@ macro_rules! sequential {
     // A layer type handed over by another macro as a `ty` fragment.
     (@layers ($model:expr) $layer:ty $(, $($rest:tt)*)?) => {
         $crate::sequential!(@layers ($model.then(<$layer as ::core::default::Default>::default())) $($($rest)*)?)
+    };
+}
+
+/// The type of the model [`sequential!`](crate::sequential) builds from the
+/// same list, so that a model can be named: a struct field, a function's
+/// return type, a `static`. A layer given its weights is written with the
+/// storage of its weights after `as` (`Dense<10> as ([[f32; 10]; 64], [f32;
+/// 10])`, or `&'static [f32]` slices in flash); the element type, `f32`
+/// unless written first (`model_type![f64; …]`), must match.
+///
+/// ```
+/// use corten::prelude::*;
+/// use corten::model_type;
+///
+/// /// A classifier, its type written once.
+/// type Classifier = model_type![Input<4>, Dense<8, Relu>, Dense<3, Softmax>];
+///
+/// struct Service {
+///     model: Classifier,
+/// }
+///
+/// fn classifier() -> Classifier {
+///     sequential![Input<4>, Dense<8, Relu>, Dense<3, Softmax>]
+/// }
+///
+/// let service = Service { model: classifier() };
+/// assert_eq!(service.model.output_shape().to_string(), "(None, 3)");
+///
+/// // Weights borrowed from `&'static` data: building allocates nothing.
+/// static KERNEL: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0];
+/// static BIAS: [f32; 2] = [0.0, 0.5];
+/// type Flash = model_type![Input<3>, Dense<2> as (&'static [f32], &'static [f32])];
+/// fn flash() -> Result<Flash, Error> {
+///     let dense = Dense::<2>::from_data::<Const<3>, f32, _, _>(&KERNEL[..], &BIAS[..])?;
+///     Ok(sequential![Input<3>, (dense)])
+/// }
+/// let y = flash()?.predict(&Tensor::from_array([[1.0f32, 2.0, 3.0]]))?;
+/// assert_eq!(y.as_slice(), &[4.0, 5.5]);
+/// # Ok::<(), corten::Error>(())
+/// ```
+#[macro_export]
+macro_rules! model_type {
+    ($elem:ty; Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::model_type!(@layers $elem; ($($crate::shape::Const<$dim>,)+);
+            $crate::model::Empty<($($crate::shape::Const<$dim>,)+)>; $($($rest)*)?)
+    };
+    (Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::model_type!(f32; Input<$($dim),+> $(, $($rest)*)?)
+    };
+    (@layers $elem:ty; $input:ty; $prev:ty; $(,)?) => {
+        $crate::model::Sequential<$input, $prev, $elem>
+    };
+    (@layers $elem:ty; $input:ty; $prev:ty; $layer:ty as $weights:ty $(, $($rest:tt)*)?) => {
+        $crate::model_type!(@layers $elem; $input; $crate::model::Stack<$prev, $crate::layer::Built<
+            $layer,
+            <$prev as $crate::layer::Layer<$elem>>::Output,
+            $elem,
+            $weights,
+        >>; $($($rest)*)?)
+    };
+    (@layers $elem:ty; $input:ty; $prev:ty; $layer:ty $(, $($rest:tt)*)?) => {
+        $crate::model_type!(@layers $elem; $input; $crate::model::Stack<$prev,
+            <$layer as $crate::layer::BuildLayer<<$prev as $crate::layer::Layer<$elem>>::Output, $elem>>::Layer,
+        >; $($($rest)*)?)
     };
 }

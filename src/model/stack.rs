@@ -203,6 +203,7 @@ where
 #[cfg(all(test, feature = "std"))]
 mod tests {
     use crate::layer::train::check;
+    use crate::prelude::*;
 
     /// Gradients through a whole chain of layers (each link passing the
     /// gradient of its input back) against finite differences.

@@ -54,6 +54,7 @@ where
     /// optimizer, the loss, and the metrics `fit` and `evaluate` report.
     ///
     /// ```
+    /// use corten::prelude::*;
     /// use corten::loss::SparseCategoricalCrossentropy;
     /// use corten::metric::Accuracy;
     /// use corten::optimizer::Adam;
@@ -98,6 +99,7 @@ where
     /// variance is below zero): the error names the layer and the weight.
     ///
     /// ```
+    /// use corten::prelude::*;
     /// use corten::{sequential, Error};
     /// let mut model = sequential![Input<2>, Dense<1>];
     /// model.set_weights(&[vec![1.0, 2.0], vec![0.5]])?;

@@ -12,6 +12,7 @@ use crate::Element;
 /// (softmax) act on the last axis.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2>, Activation<Relu>];
 /// assert_eq!(model.predict(&Tensor::from_array([[-1.0f32, 2.0]])).unwrap().as_slice(), &[0.0, 2.0]);

@@ -20,6 +20,7 @@ use core::marker::PhantomData;
 /// the layer before; the output length is computed by the compiler.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::sequential;
 /// let model = sequential![Input<100, 8>, Conv1D<16, 5, Relu>];
 /// assert_eq!(model.output_shape().to_string(), "(None, 96, 16)");

@@ -25,6 +25,7 @@ use core::marker::PhantomData;
 /// than the input is a compile error.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::sequential;
 /// use corten::shape::Same;
 /// let model = sequential![Input<28, 28, 1>, Conv2D<16, 3, Relu>, Conv2D<8, 3, Relu, Same, 2>];
@@ -90,6 +91,7 @@ impl<
     /// layer before.
     ///
     /// ```
+    /// use corten::prelude::*;
     /// use corten::{sequential, Tensor};
     /// // One 2×2 filter that sums its window, over a 3×3 single-channel image.
     /// let model = sequential![Input<3, 3, 1>, Conv2D<1, 2>::from_weights([[[[1.0f32]]; 2]; 2], [0.0])];

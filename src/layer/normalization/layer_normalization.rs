@@ -17,6 +17,7 @@ use crate::Element;
 /// `gamma · (x − mean) / √(variance + ε) + beta`, ε = 1e-3 (Keras's default).
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2>, LayerNormalization];
 /// let y = model.predict(&Tensor::from_array([[1.0f32, 3.0]])).unwrap();

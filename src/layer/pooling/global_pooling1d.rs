@@ -20,6 +20,7 @@ pub struct GlobalPooling1D<Op>(PhantomData<Op>);
 /// Keras `GlobalMaxPooling1D()`.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<3, 2>, GlobalMaxPooling1D];
 /// let y = model.predict(&Tensor::from_array([[[1.0f32, 5.0], [3.0, 4.0], [2.0, 6.0]]])).unwrap();

@@ -18,6 +18,7 @@ pub struct GlobalPooling2D<Op>(PhantomData<Op>);
 /// Keras `GlobalAveragePooling2D()`.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2, 2, 1>, GlobalAveragePooling2D];
 /// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();

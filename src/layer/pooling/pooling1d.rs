@@ -22,6 +22,7 @@ pub struct Pooling1D<Op, const POOL: usize, P = Valid, const STRIDE: usize = POO
 /// Keras `MaxPooling1D(pool_size=POOL, strides=STRIDE, padding=P)`.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<4, 1>, MaxPooling1D<2>];
 /// let y = model.predict(&Tensor::from_array([[[1.0f32], [3.0], [2.0], [0.0]]])).unwrap();

@@ -23,6 +23,7 @@ pub struct Pooling2D<Op, const POOL: usize, P = Valid, const STRIDE: usize = POO
 /// Keras `MaxPooling2D(pool_size=POOL, strides=STRIDE, padding=P)`.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2, 2, 1>, MaxPooling2D<2>];
 /// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();
@@ -34,6 +35,7 @@ pub type MaxPooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> 
 /// Keras `AveragePooling2D(pool_size=POOL, strides=STRIDE, padding=P)`.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2, 2, 1>, AveragePooling2D<2>];
 /// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();

@@ -12,6 +12,7 @@ use crate::Element;
 /// with probability `rate` and scales the others by `1 / (1 − rate)`.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<2>, Dropout::new(0.5)];
 /// assert_eq!(model.predict(&Tensor::from_array([[1.0f32, 2.0]])).unwrap().as_slice(), &[1.0, 2.0]);

@@ -9,6 +9,7 @@ use crate::Element;
 /// compile error.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<3, 3, 1>, Cropping2D<1>];
 /// let x = Tensor::from_array([[[[1.0f32], [2.0], [3.0]], [[4.0], [5.0], [6.0]], [[7.0], [8.0], [9.0]]]]);

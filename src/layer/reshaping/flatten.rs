@@ -13,6 +13,7 @@ use crate::Element;
 /// computed by the compiler, so the next layer's input size is checked.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::sequential;
 /// let model = sequential![Input<28, 28, 1>, Conv2D<32, 3, Relu>, Flatten, Dense<10, Softmax>];
 /// assert_eq!(model.output_shape().to_string(), "(None, 10)");

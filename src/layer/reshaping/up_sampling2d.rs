@@ -8,6 +8,7 @@ use crate::Element;
 /// default): each pixel becomes an `S × S` block.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<1, 2, 1>, UpSampling2D<2>];
 /// let y = model.predict(&Tensor::from_array([[[[1.0f32], [2.0]]]])).unwrap();

@@ -8,6 +8,7 @@ use crate::Element;
 /// columns left and right.
 ///
 /// ```
+/// use corten::prelude::*;
 /// use corten::{sequential, Tensor};
 /// let model = sequential![Input<1, 1, 1>, ZeroPadding2D<1>];
 /// assert_eq!(model.output_shape().to_string(), "(None, 3, 3, 1)");
