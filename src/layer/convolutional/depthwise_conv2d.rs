@@ -184,6 +184,21 @@ mod tests {
     use crate::shape::{Same, Valid};
     use crate::Const as N;
 
+    /// Keras's glorot_uniform over the `(3, 3, 8, 1)` kernel: fans `3·3·8`
+    /// in and `3·3·1` out (`compute_fans`), so the bound is `√(6 / 81)`, not
+    /// the `√(6 / 18)` of fans taken as if there were one channel.
+    #[test]
+    fn the_initial_kernel_is_bounded_by_keras_fans() {
+        let layer = check::build::<(N<5>, N<5>, N<8>), _>(DepthwiseConv2D::<3>::default());
+        let limit = (6.0f64 / (72.0 + 9.0)).sqrt();
+        let largest = layer.kernel().iter().fold(0.0f64, |m, w| m.max(w.abs()));
+        assert!(largest <= limit, "{largest} > {limit}");
+        assert!(
+            largest > 0.9 * limit,
+            "{largest}: the draw should reach near the bound"
+        );
+    }
+
     #[test]
     fn gradients_match_finite_differences() {
         type Img = (N<5>, N<4>, N<3>);

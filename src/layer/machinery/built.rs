@@ -318,3 +318,23 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::layer::{BuildContext, BuildLayer, Conv1D, Dense, Layer};
+    use crate::shape::Const;
+    extern crate alloc;
+    use alloc::format;
+
+    #[test]
+    fn every_built_layer_is_debug_with_its_keras_class_and_name() {
+        let dense = Dense::<2>::from_weights([[1.0f32, 2.0]], [0.0; 2]);
+        assert!(format!("{dense:?}").starts_with("Dense(dense, Dense { activation: Linear"));
+        let conv = Conv1D::<1, 2>::from_data::<Const<1>, f32, _, _>([1.0f32, -1.0], [0.0]).unwrap();
+        let mut ctx = BuildContext::default();
+        let _first = BuildLayer::<(Const<4>, Const<1>), f32>::build(conv.clone(), &mut ctx);
+        let second = BuildLayer::<(Const<4>, Const<1>), f32>::build(conv, &mut ctx);
+        assert!(format!("{second:?}").starts_with("Conv1D(conv1d_1, "));
+        assert_eq!(second.param_count(), 3);
+    }
+}
