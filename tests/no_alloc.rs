@@ -121,3 +121,25 @@ fn scratch_too_small_is_an_error_not_a_panic() {
     model.predict_into(&x, &mut y, &mut [0.0; 3]).unwrap();
     assert_eq!(y.as_slice(), &[9.0]);
 }
+
+/// A model over `&'static` weights, its type named with `model_type!`:
+/// building it (checks, names, the chain of layers) allocates nothing, and
+/// neither does its forward pass.
+#[test]
+fn building_a_named_model_over_static_weights_allocates_nothing() {
+    static KERNEL: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0];
+    static BIAS: [f32; 2] = [0.0, 0.5];
+    type Flash = corten::model_type![Input<3>, Dense<2> as (&'static [f32], &'static [f32])];
+    let mut model: Option<Flash> = None;
+    let built = allocations_during(|| {
+        let dense = Dense::<2>::from_data::<Const<3>, f32, _, _>(&KERNEL[..], &BIAS[..]).unwrap();
+        model = Some(sequential![Input<3>, (dense)]);
+    });
+    assert_eq!(built, 0, "building allocated");
+    let model = model.unwrap();
+    let x = Tensor::from_array([[1.0f32, 2.0, 3.0]]);
+    let mut y = Tensor::from_array([[0.0f32; 2]]);
+    let ran = allocations_during(|| model.predict_into(&x, &mut y, &mut []).unwrap());
+    assert_eq!(ran, 0, "the forward pass allocated");
+    assert_eq!(y.as_slice(), &[4.0, 5.5]);
+}
