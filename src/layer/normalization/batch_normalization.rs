@@ -11,7 +11,7 @@ use crate::layer::machinery::{
     Built, Drawn, EndsWith, LastAxisSize, LayerKind, LayerOp, WeightInfo, WeightShapes, Weights,
 };
 use crate::layer::LayerName;
-use crate::shape::{LastAxis, Sizes, StaticDim};
+use crate::shape::{Features, Sizes, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
 
@@ -142,14 +142,14 @@ impl<In: LastAxisSize> WeightShapes<In> for BatchNormalization {
     }
 }
 
-impl<In: LastAxis + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalization {
+impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalization {
     type Output = In;
 
     fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         let (g, b, m, v) = (w.at(0), w.at(1), w.at(2), w.at(3));
         let eps = E::from_f64(self.epsilon);
         let scale = |i: usize| g[i] / (v[i] + eps).sqrt();
-        affine(x, y, scale, |i| b[i] - m[i] * scale(i), In::Last::SIZE);
+        affine(x, y, scale, |i| b[i] - m[i] * scale(i), In::LAST);
     }
 
     /// Normalizes with the batch's mean and (biased) variance over every
@@ -164,7 +164,7 @@ impl<In: LastAxis + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalizat
         tape: &mut Tape<E>,
         _rng: &mut crate::random::Rng,
     ) {
-        let c = In::Last::SIZE;
+        let c = In::LAST;
         let stats = &mut tape.cache;
         stats.clear();
         stats.resize(2 * c, E::ZERO);
@@ -216,7 +216,7 @@ impl<In: LastAxis + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalizat
         tape: &mut Tape<E>,
         grads: &mut [E],
     ) {
-        let c = In::Last::SIZE;
+        let c = In::LAST;
         let (mean, inv) = tape.cache.split_at(c);
         let (d_gamma, d_beta) = grads.split_at_mut(c);
         d_gamma.fill(E::ZERO);

@@ -9,7 +9,7 @@ use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{
     Built, Drawn, EndsWith, LastAxisSize, LayerKind, LayerOp, WeightInfo, WeightShapes, Weights,
 };
-use crate::shape::{LastAxis, Sizes, StaticDim};
+use crate::shape::{Features, Sizes, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
 
@@ -79,12 +79,12 @@ impl<In: LastAxisSize> WeightShapes<In> for LayerNormalization {
     }
 }
 
-impl<In: LastAxis + LastAxisSize, E: Element> LayerOp<In, E> for LayerNormalization {
+impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for LayerNormalization {
     type Output = In;
 
     fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         let (g, b) = (w.at(0), w.at(1));
-        let n = In::Last::SIZE.max(1);
+        let n = In::LAST.max(1);
         let eps = E::from_f64(self.epsilon);
         for (yr, xr) in y.chunks_exact_mut(n).zip(x.chunks_exact(n)) {
             let count = E::from_f64(n as f64);
@@ -106,7 +106,7 @@ impl<In: LastAxis + LastAxisSize, E: Element> LayerOp<In, E> for LayerNormalizat
         _: &mut Tape<E>,
         grads: &mut [E],
     ) {
-        let (c, n) = (In::Last::SIZE, In::Last::SIZE.max(1));
+        let (c, n) = (In::LAST, In::LAST.max(1));
         let (d_gamma, d_beta) = grads.split_at_mut(c);
         d_gamma.fill(E::ZERO);
         d_beta.fill(E::ZERO);
