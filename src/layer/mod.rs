@@ -5,6 +5,7 @@ mod activations;
 mod convolutional;
 mod core;
 pub mod machinery;
+pub mod merging;
 mod normalization;
 mod pooling;
 mod products;
@@ -25,13 +26,14 @@ pub(crate) use machinery::train::sum_rows;
 #[cfg(feature = "std")]
 pub use machinery::{Backprop, Tape, Weight};
 pub use machinery::{BuildContext, Built, FromInput, LayerName, SameChannels};
+pub use merging::{Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract};
 #[cfg(feature = "std")]
 pub(crate) use normalization::check_variance;
 pub use normalization::{BatchNormalization, LayerNormalization};
 pub use pooling::{
-    Average, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
-    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalPooling1D, GlobalPooling2D, Max, MaxPooling1D,
-    MaxPooling2D, PoolOp, Pooling1D, Pooling2D,
+    AveragePool, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalPooling1D,
+    GlobalPooling2D, MaxPool, MaxPooling1D, MaxPooling2D, PoolOp, Pooling1D, Pooling2D,
 };
 pub use products::{DenseElement, StridedProduct};
 pub use regularization::Dropout;

@@ -3,7 +3,7 @@
 
 #[cfg(feature = "std")]
 use super::pool_op::pool_backward;
-use super::pool_op::{pool, Average, Max, PoolOp, GLOBAL_POOLING1D};
+use super::pool_op::{pool, AveragePool, MaxPool, PoolOp, GLOBAL_POOLING1D};
 use crate::layer::machinery::builds_from_spec;
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
@@ -26,10 +26,10 @@ pub struct GlobalPooling1D<Op>(PhantomData<Op>);
 /// let y = model.predict(&Tensor::from_array([[[1.0f32, 5.0], [3.0, 4.0], [2.0, 6.0]]])).unwrap();
 /// assert_eq!(y.as_slice(), &[3.0, 6.0]);
 /// ```
-pub type GlobalMaxPooling1D = GlobalPooling1D<Max>;
+pub type GlobalMaxPooling1D = GlobalPooling1D<MaxPool>;
 
 /// Keras `GlobalAveragePooling1D()`.
-pub type GlobalAveragePooling1D = GlobalPooling1D<Average>;
+pub type GlobalAveragePooling1D = GlobalPooling1D<AveragePool>;
 
 impl<Op: PoolOp> Stateless for GlobalPooling1D<Op> {
     const KERAS_NAME: &'static str = Op::NAMES[GLOBAL_POOLING1D].0;

@@ -2,7 +2,7 @@
 
 #[cfg(feature = "std")]
 use super::pool_op::pool_backward;
-use super::pool_op::{Average, Max, PoolOp, GLOBAL_POOLING2D};
+use super::pool_op::{AveragePool, MaxPool, PoolOp, GLOBAL_POOLING2D};
 use crate::layer::machinery::builds_from_spec;
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
@@ -24,10 +24,10 @@ pub struct GlobalPooling2D<Op>(PhantomData<Op>);
 /// let y = model.predict(&Tensor::from_array([[[[1.0f32], [4.0]], [[3.0], [2.0]]]])).unwrap();
 /// assert_eq!(y.as_slice(), &[2.5]);
 /// ```
-pub type GlobalAveragePooling2D = GlobalPooling2D<Average>;
+pub type GlobalAveragePooling2D = GlobalPooling2D<AveragePool>;
 
 /// Keras `GlobalMaxPooling2D()`.
-pub type GlobalMaxPooling2D = GlobalPooling2D<Max>;
+pub type GlobalMaxPooling2D = GlobalPooling2D<MaxPool>;
 
 impl<Op: PoolOp> Stateless for GlobalPooling2D<Op> {
     const KERAS_NAME: &'static str = Op::NAMES[GLOBAL_POOLING2D].0;

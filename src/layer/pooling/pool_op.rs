@@ -1,4 +1,4 @@
-//! How a pooling layer reduces a window: [`PoolOp`] ([`Max`], [`Average`]),
+//! How a pooling layer reduces a window: [`PoolOp`] ([`MaxPool`], [`AveragePool`]),
 //! and the window loops every pooling layer shares.
 
 #[cfg(feature = "std")]
@@ -19,7 +19,7 @@ pub(super) const GLOBAL_POOLING2D: usize = 3;
 pub trait PoolOp: Copy + Default + core::fmt::Debug + Send + Sync + 'static {
     /// Keras's class and base names of the layers reducing this way:
     /// `MaxPooling1D`, `MaxPooling2D`, `GlobalMaxPooling1D`,
-    /// `GlobalMaxPooling2D` for [`Max`], in this order.
+    /// `GlobalMaxPooling2D` for [`MaxPool`], in this order.
     const NAMES: [(&'static str, &'static str); 4];
     /// The reduction of `count` cells whose running state is `acc` (seeded by
     /// [`PoolOp::init`] and [`PoolOp::step`]).
@@ -36,14 +36,14 @@ pub trait PoolOp: Copy + Default + core::fmt::Debug + Send + Sync + 'static {
 
 /// Keeps the window's largest value (padded cells never win).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Max;
+pub struct MaxPool;
 
 /// Keeps the window's mean over the cells inside the input (padded cells are
 /// not counted, as in Keras).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Average;
+pub struct AveragePool;
 
-impl PoolOp for Max {
+impl PoolOp for MaxPool {
     const NAMES: [(&'static str, &'static str); 4] = [
         ("MaxPooling1D", "max_pooling1d"),
         ("MaxPooling2D", "max_pooling2d"),
@@ -74,7 +74,7 @@ impl PoolOp for Max {
     }
 }
 
-impl PoolOp for Average {
+impl PoolOp for AveragePool {
     const NAMES: [(&'static str, &'static str); 4] = [
         ("AveragePooling1D", "average_pooling1d"),
         ("AveragePooling2D", "average_pooling2d"),
@@ -168,8 +168,8 @@ mod tests {
 
     #[test]
     fn max_ignores_padding_and_propagates_nan() {
-        assert_eq!(Max::step(Max::init::<f32>(), -5.0), -5.0);
-        assert!(Max::step(1.0f32, f32::NAN).is_nan());
-        assert_eq!(Average::finish(6.0f32, 4), 1.5);
+        assert_eq!(MaxPool::step(MaxPool::init::<f32>(), -5.0), -5.0);
+        assert!(MaxPool::step(1.0f32, f32::NAN).is_nan());
+        assert_eq!(AveragePool::finish(6.0f32, 4), 1.5);
     }
 }

@@ -2,7 +2,7 @@
 
 #[cfg(feature = "std")]
 use super::pool_op::pool_backward;
-use super::pool_op::{pool, Average, Max, PoolOp, POOLING1D};
+use super::pool_op::{pool, AveragePool, MaxPool, PoolOp, POOLING1D};
 use crate::layer::machinery::builds_from_spec;
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
@@ -29,11 +29,11 @@ pub struct Pooling1D<Op, const POOL: usize, P = Valid, const STRIDE: usize = POO
 /// assert_eq!(y.as_slice(), &[3.0, 2.0]);
 /// ```
 pub type MaxPooling1D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> =
-    Pooling1D<Max, POOL, P, STRIDE>;
+    Pooling1D<MaxPool, POOL, P, STRIDE>;
 
 /// Keras `AveragePooling1D(pool_size=POOL, strides=STRIDE, padding=P)`.
 pub type AveragePooling1D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> =
-    Pooling1D<Average, POOL, P, STRIDE>;
+    Pooling1D<AveragePool, POOL, P, STRIDE>;
 
 type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
 

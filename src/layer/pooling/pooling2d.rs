@@ -3,7 +3,7 @@
 
 #[cfg(feature = "std")]
 use super::pool_op::pool_backward;
-use super::pool_op::{pool, Average, Max, PoolOp, POOLING2D};
+use super::pool_op::{pool, AveragePool, MaxPool, PoolOp, POOLING2D};
 use crate::layer::machinery::builds_from_spec;
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
@@ -30,7 +30,7 @@ pub struct Pooling2D<Op, const POOL: usize, P = Valid, const STRIDE: usize = POO
 /// assert_eq!(y.as_slice(), &[4.0]);
 /// ```
 pub type MaxPooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> =
-    Pooling2D<Max, POOL, P, STRIDE>;
+    Pooling2D<MaxPool, POOL, P, STRIDE>;
 
 /// Keras `AveragePooling2D(pool_size=POOL, strides=STRIDE, padding=P)`.
 ///
@@ -42,7 +42,7 @@ pub type MaxPooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> 
 /// assert_eq!(y.as_slice(), &[2.5]);
 /// ```
 pub type AveragePooling2D<const POOL: usize, P = Valid, const STRIDE: usize = POOL> =
-    Pooling2D<Average, POOL, P, STRIDE>;
+    Pooling2D<AveragePool, POOL, P, STRIDE>;
 
 type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
 
