@@ -160,6 +160,12 @@ pub enum Error {
         /// The logs `fit` writes, comma-separated.
         available: alloc::string::String,
     },
+    /// A functional model that cannot be built from the nodes given (see
+    /// [`Graph::build`](crate::model::Graph::build)).
+    InvalidGraph {
+        /// What is wrong.
+        problem: &'static str,
+    },
     /// An option outside its range (a batch size of 0, a validation split
     /// of 1).
     InvalidOption {
@@ -307,6 +313,7 @@ impl fmt::Display for Error {
                 "a callback monitors `{name}`, but fit logs only {available}"
             ),
             Error::InvalidOption { what, rule } => write!(f, "invalid option `{what}`: {rule}"),
+            Error::InvalidGraph { problem } => write!(f, "invalid functional model: {problem}"),
         }
     }
 }

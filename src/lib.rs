@@ -72,11 +72,11 @@ pub use tensor::Tensor;
 pub mod prelude {
     pub use crate::activation::*;
     pub use crate::layer::{
-        Activation, AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D,
-        Cropping2D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D,
-        GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, Layer, LayerNormalization,
-        MaxPooling1D, MaxPooling2D, Permute, Reshape, Reshape1, Reshape2, Reshape3, UpSampling2D,
-        ZeroPadding2D,
+        Activation, Add, Average, AveragePooling1D, AveragePooling2D, BatchNormalization,
+        Concatenate, Conv1D, Conv2D, Cropping2D, Dense, Dot, Dropout, Embedding, Flatten,
+        GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+        Layer, LayerNormalization, MaxPooling1D, MaxPooling2D, Maximum, Minimum, Multiply, Permute,
+        Reshape, Reshape1, Reshape2, Reshape3, Subtract, UpSampling2D, ZeroPadding2D,
     };
     #[cfg(feature = "std")]
     pub use crate::loss::{
@@ -85,6 +85,8 @@ pub mod prelude {
     };
     #[cfg(feature = "std")]
     pub use crate::metric::{Accuracy, Mae, Mse};
+    #[cfg(feature = "alloc")]
+    pub use crate::model::Graph;
     pub use crate::model::Sequential;
     #[cfg(feature = "std")]
     pub use crate::model::{EarlyStopping, FitOptions, Verbosity};

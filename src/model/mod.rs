@@ -5,6 +5,8 @@
 mod callback;
 #[cfg(feature = "std")]
 mod fit;
+#[cfg(feature = "alloc")]
+mod graph;
 #[cfg(feature = "std")]
 mod progress;
 mod sequential;
@@ -17,6 +19,8 @@ mod training;
 pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights, Snapshot};
 #[cfg(feature = "std")]
 pub use fit::{Dataset, FitOptions};
+#[cfg(feature = "alloc")]
+pub use graph::{Apply, Feed, Graph, Model, NodeOp, Receive, Shared, Sym, Syms, MAX_ARITY};
 #[cfg(feature = "std")]
 pub use progress::Verbosity;
 pub use sequential::Sequential;

@@ -29,8 +29,19 @@ use crate::Element;
 /// assert_eq!(y, [1.0, 2.0, 3.0, 10.0, 4.0, 5.0, 6.0, 20.0]);
 /// # Ok::<(), corten::Error>(())
 /// ```
+///
+/// In an expression, `Concatenate::new()` joins on the last axis and
+/// `Concatenate::<AXIS>` on another (a default const parameter is not
+/// inferred in expressions).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Concatenate<const AXIS: isize = -1>;
+
+impl Concatenate {
+    /// Joins on the last axis (Keras's default, `axis=-1`).
+    pub const fn new() -> Self {
+        Concatenate
+    }
+}
 
 /// The shape rule for two inputs of one rank joined on one axis, for the
 /// axis counted from the front (`$pos`) and from the back (`$neg`).

@@ -1,0 +1,479 @@
+//! A built functional model: its nodes in order, their buffers planned
+//! once, and the Keras API over tuples of inputs and outputs.
+
+use super::op::MAX_ARITY;
+use super::plan::{place, Slot};
+use super::{Node, NodeKind, NodeOp, Sym};
+use crate::error::Error;
+use crate::layer::BuildContext;
+use crate::shape::{BatchOf, Batched, Dyn, Features, OutputBatchOf, Sizes};
+use crate::tensor::{Data, DataMut, Tensor};
+use crate::Element;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+/// A node or a tuple of up to [`MAX_ARITY`] nodes: a model's inputs or
+/// outputs, a merge's inputs.
+pub trait Syms: Copy {
+    /// How many nodes.
+    const COUNT: usize;
+    /// The tensors [`Model::predict`] gives for these outputs: a tensor of
+    /// batch axis [`Dyn`] per node.
+    type Tensors<E: Element>;
+    /// Calls `visit` with each node's graph, index and sample shape.
+    #[doc(hidden)]
+    fn visit(&self, visit: &mut dyn FnMut(u32, usize, Sizes));
+    /// The tensors from each node's data for `batch` samples.
+    #[doc(hidden)]
+    fn tensors<E: Element>(batch: usize, data: Vec<Vec<E>>) -> Self::Tensors<E>;
+}
+
+/// Tensors fed to a model's inputs `Ins`: `&x` for one input, `(&xa, &xb)`
+/// for two, each holding a batch of samples of its input's shape (checked
+/// by the compiler).
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: these tensors do not fit the model's inputs `{Ins}`",
+    label = "one tensor per input, each of shape (batch, the input's shape…)"
+)]
+pub trait Feed<Ins, E: Element> {
+    /// Calls `visit` with each tensor's data and batch size, in order.
+    #[doc(hidden)]
+    fn visit<'a>(&'a self, visit: &mut dyn FnMut(&'a [E], usize));
+}
+
+/// Tensors that receive a model's outputs `Outs`: `&mut y` for one output,
+/// `(&mut ya, &mut yb)` for two.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: these tensors do not fit the model's outputs `{Outs}`",
+    label = "one tensor per output, each of shape (batch, the output's shape…)"
+)]
+pub trait Receive<Outs, E: Element> {
+    /// Calls `visit` with each tensor's data and batch size, in order.
+    #[doc(hidden)]
+    fn visit_mut(&mut self, visit: &mut dyn FnMut(&mut [E], usize));
+}
+
+macro_rules! syms_tuple {
+    ($count:literal; $($s:ident $sx:ident $d:ident $i:tt),+) => {
+        impl<$($s: Features),+> Syms for ($(Sym<$s>,)+) {
+            const COUNT: usize = $count;
+            type Tensors<E: Element> = ($(Tensor<<$s as Features>::Batched<Dyn>, E>,)+);
+            fn visit(&self, visit: &mut dyn FnMut(u32, usize, Sizes)) {
+                $(self.$i.visit(visit);)+
+            }
+            fn tensors<E: Element>(batch: usize, data: Vec<Vec<E>>) -> Self::Tensors<E> {
+                let mut data = data.into_iter();
+                ($(Sym::<$s>::tensors(batch, vec![data.next().unwrap_or_default()]),)+)
+            }
+        }
+        impl<'t, E: Element, $($s: Features, $sx: BatchOf<$s>, $d: Data<E>),+>
+            Feed<($(Sym<$s>,)+), E> for ($(&'t Tensor<$sx, E, $d>,)+)
+        {
+            fn visit<'a>(&'a self, visit: &mut dyn FnMut(&'a [E], usize)) {
+                $(self.$i.visit(visit);)+
+            }
+        }
+        impl<'t, E: Element, $($s: Features, $sx: Batched + OutputBatchOf<$s, <$sx as Batched>::Batch>, $d: DataMut<E>),+>
+            Receive<($(Sym<$s>,)+), E> for ($(&'t mut Tensor<$sx, E, $d>,)+)
+        {
+            fn visit_mut(&mut self, visit: &mut dyn FnMut(&mut [E], usize)) {
+                $(self.$i.visit_mut(visit);)+
+            }
+        }
+    };
+}
+
+impl<S: Features> Syms for Sym<S> {
+    const COUNT: usize = 1;
+    type Tensors<E: Element> = Tensor<S::Batched<Dyn>, E>;
+    fn visit(&self, visit: &mut dyn FnMut(u32, usize, Sizes)) {
+        visit(self.graph, self.node, S::default().sizes());
+    }
+    fn tensors<E: Element>(batch: usize, data: Vec<Vec<E>>) -> Self::Tensors<E> {
+        let data = data.into_iter().next().unwrap_or_default();
+        Tensor::from_parts_unchecked(S::batched(Dyn(batch)), data)
+    }
+}
+
+impl<'t, E: Element, S: Features, SX: BatchOf<S>, D: Data<E>> Feed<Sym<S>, E>
+    for &'t Tensor<SX, E, D>
+{
+    fn visit<'a>(&'a self, visit: &mut dyn FnMut(&'a [E], usize)) {
+        visit(self.as_slice(), self.sizes()[0]);
+    }
+}
+
+impl<'t, E, S, SY, D> Receive<Sym<S>, E> for &'t mut Tensor<SY, E, D>
+where
+    E: Element,
+    S: Features,
+    SY: Batched + OutputBatchOf<S, <SY as Batched>::Batch>,
+    D: DataMut<E>,
+{
+    fn visit_mut(&mut self, visit: &mut dyn FnMut(&mut [E], usize)) {
+        let batch = self.sizes()[0];
+        visit(self.as_mut_slice(), batch);
+    }
+}
+
+syms_tuple!(1; A XA DA 0);
+syms_tuple!(2; A XA DA 0, B XB DB 1);
+syms_tuple!(3; A XA DA 0, B XB DB 1, C XC DC 2);
+syms_tuple!(4; A XA DA 0, B XB DB 1, C XC DC 2, D XD DD 3);
+
+/// Where a node's value is while the model runs.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    /// The model's input of this index, read in place.
+    Input(usize),
+    /// A buffer in the arena.
+    Slot(Slot),
+}
+
+/// One node to compute: its operation, where its inputs are, where its
+/// output goes.
+#[derive(Clone, Debug)]
+struct Step {
+    op: usize,
+    inputs: Vec<Source>,
+    out: Slot,
+}
+
+/// A functional model from the inputs `Ins` to the outputs `Outs` (each a
+/// [`Sym`] or a tuple of them), made by [`Graph::build`](super::Graph::build).
+pub struct Model<Ins, Outs, E: Element = f32> {
+    ops: Vec<NodeOp<E>>,
+    nodes: Vec<Node>,
+    steps: Vec<Step>,
+    /// The node of each model input, in order.
+    inputs: Vec<usize>,
+    outputs: Vec<Source>,
+    /// Arena elements per sample.
+    arena: usize,
+    /// Operation scratch elements per sample (the most any node needs).
+    work: usize,
+    #[allow(dead_code)]
+    ctx: BuildContext,
+    types: PhantomData<fn(Ins) -> Outs>,
+}
+
+fn invalid(problem: &'static str) -> Error {
+    Error::InvalidGraph { problem }
+}
+
+impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
+    /// Orders the nodes the outputs need and places their buffers.
+    pub(super) fn plan(
+        ops: Vec<NodeOp<E>>,
+        nodes: Vec<Node>,
+        ctx: BuildContext,
+        ins: &[usize],
+        outs: &[usize],
+    ) -> Result<Self, Error> {
+        let foreign = "a node or shared layer of another graph";
+        for (k, &i) in ins.iter().enumerate() {
+            match nodes.get(i).map(|n| &n.kind) {
+                None => return Err(invalid(foreign)),
+                Some(NodeKind::Op { .. }) => {
+                    return Err(invalid("a model input that is not an input node"))
+                }
+                Some(NodeKind::Input { .. }) if ins[..k].contains(&i) => {
+                    return Err(invalid("the same input given twice"))
+                }
+                Some(NodeKind::Input { .. }) => {}
+            }
+        }
+        // The nodes the outputs need, found backwards.
+        let mut needed = vec![false; nodes.len()];
+        let mut stack: Vec<usize> = Vec::new();
+        for &o in outs {
+            if o >= nodes.len() {
+                return Err(invalid(foreign));
+            }
+            stack.push(o);
+        }
+        while let Some(n) = stack.pop() {
+            if needed[n] {
+                continue;
+            }
+            needed[n] = true;
+            let node = &nodes[n];
+            match node.kind {
+                NodeKind::Input { .. } if !ins.contains(&n) => {
+                    return Err(invalid(
+                        "graph disconnected: an output needs an input that is not among the model's inputs",
+                    ))
+                }
+                NodeKind::Op { op } if op >= ops.len() => return Err(invalid(foreign)),
+                _ => {}
+            }
+            for &i in &node.inputs {
+                if i >= nodes.len() {
+                    return Err(invalid(foreign));
+                }
+                stack.push(i);
+            }
+        }
+        // Nodes were made after their inputs, so index order is an order
+        // in which every input is ready.
+        let order: Vec<usize> = (0..nodes.len())
+            .filter(|&n| needed[n] && matches!(nodes[n].kind, NodeKind::Op { .. }))
+            .collect();
+        let step_of = |n: usize| order.iter().position(|&m| m == n);
+        let mut last_read = vec![0usize; order.len()];
+        for (step, &n) in order.iter().enumerate() {
+            last_read[step] = step;
+            for &i in &nodes[n].inputs {
+                if let Some(s) = step_of(i) {
+                    last_read[s] = last_read[s].max(step);
+                }
+            }
+        }
+        for &o in outs {
+            if let Some(s) = step_of(o) {
+                last_read[s] = usize::MAX;
+            }
+        }
+        let lens: Vec<usize> = order.iter().map(|&n| nodes[n].shape.numel()).collect();
+        let (slots, arena) = place(&lens, &last_read);
+        let source = |n: usize| match step_of(n) {
+            Some(s) => Source::Slot(slots[s]),
+            None => Source::Input(ins.iter().position(|&i| i == n).unwrap_or(0)),
+        };
+        let steps: Vec<Step> = order
+            .iter()
+            .zip(&slots)
+            .map(|(&n, &out)| Step {
+                op: match nodes[n].kind {
+                    NodeKind::Op { op } => op,
+                    NodeKind::Input { .. } => unreachable!("the order holds operations"),
+                },
+                inputs: nodes[n].inputs.iter().map(|&i| source(i)).collect(),
+                out,
+            })
+            .collect();
+        let work = steps
+            .iter()
+            .map(|s| ops[s.op].0.scratch_per_sample())
+            .max()
+            .unwrap_or(0);
+        let outputs = outs.iter().map(|&o| source(o)).collect();
+        Ok(Model {
+            ops,
+            nodes,
+            steps,
+            inputs: ins.to_vec(),
+            outputs,
+            arena,
+            work,
+            ctx,
+            types: PhantomData,
+        })
+    }
+
+    /// Total number of parameters (a shared layer's counted once).
+    pub fn param_count(&self) -> usize {
+        let mut seen = vec![false; self.ops.len()];
+        let mut total = 0;
+        for step in &self.steps {
+            if !core::mem::replace(&mut seen[step.op], true) {
+                total += self.ops[step.op].0.param_count();
+            }
+        }
+        total
+    }
+
+    /// Scratch elements [`predict_into`](Self::predict_into) needs for
+    /// `batch` samples: the planned buffers of the intermediate nodes (not
+    /// one per node: a buffer is reused once no node reads it) and the
+    /// working space of the node that needs the most.
+    pub fn scratch_len(&self, batch: usize) -> usize {
+        batch * (self.arena + self.work)
+    }
+
+    /// The number of nodes that run (the inputs not counted).
+    pub fn node_count(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Runs the model on a batch of each input (`&x`, or `(&xa, &xb)`) into
+    /// caller-given outputs (`&mut y`, or `(&mut ya, &mut yb)`), allocating
+    /// nothing: the intermediate values go to `scratch` (at least
+    /// [`scratch_len`](Self::scratch_len) elements). Inputs of different
+    /// batch sizes, outputs of another batch size, a scratch buffer too
+    /// small, input that is NaN or infinite (or ids an Embedding cannot look
+    /// up) are errors, and so is an output that is NaN or infinite.
+    pub fn predict_into<X: Feed<Ins, E>, Y: Receive<Outs, E>>(
+        &self,
+        xs: X,
+        mut ys: Y,
+        scratch: &mut [E],
+    ) -> Result<(), Error> {
+        let (inputs, batch) = self.inputs_of(&xs)?;
+        let needed = self.scratch_len(batch);
+        if scratch.len() < needed {
+            return Err(Error::ScratchTooSmall {
+                needed,
+                got: scratch.len(),
+            });
+        }
+        let mut result = Ok(());
+        ys.visit_mut(&mut |_, out_batch| {
+            if result.is_ok() && out_batch != batch {
+                result = Err(Error::BatchMismatch {
+                    expected: batch,
+                    got: out_batch,
+                });
+            }
+        });
+        result?;
+        let scratch = &mut scratch[..needed];
+        self.run(&inputs[..Ins::COUNT], batch, scratch);
+        let mut k = 0;
+        let mut result = Ok(());
+        ys.visit_mut(&mut |y, _| {
+            self.read(self.outputs[k], &inputs, batch, scratch, y);
+            if result.is_ok() {
+                result = crate::error::check_output("predict", y, 0);
+            }
+            k += 1;
+        });
+        result
+    }
+
+    /// Runs the model on samples of any count (`&x`, or `(&xa, &xb)`) and
+    /// returns the outputs (one tensor, or a tuple), in batches of 32 as
+    /// Keras's `model.predict` does. Errors as
+    /// [`predict_into`](Self::predict_into).
+    pub fn predict<X: Feed<Ins, E>>(&self, xs: X) -> Result<Outs::Tensors<E>, Error> {
+        const STEP: usize = 32;
+        let (inputs, batch) = self.inputs_of(&xs)?;
+        let mut outputs: Vec<Vec<E>> = self
+            .outputs
+            .iter()
+            .map(|&o| vec![E::ZERO; batch * self.numel_of(o)])
+            .collect();
+        let mut scratch = vec![E::ZERO; self.scratch_len(STEP.min(batch))];
+        let mut chunk: [&[E]; MAX_ARITY] = [&[]; MAX_ARITY];
+        for start in (0..batch).step_by(STEP) {
+            let rows = STEP.min(batch - start);
+            for (k, c) in chunk.iter_mut().enumerate().take(Ins::COUNT) {
+                let n = self.nodes[self.inputs[k]].shape.numel();
+                *c = &inputs[k][start * n..(start + rows) * n];
+            }
+            let scratch = &mut scratch[..self.scratch_len(rows)];
+            self.run(&chunk[..Ins::COUNT], rows, scratch);
+            for (y, &o) in outputs.iter_mut().zip(&self.outputs) {
+                let n = self.numel_of(o);
+                self.read(
+                    o,
+                    &chunk,
+                    rows,
+                    scratch,
+                    &mut y[start * n..(start + rows) * n],
+                );
+            }
+        }
+        for y in &outputs {
+            crate::error::check_output("predict", y, 0)?;
+        }
+        Ok(Outs::tensors(batch, outputs))
+    }
+
+    fn numel_of(&self, source: Source) -> usize {
+        match source {
+            Source::Input(i) => self.nodes[self.inputs[i]].shape.numel(),
+            Source::Slot(s) => s.len,
+        }
+    }
+
+    /// The inputs' data, checked: one batch size, finite values, what the
+    /// layers reading them directly accept.
+    fn inputs_of<'a, X: Feed<Ins, E>>(
+        &self,
+        xs: &'a X,
+    ) -> Result<([&'a [E]; MAX_ARITY], usize), Error> {
+        let mut inputs: [&[E]; MAX_ARITY] = [&[]; MAX_ARITY];
+        let mut batches = [0usize; MAX_ARITY];
+        let mut k = 0;
+        xs.visit(&mut |x, batch| {
+            inputs[k] = x;
+            batches[k] = batch;
+            k += 1;
+        });
+        let batch = batches[0];
+        for (k, x) in inputs.iter().enumerate().take(Ins::COUNT) {
+            if batches[k] != batch {
+                return Err(Error::BatchMismatch {
+                    expected: batch,
+                    got: batches[k],
+                });
+            }
+            if let Some(index) = crate::element::first_non_finite(x) {
+                return Err(Error::NonFinite {
+                    what: "model input",
+                    index,
+                });
+            }
+        }
+        for step in &self.steps {
+            for src in &step.inputs {
+                if let Source::Input(i) = *src {
+                    self.ops[step.op].0.check_input(inputs[i])?;
+                }
+            }
+        }
+        Ok((inputs, batch))
+    }
+
+    /// Runs every node on `batch` samples of `inputs`; the values land in
+    /// `scratch`'s arena.
+    fn run(&self, inputs: &[&[E]], batch: usize, scratch: &mut [E]) {
+        let (arena, work) = scratch.split_at_mut(self.arena * batch);
+        let work = &mut work[..self.work * batch];
+        for step in &self.steps {
+            let out = step.out;
+            let (before, rest) = arena.split_at_mut(out.offset * batch);
+            let (y, after) = rest.split_at_mut(out.len * batch);
+            let mut xs: [&[E]; MAX_ARITY] = [&[]; MAX_ARITY];
+            for (x, src) in xs.iter_mut().zip(&step.inputs) {
+                *x = match *src {
+                    Source::Input(i) => inputs[i],
+                    // Buffers alive together never overlap: each input
+                    // lies wholly before or after the output.
+                    Source::Slot(s) if s.end() <= out.offset => {
+                        &before[s.offset * batch..s.end() * batch]
+                    }
+                    Source::Slot(s) => {
+                        let from = s.offset - out.end();
+                        &after[from * batch..(from + s.len) * batch]
+                    }
+                };
+            }
+            self.ops[step.op]
+                .0
+                .forward(&xs[..step.inputs.len()], y, batch, work);
+        }
+    }
+
+    /// Copies the value of `source` after [`run`](Self::run) into `y`.
+    fn read(&self, source: Source, inputs: &[&[E]], batch: usize, scratch: &[E], y: &mut [E]) {
+        match source {
+            Source::Input(i) => y.copy_from_slice(inputs[i]),
+            Source::Slot(s) => y.copy_from_slice(&scratch[s.offset * batch..s.end() * batch]),
+        }
+    }
+}
+
+impl<Ins, Outs, E: Element> core::fmt::Debug for Model<Ins, Outs, E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "Model(inputs={}, outputs={}, nodes={})",
+            self.inputs.len(),
+            self.outputs.len(),
+            self.steps.len()
+        )
+    }
+}

@@ -1,0 +1,89 @@
+//! What a graph node runs: a layer on one input, or a merge on several,
+//! behind one object-safe trait so that nodes of any type sit in one list.
+
+use crate::layer::merging::MergeOp;
+use crate::layer::{BuildContext, Layer, LayerName, SummaryRow};
+use crate::shape::Sizes;
+use crate::Element;
+use alloc::vec::Vec;
+
+/// The most inputs a node takes (a merge of four) and the most inputs and
+/// outputs a model has.
+pub const MAX_ARITY: usize = 4;
+
+/// A node's operation, its types erased.
+pub(crate) trait GraphOp<E: Element> {
+    /// `y` from the node's inputs `xs` (one slice each, `batch` samples).
+    fn forward(&self, xs: &[&[E]], y: &mut [E], batch: usize, scratch: &mut [E]);
+    /// Scratch elements the forward pass needs per sample.
+    fn scratch_per_sample(&self) -> usize;
+    /// Checks a batch of the model's input this node reads directly.
+    fn check_input(&self, x: &[E]) -> Result<(), crate::Error>;
+    /// Number of parameters.
+    fn param_count(&self) -> usize;
+    /// The summary rows of the layer (one; a nested model's own rows).
+    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow));
+}
+
+/// A layer applied to one node.
+pub(crate) struct LayerNode<L>(pub(crate) L);
+
+impl<E: Element, L: Layer<E>> GraphOp<E> for LayerNode<L> {
+    fn forward(&self, xs: &[&[E]], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        self.0.forward_slices(xs[0], y, batch, scratch);
+    }
+    fn scratch_per_sample(&self) -> usize {
+        L::SCRATCH_PER_SAMPLE
+    }
+    fn check_input(&self, x: &[E]) -> Result<(), crate::Error> {
+        self.0.check_input(x)
+    }
+    fn param_count(&self) -> usize {
+        self.0.param_count()
+    }
+    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
+        self.0.visit_rows(row)
+    }
+}
+
+/// A merge layer applied to several nodes, with their sample shapes.
+pub(crate) struct MergeNode<M> {
+    op: M,
+    name: LayerName,
+    shapes: Vec<Sizes>,
+    output: Sizes,
+}
+
+impl<M: MergeOp> MergeNode<M> {
+    pub(crate) fn new(op: M, ctx: &mut BuildContext, shapes: &[Sizes], output: Sizes) -> Self {
+        MergeNode {
+            op,
+            name: ctx.name(M::BASE_NAME),
+            shapes: shapes.to_vec(),
+            output,
+        }
+    }
+}
+
+impl<E: Element, M: MergeOp> GraphOp<E> for MergeNode<M> {
+    fn forward(&self, xs: &[&[E]], y: &mut [E], batch: usize, _scratch: &mut [E]) {
+        self.op.forward(&self.shapes, xs, y, batch);
+    }
+    fn scratch_per_sample(&self) -> usize {
+        0
+    }
+    fn check_input(&self, _x: &[E]) -> Result<(), crate::Error> {
+        Ok(())
+    }
+    fn param_count(&self) -> usize {
+        0
+    }
+    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
+        row(SummaryRow {
+            name: self.name,
+            kind: M::KERAS_NAME,
+            output: self.output,
+            params: 0,
+        })
+    }
+}
