@@ -143,3 +143,53 @@ fn building_a_named_model_over_static_weights_allocates_nothing() {
     assert_eq!(ran, 0, "the forward pass allocated");
     assert_eq!(y.as_slice(), &[4.0, 5.5]);
 }
+
+#[test]
+fn functional_models_predict_into_allocates_nothing() {
+    use corten::model::Graph;
+    use corten::shape::Const;
+    // A ResNet-style block: conv, conv, add the input back, pool, classify.
+    let mut g = Graph::<f32>::new();
+    let x = g.input::<(Const<6>, Const<6>, Const<4>)>();
+    let h = g.add(Conv2D::<4, 3, Relu, Same>::default(), x);
+    let h = g.add(Conv2D::<4, 3, Linear, Same>::default(), h);
+    let h = g.add(Add, (x, h));
+    let h = g.add(GlobalAveragePooling2D::default(), h);
+    let y = g.add(Dense::<3, Softmax>::new(), h);
+    let residual = g.build(x, y).unwrap();
+    let xs = Tensor::from_array([[[[0.5f32; 4]; 6]; 6]; 2]);
+    let mut ys = Tensor::from_array([[0.0f32; 3]; 2]);
+    let mut scratch = vec![0.0f32; residual.scratch_len(2)];
+    let count = allocations_during(|| residual.predict_into(&xs, &mut ys, &mut scratch).unwrap());
+    assert_eq!(count, 0, "the residual block allocated");
+    for row in ys.as_slice().chunks(3) {
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+
+    // Two inputs, a skip connection, two outputs.
+    let mut g = Graph::<f32>::new();
+    let a = g.input_named::<(Const<8>,)>("a");
+    let b = g.input_named::<(Const<5>,)>("b");
+    let h = g.add(Dense::<8, Relu>::new(), a);
+    let s = g.add(Add, (a, h));
+    let c = g.add(Concatenate::new(), (s, b));
+    let cls = g.add(Dense::<3, Softmax>::new(), c);
+    let model = g.build((a, b), (cls, h)).unwrap();
+    let (xa, xb) = (
+        Tensor::from_array([[1.0f32; 8]; 2]),
+        Tensor::from_array([[0.5f32; 5]; 2]),
+    );
+    let (mut y_cls, mut y_h) = (
+        Tensor::from_array([[0.0f32; 3]; 2]),
+        Tensor::from_array([[0.0f32; 8]; 2]),
+    );
+    let mut scratch = vec![0.0f32; model.scratch_len(2)];
+    let count = allocations_during(|| {
+        model
+            .predict_into((&xa, &xb), (&mut y_cls, &mut y_h), &mut scratch)
+            .unwrap()
+    });
+    assert_eq!(count, 0, "the two-input model allocated");
+    assert!(y_h.as_slice().iter().all(|&v| v >= 0.0));
+    assert!(allocations_during(|| drop(model.predict((&xa, &xb)).unwrap())) > 0);
+}

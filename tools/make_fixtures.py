@@ -336,6 +336,88 @@ def training():
     write("training.txt", cases)
 
 
+def functional_case(name, model, inputs):
+    """A functional model with every weight set at random (moving variances
+    positive), on the given inputs: weights w0.. in `model.get_weights()`
+    order, inputs x0.., outputs y0..."""
+    weights = []
+    for w in model.weights:
+        value = rng.normal(0, 0.5, tuple(w.shape)).astype(np.float32)
+        if "variance" in w.path:
+            value = rng.uniform(0.5, 1.5, tuple(w.shape)).astype(np.float32)
+        weights.append(value)
+    model.set_weights(weights)
+    outputs = model.predict(inputs, verbose=0)
+    if not isinstance(outputs, (list, tuple)):
+        outputs = [outputs]
+    entries = [(f"w{i}", w) for i, w in enumerate(model.get_weights())]
+    entries += [(f"x{i}", x) for i, x in enumerate(inputs)]
+    entries += [(f"y{i}", y) for i, y in enumerate(outputs)]
+    return (name, entries)
+
+
+def functional():
+    L = keras.layers
+    cases = []
+    keras.backend.clear_session()
+    a = keras.Input((8,), name="a")
+    b = keras.Input((5,), name="b")
+    h = L.Dense(8, activation="relu")(a)
+    h = L.Dense(8)(h)
+    s = L.Add()([a, h])
+    c = L.Concatenate()([s, b])
+    cls = L.Dense(3, activation="softmax", name="cls")(c)
+    reg = L.Dense(2, name="reg")(h)
+    model = keras.Model([a, b], [cls, reg])
+    lines = []
+    model.summary(print_fn=lambda s, line_break=True: lines.append(s))
+    with open(os.path.join(OUT, "summary_functional.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    xs = [rng.normal(0, 1, (4, 8)).astype(np.float32), rng.normal(0, 1, (4, 5)).astype(np.float32)]
+    cases.append(functional_case("two_inputs_two_outputs_skip", model, xs))
+
+    x = keras.Input((6, 6, 3))
+    y = L.Conv2D(4, 3, padding="same", activation="relu")(x)
+    y = L.Conv2D(4, 3, padding="same")(y)
+    y = L.BatchNormalization()(y)
+    shortcut = L.Conv2D(4, 1)(x)
+    y = L.Activation("relu")(L.Add()([y, shortcut]))
+    y = L.Dense(2)(L.GlobalAveragePooling2D()(y))
+    model = keras.Model(x, y)
+    cases.append(functional_case("residual_block_projection_bn", model, [rng.normal(0, 1, (3, 6, 6, 3)).astype(np.float32)]))
+
+    x = keras.Input((6, 6, 2))
+    b1 = L.Conv2D(3, 1, activation="relu")(x)
+    b2 = L.Conv2D(3, 3, padding="same", activation="relu")(L.Conv2D(2, 1, activation="relu")(x))
+    b3 = L.Conv2D(2, 1)(L.MaxPooling2D(3, strides=1, padding="same")(x))
+    y = L.Concatenate(axis=-1)([b1, b2, b3])
+    y = L.Dense(3)(L.Flatten()(y))
+    model = keras.Model(x, y)
+    cases.append(functional_case("inception_branches", model, [rng.normal(0, 1, (2, 6, 6, 2)).astype(np.float32)]))
+
+    a = keras.Input((6,))
+    b = keras.Input((6,))
+    shared = L.Dense(4, activation="tanh")
+    ha, hb = shared(a), shared(b)
+    c = L.Concatenate()([L.Subtract()([ha, hb]), L.Multiply()([ha, hb])])
+    out = L.Dense(1, activation="sigmoid")(c)
+    cos = L.Dot(axes=1, normalize=True)([ha, hb])
+    model = keras.Model([a, b], [out, cos])
+    xs = [rng.normal(0, 1, (5, 6)).astype(np.float32), rng.normal(0, 1, (5, 6)).astype(np.float32)]
+    cases.append(functional_case("siamese_shared_layer", model, xs))
+
+    p = keras.Input((3, 4))
+    q = keras.Input((3, 4))
+    r = keras.Input((4, 2))
+    outs = [L.Maximum()([p, q]), L.Minimum()([p, q]), L.Average()([p, q]), L.Dot(axes=(2, 2))([p, q]),
+            L.Dot(axes=(2, 1))([p, r]), L.Concatenate(axis=1)([p, q])]
+    model = keras.Model([p, q, r], outs)
+    xs = [rng.normal(0, 1, (2, 3, 4)).astype(np.float32), rng.normal(0, 1, (2, 3, 4)).astype(np.float32),
+          rng.normal(0, 1, (2, 4, 2)).astype(np.float32)]
+    cases.append(functional_case("merges", model, xs))
+    write("functional.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -347,3 +429,4 @@ if __name__ == "__main__":
     sequence_layers()
     more_conv_layers()
     training()
+    functional()

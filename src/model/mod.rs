@@ -14,6 +14,8 @@ mod stack;
 mod summary;
 #[cfg(feature = "std")]
 mod training;
+#[cfg(feature = "std")]
+mod weights;
 
 #[cfg(feature = "std")]
 pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights, Snapshot};

@@ -252,6 +252,74 @@ where
     }
 }
 
+/// A model is a layer: a `Sequential` can be a node of a functional model
+/// ([`Graph::add`](crate::model::Graph::add)) or a layer of another
+/// `sequential!` (its layers keep the names its own build gave them).
+impl<F, L, E> Layer<E> for Sequential<F, L, E>
+where
+    F: Features,
+    E: Element,
+    L: Layer<E, Input = F>,
+{
+    type Input = F;
+    type Output = L::Output;
+    const SCRATCH_PER_SAMPLE: usize = L::SCRATCH_PER_SAMPLE;
+    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        self.layers.forward_slices(x, y, batch, scratch)
+    }
+    fn param_count(&self) -> usize {
+        self.layers.param_count()
+    }
+    fn check_input(&self, x: &[E]) -> Result<(), Error> {
+        self.layers.check_input(x)
+    }
+    fn non_trainable_count(&self) -> usize {
+        self.layers.non_trainable_count()
+    }
+    fn visit_rows(&self, row: &mut dyn FnMut(crate::layer::SummaryRow)) {
+        self.layers.visit_rows(row)
+    }
+    #[cfg(feature = "std")]
+    const DEPTH: usize = L::DEPTH;
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [crate::layer::Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
+        self.layers.forward_train(x, y, batch, tape, rng)
+    }
+    #[cfg(feature = "std")]
+    fn backward(
+        &self,
+        pass: crate::layer::Backprop<'_, E>,
+        tape: &mut [crate::layer::Tape<E>],
+        grads: &mut [E],
+    ) {
+        self.layers.backward(pass, tape, grads)
+    }
+    #[cfg(feature = "std")]
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(crate::layer::Weight<'a, E>)) {
+        self.layers.visit_weights(visit)
+    }
+}
+
+/// A built model fits the inputs it was built for, as it is.
+impl<F, L, E> BuildLayer<F, E> for Sequential<F, L, E>
+where
+    F: Features,
+    E: Element,
+    L: Layer<E, Input = F>,
+{
+    type Layer = Self;
+    fn build(self, _ctx: &mut BuildContext) -> Self {
+        self
+    }
+}
+
 impl<F, L, E> core::fmt::Debug for Sequential<F, L, E>
 where
     F: Features,

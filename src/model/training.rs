@@ -86,11 +86,7 @@ where
 
     /// Every weight (trainable or not) in Keras's `get_weights()` order.
     pub fn get_weights(&mut self) -> Vec<Vec<E>> {
-        let mut out = Vec::new();
-        self.layers.visit_weights(&mut |w: Weight<'_, E>| {
-            out.push(w.values.map(|v| v.to_vec()).unwrap_or_default())
-        });
-        out
+        super::weights::get(&mut super::weights::Layers(&mut self.layers))
     }
 
     /// Sets every weight from `weights`, in [`get_weights`](Self::get_weights)'s
@@ -110,75 +106,12 @@ where
     /// # Ok::<(), Error>(())
     /// ```
     pub fn set_weights(&mut self, weights: &[Vec<E>]) -> Result<(), Error> {
-        let current = self.get_weights();
-        if current.len() != weights.len() {
-            return Err(Error::LengthMismatch {
-                what: "set_weights: weight tensors",
-                shape: crate::shape::Sizes::of([current.len()]),
-                expected: current.len(),
-                got: weights.len(),
-            });
-        }
-        self.check_writable()?;
-        let owners = self.weight_owners();
-        for ((c, w), &(layer, name)) in current.iter().zip(weights).zip(&owners) {
-            crate::error::check_length("set_weights: weight", [c.len()], w.len())?;
-            crate::error::check_finite_weight(Some(layer), name, w)?;
-            if name == "moving_variance" {
-                crate::layer::check_variance(Some(layer), name, w)?;
-            }
-        }
-        let mut given = weights.iter();
-        self.layers.visit_weights(&mut |w: Weight<'_, E>| {
-            let source = given.next().expect("counts checked");
-            if let Some(v) = w.values {
-                v.copy_from_slice(source);
-            }
-        });
-        Ok(())
-    }
-
-    /// The layer each weight belongs to, and the weight's name, in
-    /// [`get_weights`](Self::get_weights)'s order: each layer's weights are
-    /// the next ones whose sizes add up to its parameter count (every weight
-    /// is writable: [`check_writable`](Self::check_writable) passed).
-    fn weight_owners(&mut self) -> Vec<(crate::layer::LayerName, &'static str)> {
-        let mut layers = Vec::new();
-        self.layers.visit_rows(&mut |row| {
-            if row.params > 0 {
-                layers.push((row.name, row.params));
-            }
-        });
-        let mut owners = Vec::new();
-        let (mut layer, mut used) = (0, 0);
-        self.layers.visit_weights(&mut |w: Weight<'_, E>| {
-            let len = w.values.as_ref().map_or(0, |v| v.len());
-            let name = layers.get(layer).map_or(
-                crate::layer::LayerName {
-                    base: "?",
-                    index: 0,
-                },
-                |l| l.0,
-            );
-            owners.push((name, w.name));
-            used += len;
-            if layers.get(layer).is_some_and(|l| used >= l.1) {
-                layer += 1;
-                used = 0;
-            }
-        });
-        owners
+        super::weights::set(&mut super::weights::Layers(&mut self.layers), weights)
     }
 
     /// Checks that training can write every weight.
     pub(super) fn check_writable(&mut self) -> Result<(), Error> {
-        let mut result = Ok(());
-        self.layers.visit_weights(&mut |w: Weight<'_, E>| {
-            if w.values.is_none() && result.is_ok() {
-                result = Err(Error::ReadOnlyWeight { name: w.name });
-            }
-        });
-        result
+        super::weights::check_writable(&mut super::weights::Layers(&mut self.layers))
     }
 
     /// One step on a batch. `x` and `y` hold `batch` samples and their

@@ -146,6 +146,9 @@ pub struct Model<Ins, Outs, E: Element = f32> {
     ops: Vec<NodeOp<E>>,
     nodes: Vec<Node>,
     steps: Vec<Step>,
+    /// The operations that run, each once, in Keras's `model.layers` order
+    /// (that of `model.weights`).
+    op_order: Vec<usize>,
     /// The node of each model input, in order.
     inputs: Vec<usize>,
     outputs: Vec<Source>,
@@ -184,41 +187,25 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
                 Some(NodeKind::Input { .. }) => {}
             }
         }
-        // The nodes the outputs need, found backwards.
-        let mut needed = vec![false; nodes.len()];
-        let mut stack: Vec<usize> = Vec::new();
         for &o in outs {
             if o >= nodes.len() {
                 return Err(invalid(foreign));
             }
-            stack.push(o);
         }
-        while let Some(n) = stack.pop() {
-            if needed[n] {
-                continue;
-            }
-            needed[n] = true;
-            let node = &nodes[n];
-            match node.kind {
-                NodeKind::Input { .. } if !ins.contains(&n) => {
-                    return Err(invalid(
-                        "graph disconnected: an output needs an input that is not among the model's inputs",
-                    ))
-                }
-                NodeKind::Op { op } if op >= ops.len() => return Err(invalid(foreign)),
-                _ => {}
-            }
-            for &i in &node.inputs {
-                if i >= nodes.len() {
+        let keras = keras_order(&nodes, ins, outs)?;
+        for &n in &keras.post_order {
+            if let NodeKind::Op { op } = nodes[n].kind {
+                if op >= ops.len() {
                     return Err(invalid(foreign));
                 }
-                stack.push(i);
             }
         }
-        // Nodes were made after their inputs, so index order is an order
-        // in which every input is ready.
-        let order: Vec<usize> = (0..nodes.len())
-            .filter(|&n| needed[n] && matches!(nodes[n].kind, NodeKind::Op { .. }))
+        // The nodes run in Keras's traversal order: each after its inputs.
+        let order: Vec<usize> = keras
+            .post_order
+            .iter()
+            .copied()
+            .filter(|&n| matches!(nodes[n].kind, NodeKind::Op { .. }))
             .collect();
         let step_of = |n: usize| order.iter().position(|&m| m == n);
         let mut last_read = vec![0usize; order.len()];
@@ -259,10 +246,19 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
             .max()
             .unwrap_or(0);
         let outputs = outs.iter().map(|&o| source(o)).collect();
+        let op_order = keras
+            .layers
+            .iter()
+            .filter_map(|&n| match nodes[n].kind {
+                NodeKind::Op { op } => Some(op),
+                NodeKind::Input { .. } => None,
+            })
+            .collect();
         Ok(Model {
             ops,
             nodes,
             steps,
+            op_order,
             inputs: ins.to_vec(),
             outputs,
             arena,
@@ -274,14 +270,28 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
 
     /// Total number of parameters (a shared layer's counted once).
     pub fn param_count(&self) -> usize {
-        let mut seen = vec![false; self.ops.len()];
-        let mut total = 0;
-        for step in &self.steps {
-            if !core::mem::replace(&mut seen[step.op], true) {
-                total += self.ops[step.op].0.param_count();
-            }
-        }
-        total
+        self.op_order
+            .iter()
+            .map(|&op| self.ops[op].0.param_count())
+            .sum()
+    }
+
+    /// Every weight (trainable or not) in Keras's `model.get_weights()`
+    /// order: layer by layer in the order they first run (a shared layer
+    /// once), each layer's weights in Keras's order.
+    #[cfg(feature = "std")]
+    pub fn get_weights(&mut self) -> Vec<Vec<E>> {
+        crate::model::weights::get(self)
+    }
+
+    /// Sets every weight from `weights`, in
+    /// [`get_weights`](Self::get_weights)'s order (so a Keras model's
+    /// `get_weights()` copies over in one call); an error, and nothing
+    /// changed, when a count or a length differs or a value is NaN or
+    /// infinite, naming the layer and the weight.
+    #[cfg(feature = "std")]
+    pub fn set_weights(&mut self, weights: &[Vec<E>]) -> Result<(), Error> {
+        crate::model::weights::set(self, weights)
     }
 
     /// Scratch elements [`predict_into`](Self::predict_into) needs for
@@ -464,6 +474,118 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
             Source::Slot(s) => y.copy_from_slice(&scratch[s.offset * batch..s.end() * batch]),
         }
     }
+}
+
+#[cfg(feature = "std")]
+impl<Ins, Outs, E: Element> crate::model::weights::Weighted<E> for Model<Ins, Outs, E> {
+    fn rows(&self, row: &mut dyn FnMut(crate::layer::SummaryRow)) {
+        for &op in &self.op_order {
+            self.ops[op].0.visit_rows(row);
+        }
+    }
+    fn weights<'a>(&'a mut self, visit: &mut dyn FnMut(crate::layer::Weight<'a, E>)) {
+        let mut ops: Vec<Option<&'a mut NodeOp<E>>> = self.ops.iter_mut().map(Some).collect();
+        for &op in &self.op_order {
+            if let Some(op) = ops[op].take() {
+                op.0.visit_weights(visit);
+            }
+        }
+    }
+}
+
+/// The orders Keras's `map_graph` gives a functional model's nodes.
+struct KerasOrder {
+    /// Every node the outputs need, each after its inputs: a depth-first
+    /// walk from the outputs, in order, each node's inputs in order.
+    post_order: Vec<usize>,
+    /// One node per layer (the first of a shared layer's), in Keras's
+    /// `model.layers` order: by depth (the longest path to an output)
+    /// from the deepest, ties in the order the walk first met the layer.
+    layers: Vec<usize>,
+}
+
+/// Keras's order for the graph from `ins` to `outs` (`keras/src/ops/function.py`),
+/// or an error when an output needs an input that is not among `ins`.
+fn keras_order(nodes: &[Node], ins: &[usize], outs: &[usize]) -> Result<KerasOrder, Error> {
+    // A layer is its operation (shared by its nodes), an input its node.
+    let layer_of = |n: usize| match nodes[n].kind {
+        NodeKind::Op { op } => op,
+        NodeKind::Input { .. } => usize::MAX - n,
+    };
+    let mut first_seen: Vec<(usize, usize)> = Vec::new(); // (layer, walk index)
+    let mut finished = vec![false; nodes.len()];
+    let mut post_order = Vec::new();
+    // The walk, without recursion: (node, inputs visited so far).
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for &o in outs {
+        stack.push((o, 0));
+        while let Some(&mut (n, ref mut next)) = stack.last_mut() {
+            if *next == 0 {
+                if finished[n] {
+                    stack.pop();
+                    continue;
+                }
+                if matches!(nodes[n].kind, NodeKind::Input { .. }) && !ins.contains(&n) {
+                    return Err(invalid(
+                        "graph disconnected: an output needs an input that is not among the model's inputs",
+                    ));
+                }
+                let layer = layer_of(n);
+                if !first_seen.iter().any(|&(l, _)| l == layer) {
+                    first_seen.push((layer, first_seen.len()));
+                }
+            }
+            if let Some(&input) = nodes[n].inputs.get(*next) {
+                *next += 1;
+                if input >= nodes.len() {
+                    return Err(invalid("a node or shared layer of another graph"));
+                }
+                stack.push((input, 0));
+            } else {
+                finished[n] = true;
+                post_order.push(n);
+                stack.pop();
+            }
+        }
+    }
+    // Depths, from the outputs back (a shared layer takes its deepest node's).
+    let mut node_depth = vec![0usize; nodes.len()];
+    let mut layer_depth: Vec<(usize, usize)> = Vec::new();
+    for &n in post_order.iter().rev() {
+        let layer = layer_of(n);
+        let known = layer_depth.iter().position(|&(l, _)| l == layer);
+        let depth = node_depth[n].max(known.map_or(0, |i| layer_depth[i].1));
+        match known {
+            Some(i) => layer_depth[i].1 = depth,
+            None => layer_depth.push((layer, depth)),
+        }
+        node_depth[n] = depth;
+        for &input in &nodes[n].inputs {
+            node_depth[input] = node_depth[input].max(depth + 1);
+        }
+    }
+    let walk_index = |layer: usize| {
+        first_seen
+            .iter()
+            .find(|&&(l, _)| l == layer)
+            .map_or(0, |&(_, i)| i)
+    };
+    let mut layers: Vec<(usize, usize, usize)> = layer_depth
+        .iter()
+        .map(|&(layer, depth)| {
+            let node = post_order
+                .iter()
+                .copied()
+                .find(|&n| layer_of(n) == layer)
+                .unwrap_or(0);
+            (depth, walk_index(layer), node)
+        })
+        .collect();
+    layers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(KerasOrder {
+        post_order,
+        layers: layers.into_iter().map(|(_, _, n)| n).collect(),
+    })
 }
 
 impl<Ins, Outs, E: Element> core::fmt::Debug for Model<Ins, Outs, E> {

@@ -2,6 +2,8 @@
 //! behind one object-safe trait so that nodes of any type sit in one list.
 
 use crate::layer::merging::MergeOp;
+#[cfg(feature = "std")]
+use crate::layer::Weight;
 use crate::layer::{BuildContext, Layer, LayerName, SummaryRow};
 use crate::shape::Sizes;
 use crate::Element;
@@ -23,6 +25,9 @@ pub(crate) trait GraphOp<E: Element> {
     fn param_count(&self) -> usize;
     /// The summary rows of the layer (one; a nested model's own rows).
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow));
+    /// Each weight tensor, in Keras's order.
+    #[cfg(feature = "std")]
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>));
 }
 
 /// A layer applied to one node.
@@ -43,6 +48,10 @@ impl<E: Element, L: Layer<E>> GraphOp<E> for LayerNode<L> {
     }
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         self.0.visit_rows(row)
+    }
+    #[cfg(feature = "std")]
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
+        self.0.visit_weights(visit)
     }
 }
 
@@ -86,4 +95,6 @@ impl<E: Element, M: MergeOp> GraphOp<E> for MergeNode<M> {
             params: 0,
         })
     }
+    #[cfg(feature = "std")]
+    fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}
 }

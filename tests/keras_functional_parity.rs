@@ -1,0 +1,160 @@
+//! Functional models against real Keras (fixtures from
+//! tools/make_fixtures.py): weights copied over with one `set_weights` in
+//! Keras's `model.get_weights()` order, predictions within 1e-5.
+mod common;
+
+use common::{assert_close, case, load, Case};
+use corten::model::Graph;
+use corten::prelude::*;
+use corten::shape::{Const, Dyn};
+use corten::Tensor;
+
+/// The case's weights w0, w1, … in order.
+fn weights(c: &Case) -> Vec<Vec<f32>> {
+    (0..)
+        .map(|i| format!("w{i}"))
+        .take_while(|k| c.arrays.contains_key(k))
+        .map(|k| c.get(&k).to_vec())
+        .collect()
+}
+
+#[test]
+fn two_inputs_two_outputs_with_a_skip_connection() {
+    let cases = load("functional.txt");
+    let c = case(&cases, "two_inputs_two_outputs_skip");
+    let mut g = Graph::<f32>::new();
+    let a = g.input_named::<(Const<8>,)>("a");
+    let b = g.input_named::<(Const<5>,)>("b");
+    let h = g.add(Dense::<8, Relu>::new(), a);
+    let h = g.add(Dense::<8>::new(), h);
+    let s = g.add(Add, (a, h));
+    let joined = g.add(Concatenate::new(), (s, b));
+    let cls = g.add(Dense::<3, Softmax>::new(), joined);
+    let reg = g.add(Dense::<2>::new(), h);
+    let mut model = g.build((a, b), (cls, reg)).unwrap();
+    model.set_weights(&weights(c)).unwrap();
+    assert_eq!(model.param_count(), 204);
+    let xa = Tensor::from_slice((Dyn(4), Const::<8>), c.get("x0")).unwrap();
+    let xb = Tensor::from_slice((Dyn(4), Const::<5>), c.get("x1")).unwrap();
+    let (y_cls, y_reg) = model.predict((&xa, &xb)).unwrap();
+    assert_close("cls", y_cls.as_slice(), c.get("y0"));
+    assert_close("reg", y_reg.as_slice(), c.get("y1"));
+}
+
+#[test]
+fn residual_block_with_projection_shortcut_and_batch_norm() {
+    let cases = load("functional.txt");
+    let c = case(&cases, "residual_block_projection_bn");
+    let mut g = Graph::<f32>::new();
+    let x = g.input::<(Const<6>, Const<6>, Const<3>)>();
+    let y = g.add(Conv2D::<4, 3, Relu, Same>::default(), x);
+    let y = g.add(Conv2D::<4, 3, Linear, Same>::default(), y);
+    let y = g.add(BatchNormalization::default(), y);
+    let shortcut = g.add(Conv2D::<4, 1>::default(), x);
+    let y = g.add(Add, (y, shortcut));
+    let y = g.add(Activation(Relu), y);
+    let y = g.add(GlobalAveragePooling2D::default(), y);
+    let y = g.add(Dense::<2>::new(), y);
+    let mut model = g.build(x, y).unwrap();
+    model.set_weights(&weights(c)).unwrap();
+    let x = Tensor::from_slice((Dyn(3), Const::<6>, Const::<6>, Const::<3>), c.get("x0")).unwrap();
+    assert_close(
+        "residual",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y0"),
+    );
+}
+
+#[test]
+fn inception_branches_concatenated_on_channels() {
+    let cases = load("functional.txt");
+    let c = case(&cases, "inception_branches");
+    let mut g = Graph::<f32>::new();
+    let x = g.input::<(Const<6>, Const<6>, Const<2>)>();
+    let b1 = g.add(Conv2D::<3, 1, Relu>::default(), x);
+    let b2 = g.add(Conv2D::<2, 1, Relu>::default(), x);
+    let b2 = g.add(Conv2D::<3, 3, Relu, Same>::default(), b2);
+    let b3 = g.add(MaxPooling2D::<3, Same, 1>::default(), x);
+    let b3 = g.add(Conv2D::<2, 1>::default(), b3);
+    let y = g.add(Concatenate::<-1>, (b1, b2, b3));
+    let y = g.add(Flatten, y);
+    let y = g.add(Dense::<3>::new(), y);
+    let mut model = g.build(x, y).unwrap();
+    model.set_weights(&weights(c)).unwrap();
+    let x = Tensor::from_slice((Dyn(2), Const::<6>, Const::<6>, Const::<2>), c.get("x0")).unwrap();
+    assert_close(
+        "inception",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y0"),
+    );
+}
+
+#[test]
+fn siamese_model_with_a_shared_layer() {
+    let cases = load("functional.txt");
+    let c = case(&cases, "siamese_shared_layer");
+    let mut g = Graph::<f32>::new();
+    let a = g.input::<(Const<6>,)>();
+    let b = g.input::<(Const<6>,)>();
+    let shared = g.shared(Dense::<4, Tanh>::new());
+    let (ha, hb) = (g.call(shared, a), g.call(shared, b));
+    let d = g.add(Subtract, (ha, hb));
+    let m = g.add(Multiply, (ha, hb));
+    let joined = g.add(Concatenate::new(), (d, m));
+    let out = g.add(Dense::<1, Sigmoid>::new(), joined);
+    let cos = g.add(Dot::<1>::new().normalized(), (ha, hb));
+    let mut model = g.build((a, b), (out, cos)).unwrap();
+    // One set of weights for the shared layer: 28 + 9.
+    assert_eq!(model.param_count(), 37);
+    model.set_weights(&weights(c)).unwrap();
+    let xa = Tensor::from_slice((Dyn(5), Const::<6>), c.get("x0")).unwrap();
+    let xb = Tensor::from_slice((Dyn(5), Const::<6>), c.get("x1")).unwrap();
+    let (y, cos) = model.predict((&xa, &xb)).unwrap();
+    assert_close("siamese", y.as_slice(), c.get("y0"));
+    assert_close("cosine", cos.as_slice(), c.get("y1"));
+}
+
+#[test]
+fn merge_layers_match_keras() {
+    let cases = load("functional.txt");
+    let c = case(&cases, "merges");
+    type P = (Const<3>, Const<4>);
+    let mut g = Graph::<f32>::new();
+    let p = g.input::<P>();
+    let q = g.input::<P>();
+    let r = g.input::<(Const<4>, Const<2>)>();
+    let max = g.add(Maximum, (p, q));
+    let min = g.add(Minimum, (p, q));
+    let avg = g.add(Average, (p, q));
+    let dot_rows = g.add(Dot::<2, 2>::new(), (p, q));
+    let product = g.add(Dot::<2, 1>::new(), (p, r));
+    let rows = g.add(Concatenate::<1>, (p, q));
+    let model = g.build((p, q, r), (max, min, avg, dot_rows)).unwrap();
+    let more = {
+        // A second model over the same kind of graph for the last two
+        // outputs (a model has at most four).
+        let mut g = Graph::<f32>::new();
+        let p2 = g.input::<P>();
+        let q2 = g.input::<P>();
+        let r2 = g.input::<(Const<4>, Const<2>)>();
+        let product = g.add(Dot::<2, 1>::new(), (p2, r2));
+        let rows = g.add(Concatenate::<1>, (p2, q2));
+        g.build((p2, q2, r2), (product, rows)).unwrap()
+    };
+    // The nodes no output needs are not run.
+    assert_eq!(model.node_count(), 4);
+    let _ = (product, rows);
+    let xp = Tensor::from_slice((Dyn(2), Const::<3>, Const::<4>), c.get("x0")).unwrap();
+    let xq = Tensor::from_slice((Dyn(2), Const::<3>, Const::<4>), c.get("x1")).unwrap();
+    let xr = Tensor::from_slice((Dyn(2), Const::<4>, Const::<2>), c.get("x2")).unwrap();
+    let (y_max, y_min, y_avg, y_dot) = model.predict((&xp, &xq, &xr)).unwrap();
+    assert_close("maximum", y_max.as_slice(), c.get("y0"));
+    assert_close("minimum", y_min.as_slice(), c.get("y1"));
+    assert_close("average", y_avg.as_slice(), c.get("y2"));
+    assert_close("dot (2, 2)", y_dot.as_slice(), c.get("y3"));
+    let (y_product, y_rows) = more.predict((&xp, &xq, &xr)).unwrap();
+    assert_eq!(y_product.sizes(), &[2, 3, 2]);
+    assert_close("dot (2, 1)", y_product.as_slice(), c.get("y4"));
+    assert_eq!(y_rows.sizes(), &[2, 6, 4]);
+    assert_close("concatenate axis 1", y_rows.as_slice(), c.get("y5"));
+}
