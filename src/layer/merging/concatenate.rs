@@ -51,6 +51,7 @@ macro_rules! concatenate_on {
         concatenate_on!(@impl [$($before),*], [$($after),*], $neg);
     };
     (@impl [$($before:ident),*], [$($after:ident),*], $axis:literal) => {
+        #[diagnostic::do_not_recommend]
         impl<$($before: StaticDim,)* X: DimAdd<Y>, Y: ToUInt, $($after: StaticDim),*>
             MergeShapes<(($($before,)* X, $($after,)*), ($($before,)* Y, $($after,)*))>
             for Concatenate<$axis>
@@ -72,6 +73,7 @@ concatenate_on!([D0, D1], [D3], 3, -2);
 concatenate_on!([D0, D1, D2], [], 4, -1);
 
 /// Three inputs: the first two joined, then the third.
+#[diagnostic::do_not_recommend]
 impl<const AXIS: isize, A, B, C> MergeShapes<(A, B, C)> for Concatenate<AXIS>
 where
     Self: MergeShapes<(A, B)>,
@@ -81,6 +83,7 @@ where
 }
 
 /// Four inputs: the first three joined, then the fourth.
+#[diagnostic::do_not_recommend]
 impl<const AXIS: isize, A, B, C, D> MergeShapes<(A, B, C, D)> for Concatenate<AXIS>
 where
     Self: MergeShapes<(A, B, C)>,

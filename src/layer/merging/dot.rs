@@ -53,10 +53,12 @@ impl<const AXIS1: isize, const AXIS2: isize> Dot<AXIS1, AXIS2> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<N: StaticDim> MergeShapes<((N,), (N,))> for Dot<1> {
     type Output = (Const<1>,);
 }
 
+#[diagnostic::do_not_recommend]
 impl<N: StaticDim> MergeShapes<((N,), (N,))> for Dot<-1> {
     type Output = (Const<1>,);
 }
@@ -66,6 +68,7 @@ impl<N: StaticDim> MergeShapes<((N,), (N,))> for Dot<-1> {
 macro_rules! dot_of_matrices {
     ($first:ty, $second:ty; $(($a1:literal, $a2:literal)),+) => {
         $(
+            #[diagnostic::do_not_recommend]
             impl<P: StaticDim, K: StaticDim, S: StaticDim> MergeShapes<($first, $second)>
                 for Dot<$a1, $a2>
             {

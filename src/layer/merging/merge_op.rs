@@ -49,12 +49,15 @@ pub trait MergeOp: Clone + core::fmt::Debug + 'static {
 /// (`Add`, `Multiply`, …); the output has that shape.
 macro_rules! same_shape_merge {
     ($op:ty) => {
+        #[diagnostic::do_not_recommend]
         impl<A: $crate::shape::Features> $crate::layer::merging::MergeShapes<(A, A)> for $op {
             type Output = A;
         }
+        #[diagnostic::do_not_recommend]
         impl<A: $crate::shape::Features> $crate::layer::merging::MergeShapes<(A, A, A)> for $op {
             type Output = A;
         }
+        #[diagnostic::do_not_recommend]
         impl<A: $crate::shape::Features> $crate::layer::merging::MergeShapes<(A, A, A, A)> for $op {
             type Output = A;
         }

@@ -20,6 +20,7 @@ use crate::Element;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Subtract;
 
+#[diagnostic::do_not_recommend]
 impl<A: Features> MergeShapes<(A, A)> for Subtract {
     type Output = A;
 }
