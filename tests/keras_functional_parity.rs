@@ -158,3 +158,31 @@ fn merge_layers_match_keras() {
     assert_eq!(y_rows.sizes(), &[2, 6, 4]);
     assert_close("concatenate axis 1", y_rows.as_slice(), c.get("y5"));
 }
+
+#[test]
+fn residual_block_inside_sequential_matches_the_same_keras_model() {
+    use corten::model::Residual;
+    let cases = load("functional.txt");
+    let c = case(&cases, "residual_block_projection_bn");
+    let mut model = corten::sequential![
+        Input<6, 6, 3>,
+        (Residual::with_shortcut(
+            (
+                Conv2D::<4, 3, Relu, Same>::default(),
+                Conv2D::<4, 3, Linear, Same>::default(),
+                BatchNormalization::default(),
+            ),
+            Conv2D::<4, 1>::default(),
+        )),
+        (Activation(Relu)),
+        GlobalAveragePooling2D,
+        Dense<2>,
+    ];
+    model.set_weights(&weights(c)).unwrap();
+    let x = Tensor::from_slice((Dyn(3), Const::<6>, Const::<6>, Const::<3>), c.get("x0")).unwrap();
+    assert_close(
+        "residual in sequential!",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y0"),
+    );
+}

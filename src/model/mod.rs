@@ -9,6 +9,7 @@ mod fit;
 mod graph;
 #[cfg(feature = "std")]
 mod progress;
+mod residual;
 mod sequential;
 mod stack;
 mod summary;
@@ -25,6 +26,7 @@ pub use fit::{Dataset, FitOptions};
 pub use graph::{Apply, Feed, Graph, Model, NodeOp, Receive, Shared, Sym, Syms, MAX_ARITY};
 #[cfg(feature = "std")]
 pub use progress::Verbosity;
+pub use residual::Residual;
 pub use sequential::Sequential;
-pub use stack::{Empty, Stack};
+pub use stack::{Empty, Identity, Stack};
 pub use summary::Summary;

@@ -4,7 +4,7 @@
 
 #[cfg(feature = "std")]
 use crate::layer::{Backprop, Tape, Weight};
-use crate::layer::{Layer, SummaryRow};
+use crate::layer::{BuildContext, BuildLayer, Layer, SummaryRow};
 use crate::shape::{Features, StaticShape};
 use crate::Element;
 use core::marker::PhantomData;
@@ -199,6 +199,69 @@ where
         self.last.visit_weights(visit);
     }
 }
+
+/// The spec of a layer that passes its input through: a residual block's
+/// shortcut when there is no projection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Identity;
+
+impl<In: Features, E: Element> BuildLayer<In, E> for Identity {
+    type Layer = Empty<In>;
+    fn build(self, _ctx: &mut BuildContext) -> Empty<In> {
+        Empty::default()
+    }
+}
+
+/// A tuple of layer specs is the spec of their chain, each built for the
+/// output of the one before: a residual block's body, `(Conv2D::<16, 3,
+/// Relu, Same>::default(), Conv2D::<16, 3>::default())`.
+impl<In, E, A, B> BuildLayer<In, E> for (A, B)
+where
+    In: Features,
+    E: Element,
+    A: BuildLayer<In, E>,
+    B: BuildLayer<<A::Layer as Layer<E>>::Output, E>,
+{
+    type Layer = Stack<Stack<Empty<In>, A::Layer>, B::Layer>;
+    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+        let prev = Stack {
+            prev: Empty::default(),
+            last: self.0.build(ctx),
+        };
+        Stack {
+            prev,
+            last: self.1.build(ctx),
+        }
+    }
+}
+
+/// A chain of three or more specs: the chain of all but the last, then
+/// the last.
+macro_rules! chain_spec {
+    ($($first:ident $i:tt),+; $last:ident $l:tt) => {
+        impl<In, E, $($first,)+ $last> BuildLayer<In, E> for ($($first,)+ $last)
+        where
+            In: Features,
+            E: Element,
+            ($($first,)+): BuildLayer<In, E>,
+            $last: BuildLayer<<<($($first,)+) as BuildLayer<In, E>>::Layer as Layer<E>>::Output, E>,
+        {
+            type Layer = Stack<<($($first,)+) as BuildLayer<In, E>>::Layer, $last::Layer>;
+            fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+                let prev = ($(self.$i,)+).build(ctx);
+                Stack {
+                    prev,
+                    last: self.$l.build(ctx),
+                }
+            }
+        }
+    };
+}
+
+chain_spec!(A 0, B 1; C 2);
+chain_spec!(A 0, B 1, C 2; D 3);
+chain_spec!(A 0, B 1, C 2, D 3; F 4);
+chain_spec!(A 0, B 1, C 2, D 3, F 4; G 5);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {
