@@ -186,3 +186,53 @@ fn residual_block_inside_sequential_matches_the_same_keras_model() {
         c.get("y0"),
     );
 }
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn summaries_match_keras_tables_character_for_character() {
+    // Two inputs, a skip connection, two outputs: the `Connected to` column.
+    let mut g = Graph::<f32>::new();
+    let a = g.input_named::<(Const<8>,)>("a");
+    let b = g.input_named::<(Const<5>,)>("b");
+    let h = g.add(Dense::<8, Relu>::new(), a);
+    let h = g.add(Dense::<8>::new(), h);
+    let s = g.add(Add, (a, h));
+    let joined = g.add(Concatenate::new(), (s, b));
+    let cls = g.add(Dense::<3, Softmax>::new(), joined);
+    let reg = g.add(Dense::<2>::new(), h);
+    let model = g.build((a, b), (cls, reg)).unwrap();
+    // Keras names the last two `cls` and `reg`; corten's names are Keras's
+    // defaults, so compare with those put back.
+    let want = fixture("summary_functional.txt")
+        .replace("cls (Dense)    ", "dense_2 (Dense)")
+        .replace("reg (Dense)    ", "dense_3 (Dense)");
+    assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
+
+    // A shared layer: one row, both of its inputs; names cut with an ellipsis.
+    let mut g = Graph::<f32>::new();
+    let a = g.input::<(Const<6>,)>();
+    let b = g.input::<(Const<6>,)>();
+    let shared = g.shared(Dense::<4, Tanh>::new());
+    let (ha, hb) = (g.call(shared, a), g.call(shared, b));
+    let d = g.add(Subtract, (ha, hb));
+    let m = g.add(Multiply, (ha, hb));
+    let joined = g.add(Concatenate::new(), (d, m));
+    let out = g.add(Dense::<1, Sigmoid>::new(), joined);
+    let model = g.build((a, b), out).unwrap();
+    let want = fixture("summary_siamese.txt");
+    assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
+
+    // A chain prints as Keras prints a chain: no `Connected to`.
+    let mut g = Graph::<f32>::new();
+    let x = g.input::<(Const<4>,)>();
+    let y = g.add(Dense::<3>::new(), x);
+    let y = g.add(BatchNormalization::default(), y);
+    let y = g.add(Dense::<2>::new(), y);
+    let model = g.build(x, y).unwrap();
+    let want = fixture("summary_functional_chain.txt");
+    assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
+}

@@ -417,6 +417,25 @@ def functional():
     cases.append(functional_case("merges", model, xs))
     write("functional.txt", cases)
 
+    # Summaries: a shared layer (inputs named by Keras, long connections cut
+    # with an ellipsis) and a chain (printed without `Connected to`).
+    def summary_of(model, path):
+        lines = []
+        model.summary(print_fn=lambda s, line_break=True: lines.append(s))
+        with open(os.path.join(OUT, path), "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    keras.backend.clear_session()
+    a, b = keras.Input((6,)), keras.Input((6,))
+    shared = L.Dense(4, activation="tanh")
+    ha, hb = shared(a), shared(b)
+    c = L.Concatenate()([L.Subtract()([ha, hb]), L.Multiply()([ha, hb])])
+    summary_of(keras.Model([a, b], L.Dense(1, activation="sigmoid")(c)), "summary_siamese.txt")
+    keras.backend.clear_session()
+    x = keras.Input((4,))
+    y = L.BatchNormalization()(L.Dense(3)(x))
+    summary_of(keras.Model(x, L.Dense(2)(y)), "summary_functional_chain.txt")
+
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

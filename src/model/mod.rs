@@ -23,7 +23,9 @@ pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights
 #[cfg(feature = "std")]
 pub use fit::{Dataset, FitOptions};
 #[cfg(feature = "alloc")]
-pub use graph::{Apply, Feed, Graph, Model, NodeOp, Receive, Shared, Sym, Syms, MAX_ARITY};
+pub use graph::{
+    Apply, Feed, Graph, GraphSummary, Model, NodeOp, Receive, Shared, Sym, Syms, MAX_ARITY,
+};
 #[cfg(feature = "std")]
 pub use progress::Verbosity;
 pub use residual::Residual;

@@ -11,21 +11,91 @@ pub struct Summary<'a, L, E> {
     pub(crate) element: core::marker::PhantomData<E>,
 }
 
-const WIDTHS: [usize; 3] = [33, 24, 15];
+/// The widths of Keras's table columns (each with its one-space padding),
+/// at Keras's default line length in a terminal of 80 columns.
+pub(crate) const SEQUENTIAL_COLUMNS: [usize; 3] = [33, 24, 15];
 
-fn rule(f: &mut fmt::Formatter<'_>, left: char, fill: char, mid: char, right: char) -> fmt::Result {
-    write!(f, "{left}")?;
-    for (i, w) in WIDTHS.iter().enumerate() {
-        for _ in 0..*w {
-            write!(f, "{fill}")?;
+/// A table as Keras's `summary()` draws it (with `rich`): columns of fixed
+/// widths, the parameter column right-aligned.
+pub(crate) struct Table<const N: usize> {
+    pub(crate) widths: [usize; N],
+}
+
+impl<const N: usize> Table<N> {
+    /// A horizontal rule.
+    pub(crate) fn rule(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        [left, fill, mid, right]: [char; 4],
+    ) -> fmt::Result {
+        write!(f, "{left}")?;
+        for (i, w) in self.widths.iter().enumerate() {
+            for _ in 0..*w {
+                write!(f, "{fill}")?;
+            }
+            write!(f, "{}", if i + 1 < N { mid } else { right })?;
         }
-        write!(f, "{}", if i + 1 < WIDTHS.len() { mid } else { right })?;
+        writeln!(f)
     }
-    writeln!(f)
+
+    /// The header row, between its rules.
+    pub(crate) fn header(&self, f: &mut fmt::Formatter<'_>, names: [&str; N]) -> fmt::Result {
+        self.rule(f, ['┏', '━', '┳', '┓'])?;
+        self.line(f, '┃', names)?;
+        self.rule(f, ['┡', '━', '╇', '┩'])
+    }
+
+    /// One line of cells, each padded to its column (the third, the
+    /// parameter count, right-aligned).
+    fn line(&self, f: &mut fmt::Formatter<'_>, bar: char, cells: [&str; N]) -> fmt::Result {
+        write!(f, "{bar}")?;
+        for (i, (cell, w)) in cells.iter().zip(self.widths).enumerate() {
+            let inner = w - 2;
+            if i == 2 {
+                write!(f, " {cell:>inner$} {bar}")?;
+            } else {
+                write!(f, " {cell:<inner$} {bar}")?;
+            }
+        }
+        writeln!(f)
+    }
+
+    /// One table row, each cell wrapped to its column.
+    pub(crate) fn row(&self, f: &mut fmt::Formatter<'_>, cells: [&str; N]) -> fmt::Result {
+        let mut rest = cells;
+        loop {
+            let mut line = [""; N];
+            let mut cut = [Cut::Whole; N];
+            for (i, cell) in rest.iter_mut().enumerate() {
+                let (now, later, how) = next_line(cell, self.widths[i] - 2);
+                line[i] = now;
+                cut[i] = how;
+                *cell = later;
+            }
+            // A word too long for its column ends in an ellipsis (rich's
+            // overflow), the rest of it dropped.
+            let mut cells = [Cell::new(format_args!("")); N];
+            for i in 0..N {
+                cells[i] = match cut[i] {
+                    Cut::Whole => Cell::new(format_args!("{}", line[i])),
+                    Cut::Ellipsis => Cell::new(format_args!("{}…", line[i])),
+                };
+            }
+            let mut text = [""; N];
+            for (t, c) in text.iter_mut().zip(cells.iter()) {
+                *t = c.as_str();
+            }
+            self.line(f, '│', text)?;
+            if rest.iter().all(|c| c.trim().is_empty()) {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// Formats into a fixed buffer so a cell can be padded without allocating.
-struct Cell {
+#[derive(Clone, Copy)]
+pub(crate) struct Cell {
     buf: [u8; 96],
     len: usize,
 }
@@ -40,7 +110,7 @@ impl fmt::Write for Cell {
 }
 
 impl Cell {
-    fn new(args: fmt::Arguments<'_>) -> Cell {
+    pub(crate) fn new(args: fmt::Arguments<'_>) -> Cell {
         let mut c = Cell {
             buf: [0; 96],
             len: 0,
@@ -48,46 +118,46 @@ impl Cell {
         let _ = fmt::write(&mut c, args);
         c
     }
-    fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         core::str::from_utf8(&self.buf[..self.len]).unwrap_or("?")
     }
 }
 
+/// How a line of a cell ends.
+#[derive(Clone, Copy)]
+enum Cut {
+    Whole,
+    Ellipsis,
+}
+
 /// The next line of `text` that fits in `width` columns: whole words where
-/// they fit (as Keras's table wraps), else a hard break. Returns the line and
-/// the rest.
-fn next_line(text: &str, width: usize) -> (&str, &str) {
+/// they fit (as Keras's table wraps); a word longer than the column is cut
+/// to `width − 1` characters and an ellipsis. Returns the line, the rest,
+/// and how the line ends.
+fn next_line(text: &str, width: usize) -> (&str, &str, Cut) {
     let text = text.trim_start();
     if text.chars().count() <= width {
-        return (text, "");
+        return (text, "", Cut::Whole);
     }
-    let hard = text
+    // A break may fall on the space just after `width` characters.
+    let reach = text
         .char_indices()
-        .nth(width)
+        .nth(width + 1)
         .map_or(text.len(), |(i, _)| i);
-    let cut = text[..hard].rfind(' ').filter(|&i| i > 0).unwrap_or(hard);
-    (&text[..cut], &text[cut..])
-}
-
-/// One table row, each cell wrapped to its column; the parameter column is
-/// right-aligned.
-fn write_wrapped(f: &mut fmt::Formatter<'_>, cells: [&str; 3]) -> fmt::Result {
-    let mut rest = cells;
-    loop {
-        let mut line = [""; 3];
-        for (i, cell) in rest.iter_mut().enumerate() {
-            let (now, later) = next_line(cell, WIDTHS[i] - 2);
-            line[i] = now;
-            *cell = later;
-        }
-        writeln!(f, "│ {:<31} │ {:<22} │ {:>13} │", line[0], line[1], line[2])?;
-        if rest.iter().all(|c| c.trim().is_empty()) {
-            return Ok(());
+    match text[..reach].rfind(' ').filter(|&i| i > 0) {
+        Some(cut) => (&text[..cut], &text[cut..], Cut::Whole),
+        None => {
+            let short = text
+                .char_indices()
+                .nth(width - 1)
+                .map_or(text.len(), |(i, _)| i);
+            let word_end = text.find(' ').unwrap_or(text.len());
+            (&text[..short], &text[word_end..], Cut::Ellipsis)
         }
     }
 }
 
-struct Shape<'a>(&'a SummaryRow);
+pub(crate) struct Shape<'a>(pub(crate) &'a SummaryRow);
 
 impl fmt::Display for Shape<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -96,7 +166,7 @@ impl fmt::Display for Shape<'_> {
 }
 
 /// A count with thousands separators, as Keras prints it: `100,480`.
-struct Thousands(usize);
+pub(crate) struct Thousands(pub(crate) usize);
 
 impl fmt::Display for Thousands {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -145,13 +215,10 @@ impl fmt::Display for Bytes {
 impl<L: Layer<E>, E: Element> fmt::Display for Summary<'_, L, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Model: \"sequential\"")?;
-        rule(f, '┏', '━', '┳', '┓')?;
-        writeln!(
-            f,
-            "┃ {:<31} ┃ {:<22} ┃ {:>13} ┃",
-            "Layer (type)", "Output Shape", "Param #"
-        )?;
-        rule(f, '┡', '━', '╇', '┩')?;
+        let table = Table {
+            widths: SEQUENTIAL_COLUMNS,
+        };
+        table.header(f, ["Layer (type)", "Output Shape", "Param #"])?;
         let mut result = Ok(());
         let mut first = true;
         self.layers.visit_rows(&mut |row| {
@@ -159,25 +226,32 @@ impl<L: Layer<E>, E: Element> fmt::Display for Summary<'_, L, E> {
                 return;
             }
             if !first {
-                result = rule(f, '├', '─', '┼', '┤');
+                result = table.rule(f, ['├', '─', '┼', '┤']);
             }
             first = false;
             let name = Cell::new(format_args!("{} ({})", row.name, row.kind));
             let shape = Cell::new(format_args!("{}", Shape(&row)));
             let params = Cell::new(format_args!("{}", Thousands(row.params)));
-            result = result
-                .and_then(|_| write_wrapped(f, [name.as_str(), shape.as_str(), params.as_str()]));
+            result =
+                result.and_then(|_| table.row(f, [name.as_str(), shape.as_str(), params.as_str()]));
         });
         result?;
-        rule(f, '└', '─', '┴', '┘')?;
-        let total = self.layers.param_count();
-        let frozen = self.layers.non_trainable_count();
-        let size = core::mem::size_of::<E>();
-        let line = |f: &mut fmt::Formatter<'_>, what: &str, n: usize| {
-            writeln!(f, " {what} params: {} ({})", Thousands(n), Bytes(n * size))
-        };
-        line(f, "Total", total)?;
-        line(f, "Trainable", total - frozen)?;
-        line(f, "Non-trainable", frozen)
+        table.rule(f, ['└', '─', '┴', '┘'])?;
+        totals::<E>(
+            f,
+            self.layers.param_count(),
+            self.layers.non_trainable_count(),
+        )
     }
+}
+
+/// The lines under the table: parameter counts and their bytes.
+pub(crate) fn totals<E>(f: &mut fmt::Formatter<'_>, total: usize, frozen: usize) -> fmt::Result {
+    let size = core::mem::size_of::<E>();
+    let line = |f: &mut fmt::Formatter<'_>, what: &str, n: usize| {
+        writeln!(f, " {what} params: {} ({})", Thousands(n), Bytes(n * size))
+    };
+    line(f, "Total", total)?;
+    line(f, "Trainable", total - frozen)?;
+    line(f, "Non-trainable", frozen)
 }

@@ -35,9 +35,13 @@
 mod model;
 mod op;
 mod plan;
+mod summary;
+#[cfg(feature = "std")]
+mod train;
 
 pub use model::{Feed, Model, Receive, Syms};
 pub use op::MAX_ARITY;
+pub use summary::GraphSummary;
 
 use crate::error::Error;
 use crate::layer::merging::{MergeOp, MergeShapes};
@@ -103,7 +107,7 @@ impl<In, Out> core::fmt::Debug for Shared<In, Out> {
 /// Where a node's value comes from: a model input, or an operation.
 #[derive(Clone, Debug)]
 pub(crate) enum NodeKind {
-    Input { name: Option<&'static str> },
+    Input { name: crate::layer::LayerName },
     Op { op: usize },
 }
 
@@ -236,12 +240,17 @@ impl<E: Element> Graph<E> {
     /// `keras.Input(shape)`), named `input_layer`, `input_layer_1`, … as in
     /// Keras.
     pub fn input<S: Features>(&mut self) -> Sym<S> {
-        self.push(NodeKind::Input { name: None }, Vec::new())
+        let name = self.ctx.name("input_layer");
+        self.push(NodeKind::Input { name }, Vec::new())
     }
 
     /// A model input named `name` (Keras's `keras.Input(shape, name=…)`).
     pub fn input_named<S: Features>(&mut self, name: &'static str) -> Sym<S> {
-        self.push(NodeKind::Input { name: Some(name) }, Vec::new())
+        let name = crate::layer::LayerName {
+            base: name,
+            index: 0,
+        };
+        self.push(NodeKind::Input { name }, Vec::new())
     }
 
     /// A new node: `layer` applied to `inputs` — a layer spec to one node

@@ -124,7 +124,7 @@ syms_tuple!(4; A XA DA 0, B XB DB 1, C XC DC 2, D XD DD 3);
 
 /// Where a node's value is while the model runs.
 #[derive(Clone, Copy, Debug)]
-enum Source {
+pub(super) enum Source {
     /// The model's input of this index, read in place.
     Input(usize),
     /// A buffer in the arena.
@@ -134,31 +134,41 @@ enum Source {
 /// One node to compute: its operation, where its inputs are, where its
 /// output goes.
 #[derive(Clone, Debug)]
-struct Step {
-    op: usize,
-    inputs: Vec<Source>,
-    out: Slot,
+pub(super) struct Step {
+    /// The node this step computes.
+    pub(super) node: usize,
+    pub(super) op: usize,
+    pub(super) inputs: Vec<Source>,
+    /// The step that computes each input (`None` for the model's inputs).
+    pub(super) from: Vec<Option<usize>>,
+    pub(super) out: Slot,
 }
 
 /// A functional model from the inputs `Ins` to the outputs `Outs` (each a
 /// [`Sym`] or a tuple of them), made by [`Graph::build`](super::Graph::build).
 pub struct Model<Ins, Outs, E: Element = f32> {
-    ops: Vec<NodeOp<E>>,
-    nodes: Vec<Node>,
-    steps: Vec<Step>,
+    pub(super) ops: Vec<NodeOp<E>>,
+    pub(super) nodes: Vec<Node>,
+    pub(super) steps: Vec<Step>,
     /// The operations that run, each once, in Keras's `model.layers` order
     /// (that of `model.weights`).
-    op_order: Vec<usize>,
+    pub(super) op_order: Vec<usize>,
+    /// One node per layer (inputs included), in Keras's `model.layers` order.
+    pub(super) layer_nodes: Vec<usize>,
+    /// Whether Keras would print the model as a chain (no `Connected to`).
+    pub(super) sequential_like: bool,
     /// The node of each model input, in order.
-    inputs: Vec<usize>,
-    outputs: Vec<Source>,
+    pub(super) inputs: Vec<usize>,
+    pub(super) outputs: Vec<Source>,
+    /// The step that computes each output (`None` for a model input).
+    pub(super) output_steps: Vec<Option<usize>>,
     /// Arena elements per sample.
-    arena: usize,
+    pub(super) arena: usize,
     /// Operation scratch elements per sample (the most any node needs).
-    work: usize,
+    pub(super) work: usize,
     #[allow(dead_code)]
-    ctx: BuildContext,
-    types: PhantomData<fn(Ins) -> Outs>,
+    pub(super) ctx: BuildContext,
+    pub(super) types: PhantomData<fn(Ins) -> Outs>,
 }
 
 fn invalid(problem: &'static str) -> Error {
@@ -232,11 +242,13 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
             .iter()
             .zip(&slots)
             .map(|(&n, &out)| Step {
+                node: n,
                 op: match nodes[n].kind {
                     NodeKind::Op { op } => op,
                     NodeKind::Input { .. } => unreachable!("the order holds operations"),
                 },
                 inputs: nodes[n].inputs.iter().map(|&i| source(i)).collect(),
+                from: nodes[n].inputs.iter().map(|&i| step_of(i)).collect(),
                 out,
             })
             .collect();
@@ -246,6 +258,7 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
             .max()
             .unwrap_or(0);
         let outputs = outs.iter().map(|&o| source(o)).collect();
+        let output_steps = outs.iter().map(|&o| step_of(o)).collect();
         let op_order = keras
             .layers
             .iter()
@@ -254,13 +267,17 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
                 NodeKind::Input { .. } => None,
             })
             .collect();
+        let sequential_like = keras.sequential_like(&nodes);
         Ok(Model {
+            layer_nodes: keras.layers.clone(),
+            sequential_like,
             ops,
             nodes,
             steps,
             op_order,
             inputs: ins.to_vec(),
             outputs,
+            output_steps,
             arena,
             work,
             ctx,
@@ -502,6 +519,23 @@ struct KerasOrder {
     /// `model.layers` order: by depth (the longest path to an output)
     /// from the deepest, ties in the order the walk first met the layer.
     layers: Vec<usize>,
+    /// Each node's depth (the longest path to an output).
+    depths: Vec<usize>,
+}
+
+impl KerasOrder {
+    /// Keras's test for a model it prints as a chain: one node at each
+    /// depth, each with one input, each layer applied once.
+    fn sequential_like(&self, nodes: &[Node]) -> bool {
+        let mut seen_depths: Vec<usize> = Vec::new();
+        for &n in &self.post_order {
+            if nodes[n].inputs.len() > 1 || seen_depths.contains(&self.depths[n]) {
+                return false;
+            }
+            seen_depths.push(self.depths[n]);
+        }
+        self.layers.len() == self.post_order.len()
+    }
 }
 
 /// Keras's order for the graph from `ins` to `outs` (`keras/src/ops/function.py`),
@@ -585,6 +619,7 @@ fn keras_order(nodes: &[Node], ins: &[usize], outs: &[usize]) -> Result<KerasOrd
     Ok(KerasOrder {
         post_order,
         layers: layers.into_iter().map(|(_, _, n)| n).collect(),
+        depths: node_depth,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use crate::layer::merging::MergeOp;
 #[cfg(feature = "std")]
-use crate::layer::Weight;
+use crate::layer::{Backprop, Tape, Weight};
 use crate::layer::{BuildContext, Layer, LayerName, SummaryRow};
 use crate::shape::Sizes;
 use crate::Element;
@@ -23,11 +23,46 @@ pub(crate) trait GraphOp<E: Element> {
     fn check_input(&self, x: &[E]) -> Result<(), crate::Error>;
     /// Number of parameters.
     fn param_count(&self) -> usize;
+    /// How many of them training leaves alone (moving statistics).
+    fn non_trainable_count(&self) -> usize;
     /// The summary rows of the layer (one; a nested model's own rows).
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow));
     /// Each weight tensor, in Keras's order.
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>));
+    /// How many [`Tape`]s one application of the operation keeps.
+    #[cfg(feature = "std")]
+    fn depth(&self) -> usize;
+    /// Parameters training updates by gradient.
+    #[cfg(feature = "std")]
+    fn trainable_count(&self) -> usize;
+    /// The training forward pass, keeping in `tape` what
+    /// [`backward`](GraphOp::backward) needs.
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        xs: &[&[E]],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    );
+    /// The backward pass after `forward_train` on the same `tape`: each
+    /// input's gradient into `dxs[i]` where given (overwritten), the
+    /// trainable weights' gradients into `grads` (overwritten); `dy` may be
+    /// overwritten.
+    #[cfg(feature = "std")]
+    #[allow(clippy::too_many_arguments)]
+    fn backward(
+        &self,
+        xs: &[&[E]],
+        y: &[E],
+        dy: &mut [E],
+        dxs: &mut [Option<&mut [E]>],
+        batch: usize,
+        tape: &mut [Tape<E>],
+        grads: &mut [E],
+    );
 }
 
 /// A layer applied to one node.
@@ -46,12 +81,54 @@ impl<E: Element, L: Layer<E>> GraphOp<E> for LayerNode<L> {
     fn param_count(&self) -> usize {
         self.0.param_count()
     }
+    fn non_trainable_count(&self) -> usize {
+        self.0.non_trainable_count()
+    }
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         self.0.visit_rows(row)
     }
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.0.visit_weights(visit)
+    }
+    #[cfg(feature = "std")]
+    fn depth(&self) -> usize {
+        L::DEPTH
+    }
+    #[cfg(feature = "std")]
+    fn trainable_count(&self) -> usize {
+        self.0.param_count() - self.0.non_trainable_count()
+    }
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        xs: &[&[E]],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
+        self.0.forward_train(xs[0], y, batch, tape, rng)
+    }
+    #[cfg(feature = "std")]
+    fn backward(
+        &self,
+        xs: &[&[E]],
+        y: &[E],
+        dy: &mut [E],
+        dxs: &mut [Option<&mut [E]>],
+        batch: usize,
+        tape: &mut [Tape<E>],
+        grads: &mut [E],
+    ) {
+        let pass = Backprop {
+            x: xs[0],
+            y,
+            dy,
+            dx: dxs[0].as_deref_mut(),
+            batch,
+        };
+        self.0.backward(pass, tape, grads)
     }
 }
 
@@ -87,6 +164,9 @@ impl<E: Element, M: MergeOp> GraphOp<E> for MergeNode<M> {
     fn param_count(&self) -> usize {
         0
     }
+    fn non_trainable_count(&self) -> usize {
+        0
+    }
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         row(SummaryRow {
             name: self.name,
@@ -97,4 +177,54 @@ impl<E: Element, M: MergeOp> GraphOp<E> for MergeNode<M> {
     }
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}
+    #[cfg(feature = "std")]
+    fn depth(&self) -> usize {
+        0
+    }
+    #[cfg(feature = "std")]
+    fn trainable_count(&self) -> usize {
+        0
+    }
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        xs: &[&[E]],
+        y: &mut [E],
+        batch: usize,
+        _tape: &mut [Tape<E>],
+        _rng: &mut crate::random::Rng,
+    ) {
+        self.op.forward(&self.shapes, xs, y, batch);
+    }
+    #[cfg(feature = "std")]
+    fn backward(
+        &self,
+        xs: &[&[E]],
+        y: &[E],
+        dy: &mut [E],
+        dxs: &mut [Option<&mut [E]>],
+        batch: usize,
+        _tape: &mut [Tape<E>],
+        _grads: &mut [E],
+    ) {
+        // The op writes every input's gradient: inputs that need none (the
+        // model's own) get a buffer that is dropped.
+        let mut spare: Vec<Vec<E>> = xs
+            .iter()
+            .zip(dxs.iter())
+            .map(|(x, dx)| match dx {
+                Some(_) => Vec::new(),
+                None => alloc::vec![E::ZERO; x.len()],
+            })
+            .collect();
+        let mut all: [&mut [E]; MAX_ARITY] = Default::default();
+        for ((slot, dx), spare) in all.iter_mut().zip(dxs.iter_mut()).zip(spare.iter_mut()) {
+            *slot = match dx.as_deref_mut() {
+                Some(dx) => dx,
+                None => spare,
+            };
+        }
+        self.op
+            .backward(&self.shapes, xs, y, dy, &mut all[..xs.len()], batch);
+    }
 }
