@@ -1,6 +1,6 @@
 //! Functional models: what `Graph::build` refuses, what `predict` checks,
 //! buffers planned once, and models as nodes.
-use corten::model::Graph;
+use corten::model::{Graph, Sym};
 use corten::prelude::*;
 use corten::shape::{Const, Dyn};
 use corten::{sequential, Tensor};
@@ -49,10 +49,10 @@ fn build_refuses_graphs_keras_refuses() {
     assert!(message(g.build(h, s).unwrap_err()).contains("not an input node"));
 }
 
-fn two_input_model() -> corten::model::Model<
-    (corten::model::Sym<V8>, corten::model::Sym<(Const<5>,)>),
-    corten::model::Sym<(Const<13>,)>,
-> {
+/// A functional model's type names its inputs and outputs.
+type TwoInputs = corten::model::Model<(Sym<V8>, Sym<(Const<5>,)>), Sym<(Const<13>,)>>;
+
+fn two_input_model() -> TwoInputs {
     let mut g = Graph::<f32>::new();
     let a = g.input::<V8>();
     let b = g.input::<(Const<5>,)>();

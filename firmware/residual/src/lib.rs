@@ -9,7 +9,7 @@ use corten::prelude::*;
 use corten::shape::{Const, Same};
 use corten::{sequential, Error, Tensor};
 
-static STEM_KERNEL: [f32; 3 * 3 * 1 * 4] = [0.1; 36];
+static STEM_KERNEL: [f32; 36] = [0.1; 36]; // 3 × 3 × 1 channel × 4 filters
 static STEM_BIAS: [f32; 4] = [0.0; 4];
 static BODY_KERNEL: [f32; 3 * 3 * 4 * 4] = [0.02; 144];
 static BODY_BIAS: [f32; 4] = [0.01; 4];

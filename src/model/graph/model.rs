@@ -96,15 +96,13 @@ impl<S: Features> Syms for Sym<S> {
     }
 }
 
-impl<'t, E: Element, S: Features, SX: BatchOf<S>, D: Data<E>> Feed<Sym<S>, E>
-    for &'t Tensor<SX, E, D>
-{
+impl<E: Element, S: Features, SX: BatchOf<S>, D: Data<E>> Feed<Sym<S>, E> for &Tensor<SX, E, D> {
     fn visit<'a>(&'a self, visit: &mut dyn FnMut(&'a [E], usize)) {
         visit(self.as_slice(), self.sizes()[0]);
     }
 }
 
-impl<'t, E, S, SY, D> Receive<Sym<S>, E> for &'t mut Tensor<SY, E, D>
+impl<E, S, SY, D> Receive<Sym<S>, E> for &mut Tensor<SY, E, D>
 where
     E: Element,
     S: Features,
@@ -140,6 +138,7 @@ pub(super) struct Step {
     pub(super) op: usize,
     pub(super) inputs: Vec<Source>,
     /// The step that computes each input (`None` for the model's inputs).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) from: Vec<Option<usize>>,
     pub(super) out: Slot,
 }
@@ -161,6 +160,7 @@ pub struct Model<Ins, Outs, E: Element = f32> {
     pub(super) inputs: Vec<usize>,
     pub(super) outputs: Vec<Source>,
     /// The step that computes each output (`None` for a model input).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) output_steps: Vec<Option<usize>>,
     /// Arena elements per sample.
     pub(super) arena: usize,

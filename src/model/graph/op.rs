@@ -13,7 +13,9 @@ use alloc::vec::Vec;
 /// outputs a model has.
 pub const MAX_ARITY: usize = 4;
 
-/// A node's operation, its types erased.
+/// A node's operation, its types erased. (The training methods' caller,
+/// the functional `fit`, comes next; they are checked in `graph::train`.)
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) trait GraphOp<E: Element> {
     /// `y` from the node's inputs `xs` (one slice each, `batch` samples).
     fn forward(&self, xs: &[&[E]], y: &mut [E], batch: usize, scratch: &mut [E]);
