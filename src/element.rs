@@ -200,6 +200,13 @@ mod tests {
     }
 }
 
+/// `y += x`, element by element (gradients summed where paths join).
+pub(crate) fn add_into<E: Element>(y: &mut [E], x: &[E]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y += x;
+    }
+}
+
 /// The position of the first NaN or infinite value, if any. The common case,
 /// all finite, is one branch-free pass: `v − v` is 0 for a finite value and
 /// NaN otherwise, summed in eight lanes (vectorized; a short-circuiting

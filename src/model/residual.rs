@@ -3,7 +3,8 @@
 //! `sequential!`, with its scratch known to the compiler, so that it runs
 //! `no_std` without an allocator.
 
-use super::stack::Identity;
+use super::stack::{max, Identity};
+use crate::element::add_into;
 use crate::layer::merging::MergeShapes;
 use crate::layer::{Add, BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 #[cfg(feature = "std")]
@@ -94,21 +95,6 @@ where
             shortcut,
             name: Some(ctx.name("add")),
         }
-    }
-}
-
-const fn max(a: usize, b: usize) -> usize {
-    if a > b {
-        a
-    } else {
-        b
-    }
-}
-
-/// `y += x`, element by element.
-fn add_into<E: Element>(y: &mut [E], x: &[E]) {
-    for (y, &x) in y.iter_mut().zip(x) {
-        *y += x;
     }
 }
 

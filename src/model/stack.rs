@@ -57,7 +57,8 @@ pub struct Stack<P, L> {
     pub last: L,
 }
 
-const fn max(a: usize, b: usize) -> usize {
+/// The larger of two scratch sizes, in a `const`.
+pub(crate) const fn max(a: usize, b: usize) -> usize {
     if a > b {
         a
     } else {

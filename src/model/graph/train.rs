@@ -4,6 +4,7 @@
 //! applications of a shared layer.
 
 use super::model::Model;
+use crate::element::add_into;
 use crate::layer::Tape;
 use crate::Element;
 use alloc::vec;
@@ -54,16 +55,7 @@ impl<Ins, Outs, E: Element> Model<Ins, Outs, E> {
             let mut y = core::mem::take(&mut tape.values[k]);
             y.resize(batch * step.out.len, E::ZERO);
             {
-                let mut xs: [&[E]; super::MAX_ARITY] = [&[]; super::MAX_ARITY];
-                for ((x, src), from) in xs.iter_mut().zip(&step.inputs).zip(&step.from) {
-                    *x = match (from, src) {
-                        (Some(j), _) => &tape.values[*j],
-                        (None, super::model::Source::Input(i)) => inputs[*i],
-                        (None, super::model::Source::Slot(_)) => {
-                            unreachable!("slots come from steps")
-                        }
-                    };
-                }
+                let xs = step_inputs(step, &tape.values, inputs);
                 op.forward_train(
                     &xs[..step.inputs.len()],
                     &mut y,
@@ -117,16 +109,7 @@ impl<Ins, Outs, E: Element> Model<Ins, Outs, E> {
             let trainable = op.trainable_count();
             tape.op_grads.resize(trainable, E::ZERO);
             {
-                let mut xs: [&[E]; super::MAX_ARITY] = [&[]; super::MAX_ARITY];
-                for ((x, src), from) in xs.iter_mut().zip(&step.inputs).zip(&step.from) {
-                    *x = match (from, src) {
-                        (Some(j), _) => &tape.values[*j],
-                        (None, super::model::Source::Input(i)) => inputs[*i],
-                        (None, super::model::Source::Slot(_)) => {
-                            unreachable!("slots come from steps")
-                        }
-                    };
-                }
+                let xs = step_inputs(step, &tape.values, inputs);
                 let mut dxs: [Option<&mut [E]>; super::MAX_ARITY] = Default::default();
                 for ((slot, dx), from) in dxs.iter_mut().zip(tape.dxs.iter_mut()).zip(&step.from) {
                     *slot = from.map(|_| &mut dx[..]);
@@ -154,17 +137,27 @@ impl<Ins, Outs, E: Element> Model<Ins, Outs, E> {
     }
 }
 
+/// The inputs of `step`: the values of the steps before, or the model's inputs.
+fn step_inputs<'a, E>(
+    step: &super::model::Step,
+    values: &'a [Vec<E>],
+    inputs: &[&'a [E]],
+) -> [&'a [E]; super::MAX_ARITY] {
+    let mut xs: [&[E]; super::MAX_ARITY] = [&[]; super::MAX_ARITY];
+    for ((x, src), from) in xs.iter_mut().zip(&step.inputs).zip(&step.from) {
+        *x = match (from, src) {
+            (Some(j), _) => &values[*j],
+            (None, super::model::Source::Input(i)) => inputs[*i],
+            (None, super::model::Source::Slot(_)) => unreachable!("slots come from steps"),
+        };
+    }
+    xs
+}
+
 impl<E> GraphTape<E> {
     /// The value step `k` computed in the last training forward pass.
     pub(crate) fn value(&self, k: usize) -> &[E] {
         &self.values[k]
-    }
-}
-
-/// `y += x`.
-fn add_into<E: Element>(y: &mut [E], x: &[E]) {
-    for (y, &x) in y.iter_mut().zip(x) {
-        *y += x;
     }
 }
 
