@@ -5,7 +5,14 @@
 //! M1 = MLP 784 → 128 relu → 64 relu → 10 softmax.
 //! M2 = CNN 28×28×1 → Conv2D 16 3×3 relu → MaxPool 2 → Conv2D 32 3×3 relu →
 //!      MaxPool 2 → Flatten → Dense 10 softmax.
+//! M3 = residual CNN on 32×32×16: two blocks of (Conv2D 16 3×3 same relu →
+//!      Conv2D 16 3×3 same → add the block's input → relu), then global
+//!      average pooling → Dense 10 softmax; as a functional graph, as
+//!      `Residual` blocks in `sequential!` (the same layers as a chain: the
+//!      graph's bookkeeping is the difference), and plainly.
+use corten::layer::Conv2D;
 use corten::prelude::*;
+use corten::shape::Same;
 use corten::shape::{Const, Dyn};
 use corten::{sequential, Tensor};
 #[path = "common/mod.rs"]
@@ -71,6 +78,41 @@ fn conv(
     }
     dense(cols, w, b, y, batch * oh * oh, true);
     let _ = f;
+}
+
+/// 3×3 same conv (zero padding) via im2col + sgemm, bias, optional relu.
+#[allow(clippy::too_many_arguments)]
+fn conv_same(
+    x: &[f32],
+    w: &[f32],
+    b: &[f32],
+    y: &mut [f32],
+    cols: &mut Vec<f32>,
+    batch: usize,
+    h: usize,
+    c: usize,
+    relu: bool,
+) {
+    let depth = 9 * c;
+    cols.clear();
+    cols.resize(batch * h * h * depth, 0.0);
+    for bi in 0..batch {
+        for i in 0..h {
+            for j in 0..h {
+                let row = &mut cols[((bi * h + i) * h + j) * depth..][..depth];
+                for kh in 0..3 {
+                    for kw in 0..3 {
+                        let (si, sj) = ((i + kh).wrapping_sub(1), (j + kw).wrapping_sub(1));
+                        if si < h && sj < h {
+                            row[(kh * 3 + kw) * c..][..c]
+                                .copy_from_slice(&x[((bi * h + si) * h + sj) * c..][..c]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    dense(cols, w, b, y, batch * h * h, relu);
 }
 
 fn maxpool(x: &[f32], y: &mut [f32], batch: usize, h: usize, c: usize) {
@@ -229,6 +271,139 @@ fn main() {
             "M2 outputs differ"
         );
         report("M2 CNN", batch, t);
+    }
+
+    // M3: the residual CNN, three ways.
+    let weights: Vec<Vec<f32>> = (0..4)
+        .flat_map(|i| [data(9 * 16 * 16, 20 + 2 * i), data(16, 21 + 2 * i)])
+        .collect();
+    let (dw3, db3) = (data(16 * 10, 30), data(10, 31));
+    let relu_conv = |i: usize| {
+        Conv2D::<16, 3, Relu, Same>::from_data::<Const<16>, f32, _, _>(
+            weights[2 * i].clone(),
+            weights[2 * i + 1].clone(),
+        )
+        .unwrap()
+    };
+    let linear_conv = |i: usize| {
+        Conv2D::<16, 3, Linear, Same>::from_data::<Const<16>, f32, _, _>(
+            weights[2 * i].clone(),
+            weights[2 * i + 1].clone(),
+        )
+        .unwrap()
+    };
+    let head = || {
+        corten::layer::Dense::<10, Softmax>::from_data::<Const<16>, f32, _, _>(
+            dw3.clone(),
+            db3.clone(),
+        )
+        .unwrap()
+    };
+    let mut g = corten::model::Graph::<f32>::new();
+    let input = g.input::<(Const<32>, Const<32>, Const<16>)>();
+    let mut h = input;
+    for block in 0..2 {
+        let body = g.add(relu_conv(2 * block), h);
+        let body = g.add(linear_conv(2 * block + 1), body);
+        let sum = g.add(Add, (body, h));
+        h = g.add(Activation(Relu), sum);
+    }
+    let pooled = g.add(GlobalAveragePooling2D::default(), h);
+    let out = g.add(head(), pooled);
+    let graph = g.build(input, out).unwrap();
+    let chain = sequential![
+        Input<32, 32, 16>,
+        (corten::model::Residual::new((relu_conv(0), linear_conv(1)))),
+        (Activation(Relu)),
+        (corten::model::Residual::new((relu_conv(2), linear_conv(3)))),
+        (Activation(Relu)),
+        GlobalAveragePooling2D,
+        (head()),
+    ];
+    println!();
+    println!("| model | batch | corten graph | corten chain (Residual) | plain matrixmultiply | graph / plain | chain / graph |");
+    println!("|---|---|---|---|---|---|---|");
+    for batch in [1usize, 32] {
+        let x = Tensor::<(Dyn, Const<32>, Const<32>, Const<16>)>::from_vec(
+            (Dyn(batch), Const, Const, Const),
+            data(batch * 32 * 32 * 16, 32),
+        )
+        .unwrap();
+        let mut y_graph =
+            Tensor::<(Dyn, Const<10>)>::from_vec((Dyn(batch), Const), vec![0.0; batch * 10])
+                .unwrap();
+        let mut y_chain = y_graph.clone();
+        let mut graph_scratch = vec![0.0f32; graph.scratch_len(batch)];
+        let mut chain_scratch = vec![0.0f32; chain.scratch_len(batch)];
+        let n = batch * 32 * 32 * 16;
+        let (mut a, mut t1, mut t2, mut pooled, mut out, mut cols) = (
+            vec![0.0; n],
+            vec![0.0; n],
+            vec![0.0; n],
+            vec![0.0; batch * 16],
+            vec![0.0; batch * 10],
+            Vec::new(),
+        );
+        let t = race(
+            budget,
+            &mut [
+                &mut || {
+                    graph
+                        .predict_into(black_box(&x), &mut y_graph, &mut graph_scratch)
+                        .unwrap()
+                },
+                &mut || {
+                    chain
+                        .predict_into(black_box(&x), &mut y_chain, &mut chain_scratch)
+                        .unwrap()
+                },
+                &mut || {
+                    a.copy_from_slice(black_box(x.as_slice()));
+                    for block in 0..2 {
+                        let w = &weights[4 * block..];
+                        conv_same(&a, &w[0], &w[1], &mut t1, &mut cols, batch, 32, 16, true);
+                        conv_same(&t1, &w[2], &w[3], &mut t2, &mut cols, batch, 32, 16, false);
+                        for (a, &t) in a.iter_mut().zip(&t2) {
+                            *a = (*a + t).max(0.0);
+                        }
+                    }
+                    pooled.fill(0.0);
+                    for (bi, p) in pooled.chunks_exact_mut(16).enumerate() {
+                        for pixel in a[bi * 1024 * 16..(bi + 1) * 1024 * 16].chunks_exact(16) {
+                            for (p, &v) in p.iter_mut().zip(pixel) {
+                                *p += v / 1024.0;
+                            }
+                        }
+                    }
+                    dense(&pooled, &dw3, &db3, &mut out, batch, false);
+                    softmax(&mut out, 10);
+                },
+            ],
+        );
+        for (what, y) in [("graph", &y_graph), ("chain", &y_chain)] {
+            assert!(
+                y.as_slice()
+                    .iter()
+                    .zip(&out)
+                    .all(|(a, b)| (a - b).abs() < 1e-4),
+                "M3 {what} outputs differ"
+            );
+        }
+        let show = |s: f64| {
+            if batch == 1 {
+                format!("{:.1} µs", s * 1e6)
+            } else {
+                format!("{:.0} samples/s", batch as f64 / s)
+            }
+        };
+        println!(
+            "| M3 residual CNN | {batch} | {} | {} | {} | {:.2}× | {:.3} |",
+            show(t[0]),
+            show(t[1]),
+            show(t[2]),
+            t[2] / t[0],
+            t[1] / t[0]
+        );
     }
 }
 

@@ -270,6 +270,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(miri))]
     fn gradients_match_finite_differences() {
         let model = crate::sequential![
             f64;
@@ -280,5 +281,20 @@ mod tests {
             Dense<2, Tanh>,
         ];
         check::gradients(model.layers(), 2, None);
+    }
+
+    /// The same paths (identity and projection shortcuts, batch norm in
+    /// training mode) on Dense layers: the convolutional check takes many
+    /// minutes under miri.
+    #[test]
+    fn gradients_of_dense_blocks_match_finite_differences() {
+        let model = crate::sequential![
+            f64;
+            Input<3>,
+            (Residual::new((Dense::<3, Tanh>::default(), BatchNormalization::default()))),
+            (Residual::with_shortcut(Dense::<2, Sigmoid>::default(), Dense::<2>::default())),
+            Dense<2, Tanh>,
+        ];
+        check::gradients(model.layers(), 3, None);
     }
 }
