@@ -389,36 +389,31 @@ fn main() {
                 "M3 {what} outputs differ"
             );
         }
-        let show = |s: f64| {
-            if batch == 1 {
-                format!("{:.1} µs", s * 1e6)
-            } else {
-                format!("{:.0} samples/s", batch as f64 / s)
-            }
-        };
         println!(
             "| M3 residual CNN | {batch} | {} | {} | {} | {:.2}× | {:.3} |",
-            show(t[0]),
-            show(t[1]),
-            show(t[2]),
+            speed(batch, t[0]),
+            speed(batch, t[1]),
+            speed(batch, t[2]),
             t[2] / t[0],
             t[1] / t[0]
         );
     }
 }
 
+/// A time per batch as the tables show it: µs at batch 1, else samples/s.
+fn speed(batch: usize, seconds: f64) -> String {
+    if batch == 1 {
+        format!("{:.1} µs", seconds * 1e6)
+    } else {
+        format!("{:.0} samples/s", batch as f64 / seconds)
+    }
+}
+
 fn report(model: &str, batch: usize, t: Vec<f64>) {
-    let show = |s: f64| {
-        if batch == 1 {
-            format!("{:.1} µs", s * 1e6)
-        } else {
-            format!("{:.0} samples/s", batch as f64 / s)
-        }
-    };
     println!(
         "| {model} | {batch} | {} | {} | {:.2}× |",
-        show(t[0]),
-        show(t[1]),
+        speed(batch, t[0]),
+        speed(batch, t[1]),
         t[1] / t[0]
     );
 }

@@ -107,7 +107,7 @@ pub(crate) mod check {
         (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
     }
 
-    /// Runs `op` on the given inputs (random when `None`), returning `y`.
+    /// Runs `op` on the inputs `xs` (of `shapes`), returning `y` (of `out`).
     pub(crate) fn forward<M: MergeOp>(
         op: &M,
         shapes: &[Sizes],

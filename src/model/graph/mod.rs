@@ -327,6 +327,6 @@ impl<E: Element> Graph<E> {
     ) -> Result<Model<Ins, Outs, E>, Error> {
         let (ins, _) = self.describe(&inputs);
         let (outs, _) = self.describe(&outputs);
-        Model::plan(self.ops, self.nodes, self.ctx, &ins, &outs)
+        Model::plan(self.ops, self.nodes, &ins, &outs)
     }
 }

@@ -5,7 +5,6 @@ use super::op::MAX_ARITY;
 use super::plan::{place, Slot};
 use super::{Node, NodeKind, NodeOp, Sym};
 use crate::error::Error;
-use crate::layer::BuildContext;
 use crate::shape::{BatchOf, Batched, Dyn, Features, OutputBatchOf, Sizes};
 use crate::tensor::{Data, DataMut, Tensor};
 use crate::Element;
@@ -166,8 +165,6 @@ pub struct Model<Ins, Outs, E: Element = f32> {
     pub(super) arena: usize,
     /// Operation scratch elements per sample (the most any node needs).
     pub(super) work: usize,
-    #[allow(dead_code)]
-    pub(super) ctx: BuildContext,
     pub(super) types: PhantomData<fn(Ins) -> Outs>,
 }
 
@@ -180,7 +177,6 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
     pub(super) fn plan(
         ops: Vec<NodeOp<E>>,
         nodes: Vec<Node>,
-        ctx: BuildContext,
         ins: &[usize],
         outs: &[usize],
     ) -> Result<Self, Error> {
@@ -280,7 +276,6 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
             output_steps,
             arena,
             work,
-            ctx,
             types: PhantomData,
         })
     }
