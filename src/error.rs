@@ -106,6 +106,24 @@ pub enum Error {
         /// The number of classes (the model's output width).
         classes: usize,
     },
+    /// A dataset with another number of input or label tensors than the
+    /// model has inputs or outputs.
+    TensorCount {
+        /// Which dataset (`training data`, `validation data`).
+        what: &'static str,
+        /// `input tensors` or `label tensors`.
+        kind: &'static str,
+        /// As many as the model's inputs (or outputs).
+        expected: usize,
+        /// How many were given.
+        got: usize,
+    },
+    /// Two layers of a functional model with one name (Keras requires
+    /// names to be unique within a model).
+    DuplicateName {
+        /// The name.
+        name: crate::layer::LayerName,
+    },
     /// A dataset with no samples.
     EmptyDataset {
         /// Which one (`training data`, `validation data`).
@@ -285,6 +303,15 @@ impl fmt::Display for Error {
             Error::LabelOutOfRange { index, value, classes } => write!(
                 f,
                 "label out of range: label {index} is {value}, but class labels must be whole numbers in 0..{classes}"
+            ),
+            Error::TensorCount { what, kind, expected, got } => write!(
+                f,
+                "{what}: {got} {kind} given, but the model needs {expected} (one per {})",
+                if *kind == "input tensors" { "input" } else { "output" }
+            ),
+            Error::DuplicateName { name } => write!(
+                f,
+                "invalid functional model: the name `{name}` is used by two layers; layer names must be unique"
             ),
             Error::EmptyDataset { what } => write!(f, "{what} holds no samples"),
             Error::NonFiniteLoss { epoch, batch } => write!(

@@ -76,7 +76,7 @@ pub mod prelude {
         Concatenate, Conv1D, Conv2D, Cropping2D, Dense, Dot, Dropout, Embedding, Flatten,
         GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
         Layer, LayerNormalization, MaxPooling1D, MaxPooling2D, Maximum, Minimum, Multiply, Permute,
-        Reshape, Reshape1, Reshape2, Reshape3, Subtract, UpSampling2D, ZeroPadding2D,
+        Reshape, Reshape1, Reshape2, Reshape3, Subtract, UpSampling2D, WithName, ZeroPadding2D,
     };
     #[cfg(feature = "std")]
     pub use crate::loss::{
@@ -89,7 +89,7 @@ pub mod prelude {
     pub use crate::model::Graph;
     pub use crate::model::Sequential;
     #[cfg(feature = "std")]
-    pub use crate::model::{EarlyStopping, FitOptions, Verbosity};
+    pub use crate::model::{EarlyStopping, FitOptions, Objective, Verbosity};
     #[cfg(feature = "std")]
     pub use crate::optimizer::{Adagrad, Adam, AdamW, Clip, RMSprop, Sgd};
     pub use crate::shape::{Const, Dyn, Same, Valid};

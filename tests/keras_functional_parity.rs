@@ -1,10 +1,12 @@
 //! Functional models against real Keras (fixtures from
 //! tools/make_fixtures.py): weights copied over with one `set_weights` in
-//! Keras's `model.get_weights()` order, predictions within 1e-5.
+//! Keras's `model.get_weights()` order, predictions within 1e-5; `fit`
+//! runs from the same initial weights, every log and the final weights
+//! within 1e-4.
 mod common;
 
 use common::{assert_close, case, load, Case};
-use corten::model::Graph;
+use corten::model::{Graph, Model, Syms};
 use corten::prelude::*;
 use corten::shape::{Const, Dyn};
 use corten::Tensor;
@@ -202,14 +204,10 @@ fn summaries_match_keras_tables_character_for_character() {
     let h = g.add(Dense::<8>::new(), h);
     let s = g.add(Add, (a, h));
     let joined = g.add(Concatenate::new(), (s, b));
-    let cls = g.add(Dense::<3, Softmax>::new(), joined);
-    let reg = g.add(Dense::<2>::new(), h);
+    let cls = g.add(Dense::<3, Softmax>::new().named("cls"), joined);
+    let reg = g.add(Dense::<2>::new().named("reg"), h);
     let model = g.build((a, b), (cls, reg)).unwrap();
-    // Keras names the last two `cls` and `reg`; corten's names are Keras's
-    // defaults, so compare with those put back.
-    let want = fixture("summary_functional.txt")
-        .replace("cls (Dense)    ", "dense_2 (Dense)")
-        .replace("reg (Dense)    ", "dense_3 (Dense)");
+    let want = fixture("summary_functional.txt");
     assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
 
     // A shared layer: one row, both of its inputs; names cut with an ellipsis.
@@ -235,4 +233,140 @@ fn summaries_match_keras_tables_character_for_character() {
     let model = g.build(x, y).unwrap();
     let want = fixture("summary_functional_chain.txt");
     assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
+}
+
+/// Asserts `got` is within `rel` of Keras's `want` (relative, `rel / 10`
+/// absolute near 0).
+fn assert_near(what: &str, got: &[f32], want: &[f32], rel: f32) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= rel * w.abs() + rel / 10.0,
+            "{what}[{i}]: got {g}, Keras gives {w}"
+        );
+    }
+}
+
+/// Sets the case's initial weights, runs `fit` (3 epochs, no shuffling),
+/// and compares every log Keras wrote (`log_<name>`, per epoch) and the
+/// final weights.
+fn check_fit<Ins, Outs, X, Y>(
+    c: &Case,
+    model: &mut Model<Ins, Outs>,
+    x: X,
+    y: Y,
+    options: FitOptions<'_>,
+) where
+    Ins: Syms,
+    Outs: Syms,
+    X: corten::model::Feed<Ins, f32>,
+    Y: corten::model::Labels<Outs, f32>,
+{
+    let initial: Vec<Vec<f32>> = (0..model.get_weights().len())
+        .map(|i| c.get(&format!("initial{i}")).to_vec())
+        .collect();
+    model.set_weights(&initial).unwrap();
+    let history = model.fit(x, y, options).unwrap();
+    let keras_logs: Vec<&str> = c
+        .arrays
+        .keys()
+        .filter_map(|k| k.strip_prefix("log_"))
+        .collect();
+    let mut ours: Vec<String> = history.epochs[0]
+        .iter()
+        .map(|(k, _)| k.to_string())
+        .collect();
+    let mut theirs: Vec<String> = keras_logs.iter().map(|k| k.to_string()).collect();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs, "{}: the logs Keras writes", c.name);
+    for name in keras_logs {
+        let got: Vec<f32> = history.get(name).iter().map(|&v| v as f32).collect();
+        assert_near(
+            &format!("{} {name}", c.name),
+            &got,
+            c.get(&format!("log_{name}")),
+            1e-4,
+        );
+    }
+    for (i, w) in model.get_weights().iter().enumerate() {
+        let what = format!("{} final weight {i}", c.name);
+        assert_near(&what, w, c.get(&format!("final{i}")), 1e-4);
+    }
+}
+
+#[test]
+fn fit_of_two_inputs_with_a_skip_connection_and_two_outputs_matches_keras() {
+    let cases = load("functional_fit.txt");
+    let c = case(&cases, "fit_two_inputs_skip");
+    let mut g = Graph::<f32>::new();
+    let a = g.input_named::<(Const<8>,)>("a");
+    let b = g.input_named::<(Const<5>,)>("b");
+    let h = g.add(Dense::<8, Relu>::new(), a);
+    let h = g.add(Dense::<8>::new(), h);
+    let s = g.add(Add, (a, h));
+    let b_norm = g.add(BatchNormalization::default(), b);
+    let joined = g.add(Concatenate::new(), (s, b_norm));
+    let cls = g.add(Dense::<3, Softmax>::new().named("cls"), joined);
+    let reg = g.add(Dense::<2>::new().named("reg"), h);
+    let mut model = g.build((a, b), (cls, reg)).unwrap();
+    model.compile(
+        Adam {
+            learning_rate: 0.01,
+            ..Default::default()
+        },
+        (
+            Objective::new(SparseCategoricalCrossentropy::default()).metrics([Accuracy]),
+            Objective::new(MeanSquaredError).weight(0.5).metrics([Mae]),
+        ),
+    );
+    let xa = Tensor::from_slice((Dyn(70), Const::<8>), c.get("x0")).unwrap();
+    let xb = Tensor::from_slice((Dyn(70), Const::<5>), c.get("x1")).unwrap();
+    let y_cls = Tensor::from_slice((Dyn(70),), c.get("t0")).unwrap();
+    let y_reg = Tensor::from_slice((Dyn(70), Const::<2>), c.get("t1")).unwrap();
+    let options = FitOptions {
+        batch_size: 16,
+        epochs: 3,
+        shuffle: false,
+        validation_split: 0.2,
+        verbose: Verbosity::Silent,
+        ..Default::default()
+    };
+    check_fit(c, &mut model, (&xa, &xb), (&y_cls, &y_reg), options);
+}
+
+#[test]
+fn fit_through_a_shared_layer_with_one_loss_for_both_outputs_matches_keras() {
+    let cases = load("functional_fit.txt");
+    let c = case(&cases, "fit_siamese_shared");
+    let mut g = Graph::<f32>::new();
+    let p = g.input_named::<(Const<6>,)>("p");
+    let q = g.input_named::<(Const<6>,)>("q");
+    let shared = g.shared(Dense::<4, Tanh>::new().named("shared"));
+    let (hp, hq) = (g.call(shared, p), g.call(shared, q));
+    let d = g.add(Subtract, (hp, hq));
+    let m = g.add(Multiply, (hp, hq));
+    let joined = g.add(Concatenate::new(), (d, m));
+    let out = g.add(Dense::<2>::new().named("out"), joined);
+    let sum = g.add(Add, (hp, hq));
+    let sim = g.add(Dense::<1>::new().named("sim"), sum);
+    let mut model = g.build((p, q), (out, sim)).unwrap();
+    let sgd = Sgd {
+        learning_rate: 0.05,
+        momentum: 0.9,
+        ..Default::default()
+    };
+    model.compile(sgd, Objective::new(MeanSquaredError));
+    let xp = Tensor::from_slice((Dyn(40), Const::<6>), c.get("x0")).unwrap();
+    let xq = Tensor::from_slice((Dyn(40), Const::<6>), c.get("x1")).unwrap();
+    let y_out = Tensor::from_slice((Dyn(40), Const::<2>), c.get("t0")).unwrap();
+    let y_sim = Tensor::from_slice((Dyn(40), Const::<1>), c.get("t1")).unwrap();
+    let options = FitOptions {
+        batch_size: 8,
+        epochs: 3,
+        shuffle: false,
+        verbose: Verbosity::Silent,
+        ..Default::default()
+    };
+    check_fit(c, &mut model, (&xp, &xq), (&y_out, &y_sim), options);
 }

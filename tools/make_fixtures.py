@@ -437,6 +437,70 @@ def functional():
     summary_of(keras.Model(x, L.Dense(2)(y)), "summary_functional_chain.txt")
 
 
+def functional_fit():
+    """`fit` of functional models, with their own generator so the fixtures
+    above stay byte-identical: fixed initial weights (`model.get_weights()`
+    order) and data, no shuffling, 3 epochs; the history of every log and
+    the final weights."""
+    L = keras.layers
+    frng = np.random.default_rng(20261202)
+    cases = []
+
+    def run(name, model, xs, ys, fit_args, **compile_args):
+        initial = [frng.normal(0, 0.4, tuple(w.shape)).astype(np.float32) for w in model.weights]
+        for i, w in enumerate(model.weights):
+            if "moving_variance" in w.path or "gamma" in w.path:
+                initial[i] = frng.uniform(0.5, 1.5, tuple(w.shape)).astype(np.float32)
+        model.set_weights(initial)
+        model.compile(**compile_args)
+        history = model.fit(xs, ys, epochs=3, shuffle=False, verbose=0, **fit_args)
+        entries = [(f"x{i}", x) for i, x in enumerate(xs)]
+        entries += [(f"t{i}", y) for i, y in enumerate(ys)]
+        entries += [(f"initial{i}", w) for i, w in enumerate(initial)]
+        entries += [(f"log_{key}", values) for key, values in sorted(history.history.items())]
+        entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
+        cases.append((name, entries))
+
+    # Two inputs, a skip connection, a batch norm (on an input: after a
+    # Dense its bias would have a zero gradient in exact arithmetic, only
+    # rounding noise, which Adam scales up to whole steps), two outputs with
+    # their own losses, loss weights and metrics; a validation split.
+    keras.backend.clear_session()
+    a = keras.Input((8,), name="a")
+    b = keras.Input((5,), name="b")
+    h = L.Dense(8, activation="relu")(a)
+    h = L.Dense(8)(h)
+    s = L.Add()([a, h])
+    c = L.Concatenate()([s, L.BatchNormalization()(b)])
+    cls = L.Dense(3, activation="softmax", name="cls")(c)
+    reg = L.Dense(2, name="reg")(h)
+    model = keras.Model([a, b], [cls, reg])
+    n = 70
+    xs = [frng.normal(0, 1, (n, 8)).astype(np.float32), frng.normal(0, 1, (n, 5)).astype(np.float32)]
+    ys = [frng.integers(0, 3, (n,)).astype(np.float32), frng.normal(0, 1, (n, 2)).astype(np.float32)]
+    run("fit_two_inputs_skip", model, xs, ys, dict(batch_size=16, validation_split=0.2),
+        optimizer=keras.optimizers.Adam(learning_rate=0.01),
+        loss=["sparse_categorical_crossentropy", "mean_squared_error"], loss_weights=[1.0, 0.5],
+        metrics=[["accuracy"], [keras.metrics.MeanAbsoluteError()]])
+
+    # A shared layer (its gradients summed over both applications), one
+    # loss for both outputs.
+    keras.backend.clear_session()
+    p = keras.Input((6,), name="p")
+    q = keras.Input((6,), name="q")
+    shared = L.Dense(4, activation="tanh", name="shared")
+    hp, hq = shared(p), shared(q)
+    out = L.Dense(2, name="out")(L.Concatenate()([L.Subtract()([hp, hq]), L.Multiply()([hp, hq])]))
+    sim = L.Dense(1, name="sim")(L.Add()([hp, hq]))
+    model = keras.Model([p, q], [out, sim])
+    n = 40
+    xs = [frng.normal(0, 1, (n, 6)).astype(np.float32), frng.normal(0, 1, (n, 6)).astype(np.float32)]
+    ys = [frng.normal(0, 1, (n, 2)).astype(np.float32), frng.normal(0, 1, (n, 1)).astype(np.float32)]
+    run("fit_siamese_shared", model, xs, ys, dict(batch_size=8),
+        optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mean_squared_error")
+    write("functional_fit.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -449,3 +513,4 @@ if __name__ == "__main__":
     more_conv_layers()
     training()
     functional()
+    functional_fit()

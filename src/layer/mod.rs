@@ -25,7 +25,7 @@ pub(crate) use machinery::train;
 pub(crate) use machinery::train::sum_rows;
 #[cfg(feature = "std")]
 pub use machinery::{Backprop, Tape, Weight};
-pub use machinery::{BuildContext, Built, FromInput, LayerName, SameChannels};
+pub use machinery::{BuildContext, Built, FromInput, LayerName, Named, SameChannels, WithName};
 pub use merging::{Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract};
 #[cfg(feature = "std")]
 pub(crate) use normalization::check_variance;

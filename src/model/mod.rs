@@ -21,14 +21,18 @@ mod weights;
 #[cfg(feature = "std")]
 pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights, Snapshot};
 #[cfg(feature = "std")]
-pub use fit::{Dataset, FitOptions};
+pub use fit::{Dataset, FitOptions, Tensors};
 #[cfg(feature = "alloc")]
 pub use graph::{
     Apply, Feed, Graph, GraphSummary, Model, NodeOp, Receive, Shared, Sym, Syms, MAX_ARITY,
 };
+#[cfg(feature = "std")]
+pub use graph::{Labels, Objectives};
 #[cfg(feature = "std")]
 pub use progress::Verbosity;
 pub use residual::Residual;
 pub use sequential::Sequential;
 pub use stack::{Empty, Identity, Stack};
 pub use summary::Summary;
+#[cfg(feature = "std")]
+pub use training::Objective;

@@ -88,12 +88,18 @@ where
 {
     type Layer = Residual<B::Layer, S::Layer>;
     fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+        // A name given to the block is its `Add`'s.
+        let given = ctx.take_given_name();
         let body = self.body.build(ctx);
         let shortcut = self.shortcut.build(ctx);
+        let name = match given {
+            Some(base) => LayerName { base, index: 0 },
+            None => ctx.name("add"),
+        };
         Residual {
             body,
             shortcut,
-            name: Some(ctx.name("add")),
+            name: Some(name),
         }
     }
 }

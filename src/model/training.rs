@@ -1,7 +1,9 @@
-//! `compile` and one training step: forward in training mode, the loss and
-//! its gradient, backward through every layer, the optimizer's update.
+//! `compile` and one training step, for any model: forward in training
+//! mode, each output's loss and its gradient (weighted as `loss_weights`
+//! says), backward through the model, the optimizer's update.
 
 use super::callback::{ModelWeights, Snapshot};
+use super::weights::Weighted;
 use super::Sequential;
 use crate::error::Error;
 use crate::layer::{Backprop, Layer, Tape, Weight};
@@ -11,19 +13,79 @@ use crate::optimizer::{Optimizer, OptimizerState};
 use crate::shape::{Features, StaticShape};
 use crate::Element;
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-/// What `compile` sets up: the optimizer and its state, the loss, the
-/// metrics, and the buffers training reuses from batch to batch.
-pub struct Compiled<E: Element> {
-    pub(super) optimizer: Box<dyn Optimizer<E>>,
-    pub(super) loss: Box<dyn Loss<E>>,
-    pub(super) metrics: Vec<Metric>,
+/// How one output of a model is trained: its loss, the weight of that loss
+/// in the total the optimizer minimizes (Keras's `loss_weights`, 1 by
+/// default), and the metrics reported for it.
+///
+/// ```
+/// use corten::loss::MeanSquaredError;
+/// use corten::metric::Mae;
+/// use corten::model::Objective;
+/// let objective = Objective::<f32>::new(MeanSquaredError).weight(0.5).metrics([Mae]);
+/// assert_eq!(format!("{objective:?}"), "Objective { loss: \"mean_squared_error\", weight: 0.5, metrics: [MeanAbsoluteError] }");
+/// ```
+#[derive(Clone)]
+pub struct Objective<E: Element = f32> {
+    pub(crate) loss: Arc<dyn Loss<E>>,
+    pub(crate) weight: f64,
+    pub(crate) metrics: Vec<Metric>,
+}
+
+impl<E: Element> Objective<E> {
+    /// `loss`, of weight 1, no metrics.
+    pub fn new<L: Loss<E> + 'static>(loss: L) -> Self {
+        Objective {
+            loss: Arc::new(loss),
+            weight: 1.0,
+            metrics: Vec::new(),
+        }
+    }
+
+    /// The weight of this output's loss in the total (Keras's
+    /// `loss_weights`); `fit` refuses one that is NaN or infinite.
+    pub fn weight(mut self, weight: f64) -> Self {
+        self.weight = weight;
+        self
+    }
+
+    /// The metrics reported for this output (`[Accuracy]`).
+    pub fn metrics<M>(mut self, metrics: M) -> Self
+    where
+        M: IntoIterator,
+        M::Item: Into<Metric>,
+    {
+        self.metrics = metrics.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+impl<E: Element> core::fmt::Debug for Objective<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Objective")
+            .field("loss", &self.loss.name())
+            .field("weight", &self.weight)
+            .field("metrics", &self.metrics)
+            .finish()
+    }
+}
+
+/// What `compile` sets up: the optimizer and its state, each output's
+/// objective, and the buffers training reuses from batch to batch (`T`
+/// holds what the model's forward pass keeps for its backward pass).
+pub struct Compiled<E: Element, T = Vec<Tape<E>>> {
+    optimizer: Box<dyn Optimizer<E>>,
+    pub(super) objectives: Vec<Objective<E>>,
     state: OptimizerState<E>,
-    tape: Vec<Tape<E>>,
+    tape: T,
     grads: Vec<E>,
-    pub(super) output: Vec<E>,
-    output_grad: Vec<E>,
+    /// Each output of the last batch.
+    pub(super) outputs: Vec<Vec<E>>,
+    output_grads: Vec<Vec<E>>,
+    /// Each output's (unweighted) loss on the last training batch.
+    pub(super) losses: Vec<E>,
     pub(super) rng: crate::random::Rng,
     /// The weights the forward pass in training mode updates (a batch
     /// norm's moving statistics) as they were at the start of the step.
@@ -32,16 +94,156 @@ pub struct Compiled<E: Element> {
     backup: Vec<E>,
 }
 
+impl<E: Element, T: Default> Compiled<E, T> {
+    pub(super) fn new(optimizer: Box<dyn Optimizer<E>>, objectives: Vec<Objective<E>>) -> Self {
+        Compiled {
+            optimizer,
+            objectives,
+            state: OptimizerState::default(),
+            tape: T::default(),
+            grads: Vec::new(),
+            outputs: Vec::new(),
+            output_grads: Vec::new(),
+            losses: Vec::new(),
+            rng: crate::random::Rng::seed_from(0),
+            moving: Vec::new(),
+            backup: Vec::new(),
+        }
+    }
+}
+
 /// How a training step ended.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Step<E> {
-    /// The batch's loss (before the update), the update applied.
+    /// The batch's total loss (before the update), the update applied.
     Finite(E),
     /// The loss was NaN or infinite: the model is back at the step's start.
     NonFiniteLoss,
     /// The update made a weight NaN or infinite: the model is back at the
     /// step's start.
     NonFiniteUpdate,
+}
+
+/// A model as training sees it: its inputs and outputs as flat batches, a
+/// forward pass (for inference and in training mode) and a backward pass.
+/// `Sequential` and the functional `Model` are both trained through it.
+pub(crate) trait Net<E: Element>: Weighted<E> {
+    /// What the training forward pass keeps for the backward pass.
+    type Tape: Default;
+    /// Elements per sample of each input.
+    fn input_numels(&self) -> Vec<usize>;
+    /// Each output's elements per sample and the size of its last axis
+    /// (the row a loss compares).
+    fn output_shapes(&self) -> Vec<(usize, usize)>;
+    /// Each output's name (the layer that computes it), which prefixes its
+    /// logs when there are several.
+    fn output_names(&self) -> Vec<alloc::string::String>;
+    /// Rejects input the layers cannot take (an Embedding's ids out of range).
+    fn check_inputs(&self, xs: &[&[E]]) -> Result<(), Error>;
+    /// Scratch elements the inference pass needs per sample.
+    fn scratch_per_sample(&self) -> usize;
+    /// The inference pass on `batch` samples into `outputs` (one per output,
+    /// each as long as the batch's output).
+    fn forward(&self, xs: &[&[E]], batch: usize, outputs: &mut [Vec<E>], scratch: &mut [E]);
+    /// The training forward pass: each output into `outputs` (resized).
+    fn forward_train(
+        &mut self,
+        xs: &[&[E]],
+        batch: usize,
+        tape: &mut Self::Tape,
+        rng: &mut crate::random::Rng,
+        outputs: &mut [Vec<E>],
+    );
+    /// The backward pass from each output's gradient; the trainable
+    /// weights' gradients into `grads` (overwritten), in the order of
+    /// [`Weighted::weights`].
+    fn backward(
+        &self,
+        xs: &[&[E]],
+        outputs: &[Vec<E>],
+        output_grads: &mut [Vec<E>],
+        batch: usize,
+        tape: &mut Self::Tape,
+        grads: &mut [E],
+    );
+    /// Parameters training updates by gradient.
+    fn trainable_count(&self) -> usize;
+}
+
+impl<E: Element, T> Compiled<E, T> {
+    /// One step on a batch: `xs` holds `batch` samples of each input, `ys`
+    /// their labels for each output. When the loss or the updated weights
+    /// are not finite, every weight (the moving statistics the forward pass
+    /// updates too) and the optimizer's state are put back as they were at
+    /// the start of this step: what the last finite step left, so that
+    /// nothing the model had is lost.
+    pub(super) fn train_step<N: Net<E, Tape = T>>(
+        &mut self,
+        net: &mut N,
+        xs: &[&[E]],
+        ys: &[&[E]],
+        batch: usize,
+    ) -> Result<Step<E>, Error> {
+        save_moving(net, &mut self.moving);
+        let shapes = net.output_shapes();
+        self.outputs.resize_with(shapes.len(), Vec::new);
+        self.output_grads.resize_with(shapes.len(), Vec::new);
+        self.losses.resize(shapes.len(), E::ZERO);
+        net.forward_train(xs, batch, &mut self.tape, &mut self.rng, &mut self.outputs);
+        let mut total = E::ZERO;
+        for (k, &(numel, width)) in shapes.iter().enumerate() {
+            let objective = &self.objectives[k];
+            let grad = &mut self.output_grads[k];
+            grad.resize(batch * numel, E::ZERO);
+            let loss = objective
+                .loss
+                .loss(&self.outputs[k], ys[k], width, Some(grad))?;
+            let weight = E::from_f64(objective.weight);
+            if objective.weight != 1.0 {
+                grad.iter_mut().for_each(|g| *g *= weight);
+            }
+            self.losses[k] = loss;
+            total += weight * loss;
+        }
+        if !total.is_finite() {
+            // No update ran: only the moving statistics changed.
+            restore_moving(net, &self.moving);
+            return Ok(Step::NonFiniteLoss);
+        }
+        self.grads.resize(net.trainable_count(), E::ZERO);
+        net.backward(
+            xs,
+            &self.outputs,
+            &mut self.output_grads,
+            batch,
+            &mut self.tape,
+            &mut self.grads,
+        );
+        let mut weights = Vec::new();
+        net.weights(&mut |w: Weight<'_, E>| {
+            if w.trainable {
+                if let Some(values) = w.values {
+                    weights.push(values);
+                }
+            }
+        });
+        let mut grads = Vec::with_capacity(weights.len());
+        let mut rest = &mut self.grads[..];
+        for w in &weights {
+            let (g, tail) = rest.split_at_mut(w.len());
+            grads.push(g);
+            rest = tail;
+        }
+        if !self
+            .state
+            .apply_checked(&*self.optimizer, &mut weights, &mut grads, &mut self.backup)
+        {
+            // The update was undone; the moving statistics go back too.
+            restore_moving(net, &self.moving);
+            return Ok(Step::NonFiniteUpdate);
+        }
+        Ok(Step::Finite(total))
+    }
 }
 
 impl<F, L, E> Sequential<F, L, E>
@@ -69,24 +271,16 @@ where
         M: IntoIterator,
         M::Item: Into<Metric>,
     {
-        self.compiled = Some(Box::new(Compiled {
-            optimizer: Box::new(optimizer),
-            loss: Box::new(loss),
-            metrics: metrics.into_iter().map(Into::into).collect(),
-            state: OptimizerState::default(),
-            tape: Vec::new(),
-            grads: Vec::new(),
-            output: Vec::new(),
-            output_grad: Vec::new(),
-            rng: crate::random::Rng::seed_from(0),
-            moving: Vec::new(),
-            backup: Vec::new(),
-        }));
+        let objective = Objective::new(loss).metrics(metrics);
+        self.compiled = Some(Box::new(Compiled::new(
+            Box::new(optimizer),
+            alloc::vec![objective],
+        )));
     }
 
     /// Every weight (trainable or not) in Keras's `get_weights()` order.
     pub fn get_weights(&mut self) -> Vec<Vec<E>> {
-        super::weights::get(&mut super::weights::Layers(&mut self.layers))
+        super::weights::get(self)
     }
 
     /// Sets every weight from `weights`, in [`get_weights`](Self::get_weights)'s
@@ -106,81 +300,92 @@ where
     /// # Ok::<(), Error>(())
     /// ```
     pub fn set_weights(&mut self, weights: &[Vec<E>]) -> Result<(), Error> {
-        super::weights::set(&mut super::weights::Layers(&mut self.layers), weights)
+        super::weights::set(self, weights)
     }
+}
 
-    /// Checks that training can write every weight.
-    pub(super) fn check_writable(&mut self) -> Result<(), Error> {
-        super::weights::check_writable(&mut super::weights::Layers(&mut self.layers))
+impl<F, L, E> Weighted<E> for Sequential<F, L, E>
+where
+    F: Features,
+    E: Element,
+    L: Layer<E, Input = F>,
+{
+    fn rows(&self, row: &mut dyn FnMut(crate::layer::SummaryRow)) {
+        self.layers.visit_rows(row)
     }
+    fn weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
+        self.layers.visit_weights(visit)
+    }
+}
 
-    /// One step on a batch. `x` and `y` hold `batch` samples and their
-    /// labels. When the loss or the updated weights are not finite, every
-    /// weight (the moving statistics the forward pass updates too) and the
-    /// optimizer's state are put back as they were at the start of this
-    /// step: what the last finite step left, so that nothing the model had
-    /// is lost.
-    pub(super) fn train_step(&mut self, x: &[E], y: &[E], batch: usize) -> Result<Step<E>, Error> {
-        let c = self.compiled.as_deref_mut().ok_or(Error::NotCompiled)?;
-        save_moving(&mut self.layers, &mut c.moving);
-        let width = output_width::<L::Output>();
-        let n_out = batch * <L::Output as StaticShape>::NUMEL;
-        c.tape.resize_with(L::DEPTH, Tape::default);
-        c.output.resize(n_out, E::ZERO);
-        c.output_grad.resize(n_out, E::ZERO);
+impl<F, L, E> Net<E> for Sequential<F, L, E>
+where
+    F: Features,
+    E: Element,
+    L: Layer<E, Input = F>,
+{
+    type Tape = Vec<Tape<E>>;
+    fn input_numels(&self) -> Vec<usize> {
+        alloc::vec![F::NUMEL]
+    }
+    fn output_shapes(&self) -> Vec<(usize, usize)> {
+        let numel = <L::Output as StaticShape>::NUMEL;
+        alloc::vec![(numel, output_width::<L::Output>())]
+    }
+    fn output_names(&self) -> Vec<alloc::string::String> {
+        alloc::vec![alloc::string::String::new()]
+    }
+    fn check_inputs(&self, xs: &[&[E]]) -> Result<(), Error> {
+        self.layers.check_input(xs[0])
+    }
+    fn scratch_per_sample(&self) -> usize {
+        L::SCRATCH_PER_SAMPLE
+    }
+    fn forward(&self, xs: &[&[E]], batch: usize, outputs: &mut [Vec<E>], scratch: &mut [E]) {
         self.layers
-            .forward_train(x, &mut c.output, batch, &mut c.tape, &mut c.rng);
-        let loss = c.loss.loss(&c.output, y, width, Some(&mut c.output_grad))?;
-        if !loss.is_finite() {
-            // No update ran: only the moving statistics changed.
-            restore_moving(&mut self.layers, &c.moving);
-            return Ok(Step::NonFiniteLoss);
-        }
-        let trainable = self.layers.param_count() - self.layers.non_trainable_count();
-        c.grads.resize(trainable, E::ZERO);
-        self.layers.backward(
-            Backprop {
-                x,
-                y: &c.output,
-                dy: &mut c.output_grad,
-                dx: None,
-                batch,
-            },
-            &mut c.tape,
-            &mut c.grads,
-        );
-        let mut weights = Vec::new();
-        self.layers.visit_weights(&mut |w: Weight<'_, E>| {
-            if w.trainable {
-                if let Some(values) = w.values {
-                    weights.push(values);
-                }
-            }
-        });
-        let mut grads = Vec::with_capacity(weights.len());
-        let mut rest = &mut c.grads[..];
-        for w in &weights {
-            let (g, tail) = rest.split_at_mut(w.len());
-            grads.push(g);
-            rest = tail;
-        }
-        if !c
-            .state
-            .apply_checked(&*c.optimizer, &mut weights, &mut grads, &mut c.backup)
-        {
-            // The update was undone; the moving statistics go back too.
-            restore_moving(&mut self.layers, &c.moving);
-            return Ok(Step::NonFiniteUpdate);
-        }
-        Ok(Step::Finite(loss))
+            .forward_slices(xs[0], &mut outputs[0], batch, scratch);
+    }
+    fn forward_train(
+        &mut self,
+        xs: &[&[E]],
+        batch: usize,
+        tape: &mut Self::Tape,
+        rng: &mut crate::random::Rng,
+        outputs: &mut [Vec<E>],
+    ) {
+        tape.resize_with(L::DEPTH, Tape::default);
+        outputs[0].resize(batch * <L::Output as StaticShape>::NUMEL, E::ZERO);
+        self.layers
+            .forward_train(xs[0], &mut outputs[0], batch, tape, rng);
+    }
+    fn backward(
+        &self,
+        xs: &[&[E]],
+        outputs: &[Vec<E>],
+        output_grads: &mut [Vec<E>],
+        batch: usize,
+        tape: &mut Self::Tape,
+        grads: &mut [E],
+    ) {
+        let pass = Backprop {
+            x: xs[0],
+            y: &outputs[0],
+            dy: &mut output_grads[0],
+            dx: None,
+            batch,
+        };
+        self.layers.backward(pass, tape, grads);
+    }
+    fn trainable_count(&self) -> usize {
+        self.layers.param_count() - self.layers.non_trainable_count()
     }
 }
 
 /// Copies the weights training does not update by gradient (a batch norm's
 /// moving statistics, which the forward pass updates) into `saved`.
-fn save_moving<E: Element, L: Layer<E>>(layers: &mut L, saved: &mut Vec<E>) {
+fn save_moving<E: Element>(model: &mut impl Weighted<E>, saved: &mut Vec<E>) {
     saved.clear();
-    layers.visit_weights(&mut |w: Weight<'_, E>| {
+    model.weights(&mut |w: Weight<'_, E>| {
         if let (false, Some(v)) = (w.trainable, w.values) {
             saved.extend_from_slice(v);
         }
@@ -188,9 +393,9 @@ fn save_moving<E: Element, L: Layer<E>>(layers: &mut L, saved: &mut Vec<E>) {
 }
 
 /// Puts back what [`save_moving`] saved.
-fn restore_moving<E: Element, L: Layer<E>>(layers: &mut L, saved: &[E]) {
+fn restore_moving<E: Element>(model: &mut impl Weighted<E>, saved: &[E]) {
     let mut values = saved.iter();
-    layers.visit_weights(&mut |w: Weight<'_, E>| {
+    model.weights(&mut |w: Weight<'_, E>| {
         if let (false, Some(v)) = (w.trainable, w.values) {
             for (x, &s) in v.iter_mut().zip(values.by_ref()) {
                 *x = s;
@@ -200,17 +405,17 @@ fn restore_moving<E: Element, L: Layer<E>>(layers: &mut L, saved: &[E]) {
 }
 
 /// The size of the output's last axis: the row a loss compares.
-pub(super) fn output_width<S: crate::shape::Shape>() -> usize {
+pub(crate) fn output_width<S: crate::shape::Shape>() -> usize {
     S::static_sizes().as_slice().last().copied().unwrap_or(1)
 }
 
 /// The model's weights for callbacks, as `f64` copies.
-pub(super) struct WeightsOf<'a, L, E>(pub &'a mut L, pub core::marker::PhantomData<E>);
+pub(super) struct WeightsOf<'a, M, E>(pub &'a mut M, pub core::marker::PhantomData<E>);
 
-impl<L: Layer<E>, E: Element> ModelWeights for WeightsOf<'_, L, E> {
+impl<E: Element, M: Weighted<E>> ModelWeights for WeightsOf<'_, M, E> {
     fn snapshot(&mut self) -> Snapshot {
         let mut all = Vec::new();
-        self.0.visit_weights(&mut |w: Weight<'_, E>| {
+        self.0.weights(&mut |w: Weight<'_, E>| {
             if let Some(v) = w.values {
                 all.extend(v.iter().map(|x| x.to_f64()));
             }
@@ -220,7 +425,7 @@ impl<L: Layer<E>, E: Element> ModelWeights for WeightsOf<'_, L, E> {
 
     fn restore(&mut self, snapshot: &Snapshot) {
         let mut values = snapshot.0.iter();
-        self.0.visit_weights(&mut |w: Weight<'_, E>| {
+        self.0.weights(&mut |w: Weight<'_, E>| {
             if let Some(v) = w.values {
                 for (x, &s) in v.iter_mut().zip(values.by_ref()) {
                     *x = E::from_f64(s);

@@ -3,7 +3,7 @@
 //! chain of layers, a functional model's nodes.
 
 use crate::error::Error;
-use crate::layer::{Layer, LayerName, SummaryRow, Weight};
+use crate::layer::{LayerName, SummaryRow, Weight};
 use crate::Element;
 use alloc::vec::Vec;
 
@@ -13,18 +13,6 @@ pub(crate) trait Weighted<E: Element> {
     fn rows(&self, row: &mut dyn FnMut(SummaryRow));
     /// Each weight, in Keras's order.
     fn weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>));
-}
-
-/// A chain of layers (a `Sequential`'s) as [`Weighted`].
-pub(crate) struct Layers<'l, L>(pub(crate) &'l mut L);
-
-impl<E: Element, L: Layer<E>> Weighted<E> for Layers<'_, L> {
-    fn rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        self.0.visit_rows(row)
-    }
-    fn weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
-        self.0.visit_weights(visit)
-    }
 }
 
 /// Every weight (trainable or not), in order.

@@ -29,6 +29,8 @@ const MAX_KINDS: usize = 32;
 pub struct BuildContext {
     kinds: [(&'static str, usize); MAX_KINDS],
     kind_count: usize,
+    /// The name the user gave the layer being built, if any.
+    given: Option<&'static str>,
     #[cfg(feature = "std")]
     rng: crate::random::Rng,
 }
@@ -40,13 +42,22 @@ impl BuildContext {
         BuildContext {
             kinds: [("", 0); MAX_KINDS],
             kind_count: 0,
+            given: None,
             #[cfg(feature = "std")]
             rng: crate::random::Rng::seed_from(seed),
         }
     }
 
-    /// The next name for a layer of kind `base`.
+    /// The next name for a layer of kind `base`: the name the user gave it
+    /// ([`named`](super::WithName::named)), which leaves the counters alone
+    /// as in Keras, or else `base`, `base_1`, ….
     pub fn name(&mut self, base: &'static str) -> LayerName {
+        if let Some(given) = self.given.take() {
+            return LayerName {
+                base: given,
+                index: 0,
+            };
+        }
         let kinds = &mut self.kinds[..self.kind_count];
         if let Some((_, n)) = kinds.iter_mut().find(|(b, _)| *b == base) {
             *n += 1;
@@ -60,6 +71,25 @@ impl BuildContext {
             self.kind_count += 1;
         }
         LayerName { base, index: 0 }
+    }
+
+    /// Builds with `build`, the first layer it names named `name`.
+    pub(crate) fn with_given_name<T>(
+        &mut self,
+        name: &'static str,
+        build: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.given = Some(name);
+        let built = build(self);
+        self.given = None;
+        built
+    }
+
+    /// Takes the name the user gave the layer being built, for a layer made
+    /// of others (a residual block) whose own name is not the first one it
+    /// asks for.
+    pub(crate) fn take_given_name(&mut self) -> Option<&'static str> {
+        self.given.take()
     }
 
     /// The random generator initializers draw from.
@@ -88,5 +118,8 @@ mod tests {
         assert_eq!(ctx.name("conv2d").to_string(), "conv2d");
         assert_eq!(ctx.name("dense").to_string(), "dense_1");
         assert_eq!(ctx.name("dense").to_string(), "dense_2");
+        let named = ctx.with_given_name("cls", |ctx| ctx.name("dense"));
+        assert_eq!(named.to_string(), "cls");
+        assert_eq!(ctx.name("dense").to_string(), "dense_3");
     }
 }

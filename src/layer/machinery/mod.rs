@@ -57,6 +57,7 @@ mod build;
 mod built;
 mod fits;
 mod kind;
+mod named;
 #[cfg(feature = "std")]
 pub(crate) mod train;
 mod weights;
@@ -66,6 +67,7 @@ pub use built::Built;
 pub(crate) use built::{builds_from_spec, kernel_and_bias_layer};
 pub use fits::{AxisFits, ChannelsFit, EndsWith, Fits, FromInput, LastAxisSize, SameChannels};
 pub use kind::{KernelAndBias, LayerKind, LayerOp, Stateless, WeightInfo, WeightShapes};
+pub use named::{Named, WithName};
 #[cfg(feature = "std")]
 pub use train::{Backprop, Tape, Weight};
 #[cfg(not(feature = "std"))]

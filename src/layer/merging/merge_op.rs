@@ -29,6 +29,11 @@ pub trait MergeOp: Clone + core::fmt::Debug + 'static {
     /// Keras's base for layer names (`add`, then `add_1`, …).
     const BASE_NAME: &'static str;
 
+    /// The layer's name: the next automatic one (`add`, `add_1`, …).
+    fn name(&self, ctx: &mut crate::layer::BuildContext) -> crate::layer::LayerName {
+        ctx.name(Self::BASE_NAME)
+    }
+
     /// Computes `y` from the inputs.
     fn forward<E: Element>(&self, shapes: &[Sizes], xs: &[&[E]], y: &mut [E], batch: usize);
 

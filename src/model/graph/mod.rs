@@ -32,18 +32,17 @@
 //! # Ok::<(), corten::Error>(())
 //! ```
 
+#[cfg(feature = "std")]
+mod fit;
 mod model;
 mod op;
 mod plan;
 mod summary;
-// The training passes (forward keeping every node's output, backward summing
-// gradients at forks and over shared layers) are checked against finite
-// differences in their module; `compile`/`fit` for functional models, their
-// caller, come next.
 #[cfg(feature = "std")]
-#[cfg_attr(not(test), allow(dead_code))]
 mod train;
 
+#[cfg(feature = "std")]
+pub use fit::{Labels, Objectives};
 pub use model::{Feed, Model, Receive, Syms};
 pub use op::MAX_ARITY;
 pub use summary::GraphSummary;

@@ -137,7 +137,6 @@ pub(super) struct Step {
     pub(super) op: usize,
     pub(super) inputs: Vec<Source>,
     /// The step that computes each input (`None` for the model's inputs).
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) from: Vec<Option<usize>>,
     pub(super) out: Slot,
 }
@@ -158,13 +157,18 @@ pub struct Model<Ins, Outs, E: Element = f32> {
     /// The node of each model input, in order.
     pub(super) inputs: Vec<usize>,
     pub(super) outputs: Vec<Source>,
+    /// The node of each model output, in order.
+    pub(super) output_nodes: Vec<usize>,
     /// The step that computes each output (`None` for a model input).
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) output_steps: Vec<Option<usize>>,
     /// Arena elements per sample.
     pub(super) arena: usize,
     /// Operation scratch elements per sample (the most any node needs).
     pub(super) work: usize,
+    /// What `compile` set up.
+    #[cfg(feature = "std")]
+    pub(super) compiled:
+        Option<alloc::boxed::Box<crate::model::training::Compiled<E, super::train::GraphTape<E>>>>,
     pub(super) types: PhantomData<fn(Ins) -> Outs>,
 }
 
@@ -206,6 +210,7 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
                 }
             }
         }
+        check_names(&ops, &nodes, &keras.layers)?;
         // The nodes run in Keras's traversal order: each after its inputs.
         let order: Vec<usize> = keras
             .post_order
@@ -273,9 +278,12 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
             op_order,
             inputs: ins.to_vec(),
             outputs,
+            output_nodes: outs.to_vec(),
             output_steps,
             arena,
             work,
+            #[cfg(feature = "std")]
+            compiled: None,
             types: PhantomData,
         })
     }
@@ -439,6 +447,13 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
                 });
             }
         }
+        self.check_layer_inputs(&inputs)?;
+        Ok((inputs, batch))
+    }
+
+    /// Checks each model input with the layers that read it directly (an
+    /// Embedding's ids).
+    pub(super) fn check_layer_inputs(&self, inputs: &[&[E]]) -> Result<(), Error> {
         for step in &self.steps {
             for src in &step.inputs {
                 if let Source::Input(i) = *src {
@@ -446,12 +461,12 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
                 }
             }
         }
-        Ok((inputs, batch))
+        Ok(())
     }
 
     /// Runs every node on `batch` samples of `inputs`; the values land in
     /// `scratch`'s arena.
-    fn run(&self, inputs: &[&[E]], batch: usize, scratch: &mut [E]) {
+    pub(super) fn run(&self, inputs: &[&[E]], batch: usize, scratch: &mut [E]) {
         let (arena, work) = scratch.split_at_mut(self.arena * batch);
         let work = &mut work[..self.work * batch];
         for step in &self.steps {
@@ -480,7 +495,14 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
     }
 
     /// Copies the value of `source` after [`run`](Self::run) into `y`.
-    fn read(&self, source: Source, inputs: &[&[E]], batch: usize, scratch: &[E], y: &mut [E]) {
+    pub(super) fn read(
+        &self,
+        source: Source,
+        inputs: &[&[E]],
+        batch: usize,
+        scratch: &[E],
+        y: &mut [E],
+    ) {
         match source {
             Source::Input(i) => y.copy_from_slice(inputs[i]),
             Source::Slot(s) => y.copy_from_slice(&scratch[s.offset * batch..s.end() * batch]),
@@ -503,6 +525,37 @@ impl<Ins, Outs, E: Element> crate::model::weights::Weighted<E> for Model<Ins, Ou
             }
         }
     }
+}
+
+/// An error when two of the model's layers have one name. A nested model
+/// (a layer of several rows) keeps the names its own build gave its layers
+/// and is not compared.
+fn check_names<E: Element>(
+    ops: &[NodeOp<E>],
+    nodes: &[Node],
+    layers: &[usize],
+) -> Result<(), Error> {
+    let mut names: Vec<crate::layer::LayerName> = Vec::new();
+    for &n in layers {
+        let name = match nodes[n].kind {
+            NodeKind::Input { name } => Some(name),
+            NodeKind::Op { op } => {
+                let (mut first, mut rows) = (None, 0);
+                ops[op].0.visit_rows(&mut |row| {
+                    first.get_or_insert(row.name);
+                    rows += 1;
+                });
+                first.filter(|_| rows == 1)
+            }
+        };
+        if let Some(name) = name {
+            if names.contains(&name) {
+                return Err(Error::DuplicateName { name });
+            }
+            names.push(name);
+        }
+    }
+    Ok(())
 }
 
 /// The orders Keras's `map_graph` gives a functional model's nodes.

@@ -13,9 +13,7 @@ use alloc::vec::Vec;
 /// outputs a model has.
 pub const MAX_ARITY: usize = 4;
 
-/// A node's operation, its types erased. (The training methods' caller,
-/// the functional `fit`, comes next; they are checked in `graph::train`.)
-#[cfg_attr(not(test), allow(dead_code))]
+/// A node's operation, its types erased.
 pub(crate) trait GraphOp<E: Element> {
     /// `y` from the node's inputs `xs` (one slice each, `batch` samples).
     fn forward(&self, xs: &[&[E]], y: &mut [E], batch: usize, scratch: &mut [E]);
@@ -145,8 +143,8 @@ pub(crate) struct MergeNode<M> {
 impl<M: MergeOp> MergeNode<M> {
     pub(crate) fn new(op: M, ctx: &mut BuildContext, shapes: &[Sizes], output: Sizes) -> Self {
         MergeNode {
+            name: op.name(ctx),
             op,
-            name: ctx.name(M::BASE_NAME),
             shapes: shapes.to_vec(),
             output,
         }

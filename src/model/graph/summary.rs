@@ -28,7 +28,7 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
     }
 
     /// The name Keras gives node `n`'s layer: an input's, or its op's first row's.
-    fn layer_name(&self, n: usize) -> LayerName {
+    pub(super) fn layer_name(&self, n: usize) -> LayerName {
         match self.nodes[n].kind {
             NodeKind::Input { name } => name,
             NodeKind::Op { op } => {
