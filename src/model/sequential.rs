@@ -370,22 +370,23 @@ macro_rules! sequential {
         $crate::sequential!(f32; Input<$($dim),+> $(, $($rest)*)?)
     };
     (@layers ($model:expr)) => { $model };
-    (@layers ($model:expr) $name:ident < $($arg:tt),+ > :: $method:ident ( $($call:tt)* ) $(, $($rest:tt)*)?) => {
-        $crate::sequential!(@layers ($model.then($name::<$($arg),+>::$method($($call)*))) $($($rest)*)?)
+    // Each form may end in method calls on the spec: `Dense<3>.named("cls")`.
+    (@layers ($model:expr) $name:ident < $($arg:tt),+ > :: $method:ident ( $($call:tt)* ) $(. $post:ident ( $($pcall:tt)* ))* $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then($name::<$($arg),+>::$method($($call)*) $(.$post($($pcall)*))*)) $($($rest)*)?)
     };
-    (@layers ($model:expr) $name:ident < $($arg:tt),+ > $(, $($rest:tt)*)?) => {
-        $crate::sequential!(@layers ($model.then(<$name<$($arg),+> as ::core::default::Default>::default())) $($($rest)*)?)
+    (@layers ($model:expr) $name:ident < $($arg:tt),+ > $(. $post:ident ( $($pcall:tt)* ))* $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then(<$name<$($arg),+> as ::core::default::Default>::default() $(.$post($($pcall)*))*)) $($($rest)*)?)
     };
     // The turbofish form, `Dense::<5, Linear>::from_weights(w, b)`: an
     // expression rustfmt leaves as it is.
-    (@layers ($model:expr) $name:ident :: < $($arg:tt),+ > :: $method:ident ( $($call:tt)* ) $(, $($rest:tt)*)?) => {
-        $crate::sequential!(@layers ($model.then($name::<$($arg),+>::$method($($call)*))) $($($rest)*)?)
+    (@layers ($model:expr) $name:ident :: < $($arg:tt),+ > :: $method:ident ( $($call:tt)* ) $(. $post:ident ( $($pcall:tt)* ))* $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then($name::<$($arg),+>::$method($($call)*) $(.$post($($pcall)*))*)) $($($rest)*)?)
     };
-    (@layers ($model:expr) $name:ident :: $method:ident ( $($call:tt)* ) $(, $($rest:tt)*)?) => {
-        $crate::sequential!(@layers ($model.then($name::$method($($call)*))) $($($rest)*)?)
+    (@layers ($model:expr) $name:ident :: $method:ident ( $($call:tt)* ) $(. $post:ident ( $($pcall:tt)* ))* $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then($name::$method($($call)*) $(.$post($($pcall)*))*)) $($($rest)*)?)
     };
-    (@layers ($model:expr) $name:ident $(, $($rest:tt)*)?) => {
-        $crate::sequential!(@layers ($model.then(<$name as ::core::default::Default>::default())) $($($rest)*)?)
+    (@layers ($model:expr) $name:ident $(. $post:ident ( $($pcall:tt)* ))* $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers ($model.then(<$name as ::core::default::Default>::default() $(.$post($($pcall)*))*)) $($($rest)*)?)
     };
     (@layers ($model:expr) ($layer:expr) $(, $($rest:tt)*)?) => {
         $crate::sequential!(@layers ($model.then($layer)) $($($rest)*)?)

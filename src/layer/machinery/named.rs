@@ -25,7 +25,9 @@ pub struct Named<L> {
 ///
 /// ```
 /// use corten::prelude::*;
-/// let model = sequential![Input<4>, Dense<8, Relu>, Dense::<3>::new().named("cls"), Dense<1>];
+/// let model = sequential![Input<4>, Dense<8, Relu>, Dense<3>.named("cls"), Dense<1>];
+/// let same = sequential![Input<4>, Dense<8, Relu>, Dense::<3>::new().named("cls"), Dense<1>];
+/// assert_eq!(same.summary().to_string(), model.summary().to_string());
 /// let summary = model.summary().to_string();
 /// assert!(summary.contains("cls (Dense)"));
 /// assert!(summary.contains("dense_1 (Dense)"));
