@@ -11,6 +11,7 @@ mod pooling;
 mod products;
 mod regularization;
 mod reshaping;
+mod rnn;
 mod window;
 
 pub use self::core::{BiasArray, Dense, DenseWith, Embedding, KernelArray, Matrix};
@@ -35,11 +36,14 @@ pub use pooling::{
     GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalPooling1D,
     GlobalPooling2D, MaxPool, MaxPooling1D, MaxPooling2D, PoolOp, Pooling1D, Pooling2D,
 };
-pub use products::{DenseElement, StridedProduct};
+pub use products::{DenseElement, Product, StridedProduct};
 pub use regularization::Dropout;
 pub use reshaping::{
     CountsAgree, Cropping2D, Flatten, Flattened, Permute, Reshape, Reshape1, Reshape2, Reshape3,
     UpSampling2D, ZeroPadding2D,
+};
+pub use rnn::{
+    Gru, LastOutput, Lstm, ResetAfter, ResetBefore, ResetGate, Returns, Sequences, SimpleRnn,
 };
 
 use crate::shape::{Features, Sizes};

@@ -53,6 +53,30 @@ pub trait DenseElement: Element {
     /// `c = a·bᵀ` for `a` (m × k) and `b` (n × k), row-major.
     #[doc(hidden)]
     fn matmul_a_bt(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]);
+
+    /// `C (+)= A · B` over operands of any strides ([`Product`]): a
+    /// transposed operand is a swap of its strides.
+    #[doc(hidden)]
+    fn product(p: Product<'_, Self>, c: &mut [Self]);
+}
+
+/// A product `C (+)= A · B` of any strides: element `(i, q)` of `A` is
+/// `a[i·rsa + q·csa]`, element `(q, j)` of `B` is `b[q·rsb + j·csb]`,
+/// element `(i, j)` of `C` is `c[i·ldc + j]`, for `i < m`, `q < k`, `j < n`.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Product<'a, E> {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub a: &'a [E],
+    pub rsa: usize,
+    pub csa: usize,
+    pub b: &'a [E],
+    pub rsb: usize,
+    pub csb: usize,
+    pub ldc: usize,
+    pub accumulate: bool,
 }
 
 /// The sizes and row strides of a [`DenseElement::matmul_strided`] product:
@@ -71,6 +95,23 @@ pub struct StridedProduct {
 }
 
 impl DenseElement for f32 {
+    fn product(p: Product<'_, f32>, c: &mut [f32]) {
+        crate::linalg::Gemm {
+            m: p.m,
+            k: p.k,
+            n: p.n,
+            a: p.a,
+            rsa: p.rsa,
+            csa: p.csa,
+            b: p.b,
+            rsb: p.rsb,
+            csb: p.csb,
+            ldc: p.ldc,
+            accumulate: p.accumulate,
+        }
+        .run(c);
+    }
+
     fn matmul_segmented(
         p: StridedProduct,
         seg: crate::linalg::Segments,
@@ -120,6 +161,18 @@ impl DenseElement for f32 {
 }
 
 impl DenseElement for f64 {
+    fn product(p: Product<'_, f64>, c: &mut [f64]) {
+        for i in 0..p.m {
+            for j in 0..p.n {
+                let sum: f64 = (0..p.k)
+                    .map(|q| p.a[i * p.rsa + q * p.csa] * p.b[q * p.rsb + j * p.csb])
+                    .sum();
+                let c_ij = &mut c[i * p.ldc + j];
+                *c_ij = if p.accumulate { *c_ij + sum } else { sum };
+            }
+        }
+    }
+
     fn matmul_at_b(k: usize, m: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
         c.fill(0.0);
         for q in 0..k {

@@ -65,6 +65,11 @@ pub trait LayerKind: Clone + core::fmt::Debug {
         Initializer::Zeros
     }
 
+    /// Adjusts weight `index` after its initializer drew it when a model
+    /// builds the spec (an LSTM's `unit_forget_bias` sets its forget-gate
+    /// bias to 1). By default: nothing.
+    fn adjust_initial<E: Element>(&self, _index: usize, _values: &mut [E]) {}
+
     /// Rules the weights follow beyond their shapes and finiteness, checked
     /// where weights come in (a batch norm's variance is at least 0).
     fn check_weights<E: Element, W: Weights<E>>(&self, _weights: &W) -> Result<(), Error> {

@@ -130,15 +130,17 @@ impl<E: Element> Draw<E> for Drawn<E> {
                 let cols = shape.last().copied().unwrap_or(1);
                 let rows: usize = shape[..shape.len().saturating_sub(1)].iter().product();
                 #[cfg(feature = "std")]
-                return kind
+                let mut values = kind
                     .initializer(i)
                     .fill(ctx.rng(), fans(&shape), rows, cols);
                 #[cfg(not(feature = "std"))]
-                {
+                let mut values = {
                     let _ = ctx;
                     let value = kind.initializer(i).constant().unwrap_or(0.0);
                     alloc::vec![E::from_f64(value); rows * cols]
-                }
+                };
+                kind.adjust_initial(i, &mut values);
+                values
             })
             .collect()
     }

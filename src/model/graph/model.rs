@@ -137,6 +137,7 @@ pub(super) struct Step {
     pub(super) op: usize,
     pub(super) inputs: Vec<Source>,
     /// The step that computes each input (`None` for the model's inputs).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(super) from: Vec<Option<usize>>,
     pub(super) out: Slot,
 }
@@ -158,8 +159,10 @@ pub struct Model<Ins, Outs, E: Element = f32> {
     pub(super) inputs: Vec<usize>,
     pub(super) outputs: Vec<Source>,
     /// The node of each model output, in order.
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(super) output_nodes: Vec<usize>,
     /// The step that computes each output (`None` for a model input).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(super) output_steps: Vec<Option<usize>>,
     /// Arena elements per sample.
     pub(super) arena: usize,

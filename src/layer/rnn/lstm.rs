@@ -1,0 +1,231 @@
+//! `LSTM`: gates `i, f, c, o` (in Keras's order in the kernels), `c' = f∘c
+//! + i∘g`, `h' = o∘activation(c')`.
+
+use super::recurrent::{
+    add_rec_grad, recurrent_layer, times_rec, times_rec_t, Backward, CellMath, Forward,
+};
+use super::{LastOutput, Returns, Sequences};
+use crate::activation::{Activation, Sigmoid, Tanh};
+use crate::init::Initializer;
+use crate::layer::DenseElement;
+use crate::Element;
+use core::marker::PhantomData;
+
+/// The LSTM spec: `Lstm<UNITS, Activation, RecurrentActivation>` (Keras's
+/// `LSTM`: tanh and sigmoid by default, `unit_forget_bias`) over sequences
+/// `(steps, features)`, returning the last step's output — or every step's
+/// after [`return_sequences`](Lstm::return_sequences).
+///
+/// ```
+/// use corten::prelude::*;
+/// let model = sequential![Input<20, 3>, Lstm<16>.return_sequences(), Lstm<8>, Dense<1>];
+/// assert_eq!(model.output_shape().to_string(), "(None, 1)");
+/// assert_eq!(model.param_count(), 4 * (3 * 16 + 16 * 16 + 16) + 4 * (16 * 8 + 8 * 8 + 8) + 9);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lstm<
+    const UNITS: usize,
+    A: Activation = Tanh,
+    RA: Activation = Sigmoid,
+    R: Returns = LastOutput,
+> {
+    activation: A,
+    recurrent_activation: RA,
+    go_backwards: bool,
+    unit_forget_bias: bool,
+    initializers: [Initializer; 3],
+    returns: PhantomData<R>,
+}
+
+impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Default
+    for Lstm<UNITS, A, RA, R>
+{
+    fn default() -> Self {
+        Lstm {
+            activation: A::default(),
+            recurrent_activation: RA::default(),
+            go_backwards: false,
+            unit_forget_bias: true,
+            initializers: super::DEFAULT_INITIALIZERS,
+            returns: PhantomData,
+        }
+    }
+}
+
+impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Lstm<UNITS, A, RA, R> {
+    /// The spec with Keras's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every step's output, `(None, steps, units)` (Keras's
+    /// `return_sequences=True`).
+    pub fn return_sequences(self) -> Lstm<UNITS, A, RA, Sequences> {
+        Lstm {
+            activation: self.activation,
+            recurrent_activation: self.recurrent_activation,
+            go_backwards: self.go_backwards,
+            unit_forget_bias: self.unit_forget_bias,
+            initializers: self.initializers,
+            returns: PhantomData,
+        }
+    }
+
+    /// Reads the sequence from its last step (Keras's `go_backwards=True`).
+    pub fn go_backwards(mut self) -> Self {
+        self.go_backwards = true;
+        self
+    }
+
+    /// The forget-gate bias starts at the bias initializer's value rather
+    /// than at 1 (Keras's `unit_forget_bias=False`).
+    pub fn without_unit_forget_bias(mut self) -> Self {
+        self.unit_forget_bias = false;
+        self
+    }
+
+    /// This spec with other initializers for the kernel, the recurrent
+    /// kernel and the bias; an error when one's parameters are invalid.
+    pub fn with_initializers(
+        mut self,
+        initializers: [Initializer; 3],
+    ) -> Result<Self, crate::Error> {
+        super::check_initializers(&initializers)?;
+        self.initializers = initializers;
+        Ok(self)
+    }
+}
+
+/// Offsets (in units) of the values an LSTM step keeps per sample: the
+/// four pre-activations, the four gates, `activation(c')`.
+const Z: usize = 0;
+const GATE: usize = 4;
+const ACTIVE_C: usize = 8;
+
+impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
+    for Lstm<UNITS, A, RA, R>
+{
+    const GATES: usize = 4;
+    const STATES: usize = 2;
+    const CACHE: usize = 9;
+    const WORK: usize = 4;
+
+    fn backwards(&self) -> bool {
+        self.go_backwards
+    }
+
+    fn adjust_initial<E: Element>(&self, index: usize, values: &mut [E]) {
+        if index == 2 && self.unit_forget_bias {
+            values[UNITS..2 * UNITS].fill(E::ONE);
+        }
+    }
+
+    fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>) {
+        let (u, d) = (s.d.units, s.d);
+        let width = 4 * u;
+        let zh = &mut s.work[..d.batch * width];
+        times_rec(d, s.prev, u, s.rec, (0, width, width), zh, width, false);
+        let c_prev = &s.prev[d.batch * u..];
+        let (h_next, c_next) = s.next.split_at_mut(d.batch * u);
+        let mut cache = s.cache;
+        for b in 0..d.batch {
+            let zx = &s.zx[b * width..(b + 1) * width];
+            let zh = &zh[b * width..(b + 1) * width];
+            for j in 0..u {
+                let z = |q: usize| zx[q * u + j] + zh[q * u + j];
+                let (zi, zf, zg, zo) = (z(0), z(1), z(2), z(3));
+                let ra = &self.recurrent_activation;
+                let (i, f, g, o) = (
+                    ra.scalar(zi),
+                    ra.scalar(zf),
+                    self.activation.scalar(zg),
+                    ra.scalar(zo),
+                );
+                let c = f * c_prev[b * u + j] + i * g;
+                let ac = self.activation.scalar(c);
+                c_next[b * u + j] = c;
+                h_next[b * u + j] = o * ac;
+                if let Some(cache) = cache.as_deref_mut() {
+                    let row = &mut cache[b * 9 * u..(b + 1) * 9 * u];
+                    for (q, (zq, gq)) in
+                        [(zi, i), (zf, f), (zg, g), (zo, o)].into_iter().enumerate()
+                    {
+                        row[(Z + q) * u + j] = zq;
+                        row[(GATE + q) * u + j] = gq;
+                    }
+                    row[ACTIVE_C * u + j] = ac;
+                }
+            }
+        }
+    }
+
+    fn backward_step<E: DenseElement>(&self, s: Backward<'_, E>) {
+        let (u, d) = (s.d.units, s.d);
+        let width = 4 * u;
+        let (h_prev, c_prev) = s.prev.split_at(d.batch * u);
+        let c_next = &s.next[d.batch * u..];
+        let (dh_next, dc_next) = s.d_next.split_at(d.batch * u);
+        let (dh_prev, dc_prev) = s.d_prev.split_at_mut(d.batch * u);
+        let ra = &self.recurrent_activation;
+        for b in 0..d.batch {
+            let row = &s.cache[b * 9 * u..(b + 1) * 9 * u];
+            let dz = &mut s.dzx[b * width..(b + 1) * width];
+            for j in 0..u {
+                let at = |q: usize| row[q * u + j];
+                let (i, f, g, o, ac) = (
+                    at(GATE),
+                    at(GATE + 1),
+                    at(GATE + 2),
+                    at(GATE + 3),
+                    at(ACTIVE_C),
+                );
+                let n = b * u + j;
+                let dh = dh_next[n];
+                let dc = dc_next[n] + dh * o * self.activation.derivative(c_next[n], ac);
+                dc_prev[n] = dc * f;
+                dz[j] = dc * g * ra.derivative(at(Z), i);
+                dz[u + j] = dc * c_prev[n] * ra.derivative(at(Z + 1), f);
+                dz[2 * u + j] = dc * i * self.activation.derivative(at(Z + 2), g);
+                dz[3 * u + j] = dh * ac * ra.derivative(at(Z + 3), o);
+            }
+        }
+        add_rec_grad(d, (h_prev, u), (s.dzx, width), (0, width, width), s.d_rec);
+        times_rec_t(d, (s.dzx, width), s.rec, (0, width, width), dh_prev, false);
+    }
+}
+
+recurrent_layer!("LSTM", "lstm", UNITS, R, [const UNITS: usize, A: Activation, RA: Activation, R: Returns] Lstm<UNITS, A, RA, R>);
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layer::train::check;
+    use crate::layer::{BuildContext, BuildLayer, Layer};
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_through_time_match_finite_differences() {
+        type Seq = (N<3>, N<2>);
+        check::gradients(&check::build::<Seq, _>(Lstm::<2>::new()), 2, None);
+        let sequences = Lstm::<2>::new().return_sequences().go_backwards();
+        check::gradients(&check::build::<Seq, _>(sequences), 2, None);
+    }
+
+    #[test]
+    fn the_forget_gate_bias_starts_at_one() {
+        let mut lstm = <Lstm<3> as BuildLayer<(N<2>, N<4>), f32>>::build(
+            Lstm::new(),
+            &mut BuildContext::new(0),
+        );
+        let mut bias = alloc::vec::Vec::new();
+        lstm.visit_weights(&mut |w| {
+            if w.name == "bias" {
+                bias = w.values.unwrap().to_vec();
+            }
+        });
+        assert_eq!(
+            bias,
+            [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        );
+    }
+}

@@ -1,0 +1,523 @@
+//! What SimpleRNN, LSTM and GRU share: the time loop over sequences
+//! `(steps, features)`. The input projection of every step is one product
+//! (`x·W + b` over `batch · steps` rows); each step then runs its cell
+//! ([`CellMath`]) on the batch, whose recurrent product is one small
+//! product `h·U`. Training keeps every step's states and gate values and
+//! runs backpropagation through time.
+//!
+//! Weights as Keras stores them: `kernel (features, gates·units)`,
+//! `recurrent_kernel (units, gates·units)`, `bias (gates·units)` — or
+//! `(2, gates·units)` for a GRU with `reset_after`, row 0 the input bias,
+//! row 1 the recurrent bias.
+
+use crate::layer::{DenseElement, Product};
+use crate::shape::{Features, StaticDim};
+use crate::Element;
+
+/// What a recurrent layer returns: its last output (Keras's default) or
+/// its output at every step (`return_sequences=True`).
+pub trait Returns: Copy + Default + core::fmt::Debug + Send + Sync + 'static {
+    /// Whether every step's output is returned.
+    const SEQUENCES: bool;
+    /// The output sample shape over `T` steps of `U` units.
+    type Shape<T: StaticDim, U: StaticDim>: Features;
+}
+
+/// The last step's output, `(None, units)` (Keras's default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LastOutput;
+
+/// Every step's output, `(None, steps, units)` (Keras's
+/// `return_sequences=True`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sequences;
+
+impl Returns for LastOutput {
+    const SEQUENCES: bool = false;
+    type Shape<T: StaticDim, U: StaticDim> = (U,);
+}
+
+impl Returns for Sequences {
+    const SEQUENCES: bool = true;
+    type Shape<T: StaticDim, U: StaticDim> = (T, U);
+}
+
+/// The sizes of one pass.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Dims {
+    pub batch: usize,
+    pub steps: usize,
+    pub features: usize,
+    pub units: usize,
+}
+
+/// One step of a cell over a batch, forward: from the input projection
+/// `zx` of this step and the states before it, the states after it.
+pub(crate) struct Forward<'a, E> {
+    pub d: Dims,
+    /// `recurrent_kernel`, `(units, gates·units)`.
+    pub rec: &'a [E],
+    /// The recurrent bias (GRU with `reset_after`), else empty.
+    pub rec_bias: &'a [E],
+    /// `x·W + b` of this step, `(batch, gates·units)`.
+    pub zx: &'a [E],
+    /// The states before the step: `STATES` blocks of `(batch, units)`, `h` first.
+    pub prev: &'a [E],
+    /// The states after it, as `prev`.
+    pub next: &'a mut [E],
+    /// What the backward step needs, `(batch, CACHE·units)`, in training.
+    pub cache: Option<&'a mut [E]>,
+    /// `(batch, WORK·units)` of working space.
+    pub work: &'a mut [E],
+}
+
+/// One step of a cell over a batch, backward.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) struct Backward<'a, E> {
+    pub d: Dims,
+    pub rec: &'a [E],
+    pub prev: &'a [E],
+    pub next: &'a [E],
+    pub cache: &'a [E],
+    /// The gradient with respect to the states after the step (may be overwritten).
+    pub d_next: &'a mut [E],
+    /// Out: the gradient with respect to the states before it.
+    pub d_prev: &'a mut [E],
+    /// Out: the gradient with respect to this step's `zx`.
+    pub dzx: &'a mut [E],
+    /// Added to: the gradient of `recurrent_kernel`.
+    pub d_rec: &'a mut [E],
+    /// Added to: the gradient of the recurrent bias (empty without one).
+    pub d_rec_bias: &'a mut [E],
+    pub work: &'a mut [E],
+}
+
+/// The math of one recurrent cell (SimpleRNN, LSTM, GRU). (Its backward
+/// step runs in training, with `std`.)
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) trait CellMath {
+    /// Gates per unit: the kernels' width is `GATES · units`.
+    const GATES: usize;
+    /// State vectors carried from step to step: `h`, and `c` for LSTM.
+    const STATES: usize;
+    /// Values per unit and sample a training step keeps.
+    const CACHE: usize;
+    /// Working values per unit and sample a step needs.
+    const WORK: usize;
+    /// Whether the bias has a second row, added to the recurrent product.
+    const RECURRENT_BIAS: bool = false;
+    /// Whether the sequence is read from its end (`go_backwards`).
+    fn backwards(&self) -> bool;
+    /// Adjusts weight `index` after its initializer drew it (an LSTM's
+    /// forget-gate bias starts at 1).
+    fn adjust_initial<E: Element>(&self, _index: usize, _values: &mut [E]) {}
+    fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>);
+    fn backward_step<E: DenseElement>(&self, s: Backward<'_, E>);
+}
+
+/// `out (+)= h · rec[:, col..col + n]`, `h` rows of `lda`, into rows of `ldc`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn times_rec<E: DenseElement>(
+    d: Dims,
+    h: &[E],
+    lda: usize,
+    rec: &[E],
+    (col, n, width): (usize, usize, usize),
+    out: &mut [E],
+    ldc: usize,
+    accumulate: bool,
+) {
+    let p = Product {
+        m: d.batch,
+        k: d.units,
+        n,
+        a: h,
+        rsa: lda,
+        csa: 1,
+        b: &rec[col..],
+        rsb: width,
+        csb: 1,
+        ldc,
+        accumulate,
+    };
+    E::product(p, out);
+}
+
+/// `d_rec[:, col..col + n] += hᵀ · dz[:, ..n]`: `h` rows of `lda`, `dz`
+/// rows of `ldz`.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) fn add_rec_grad<E: DenseElement>(
+    d: Dims,
+    (h, lda): (&[E], usize),
+    (dz, ldz): (&[E], usize),
+    (col, n, width): (usize, usize, usize),
+    d_rec: &mut [E],
+) {
+    let p = Product {
+        m: d.units,
+        k: d.batch,
+        n,
+        a: h,
+        rsa: 1,
+        csa: lda,
+        b: dz,
+        rsb: ldz,
+        csb: 1,
+        ldc: width,
+        accumulate: true,
+    };
+    E::product(p, &mut d_rec[col..]);
+}
+
+/// `dh (+)= dz[:, ..n] · rec[:, col..col + n]ᵀ`, `dz` rows of `ldz`, into
+/// `(batch, units)`.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) fn times_rec_t<E: DenseElement>(
+    d: Dims,
+    (dz, ldz): (&[E], usize),
+    rec: &[E],
+    (col, n, width): (usize, usize, usize),
+    dh: &mut [E],
+    accumulate: bool,
+) {
+    let p = Product {
+        m: d.batch,
+        k: n,
+        n: d.units,
+        a: dz,
+        rsa: ldz,
+        csa: 1,
+        b: &rec[col..],
+        rsb: 1,
+        csb: width,
+        ldc: d.units,
+        accumulate,
+    };
+    E::product(p, dh);
+}
+
+/// Working elements per sample of the inference pass over `steps` steps:
+/// every step's projection, one step's, the states before and after, the
+/// cell's work.
+pub(crate) const fn scratch_per_sample<C: CellMath>(steps: usize, units: usize) -> usize {
+    let width = C::GATES * units;
+    steps * width + width + 2 * C::STATES * units + C::WORK * units
+}
+
+/// The weights, split: `(kernel, recurrent_kernel, input bias, recurrent bias)`.
+fn split<'a, C: CellMath, E>(
+    (kernel, rec, bias): (&'a [E], &'a [E], &'a [E]),
+    units: usize,
+) -> (&'a [E], &'a [E], &'a [E], &'a [E]) {
+    let width = C::GATES * units;
+    let (input_bias, rec_bias) = match C::RECURRENT_BIAS {
+        true => bias.split_at(width),
+        false => (bias, &bias[bias.len()..]),
+    };
+    (kernel, rec, input_bias, rec_bias)
+}
+
+/// The step read at position `k` of the loop.
+fn step_at<C: CellMath>(cell: &C, k: usize, steps: usize) -> usize {
+    if cell.backwards() {
+        steps - 1 - k
+    } else {
+        k
+    }
+}
+
+/// Copies step `t`'s rows of the projection `zx_all` (`(batch, steps, width)`)
+/// into `zx_t` (`(batch, width)`).
+fn gather<E: Element>(zx_all: &[E], zx_t: &mut [E], t: usize, d: Dims, width: usize) {
+    for (b, row) in zx_t.chunks_exact_mut(width).enumerate() {
+        let at = (b * d.steps + t) * width;
+        row.copy_from_slice(&zx_all[at..at + width]);
+    }
+}
+
+/// Writes `h` (`(batch, units)`) as output step `k` of `y`.
+fn emit<E: Element>(h: &[E], y: &mut [E], k: usize, d: Dims, sequences: bool) {
+    if !sequences {
+        return y.copy_from_slice(&h[..d.batch * d.units]);
+    }
+    for (b, row) in h.chunks_exact(d.units).take(d.batch).enumerate() {
+        let at = (b * d.steps + k) * d.units;
+        y[at..at + d.units].copy_from_slice(row);
+    }
+}
+
+/// The inference pass: `y` from `x` (`(batch, steps, features)`), all
+/// working values in `scratch` ([`scratch_per_sample`] per sample).
+pub(crate) fn forward<C: CellMath, E: DenseElement>(
+    cell: &C,
+    weights: (&[E], &[E], &[E]),
+    x: &[E],
+    y: &mut [E],
+    d: Dims,
+    sequences: bool,
+    scratch: &mut [E],
+) {
+    let width = C::GATES * d.units;
+    let state = C::STATES * d.batch * d.units;
+    let (kernel, rec, input_bias, rec_bias) = split::<C, E>(weights, d.units);
+    let (zx_all, rest) = scratch.split_at_mut(d.batch * d.steps * width);
+    let (zx_t, rest) = rest.split_at_mut(d.batch * width);
+    let (states, work) = rest.split_at_mut(2 * state);
+    E::dense_forward(x, kernel, input_bias, zx_all, d.batch * d.steps, d.features);
+    states.fill(E::ZERO);
+    for k in 0..d.steps {
+        gather(zx_all, zx_t, step_at(cell, k, d.steps), d, width);
+        let (a, b) = states.split_at_mut(state);
+        let (prev, next) = if k.is_multiple_of(2) { (&*a, b) } else { (&*b, a) };
+        cell.forward_step(Forward {
+            d,
+            rec,
+            rec_bias,
+            zx: zx_t,
+            prev,
+            next: &mut *next,
+            cache: None,
+            work: &mut *work,
+        });
+        if sequences || k + 1 == d.steps {
+            emit(next, y, k, d, sequences);
+        }
+    }
+    if d.steps == 0 {
+        y.fill(E::ZERO);
+    }
+}
+
+/// The training pass: as [`forward`], keeping every step's states and the
+/// cell's values in `cache` for [`backward`].
+#[cfg(feature = "std")]
+pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
+    cell: &C,
+    weights: (&[E], &[E], &[E]),
+    x: &[E],
+    y: &mut [E],
+    d: Dims,
+    sequences: bool,
+    tape: &mut crate::layer::Tape<E>,
+) {
+    let width = C::GATES * d.units;
+    let state = C::STATES * d.batch * d.units;
+    let per_step = d.batch * C::CACHE * d.units;
+    let (kernel, rec, input_bias, rec_bias) = split::<C, E>(weights, d.units);
+    tape.cache.clear();
+    tape.cache
+        .resize((d.steps + 1) * state + d.steps * per_step, E::ZERO);
+    tape.scratch.resize(
+        d.batch * (d.steps * width + width + C::WORK * d.units),
+        E::ZERO,
+    );
+    let (states, caches) = tape.cache.split_at_mut((d.steps + 1) * state);
+    let (zx_all, rest) = tape.scratch.split_at_mut(d.batch * d.steps * width);
+    let (zx_t, work) = rest.split_at_mut(d.batch * width);
+    E::dense_forward(x, kernel, input_bias, zx_all, d.batch * d.steps, d.features);
+    for k in 0..d.steps {
+        gather(zx_all, zx_t, step_at(cell, k, d.steps), d, width);
+        let (before, after) = states.split_at_mut((k + 1) * state);
+        let next = &mut after[..state];
+        cell.forward_step(Forward {
+            d,
+            rec,
+            rec_bias,
+            zx: zx_t,
+            prev: &before[k * state..],
+            next: &mut *next,
+            cache: Some(&mut caches[k * per_step..(k + 1) * per_step]),
+            work: &mut *work,
+        });
+        if sequences || k + 1 == d.steps {
+            emit(next, y, k, d, sequences);
+        }
+    }
+    if d.steps == 0 {
+        y.fill(E::ZERO);
+    }
+}
+
+/// Backpropagation through time after [`forward_train`]: `dy` the gradient
+/// of the output; the gradients of `kernel`, `recurrent_kernel` and `bias`
+/// into `grads` (in that order, overwritten), of `x` into `dx` when asked.
+#[cfg(feature = "std")]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward<C: CellMath, E: DenseElement>(
+    cell: &C,
+    weights: (&[E], &[E], &[E]),
+    x: &[E],
+    dy: &[E],
+    dx: Option<&mut [E]>,
+    d: Dims,
+    sequences: bool,
+    tape: &mut crate::layer::Tape<E>,
+    grads: &mut [E],
+) {
+    let width = C::GATES * d.units;
+    let state = C::STATES * d.batch * d.units;
+    let per_step = d.batch * C::CACHE * d.units;
+    let (kernel, rec, _, _) = split::<C, E>(weights, d.units);
+    let (d_kernel, rest) = grads.split_at_mut(d.features * width);
+    let (d_rec, d_bias) = rest.split_at_mut(d.units * width);
+    let (d_input_bias, d_rec_bias) = d_bias.split_at_mut(width);
+    d_rec.fill(E::ZERO);
+    d_rec_bias.fill(E::ZERO);
+    tape.scratch.clear();
+    tape.scratch.resize(
+        d.batch * d.steps * width + d.batch * width + 2 * state + d.batch * C::WORK * d.units,
+        E::ZERO,
+    );
+    let (dzx_all, rest) = tape.scratch.split_at_mut(d.batch * d.steps * width);
+    let (dzx_t, rest) = rest.split_at_mut(d.batch * width);
+    let (d_states, work) = rest.split_at_mut(2 * state);
+    let (states, caches) = tape.cache.split_at((d.steps + 1) * state);
+    for k in (0..d.steps).rev() {
+        let (a, b) = d_states.split_at_mut(state);
+        // The gradient after step k is in `a` for the last step, then alternates.
+        let (d_next, d_prev) = if (d.steps - 1 - k).is_multiple_of(2) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        // The output's gradient joins the state's: at every step, or the last.
+        if sequences || k + 1 == d.steps {
+            let h = &mut d_next[..d.batch * d.units];
+            for (b, row) in h.chunks_exact_mut(d.units).enumerate() {
+                let at = if sequences {
+                    (b * d.steps + k) * d.units
+                } else {
+                    b * d.units
+                };
+                for (g, &v) in row.iter_mut().zip(&dy[at..at + d.units]) {
+                    *g += v;
+                }
+            }
+        }
+        cell.backward_step(Backward {
+            d,
+            rec,
+            prev: &states[k * state..(k + 1) * state],
+            next: &states[(k + 1) * state..(k + 2) * state],
+            cache: &caches[k * per_step..(k + 1) * per_step],
+            d_next: &mut *d_next,
+            d_prev: &mut *d_prev,
+            dzx: &mut *dzx_t,
+            d_rec: &mut *d_rec,
+            d_rec_bias: &mut *d_rec_bias,
+            work: &mut *work,
+        });
+        d_next.fill(E::ZERO);
+        let t = step_at(cell, k, d.steps);
+        for (b, row) in dzx_t.chunks_exact(width).enumerate() {
+            let at = (b * d.steps + t) * width;
+            dzx_all[at..at + width].copy_from_slice(row);
+        }
+    }
+    let rows = d.batch * d.steps;
+    E::matmul_at_b(rows, d.features, width, x, dzx_all, d_kernel);
+    crate::layer::sum_rows(dzx_all, d_input_bias);
+    if let Some(dx) = dx {
+        E::matmul_a_bt(rows, width, d.features, dzx_all, kernel, dx);
+    }
+}
+
+/// Implements `LayerKind`, `WeightShapes`, `LayerOp` and `BuildLayer` for a
+/// recurrent layer spec (generics in brackets) whose units are `$units`
+/// and output `R`: Keras's weights (`kernel`, `recurrent_kernel`, `bias`),
+/// glorot_uniform, orthogonal and zero initializers, and the time loop
+/// above over inputs `(steps, features)`.
+macro_rules! recurrent_layer {
+    ($keras:literal, $base:literal, $units:ident, $returns:ident, [$($generics:tt)*] $spec:ty) => {
+        impl<$($generics)*> $crate::layer::machinery::LayerKind for $spec {
+            const KERAS_NAME: &'static str = $keras;
+            const BASE_NAME: &'static str = $base;
+            const WEIGHTS: &'static [$crate::layer::machinery::WeightInfo] = &[
+                $crate::layer::machinery::WeightInfo::trainable("kernel", concat!($keras, " kernel")),
+                $crate::layer::machinery::WeightInfo::trainable("recurrent_kernel", concat!($keras, " recurrent_kernel")),
+                $crate::layer::machinery::WeightInfo::trainable("bias", concat!($keras, " bias")),
+            ];
+            type Fresh<E: $crate::Element> = $crate::layer::machinery::Random<E>;
+            fn initializer(&self, index: usize) -> $crate::init::Initializer {
+                self.initializers[index.min(2)]
+            }
+            fn adjust_initial<E: $crate::Element>(&self, index: usize, values: &mut [E]) {
+                <Self as $crate::layer::rnn::recurrent::CellMath>::adjust_initial(self, index, values)
+            }
+        }
+
+        impl<T: $crate::shape::StaticDim, F: $crate::shape::StaticDim, $($generics)*>
+            $crate::layer::machinery::WeightShapes<(T, F)> for $spec
+        {
+            fn weight_shape(index: usize) -> $crate::shape::Sizes {
+                use $crate::layer::rnn::recurrent::CellMath;
+                let width = <Self as CellMath>::GATES * $units;
+                match index {
+                    0 => $crate::shape::Sizes::of([F::SIZE, width]),
+                    1 => $crate::shape::Sizes::of([$units, width]),
+                    _ if <Self as CellMath>::RECURRENT_BIAS => $crate::shape::Sizes::of([2, width]),
+                    _ => $crate::shape::Sizes::of([width]),
+                }
+            }
+        }
+
+        /// A recurrent layer takes sequences `(steps, features)`.
+        impl<T, F, E, $($generics)*> $crate::layer::machinery::LayerOp<(T, F), E> for $spec
+        where
+            T: $crate::shape::StaticDim,
+            F: $crate::shape::StaticDim,
+            E: $crate::layer::DenseElement,
+        {
+            type Output = <$returns as $crate::layer::rnn::Returns>::Shape<T, $crate::shape::Const<$units>>;
+            const SCRATCH_PER_SAMPLE: usize =
+                $crate::layer::rnn::recurrent::scratch_per_sample::<Self>(T::SIZE, $units);
+
+            fn forward<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &W,
+                x: &[E],
+                y: &mut [E],
+                batch: usize,
+                scratch: &mut [E],
+            ) {
+                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                let weights = (w.at(0), w.at(1), w.at(2));
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                $crate::layer::rnn::recurrent::forward(self, weights, x, y, d, sequences, scratch);
+            }
+
+            #[cfg(feature = "std")]
+            fn forward_train<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &mut W,
+                x: &[E],
+                y: &mut [E],
+                batch: usize,
+                tape: &mut $crate::layer::Tape<E>,
+                _rng: &mut $crate::random::Rng,
+            ) {
+                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                let weights = (w.at(0), w.at(1), w.at(2));
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                $crate::layer::rnn::recurrent::forward_train(self, weights, x, y, d, sequences, tape);
+            }
+
+            #[cfg(feature = "std")]
+            fn backward<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &W,
+                pass: $crate::layer::Backprop<'_, E>,
+                tape: &mut $crate::layer::Tape<E>,
+                grads: &mut [E],
+            ) {
+                let d = $crate::layer::rnn::recurrent::Dims { batch: pass.batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                let weights = (w.at(0), w.at(1), w.at(2));
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                $crate::layer::rnn::recurrent::backward(self, weights, pass.x, pass.dy, pass.dx, d, sequences, tape, grads);
+            }
+        }
+
+        $crate::layer::machinery::builds_from_spec!([$($generics)*] $spec);
+    };
+}
+pub(crate) use recurrent_layer;

@@ -1,0 +1,145 @@
+//! `SimpleRNN`: `h' = activation(x·W + h·U + b)`.
+
+use super::recurrent::{
+    add_rec_grad, recurrent_layer, times_rec, times_rec_t, Backward, CellMath, Forward,
+};
+use super::{LastOutput, Returns, Sequences};
+use crate::activation::{Activation, Tanh};
+use crate::init::Initializer;
+use crate::layer::DenseElement;
+use core::marker::PhantomData;
+
+/// The SimpleRNN spec: `SimpleRnn<UNITS, Activation>` (Keras's `SimpleRNN`,
+/// activation tanh by default) over sequences `(steps, features)`, returning
+/// the last step's output — or every step's after
+/// [`return_sequences`](SimpleRnn::return_sequences).
+///
+/// ```
+/// use corten::prelude::*;
+/// let model = sequential![Input<10, 3>, SimpleRnn<8>.return_sequences(), SimpleRnn<4, Relu>];
+/// assert_eq!(model.output_shape().to_string(), "(None, 4)");
+/// // kernel (3, 8), recurrent_kernel (8, 8), bias (8); then (8, 4), (4, 4), (4).
+/// assert_eq!(model.param_count(), 3 * 8 + 8 * 8 + 8 + 8 * 4 + 4 * 4 + 4);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SimpleRnn<const UNITS: usize, A: Activation = Tanh, R: Returns = LastOutput> {
+    activation: A,
+    go_backwards: bool,
+    initializers: [Initializer; 3],
+    returns: PhantomData<R>,
+}
+
+impl<const UNITS: usize, A: Activation, R: Returns> Default for SimpleRnn<UNITS, A, R> {
+    fn default() -> Self {
+        SimpleRnn {
+            activation: A::default(),
+            go_backwards: false,
+            initializers: super::DEFAULT_INITIALIZERS,
+            returns: PhantomData,
+        }
+    }
+}
+
+impl<const UNITS: usize, A: Activation, R: Returns> SimpleRnn<UNITS, A, R> {
+    /// The spec with Keras's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The spec with a configured activation.
+    pub fn with_activation(activation: A) -> Self {
+        SimpleRnn {
+            activation,
+            ..Self::default()
+        }
+    }
+
+    /// Every step's output, `(None, steps, units)` (Keras's
+    /// `return_sequences=True`).
+    pub fn return_sequences(self) -> SimpleRnn<UNITS, A, Sequences> {
+        SimpleRnn {
+            activation: self.activation,
+            go_backwards: self.go_backwards,
+            initializers: self.initializers,
+            returns: PhantomData,
+        }
+    }
+
+    /// Reads the sequence from its last step (Keras's `go_backwards=True`;
+    /// with `return_sequences` the outputs stay in reading order).
+    pub fn go_backwards(mut self) -> Self {
+        self.go_backwards = true;
+        self
+    }
+
+    /// This spec with other initializers for the kernel, the recurrent
+    /// kernel and the bias (Keras's `kernel_initializer`,
+    /// `recurrent_initializer`, `bias_initializer`); an error when one's
+    /// parameters are invalid.
+    pub fn with_initializers(
+        mut self,
+        initializers: [Initializer; 3],
+    ) -> Result<Self, crate::Error> {
+        super::check_initializers(&initializers)?;
+        self.initializers = initializers;
+        Ok(self)
+    }
+}
+
+impl<const UNITS: usize, A: Activation, R: Returns> CellMath for SimpleRnn<UNITS, A, R> {
+    const GATES: usize = 1;
+    const STATES: usize = 1;
+    /// The pre-activation `z`.
+    const CACHE: usize = 1;
+    const WORK: usize = 0;
+
+    fn backwards(&self) -> bool {
+        self.go_backwards
+    }
+
+    fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>) {
+        let (u, d) = (s.d.units, s.d);
+        times_rec(d, s.prev, u, s.rec, (0, u, u), s.next, u, false);
+        for (z, &zx) in s.next.iter_mut().zip(s.zx) {
+            *z += zx;
+        }
+        if let Some(cache) = s.cache {
+            cache.copy_from_slice(s.next);
+        }
+        for h in s.next.iter_mut() {
+            *h = self.activation.scalar(*h);
+        }
+    }
+
+    fn backward_step<E: DenseElement>(&self, s: Backward<'_, E>) {
+        let (u, d) = (s.d.units, s.d);
+        for (((dz, &dh), &z), &h) in s.dzx.iter_mut().zip(&*s.d_next).zip(s.cache).zip(s.next) {
+            *dz = dh * self.activation.derivative(z, h);
+        }
+        add_rec_grad(d, (s.prev, u), (s.dzx, u), (0, u, u), s.d_rec);
+        times_rec_t(d, (s.dzx, u), s.rec, (0, u, u), s.d_prev, false);
+    }
+}
+
+recurrent_layer!("SimpleRNN", "simple_rnn", UNITS, R, [const UNITS: usize, A: Activation, R: Returns] SimpleRnn<UNITS, A, R>);
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::activation::Relu;
+    use crate::layer::train::check;
+    use crate::Const as N;
+
+    #[test]
+    fn gradients_through_time_match_finite_differences() {
+        type Seq = (N<4>, N<3>);
+        check::gradients(&check::build::<Seq, _>(SimpleRnn::<3>::new()), 2, None);
+        let backwards = SimpleRnn::<3>::new().return_sequences().go_backwards();
+        check::gradients(&check::build::<Seq, _>(backwards), 2, None);
+        check::gradients(
+            &check::build::<Seq, _>(SimpleRnn::<2, Relu>::new().return_sequences()),
+            2,
+            None,
+        );
+    }
+}
