@@ -501,6 +501,59 @@ def functional_fit():
     write("functional_fit.txt", cases)
 
 
+def recurrent():
+    """Recurrent layers (their own generator): forward passes with every
+    weight set at random, and `fit` runs of an LSTM and a GRU model."""
+    L = keras.layers
+    rrng = np.random.default_rng(20261203)
+    cases = []
+
+    def forward(name, steps, features, layers, batch=3):
+        keras.backend.clear_session()
+        model = keras.Sequential([keras.Input((steps, features))] + layers)
+        weights = [rrng.normal(0, 0.5, tuple(w.shape)).astype(np.float32) for w in model.weights]
+        model.set_weights(weights)
+        x = rrng.uniform(-2, 2, (batch, steps, features)).astype(np.float32)
+        y = model.predict(x, verbose=0)
+        entries = [(f"w{i}", w) for i, w in enumerate(weights)] + [("x", x), ("y", y)]
+        cases.append((name, entries))
+
+    forward("stacked_lstm", 6, 3, [L.LSTM(5, return_sequences=True), L.LSTM(4), L.Dense(2)])
+    forward("gru_reset_after", 5, 3, [L.GRU(4, return_sequences=True), L.GRU(3)])
+    forward("gru_reset_before", 5, 3, [L.GRU(4, reset_after=False, return_sequences=True),
+                                       L.GRU(3, reset_after=False)])
+    forward("simple_rnn_relu", 5, 3, [L.SimpleRNN(4, activation="relu", return_sequences=True),
+                                      L.SimpleRNN(2)])
+    forward("go_backwards", 5, 2, [L.LSTM(3, go_backwards=True, return_sequences=True),
+                                   L.GRU(3, go_backwards=True, return_sequences=True),
+                                   L.SimpleRNN(2, go_backwards=True)])
+    forward("hard_sigmoid_lstm", 4, 3, [L.LSTM(3, recurrent_activation="hard_sigmoid")])
+    forward("conv1d_pool_gru", 12, 2, [L.Conv1D(4, 3, activation="relu"), L.MaxPooling1D(2),
+                                       L.GRU(3), L.Dense(2, activation="softmax")])
+
+    def fit(name, steps, features, layers, y, **compile_args):
+        keras.backend.clear_session()
+        model = keras.Sequential([keras.Input((steps, features))] + layers)
+        initial = [rrng.normal(0, 0.4, tuple(w.shape)).astype(np.float32) for w in model.weights]
+        model.set_weights(initial)
+        model.compile(**compile_args)
+        x = rrng.normal(0, 1, (y.shape[0], steps, features)).astype(np.float32)
+        history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+        entries = [("x", x), ("t", y)] + [(f"initial{i}", w) for i, w in enumerate(initial)]
+        entries += [(f"log_{k}", v) for k, v in sorted(history.history.items())]
+        entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
+        cases.append((name, entries))
+
+    fit("fit_lstm", 6, 3, [L.LSTM(8), L.Dense(3, activation="softmax")],
+        rrng.integers(0, 3, (36,)).astype(np.float32),
+        optimizer=keras.optimizers.Adam(learning_rate=0.01),
+        loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    fit("fit_gru", 5, 2, [L.GRU(6, return_sequences=True), L.GRU(4), L.Dense(1)],
+        rrng.normal(0, 1, (36, 1)).astype(np.float32),
+        optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mean_squared_error")
+    write("recurrent.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -514,3 +567,4 @@ if __name__ == "__main__":
     training()
     functional()
     functional_fit()
+    recurrent()

@@ -1,0 +1,183 @@
+//! Recurrent layers against real Keras (fixtures from
+//! tools/make_fixtures.py): weights copied over with one `set_weights`,
+//! predictions within 1e-5; `fit` runs from the same initial weights,
+//! losses, metrics and final weights within 1e-4.
+mod common;
+
+use common::{assert_close, case, load, Case};
+use corten::prelude::*;
+use corten::shape::{Const, Dyn};
+use corten::Tensor;
+
+/// The case's weights w0, w1, … in order.
+fn weights(c: &Case) -> Vec<Vec<f32>> {
+    (0..)
+        .map(|i| format!("w{i}"))
+        .take_while(|k| c.arrays.contains_key(k))
+        .map(|k| c.get(&k).to_vec())
+        .collect()
+}
+
+/// Sets the case's weights on `$model` and compares its predictions on the
+/// case's input `(3, STEPS, FEATURES)` with Keras's.
+macro_rules! check_forward {
+    ($name:literal, $steps:literal, $features:literal, $model:expr) => {{
+        let cases = load("recurrent.txt");
+        let c = case(&cases, $name);
+        let mut model = $model;
+        model.set_weights(&weights(c)).unwrap();
+        let x = Tensor::from_slice((Dyn(3), Const::<$steps>, Const::<$features>), c.get("x")).unwrap();
+        assert_close($name, model.predict(&x).unwrap().as_slice(), c.get("y"));
+    }};
+}
+
+#[test]
+fn stacked_lstms_match_keras() {
+    check_forward!(
+        "stacked_lstm",
+        6,
+        3,
+        sequential![Input<6, 3>, Lstm<5>.return_sequences(), Lstm<4>, Dense<2>]
+    );
+}
+
+#[test]
+fn grus_match_keras_with_the_reset_gate_after_and_before() {
+    check_forward!(
+        "gru_reset_after",
+        5,
+        3,
+        sequential![Input<5, 3>, Gru<4>.return_sequences(), Gru<3>]
+    );
+    check_forward!(
+        "gru_reset_before",
+        5,
+        3,
+        sequential![Input<5, 3>, Gru<4>.reset_before().return_sequences(), Gru<3>.reset_before()]
+    );
+}
+
+#[test]
+fn simple_rnns_match_keras() {
+    check_forward!(
+        "simple_rnn_relu",
+        5,
+        3,
+        sequential![Input<5, 3>, SimpleRnn<4, Relu>.return_sequences(), SimpleRnn<2>]
+    );
+}
+
+#[test]
+fn reading_backwards_matches_keras() {
+    check_forward!(
+        "go_backwards",
+        5,
+        2,
+        sequential![
+            Input<5, 2>,
+            Lstm<3>.return_sequences().go_backwards(),
+            Gru<3>.return_sequences().go_backwards(),
+            SimpleRnn<2>.go_backwards(),
+        ]
+    );
+}
+
+#[test]
+fn an_lstm_with_hard_sigmoid_gates_matches_keras() {
+    check_forward!(
+        "hard_sigmoid_lstm",
+        4,
+        3,
+        sequential![Input<4, 3>, Lstm<3, Tanh, HardSigmoid>]
+    );
+}
+
+#[test]
+fn conv1d_then_pooling_then_gru_matches_keras() {
+    check_forward!(
+        "conv1d_pool_gru",
+        12,
+        2,
+        sequential![Input<12, 2>, Conv1D<4, 3, Relu>, MaxPooling1D<2>, Gru<3>, Dense<2, Softmax>]
+    );
+}
+
+/// Asserts `got` is within `rel` of Keras's `want`.
+fn assert_near(what: &str, got: &[f32], want: &[f32], rel: f32) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= rel * w.abs() + rel / 10.0,
+            "{what}[{i}]: got {g}, Keras gives {w}"
+        );
+    }
+}
+
+/// Runs `fit` (batch 8, 3 epochs, no shuffling) from the case's initial
+/// weights and compares every log and the final weights.
+macro_rules! check_fit {
+    ($name:literal, $steps:literal, $features:literal, $model:expr, $labels:expr, $optimizer:expr, $loss:expr, $metrics:expr) => {{
+        let cases = load("recurrent.txt");
+        let c = case(&cases, $name);
+        let mut model = $model;
+        let initial: Vec<Vec<f32>> = (0..model.get_weights().len())
+            .map(|i| c.get(&format!("initial{i}")).to_vec())
+            .collect();
+        model.set_weights(&initial).unwrap();
+        model.compile($optimizer, $loss, $metrics);
+        let n = c.get("x").len() / ($steps * $features);
+        let x = Tensor::from_slice((Dyn(n), Const::<$steps>, Const::<$features>), c.get("x")).unwrap();
+        let y = $labels(n, c.get("t"));
+        let options = FitOptions {
+            batch_size: 8,
+            epochs: 3,
+            shuffle: false,
+            verbose: Verbosity::Silent,
+            ..Default::default()
+        };
+        let history = model.fit(&x, &y, options).unwrap();
+        for key in c.arrays.keys().filter_map(|k| k.strip_prefix("log_")) {
+            let got: Vec<f32> = history.get(key).iter().map(|&v| v as f32).collect();
+            assert_near(&format!("{} {key}", $name), &got, c.get(&format!("log_{key}")), 1e-4);
+        }
+        for (i, w) in model.get_weights().iter().enumerate() {
+            let what = format!("{} final weight {i}", $name);
+            assert_near(&what, w, c.get(&format!("final{i}")), 1e-4);
+        }
+    }};
+}
+
+#[test]
+fn fit_of_an_lstm_matches_keras() {
+    check_fit!(
+        "fit_lstm",
+        6,
+        3,
+        sequential![Input<6, 3>, Lstm<8>, Dense<3, Softmax>],
+        |n, t: &[f32]| Tensor::from_slice((Dyn(n),), t).unwrap(),
+        Adam {
+            learning_rate: 0.01,
+            ..Default::default()
+        },
+        SparseCategoricalCrossentropy::default(),
+        [Accuracy]
+    );
+}
+
+#[test]
+fn fit_of_stacked_grus_matches_keras() {
+    check_fit!(
+        "fit_gru",
+        5,
+        2,
+        sequential![Input<5, 2>, Gru<6>.return_sequences(), Gru<4>, Dense<1>],
+        |n, t: &[f32]| Tensor::from_slice((Dyn(n), Const::<1>), t).unwrap(),
+        Sgd {
+            learning_rate: 0.05,
+            momentum: 0.9,
+            ..Default::default()
+        },
+        MeanSquaredError,
+        [] as [corten::metric::Metric; 0]
+    );
+}
