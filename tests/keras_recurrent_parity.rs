@@ -26,7 +26,8 @@ macro_rules! check_forward {
         let c = case(&cases, $name);
         let mut model = $model;
         model.set_weights(&weights(c)).unwrap();
-        let x = Tensor::from_slice((Dyn(3), Const::<$steps>, Const::<$features>), c.get("x")).unwrap();
+        let x =
+            Tensor::from_slice((Dyn(3), Const::<$steps>, Const::<$features>), c.get("x")).unwrap();
         assert_close($name, model.predict(&x).unwrap().as_slice(), c.get("y"));
     }};
 }
@@ -126,7 +127,8 @@ macro_rules! check_fit {
         model.set_weights(&initial).unwrap();
         model.compile($optimizer, $loss, $metrics);
         let n = c.get("x").len() / ($steps * $features);
-        let x = Tensor::from_slice((Dyn(n), Const::<$steps>, Const::<$features>), c.get("x")).unwrap();
+        let x =
+            Tensor::from_slice((Dyn(n), Const::<$steps>, Const::<$features>), c.get("x")).unwrap();
         let y = $labels(n, c.get("t"));
         let options = FitOptions {
             batch_size: 8,
@@ -138,7 +140,12 @@ macro_rules! check_fit {
         let history = model.fit(&x, &y, options).unwrap();
         for key in c.arrays.keys().filter_map(|k| k.strip_prefix("log_")) {
             let got: Vec<f32> = history.get(key).iter().map(|&v| v as f32).collect();
-            assert_near(&format!("{} {key}", $name), &got, c.get(&format!("log_{key}")), 1e-4);
+            assert_near(
+                &format!("{} {key}", $name),
+                &got,
+                c.get(&format!("log_{key}")),
+                1e-4,
+            );
         }
         for (i, w) in model.get_weights().iter().enumerate() {
             let what = format!("{} final weight {i}", $name);

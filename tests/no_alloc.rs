@@ -193,3 +193,48 @@ fn functional_models_predict_into_allocates_nothing() {
     assert!(y_h.as_slice().iter().all(|&v| v >= 0.0));
     assert!(allocations_during(|| drop(model.predict((&xa, &xb)).unwrap())) > 0);
 }
+
+#[test]
+fn recurrent_layers_over_static_weights_allocate_nothing() {
+    use corten::layer::{Dense, Gru, Lstm};
+    use corten::shape::Const;
+    // LSTM(4) over 3 features, then a GRU(2) (reset_after: bias (2, 6)).
+    static LSTM_KERNEL: [f32; 3 * 16] = [0.1; 48];
+    static LSTM_RECURRENT: [f32; 4 * 16] = [-0.05; 64];
+    static LSTM_BIAS: [f32; 16] = [0.0; 16];
+    static GRU_KERNEL: [f32; 4 * 6] = [0.2; 24];
+    static GRU_RECURRENT: [f32; 2 * 6] = [0.1; 12];
+    static GRU_BIAS: [f32; 12] = [0.01; 12];
+    let lstm = Lstm::<4>::new()
+        .return_sequences()
+        .with_data::<Const<3>, f32, _, _, _>(&LSTM_KERNEL[..], &LSTM_RECURRENT[..], &LSTM_BIAS[..])
+        .unwrap();
+    let gru = Gru::<2>::new()
+        .with_data::<Const<4>, f32, _, _, _>(&GRU_KERNEL[..], &GRU_RECURRENT[..], &GRU_BIAS[..])
+        .unwrap();
+    let model = sequential![
+        Input<5, 3>,
+        (lstm),
+        (gru),
+        (Dense::<1>::from_weights([[1.0f32], [1.0]], [0.0])),
+    ];
+    let x = Tensor::from_array([[[0.5f32, -0.5, 1.0]; 5]; 2]);
+    let mut y = Tensor::from_array([[0.0f32; 1]; 2]);
+    let mut scratch = [0.0f32; 1024];
+    assert!(
+        model.scratch_len(2) <= scratch.len(),
+        "scratch {}",
+        model.scratch_len(2)
+    );
+    let count = allocations_during(|| model.predict_into(&x, &mut y, &mut scratch).unwrap());
+    assert_eq!(count, 0, "the forward pass allocated");
+    assert!(y.as_slice().iter().all(|v| v.is_finite() && *v != 0.0));
+    // A kernel of the wrong length is an error naming it.
+    let err = Lstm::<4>::new()
+        .with_data::<Const<2>, f32, _, _, _>(&LSTM_KERNEL[..], &LSTM_RECURRENT[..], &LSTM_BIAS[..])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "LSTM kernel: shape (2, 16) needs 32 elements but 48 were given"
+    );
+}

@@ -268,7 +268,11 @@ pub(crate) fn forward<C: CellMath, E: DenseElement>(
     for k in 0..d.steps {
         gather(zx_all, zx_t, step_at(cell, k, d.steps), d, width);
         let (a, b) = states.split_at_mut(state);
-        let (prev, next) = if k.is_multiple_of(2) { (&*a, b) } else { (&*b, a) };
+        let (prev, next) = if k.is_multiple_of(2) {
+            (&*a, b)
+        } else {
+            (&*b, a)
+        };
         cell.forward_step(Forward {
             d,
             rec,
@@ -429,6 +433,33 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
 /// above over inputs `(steps, features)`.
 macro_rules! recurrent_layer {
     ($keras:literal, $base:literal, $units:ident, $returns:ident, [$($generics:tt)*] $spec:ty) => {
+        impl<$($generics)*> $spec {
+            /// This spec over weights in Keras's layout, in any storage (a
+            /// `Vec`, or `&'static` data in flash), for `Feat` features per
+            /// step: `kernel (features, gates·units)`, `recurrent_kernel
+            /// (units, gates·units)`, `bias`. An error names the weight when
+            /// a length does not fit or a value is NaN or infinite.
+            #[allow(clippy::type_complexity)]
+            pub fn with_data<Feat, Elem, Kernel, Recurrent, Bias>(
+                self,
+                kernel: Kernel,
+                recurrent_kernel: Recurrent,
+                bias: Bias,
+            ) -> Result<
+                $crate::layer::Built<Self, ($crate::layer::FromInput, Feat), Elem, (Kernel, Recurrent, Bias)>,
+                $crate::Error,
+            >
+            where
+                Feat: $crate::shape::StaticDim,
+                Elem: $crate::Element,
+                Kernel: $crate::tensor::Data<Elem>,
+                Recurrent: $crate::tensor::Data<Elem>,
+                Bias: $crate::tensor::Data<Elem>,
+            {
+                $crate::layer::Built::from_parts(self, (kernel, recurrent_kernel, bias))
+            }
+        }
+
         impl<$($generics)*> $crate::layer::machinery::LayerKind for $spec {
             const KERAS_NAME: &'static str = $keras;
             const BASE_NAME: &'static str = $base;
@@ -446,7 +477,8 @@ macro_rules! recurrent_layer {
             }
         }
 
-        impl<T: $crate::shape::StaticDim, F: $crate::shape::StaticDim, $($generics)*>
+        /// The weights do not depend on the number of steps.
+        impl<T, F: $crate::shape::StaticDim, $($generics)*>
             $crate::layer::machinery::WeightShapes<(T, F)> for $spec
         {
             fn weight_shape(index: usize) -> $crate::shape::Sizes {
