@@ -79,12 +79,9 @@ fn c<E: Element>(v: f64) -> E {
 
 /// 1 / (1 + e⁻ˣ), without overflow for large |x|.
 fn sigmoid<E: Element>(x: E) -> E {
-    if x >= E::ZERO {
-        E::ONE / (E::ONE + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (E::ONE + e)
-    }
+    // Without a branch (a recurrent layer evaluates it for every gate of
+    // every step): for x far below 0, exp(−x) is +∞ and the quotient 0.
+    E::ONE / (E::ONE + (-x).exp())
 }
 
 elementwise_activation!(

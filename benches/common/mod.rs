@@ -70,3 +70,38 @@ pub fn sgemm(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) 
         )
     }
 }
+
+/// Times of each function over rounds in which they take turns (one timed
+/// batch each per round) for the whole budget: `rounds[f][r]`, seconds per
+/// call. Read them as ratios within a round ([`ratio_median`]): the machine
+/// is shared and its speed drifts between rounds, not within one.
+pub fn rounds(budget: Duration, fs: &mut [&mut dyn FnMut()]) -> Vec<Vec<f64>> {
+    let calls: Vec<usize> = fs.iter_mut().map(|f| calls_per_batch(*f)).collect();
+    let mut times = vec![Vec::new(); fs.len()];
+    let deadline = Instant::now() + budget * fs.len() as u32;
+    while Instant::now() < deadline || times[0].len() < 5 {
+        for ((f, &n), times) in fs.iter_mut().zip(&calls).zip(times.iter_mut()) {
+            let t = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            times.push(t.elapsed().as_secs_f64() / n as f64);
+        }
+    }
+    times
+}
+
+/// The median of `values` and the half-width of their middle half
+/// (interquartile range / 2).
+pub fn median_spread(values: &[f64]) -> (f64, f64) {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), (at(0.75) - at(0.25)) / 2.0)
+}
+
+/// The median over rounds of `slow[r] / fast[r]`, and its spread.
+pub fn ratio_median(slow: &[f64], fast: &[f64]) -> (f64, f64) {
+    let ratios: Vec<f64> = slow.iter().zip(fast).map(|(s, f)| s / f).collect();
+    median_spread(&ratios)
+}

@@ -123,37 +123,53 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
     fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>) {
         let (u, d) = (s.d.units, s.d);
         let width = 4 * u;
-        let zh = &mut s.work[..d.batch * width];
-        times_rec(d, s.prev, u, s.rec, (0, width, width), zh, width, false);
+        let z_all = &mut s.work[..d.batch * width];
+        times_rec(d, s.prev, u, s.rec, (0, width, width), z_all, width, false);
         let c_prev = &s.prev[d.batch * u..];
         let (h_next, c_next) = s.next.split_at_mut(d.batch * u);
         let mut cache = s.cache;
         for b in 0..d.batch {
-            let zx = &s.zx[b * width..(b + 1) * width];
-            let zh = &zh[b * width..(b + 1) * width];
-            for j in 0..u {
-                let z = |q: usize| zx[q * u + j] + zh[q * u + j];
-                let (zi, zf, zg, zo) = (z(0), z(1), z(2), z(3));
-                let ra = &self.recurrent_activation;
-                let (i, f, g, o) = (
-                    ra.scalar(zi),
-                    ra.scalar(zf),
-                    self.activation.scalar(zg),
-                    ra.scalar(zo),
-                );
-                let c = f * c_prev[b * u + j] + i * g;
+            // z = x·W + b + h·U, then the gates in place, block by block.
+            let z = &mut z_all[b * width..(b + 1) * width];
+            for (z, &zx) in z.iter_mut().zip(&s.zx[b * width..(b + 1) * width]) {
+                *z += zx;
+            }
+            let row = cache
+                .as_deref_mut()
+                .map(|c| &mut c[b * 9 * u..(b + 1) * 9 * u]);
+            let mut row = row.map(|row| {
+                row[Z * u..GATE * u].copy_from_slice(z);
+                row
+            });
+            let (ifg, o) = z.split_at_mut(3 * u);
+            let (i_f, g) = ifg.split_at_mut(2 * u);
+            i_f.iter_mut()
+                .chain(o.iter_mut())
+                .for_each(|v| *v = self.recurrent_activation.scalar(*v));
+            g.iter_mut().for_each(|v| *v = self.activation.scalar(*v));
+            let (i, f) = i_f.split_at(u);
+            let at = b * u..(b + 1) * u;
+            let states = c_next[at.clone()].iter_mut().zip(&mut h_next[at.clone()]);
+            let gates = i.iter().zip(f).zip(&*g).zip(&*o).zip(&c_prev[at]);
+            let cell = |(((&i, &f), &g), &o): (((&E, &E), &E), &E), c_prev: E| {
+                let c = f * c_prev + i * g;
                 let ac = self.activation.scalar(c);
-                c_next[b * u + j] = c;
-                h_next[b * u + j] = o * ac;
-                if let Some(cache) = cache.as_deref_mut() {
-                    let row = &mut cache[b * 9 * u..(b + 1) * 9 * u];
-                    for (q, (zq, gq)) in
-                        [(zi, i), (zf, f), (zg, g), (zo, o)].into_iter().enumerate()
-                    {
-                        row[(Z + q) * u + j] = zq;
-                        row[(GATE + q) * u + j] = gq;
+                (c, o * ac, ac)
+            };
+            match row.as_deref_mut() {
+                None => {
+                    for ((c, h), (gate, &c_prev)) in states.zip(gates) {
+                        (*c, *h, _) = cell(gate, c_prev);
                     }
-                    row[ACTIVE_C * u + j] = ac;
+                }
+                Some(row) => {
+                    let (kept, active_c) = row.split_at_mut(ACTIVE_C * u);
+                    for (((c, h), (gate, &c_prev)), ac) in states.zip(gates).zip(active_c) {
+                        (*c, *h, *ac) = cell(gate, c_prev);
+                    }
+                    kept[GATE * u..(GATE + 2) * u].copy_from_slice(i_f);
+                    kept[(GATE + 2) * u..(GATE + 3) * u].copy_from_slice(g);
+                    kept[(GATE + 3) * u..].copy_from_slice(o);
                 }
             }
         }
