@@ -134,13 +134,12 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
             for (z, &zx) in z.iter_mut().zip(&s.zx[b * width..(b + 1) * width]) {
                 *z += zx;
             }
-            let row = cache
+            let mut row = cache
                 .as_deref_mut()
                 .map(|c| &mut c[b * 9 * u..(b + 1) * 9 * u]);
-            let mut row = row.map(|row| {
+            if let Some(row) = row.as_deref_mut() {
                 row[Z * u..GATE * u].copy_from_slice(z);
-                row
-            });
+            }
             let (ifg, o) = z.split_at_mut(3 * u);
             let (i_f, g) = ifg.split_at_mut(2 * u);
             i_f.iter_mut()
@@ -156,7 +155,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
                 let ac = self.activation.scalar(c);
                 (c, o * ac, ac)
             };
-            match row.as_deref_mut() {
+            match row {
                 None => {
                     for ((c, h), (gate, &c_prev)) in states.zip(gates) {
                         (*c, *h, _) = cell(gate, c_prev);
