@@ -73,11 +73,11 @@ pub mod prelude {
     pub use crate::activation::*;
     pub use crate::layer::{
         Activation, Add, Average, AveragePooling1D, AveragePooling2D, BatchNormalization,
-        Concatenate, Conv1D, Conv2D, Cropping2D, Dense, Dot, Dropout, Embedding, Flatten,
-        GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
-        Gru, Layer, LayerNormalization, Lstm, MaxPooling1D, MaxPooling2D, Maximum, Minimum,
-        Multiply, Permute, Reshape, Reshape1, Reshape2, Reshape3, SimpleRnn, Subtract,
-        UpSampling2D, WithName, ZeroPadding2D,
+        Bidirectional, Concatenate, Conv1D, Conv2D, Cropping2D, Dense, Dot, Dropout, Embedding,
+        Flatten, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
+        GlobalMaxPooling2D, Gru, Layer, LayerNormalization, Lstm, MaxPooling1D, MaxPooling2D,
+        Maximum, Minimum, Multiply, Permute, Reshape, Reshape1, Reshape2, Reshape3, SimpleRnn,
+        Subtract, UpSampling2D, WithName, ZeroPadding2D,
     };
     #[cfg(feature = "std")]
     pub use crate::loss::{

@@ -103,6 +103,33 @@ fn conv1d_then_pooling_then_gru_matches_keras() {
     );
 }
 
+#[test]
+fn bidirectional_layers_match_keras_in_every_merge_mode() {
+    check_forward!(
+        "bidirectional_concat_sum",
+        5,
+        3,
+        sequential![
+            Input<5, 3>,
+            (Bidirectional::new(Lstm::<3>::new().return_sequences())),
+            (Bidirectional::with_merge(Gru::<2>::new(), Add)),
+        ]
+    );
+    check_forward!(
+        "bidirectional_mul_ave",
+        4,
+        2,
+        sequential![
+            Input<4, 2>,
+            (Bidirectional::with_merge(SimpleRnn::<3>::new().return_sequences(), Multiply)),
+            (Bidirectional::with_merge(
+                Gru::<2>::new().reset_before().return_sequences(),
+                Average
+            )),
+        ]
+    );
+}
+
 /// Asserts `got` is within `rel` of Keras's `want`.
 fn assert_near(what: &str, got: &[f32], want: &[f32], rel: f32) {
     assert_eq!(got.len(), want.len(), "{what}: length");

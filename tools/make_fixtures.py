@@ -551,6 +551,12 @@ def recurrent():
     fit("fit_gru", 5, 2, [L.GRU(6, return_sequences=True), L.GRU(4), L.Dense(1)],
         rrng.normal(0, 1, (36, 1)).astype(np.float32),
         optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mean_squared_error")
+    # Added after the cases above so that theirs stay byte-identical.
+    forward("bidirectional_concat_sum", 5, 3, [L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                                               L.Bidirectional(L.GRU(2), merge_mode="sum")])
+    forward("bidirectional_mul_ave", 4, 2, [
+        L.Bidirectional(L.SimpleRNN(3, return_sequences=True), merge_mode="mul"),
+        L.Bidirectional(L.GRU(2, reset_after=False, return_sequences=True), merge_mode="ave")])
     write("recurrent.txt", cases)
 
 

@@ -43,7 +43,8 @@ pub use reshaping::{
     UpSampling2D, ZeroPadding2D,
 };
 pub use rnn::{
-    Gru, LastOutput, Lstm, ResetAfter, ResetBefore, ResetGate, Returns, Sequences, SimpleRnn,
+    Bidirectional, Gru, LastOutput, Lstm, ResetAfter, ResetBefore, ResetGate, Returns, Reversible,
+    Sequences, SimpleRnn,
 };
 
 use crate::shape::{Features, Sizes};

@@ -1,13 +1,15 @@
 //! Keras's recurrent layers (`keras/src/layers/rnn/`): `SimpleRNN`, `LSTM`
 //! and `GRU` over sequences `(batch, steps, features)`, with Keras's
 //! formulas, weight layouts and initializers (glorot_uniform kernel,
-//! orthogonal recurrent kernel, zero bias).
+//! orthogonal recurrent kernel, zero bias), and the `Bidirectional` wrapper.
 
+mod bidirectional;
 mod gru;
 mod lstm;
 pub(crate) mod recurrent;
 mod simple_rnn;
 
+pub use bidirectional::{Bidirectional, Reversible};
 pub use gru::{Gru, ResetAfter, ResetBefore, ResetGate};
 pub use lstm::Lstm;
 pub use recurrent::{LastOutput, Returns, Sequences};

@@ -549,6 +549,14 @@ macro_rules! recurrent_layer {
             }
         }
 
+        impl<$($generics)*> $crate::layer::rnn::Reversible for $spec {
+            fn reversed(&self) -> Self {
+                let mut spec = *self;
+                spec.go_backwards = !spec.go_backwards;
+                spec
+            }
+        }
+
         $crate::layer::machinery::builds_from_spec!([$($generics)*] $spec);
     };
 }
