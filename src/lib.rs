@@ -76,8 +76,8 @@ pub mod prelude {
         Bidirectional, Concatenate, Conv1D, Conv2D, Cropping2D, Dense, Dot, Dropout, Embedding,
         Flatten, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
         GlobalMaxPooling2D, Gru, Layer, LayerNormalization, Lstm, MaxPooling1D, MaxPooling2D,
-        Maximum, Minimum, Multiply, Permute, Reshape, Reshape1, Reshape2, Reshape3, SimpleRnn,
-        Subtract, UpSampling2D, WithName, ZeroPadding2D,
+        Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, Reshape1, Reshape2, Reshape3,
+        SimpleRnn, Subtract, TimeDistributed, UpSampling2D, WithName, ZeroPadding2D,
     };
     #[cfg(feature = "std")]
     pub use crate::loss::{

@@ -130,6 +130,30 @@ fn bidirectional_layers_match_keras_in_every_merge_mode() {
     );
 }
 
+/// TimeDistributed, Bidirectional, GRU, RepeatVector and SimpleRNN in one
+/// model: the outputs, and the summary character for character.
+#[test]
+fn wrappers_and_repeat_vector_match_keras() {
+    let model = || {
+        sequential![
+            Input<10, 6>,
+            (TimeDistributed::new(Dense::<3>::new())),
+            (Bidirectional::new(Lstm::<8>::new().return_sequences())),
+            Gru<4>,
+            RepeatVector<2>,
+            SimpleRnn<2>.return_sequences(),
+            (Bidirectional::with_merge(Gru::<3>::new().reset_before(), Add)),
+        ]
+    };
+    let want = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/summary_recurrent.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert_eq!(model().summary().to_string().trim_end(), want.trim_end());
+    check_forward!("wrappers", 10, 6, model());
+}
+
 /// Asserts `got` is within `rel` of Keras's `want`.
 fn assert_near(what: &str, got: &[f32], want: &[f32], rel: f32) {
     assert_eq!(got.len(), want.len(), "{what}: length");

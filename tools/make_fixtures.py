@@ -557,7 +557,20 @@ def recurrent():
     forward("bidirectional_mul_ave", 4, 2, [
         L.Bidirectional(L.SimpleRNN(3, return_sequences=True), merge_mode="mul"),
         L.Bidirectional(L.GRU(2, reset_after=False, return_sequences=True), merge_mode="ave")])
+    forward("wrappers", 10, 6, [L.TimeDistributed(L.Dense(3)), L.Bidirectional(L.LSTM(8, return_sequences=True)),
+                                L.GRU(4), L.RepeatVector(2), L.SimpleRNN(2, return_sequences=True),
+                                L.Bidirectional(L.GRU(3, reset_after=False), merge_mode="sum")])
     write("recurrent.txt", cases)
+
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((10, 6)), L.TimeDistributed(L.Dense(3)),
+                              L.Bidirectional(L.LSTM(8, return_sequences=True)), L.GRU(4),
+                              L.RepeatVector(2), L.SimpleRNN(2, return_sequences=True),
+                              L.Bidirectional(L.GRU(3, reset_after=False), merge_mode="sum")])
+    lines = []
+    model.summary(print_fn=lambda s, line_break=True: lines.append(s))
+    with open(os.path.join(OUT, "summary_recurrent.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

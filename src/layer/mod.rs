@@ -39,12 +39,12 @@ pub use pooling::{
 pub use products::{DenseElement, Product, StridedProduct};
 pub use regularization::Dropout;
 pub use reshaping::{
-    CountsAgree, Cropping2D, Flatten, Flattened, Permute, Reshape, Reshape1, Reshape2, Reshape3,
-    UpSampling2D, ZeroPadding2D,
+    CountsAgree, Cropping2D, Flatten, Flattened, Permute, RepeatVector, Reshape, Reshape1,
+    Reshape2, Reshape3, UpSampling2D, ZeroPadding2D,
 };
 pub use rnn::{
     Bidirectional, Gru, LastOutput, Lstm, ResetAfter, ResetBefore, ResetGate, Returns, Reversible,
-    Sequences, SimpleRnn,
+    Sequences, SimpleRnn, Steps, TimeDistributed, WithSteps,
 };
 
 use crate::shape::{Features, Sizes};
