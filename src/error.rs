@@ -178,6 +178,24 @@ pub enum Error {
         /// The logs `fit` writes, comma-separated.
         available: alloc::string::String,
     },
+    /// A weights file that does not fit the model (a weight missing, of
+    /// another shape or element type, a tensor the model does not have) or
+    /// is not a safetensors file.
+    #[cfg(feature = "alloc")]
+    WeightFile {
+        /// The tensor at fault (`dense_1/kernel`), when one is.
+        tensor: Option<alloc::string::String>,
+        /// What is wrong.
+        problem: alloc::string::String,
+    },
+    /// A file could not be read or written.
+    #[cfg(feature = "alloc")]
+    Io {
+        /// The file.
+        path: alloc::string::String,
+        /// The system's message.
+        problem: alloc::string::String,
+    },
     /// A functional model that cannot be built from the nodes given (see
     /// [`Graph::build`](crate::model::Graph::build)).
     InvalidGraph {
@@ -339,6 +357,14 @@ impl fmt::Display for Error {
                 f,
                 "a callback monitors `{name}`, but fit logs only {available}"
             ),
+            #[cfg(feature = "alloc")]
+            Error::WeightFile { tensor: Some(tensor), problem } => {
+                write!(f, "weights file, tensor `{tensor}`: {problem}")
+            }
+            #[cfg(feature = "alloc")]
+            Error::WeightFile { tensor: None, problem } => write!(f, "weights file: {problem}"),
+            #[cfg(feature = "alloc")]
+            Error::Io { path, problem } => write!(f, "{path}: {problem}"),
             Error::InvalidOption { what, rule } => write!(f, "invalid option `{what}`: {rule}"),
             Error::InvalidGraph { problem } => write!(f, "invalid functional model: {problem}"),
         }

@@ -16,6 +16,8 @@ mod summary;
 #[cfg(feature = "std")]
 mod training;
 #[cfg(feature = "std")]
+mod weight_file;
+#[cfg(feature = "std")]
 mod weights;
 
 #[cfg(feature = "std")]

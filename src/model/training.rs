@@ -302,6 +302,8 @@ where
     pub fn set_weights(&mut self, weights: &[Vec<E>]) -> Result<(), Error> {
         super::weights::set(self, weights)
     }
+
+    super::weight_file::weight_file_methods!();
 }
 
 impl<F, L, E> Weighted<E> for Sequential<F, L, E>

@@ -62,7 +62,7 @@ pub(crate) fn set<E: Element>(
 /// The layer each weight belongs to, and the weight's name, in [`get`]'s
 /// order: each layer's weights are the next ones whose sizes add up to its
 /// parameter count (every weight is writable: [`check_writable`] passed).
-fn owners<E: Element>(model: &mut impl Weighted<E>) -> Vec<(LayerName, &'static str)> {
+pub(crate) fn owners<E: Element>(model: &mut impl Weighted<E>) -> Vec<(LayerName, &'static str)> {
     let mut layers = Vec::new();
     model.rows(&mut |row| {
         if row.params > 0 {

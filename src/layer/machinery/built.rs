@@ -187,6 +187,7 @@ where
             let info = K::WEIGHTS[i];
             visit(Weight {
                 name: info.name,
+                shape: K::weight_shape(i),
                 values,
                 trainable: info.trainable,
             })

@@ -514,6 +514,11 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
 }
 
 #[cfg(feature = "std")]
+impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
+    crate::model::weight_file::weight_file_methods!();
+}
+
+#[cfg(feature = "std")]
 impl<Ins, Outs, E: Element> crate::model::weights::Weighted<E> for Model<Ins, Outs, E> {
     fn rows(&self, row: &mut dyn FnMut(crate::layer::SummaryRow)) {
         for &op in &self.op_order {

@@ -1,0 +1,222 @@
+//! A model's weights in a safetensors file (corten's own format): one
+//! tensor per weight, named as Keras names it (`dense_1/kernel`), in the
+//! model's element type, with its Keras shape.
+
+use super::weights::{self, Weighted};
+use crate::error::Error;
+use crate::layer::Weight;
+use crate::shape::Sizes;
+use crate::Element;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+/// Each weight's tensor name and shape, in the model's weight order:
+/// `layer/weight`, with `_1`, `_2`, … after a name a layer's weights repeat
+/// (a `Bidirectional`'s two directions).
+fn names<E: Element>(model: &mut impl Weighted<E>) -> Vec<(String, Sizes)> {
+    let owners = weights::owners(model);
+    let mut shapes = Vec::new();
+    model.weights(&mut |w: Weight<'_, E>| shapes.push(w.shape));
+    let mut names: Vec<(String, Sizes)> = Vec::with_capacity(shapes.len());
+    for ((layer, weight), shape) in owners.into_iter().zip(shapes) {
+        let base = format!("{layer}/{weight}");
+        let repeats = names.iter().filter(|(n, _)| same_base(n, &base)).count();
+        let name = match repeats {
+            0 => base,
+            k => format!("{base}_{k}"),
+        };
+        names.push((name, shape));
+    }
+    names
+}
+
+/// Whether `name` is `base` or `base_<k>`.
+fn same_base(name: &str, base: &str) -> bool {
+    name == base
+        || name
+            .strip_prefix(base)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .is_some_and(|k| k.parse::<usize>().is_ok())
+}
+
+/// The safetensors dtype of `E`.
+fn dtype<E: Element>() -> Dtype {
+    match core::mem::size_of::<E>() {
+        4 => Dtype::F32,
+        _ => Dtype::F64,
+    }
+}
+
+/// The model's weights as the bytes of a safetensors file.
+pub(crate) fn to_bytes<E: Element>(model: &mut impl Weighted<E>) -> Result<Vec<u8>, Error> {
+    let names = names(model);
+    let values = weights::get(model);
+    let bytes: Vec<Vec<u8>> = values.iter().map(|v| encode(v)).collect();
+    let mut views = Vec::with_capacity(names.len());
+    for ((name, shape), data) in names.iter().zip(&bytes) {
+        let view = TensorView::new(dtype::<E>(), shape.as_slice().to_vec(), data)
+            .map_err(|e| file_error(Some(name), e.to_string()))?;
+        views.push((name.clone(), view));
+    }
+    let mut info = std::collections::HashMap::new();
+    info.insert("format".to_string(), "corten".to_string());
+    safetensors::serialize(views, Some(info)).map_err(|e| file_error(None, e.to_string()))
+}
+
+/// Values as little-endian bytes of `E`'s width.
+fn encode<E: Element>(values: &[E]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * core::mem::size_of::<E>());
+    for v in values {
+        match dtype::<E>() {
+            Dtype::F32 => out.extend_from_slice(&(v.to_f64() as f32).to_le_bytes()),
+            _ => out.extend_from_slice(&v.to_f64().to_le_bytes()),
+        }
+    }
+    out
+}
+
+/// Little-endian bytes of `dtype` as values of `E`.
+fn decode<E: Element>(bytes: &[u8], dtype: Dtype) -> Vec<E> {
+    match dtype {
+        Dtype::F32 => bytes
+            .chunks_exact(4)
+            .map(|b| E::from_f64(f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64))
+            .collect(),
+        _ => bytes
+            .chunks_exact(8)
+            .map(|b| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b);
+                E::from_f64(f64::from_le_bytes(a))
+            })
+            .collect(),
+    }
+}
+
+fn file_error(tensor: Option<&str>, problem: String) -> Error {
+    Error::WeightFile {
+        tensor: tensor.map(Into::into),
+        problem,
+    }
+}
+
+/// Sets the model's weights from the bytes of a safetensors file written
+/// by [`to_bytes`] (or any with the same names, shapes and dtype). Nothing
+/// changes unless every weight is there with its shape and dtype, the file
+/// holds no other tensor, and every value is valid ([`weights::set`]).
+pub(crate) fn from_bytes<E: Element>(
+    model: &mut impl Weighted<E>,
+    bytes: &[u8],
+) -> Result<(), Error> {
+    let file = SafeTensors::deserialize(bytes).map_err(|e| file_error(None, e.to_string()))?;
+    let names = names(model);
+    let mut values = Vec::with_capacity(names.len());
+    for (name, shape) in &names {
+        let tensor = file.tensor(name).map_err(|_| {
+            file_error(
+                Some(name),
+                format!("the model has this weight, of shape {shape}, but the file does not"),
+            )
+        })?;
+        if tensor.dtype() != dtype::<E>() {
+            return Err(file_error(
+                Some(name),
+                format!(
+                    "the file holds {:?} values, the model's weights are {:?}",
+                    tensor.dtype(),
+                    dtype::<E>()
+                ),
+            ));
+        }
+        if tensor.shape() != shape.as_slice() {
+            return Err(file_error(
+                Some(name),
+                format!(
+                    "shape {} in the file, {shape} in the model",
+                    Sizes::new(tensor.shape())
+                        .map_or_else(|_| format!("{:?}", tensor.shape()), |s| s.to_string())
+                ),
+            ));
+        }
+        values.push(decode::<E>(tensor.data(), tensor.dtype()));
+    }
+    if let Some(extra) = file
+        .names()
+        .into_iter()
+        .find(|n| !names.iter().any(|(m, _)| m == *n))
+    {
+        return Err(file_error(
+            Some(extra),
+            "the file holds this tensor, but the model has no such weight".into(),
+        ));
+    }
+    weights::set(model, &values)
+}
+
+/// Writes `bytes` to `path`, naming the path in the error.
+pub(crate) fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, bytes).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        problem: e.to_string(),
+    })
+}
+
+/// Reads `path`, naming it in the error.
+pub(crate) fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        problem: e.to_string(),
+    })
+}
+
+/// `save_weights`, `load_weights` and their in-memory forms, for a model
+/// type that is [`Weighted`].
+macro_rules! weight_file_methods {
+    () => {
+        /// Writes every weight (trainable or not) to a safetensors file at
+        /// `path` (Keras's `model.save_weights`), each tensor named as Keras
+        /// names the weight (`dense_1/kernel`), in the model's element type.
+        ///
+        /// ```
+        /// use corten::prelude::*;
+        /// let path = std::env::temp_dir().join("corten-doc-save.safetensors");
+        /// let mut trained = sequential![Input<3>, Dense<4, Relu>, Dense<2>];
+        /// trained.save_weights(&path)?;
+        /// let mut fresh = corten::model::Sequential::with_seed(7)
+        ///     .then(Dense::<4, Relu>::new())
+        ///     .then(Dense::<2>::new());
+        /// fresh.load_weights(&path)?;
+        /// assert_eq!(fresh.get_weights(), trained.get_weights());
+        /// # Ok::<(), corten::Error>(())
+        /// ```
+        pub fn save_weights(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+            let bytes = self.weights_to_bytes()?;
+            crate::model::weight_file::write(path.as_ref(), &bytes)
+        }
+
+        /// Sets every weight from a safetensors file written by
+        /// [`save_weights`](Self::save_weights) (Keras's
+        /// `model.load_weights`). An error, and nothing changed, when a
+        /// weight is missing, has another shape or element type, the file
+        /// holds a tensor the model does not have, a value is NaN or
+        /// infinite, or the file is not a safetensors file: the error names
+        /// the tensor.
+        pub fn load_weights(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+            let bytes = crate::model::weight_file::read(path.as_ref())?;
+            self.load_weights_from_bytes(&bytes)
+        }
+
+        /// The bytes [`save_weights`](Self::save_weights) writes.
+        pub fn weights_to_bytes(&mut self) -> Result<alloc::vec::Vec<u8>, Error> {
+            crate::model::weight_file::to_bytes(self)
+        }
+
+        /// [`load_weights`](Self::load_weights) from the bytes of a file.
+        pub fn load_weights_from_bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {
+            crate::model::weight_file::from_bytes(self, bytes)
+        }
+    };
+}
+pub(crate) use weight_file_methods;
