@@ -67,7 +67,7 @@ pub(crate) fn to_bytes<E: Element>(model: &mut impl Weighted<E>) -> Result<Vec<u
 
 /// Values as little-endian bytes of `E`'s width.
 fn encode<E: Element>(values: &[E]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(values.len() * core::mem::size_of::<E>());
+    let mut out = Vec::with_capacity(core::mem::size_of_val(values));
     for v in values {
         match dtype::<E>() {
             Dtype::F32 => out.extend_from_slice(&(v.to_f64() as f32).to_le_bytes()),
