@@ -5,20 +5,11 @@
 //! within 1e-4.
 mod common;
 
-use common::{assert_close, case, load, Case};
+use common::{assert_close, assert_near, case, load, weights, Case};
 use corten::model::{Graph, Model, Syms};
 use corten::prelude::*;
 use corten::shape::{Const, Dyn};
 use corten::Tensor;
-
-/// The case's weights w0, w1, … in order.
-fn weights(c: &Case) -> Vec<Vec<f32>> {
-    (0..)
-        .map(|i| format!("w{i}"))
-        .take_while(|k| c.arrays.contains_key(k))
-        .map(|k| c.get(&k).to_vec())
-        .collect()
-}
 
 #[test]
 fn two_inputs_two_outputs_with_a_skip_connection() {
@@ -233,18 +224,6 @@ fn summaries_match_keras_tables_character_for_character() {
     let model = g.build(x, y).unwrap();
     let want = fixture("summary_functional_chain.txt");
     assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
-}
-
-/// Asserts `got` is within `rel` of Keras's `want` (relative, `rel / 10`
-/// absolute near 0).
-fn assert_near(what: &str, got: &[f32], want: &[f32], rel: f32) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= rel * w.abs() + rel / 10.0,
-            "{what}[{i}]: got {g}, Keras gives {w}"
-        );
-    }
 }
 
 /// Sets the case's initial weights, runs `fit` (3 epochs, no shuffling),

@@ -4,19 +4,10 @@
 //! losses, metrics and final weights within 1e-4.
 mod common;
 
-use common::{assert_close, case, load, Case};
+use common::{assert_close, assert_near, case, load, weights};
 use corten::prelude::*;
 use corten::shape::{Const, Dyn};
 use corten::Tensor;
-
-/// The case's weights w0, w1, … in order.
-fn weights(c: &Case) -> Vec<Vec<f32>> {
-    (0..)
-        .map(|i| format!("w{i}"))
-        .take_while(|k| c.arrays.contains_key(k))
-        .map(|k| c.get(&k).to_vec())
-        .collect()
-}
 
 /// Sets the case's weights on `$model` and compares its predictions on the
 /// case's input `(3, STEPS, FEATURES)` with Keras's.
@@ -152,17 +143,6 @@ fn wrappers_and_repeat_vector_match_keras() {
     .unwrap();
     assert_eq!(model().summary().to_string().trim_end(), want.trim_end());
     check_forward!("wrappers", 10, 6, model());
-}
-
-/// Asserts `got` is within `rel` of Keras's `want`.
-fn assert_near(what: &str, got: &[f32], want: &[f32], rel: f32) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= rel * w.abs() + rel / 10.0,
-            "{what}[{i}]: got {g}, Keras gives {w}"
-        );
-    }
 }
 
 /// Runs `fit` (batch 8, 3 epochs, no shuffling) from the case's initial

@@ -4,24 +4,13 @@
 
 mod common;
 
-use common::{case, load, Case};
+use common::{assert_near, case, load, Case};
 use corten::loss::*;
 use corten::metric::Accuracy;
 use corten::model::{FitOptions, Verbosity};
 use corten::optimizer::*;
 use corten::prelude::*;
 use corten::{sequential, Tensor};
-
-/// Within `rel` relative (and `rel / 10` absolute near zero).
-fn assert_near(what: &str, got: &[f32], want: &[f32], rel: f32) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= rel * w.abs() + rel / 10.0,
-            "{what}[{i}]: got {g}, Keras gives {w}"
-        );
-    }
-}
 
 fn check_loss<L: Loss<f32>>(cases: &[Case], name: &str, loss: L) {
     let c = case(cases, &format!("loss_{name}"));

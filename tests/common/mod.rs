@@ -64,3 +64,24 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32]) {
         );
     }
 }
+
+/// Asserts `got` is within `rel` of Keras's `want` (relative; `rel / 10`
+/// absolute near 0).
+pub fn assert_near(what: &str, got: &[f32], want: &[f32], rel: f32) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= rel * w.abs() + rel / 10.0,
+            "{what}[{i}]: got {g}, Keras gives {w}"
+        );
+    }
+}
+
+/// The case's weights `w0`, `w1`, … in order.
+pub fn weights(c: &Case) -> Vec<Vec<f32>> {
+    (0..)
+        .map(|i| format!("w{i}"))
+        .take_while(|k| c.arrays.contains_key(k))
+        .map(|k| c.get(&k).to_vec())
+        .collect()
+}

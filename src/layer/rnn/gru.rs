@@ -81,11 +81,6 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
 impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate>
     Gru<UNITS, A, RA, R, G>
 {
-    /// The spec with Keras's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     fn retyped<R2: Returns, G2: ResetGate>(self) -> Gru<UNITS, A, RA, R2, G2> {
         Gru {
             activation: self.activation,
@@ -106,23 +101,6 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
     /// `reset_after=False`; bias `(3·units,)`).
     pub fn reset_before(self) -> Gru<UNITS, A, RA, R, ResetBefore> {
         self.retyped()
-    }
-
-    /// Reads the sequence from its last step (Keras's `go_backwards=True`).
-    pub fn go_backwards(mut self) -> Self {
-        self.go_backwards = true;
-        self
-    }
-
-    /// This spec with other initializers for the kernel, the recurrent
-    /// kernel and the bias; an error when one's parameters are invalid.
-    pub fn with_initializers(
-        mut self,
-        initializers: [Initializer; 3],
-    ) -> Result<Self, crate::Error> {
-        super::check_initializers(&initializers)?;
-        self.initializers = initializers;
-        Ok(self)
     }
 }
 

@@ -53,11 +53,6 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Default
 }
 
 impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Lstm<UNITS, A, RA, R> {
-    /// The spec with Keras's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Every step's output, `(None, steps, units)` (Keras's
     /// `return_sequences=True`).
     pub fn return_sequences(self) -> Lstm<UNITS, A, RA, Sequences> {
@@ -71,28 +66,11 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Lstm<UNITS, 
         }
     }
 
-    /// Reads the sequence from its last step (Keras's `go_backwards=True`).
-    pub fn go_backwards(mut self) -> Self {
-        self.go_backwards = true;
-        self
-    }
-
     /// The forget-gate bias starts at the bias initializer's value rather
     /// than at 1 (Keras's `unit_forget_bias=False`).
     pub fn without_unit_forget_bias(mut self) -> Self {
         self.unit_forget_bias = false;
         self
-    }
-
-    /// This spec with other initializers for the kernel, the recurrent
-    /// kernel and the bias; an error when one's parameters are invalid.
-    pub fn with_initializers(
-        mut self,
-        initializers: [Initializer; 3],
-    ) -> Result<Self, crate::Error> {
-        super::check_initializers(&initializers)?;
-        self.initializers = initializers;
-        Ok(self)
     }
 }
 

@@ -26,8 +26,3 @@ const DEFAULT_INITIALIZERS: [Initializer; 3] = [
     Initializer::Orthogonal { gain: 1.0 },
     Initializer::Zeros,
 ];
-
-/// `Ok` when every initializer's parameters are valid.
-fn check_initializers(initializers: &[Initializer; 3]) -> Result<(), crate::Error> {
-    initializers.iter().try_for_each(Initializer::check)
-}

@@ -434,6 +434,32 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
 macro_rules! recurrent_layer {
     ($keras:literal, $base:literal, $units:ident, $returns:ident, [$($generics:tt)*] $spec:ty) => {
         impl<$($generics)*> $spec {
+            /// The spec with Keras's defaults.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// Reads the sequence from its last step (Keras's
+            /// `go_backwards=True`; with `return_sequences` the outputs stay
+            /// in reading order).
+            pub fn go_backwards(mut self) -> Self {
+                self.go_backwards = true;
+                self
+            }
+
+            /// This spec with other initializers for the kernel, the
+            /// recurrent kernel and the bias (Keras's `kernel_initializer`,
+            /// `recurrent_initializer`, `bias_initializer`); an error when
+            /// one's parameters are invalid.
+            pub fn with_initializers(
+                mut self,
+                initializers: [$crate::init::Initializer; 3],
+            ) -> Result<Self, $crate::Error> {
+                initializers.iter().try_for_each($crate::init::Initializer::check)?;
+                self.initializers = initializers;
+                Ok(self)
+            }
+
             /// This spec over weights in Keras's layout, in any storage (a
             /// `Vec`, or `&'static` data in flash), for `Feat` features per
             /// step: `kernel (features, gates·units)`, `recurrent_kernel

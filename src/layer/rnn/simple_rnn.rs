@@ -41,11 +41,6 @@ impl<const UNITS: usize, A: Activation, R: Returns> Default for SimpleRnn<UNITS,
 }
 
 impl<const UNITS: usize, A: Activation, R: Returns> SimpleRnn<UNITS, A, R> {
-    /// The spec with Keras's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// The spec with a configured activation.
     pub fn with_activation(activation: A) -> Self {
         SimpleRnn {
@@ -63,26 +58,6 @@ impl<const UNITS: usize, A: Activation, R: Returns> SimpleRnn<UNITS, A, R> {
             initializers: self.initializers,
             returns: PhantomData,
         }
-    }
-
-    /// Reads the sequence from its last step (Keras's `go_backwards=True`;
-    /// with `return_sequences` the outputs stay in reading order).
-    pub fn go_backwards(mut self) -> Self {
-        self.go_backwards = true;
-        self
-    }
-
-    /// This spec with other initializers for the kernel, the recurrent
-    /// kernel and the bias (Keras's `kernel_initializer`,
-    /// `recurrent_initializer`, `bias_initializer`); an error when one's
-    /// parameters are invalid.
-    pub fn with_initializers(
-        mut self,
-        initializers: [Initializer; 3],
-    ) -> Result<Self, crate::Error> {
-        super::check_initializers(&initializers)?;
-        self.initializers = initializers;
-        Ok(self)
     }
 }
 
