@@ -181,14 +181,17 @@ macro_rules! weight_file_methods {
         ///
         /// ```
         /// use corten::prelude::*;
-        /// let path = std::env::temp_dir().join("corten-doc-save.safetensors");
+        /// let path = std::env::temp_dir().join(format!("corten-doc-{}.safetensors", std::process::id()));
         /// let mut trained = sequential![Input<3>, Dense<4, Relu>, Dense<2>];
+        /// let moved: Vec<Vec<f32>> =
+        ///     trained.get_weights().iter().map(|w| w.iter().map(|v| v + 0.5).collect()).collect();
+        /// trained.set_weights(&moved)?;
         /// trained.save_weights(&path)?;
-        /// let mut fresh = corten::model::Sequential::with_seed(7)
-        ///     .then(Dense::<4, Relu>::new())
-        ///     .then(Dense::<2>::new());
+        ///
+        /// let mut fresh = sequential![Input<3>, Dense<4, Relu>, Dense<2>];
         /// fresh.load_weights(&path)?;
-        /// assert_eq!(fresh.get_weights(), trained.get_weights());
+        /// assert_eq!(fresh.get_weights(), moved);
+        /// # std::fs::remove_file(&path).unwrap();
         /// # Ok::<(), corten::Error>(())
         /// ```
         pub fn save_weights(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {

@@ -60,6 +60,7 @@ pub struct Gru<
     activation: A,
     recurrent_activation: RA,
     go_backwards: bool,
+    dropout: f32,
     initializers: [Initializer; 3],
     types: PhantomData<(R, G)>,
 }
@@ -72,6 +73,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
             activation: A::default(),
             recurrent_activation: RA::default(),
             go_backwards: false,
+            dropout: 0.0,
             initializers: super::DEFAULT_INITIALIZERS,
             types: PhantomData,
         }
@@ -86,6 +88,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
             activation: self.activation,
             recurrent_activation: self.recurrent_activation,
             go_backwards: self.go_backwards,
+            dropout: self.dropout,
             initializers: self.initializers,
             types: PhantomData,
         }
@@ -127,6 +130,10 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
 
     fn backwards(&self) -> bool {
         self.go_backwards
+    }
+
+    fn dropout(&self) -> f32 {
+        self.dropout
     }
 
     fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>) {
@@ -296,5 +303,10 @@ mod tests {
         check::gradients(&check::build::<Seq, _>(sequences), 2, None);
         let sequences = Gru::<2>::new().reset_before().return_sequences();
         check::gradients(&check::build::<Seq, _>(sequences), 2, None);
+        check::gradients(
+            &check::build::<Seq, _>(Gru::<2>::new().dropout(0.4)),
+            2,
+            None,
+        );
     }
 }

@@ -32,6 +32,7 @@ pub struct Lstm<
     activation: A,
     recurrent_activation: RA,
     go_backwards: bool,
+    dropout: f32,
     unit_forget_bias: bool,
     initializers: [Initializer; 3],
     returns: PhantomData<R>,
@@ -45,6 +46,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Default
             activation: A::default(),
             recurrent_activation: RA::default(),
             go_backwards: false,
+            dropout: 0.0,
             unit_forget_bias: true,
             initializers: super::DEFAULT_INITIALIZERS,
             returns: PhantomData,
@@ -60,6 +62,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Lstm<UNITS, 
             activation: self.activation,
             recurrent_activation: self.recurrent_activation,
             go_backwards: self.go_backwards,
+            dropout: self.dropout,
             unit_forget_bias: self.unit_forget_bias,
             initializers: self.initializers,
             returns: PhantomData,
@@ -90,6 +93,10 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
 
     fn backwards(&self) -> bool {
         self.go_backwards
+    }
+
+    fn dropout(&self) -> f32 {
+        self.dropout
     }
 
     fn adjust_initial<E: Element>(&self, index: usize, values: &mut [E]) {
@@ -202,6 +209,11 @@ mod tests {
         check::gradients(&check::build::<Seq, _>(Lstm::<2>::new()), 2, None);
         let sequences = Lstm::<2>::new().return_sequences().go_backwards();
         check::gradients(&check::build::<Seq, _>(sequences), 2, None);
+        check::gradients(
+            &check::build::<Seq, _>(Lstm::<2>::new().dropout(0.4)),
+            2,
+            None,
+        );
     }
 
     #[test]

@@ -108,6 +108,9 @@ pub(crate) trait CellMath {
     const RECURRENT_BIAS: bool = false;
     /// Whether the sequence is read from its end (`go_backwards`).
     fn backwards(&self) -> bool;
+    /// The fraction of input features dropped in training (Keras's
+    /// `dropout`): one mask per sample, the same at every step.
+    fn dropout(&self) -> f32;
     /// Adjusts weight `index` after its initializer drew it (an LSTM's
     /// forget-gate bias starts at 1).
     fn adjust_initial<E: Element>(&self, _index: usize, _values: &mut [E]) {}
@@ -293,8 +296,12 @@ pub(crate) fn forward<C: CellMath, E: DenseElement>(
 }
 
 /// The training pass: as [`forward`], keeping every step's states and the
-/// cell's values in `cache` for [`backward`].
+/// cell's values in `cache` for [`backward`]; with `dropout`, the input's
+/// features dropped by one mask per sample (drawn from `rng`, scaled by
+/// `1 / (1 − rate)`), kept after the states for the backward pass with the
+/// dropped input.
 #[cfg(feature = "std")]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
     cell: &C,
     weights: (&[E], &[E], &[E]),
@@ -303,19 +310,35 @@ pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
     d: Dims,
     sequences: bool,
     tape: &mut crate::layer::Tape<E>,
+    rng: &mut crate::random::Rng,
 ) {
     let width = C::GATES * d.units;
     let state = C::STATES * d.batch * d.units;
     let per_step = d.batch * C::CACHE * d.units;
     let (kernel, rec, input_bias, rec_bias) = split::<C, E>(weights, d.units);
+    let dropped = cell.dropout() > 0.0;
+    let kept = (d.steps + 1) * state + d.steps * per_step;
+    let masks = if dropped {
+        d.batch * d.features + x.len()
+    } else {
+        0
+    };
     tape.cache.clear();
-    tape.cache
-        .resize((d.steps + 1) * state + d.steps * per_step, E::ZERO);
+    tape.cache.resize(kept + masks, E::ZERO);
     tape.scratch.resize(
         d.batch * (d.steps * width + width + C::WORK * d.units),
         E::ZERO,
     );
-    let (states, caches) = tape.cache.split_at_mut((d.steps + 1) * state);
+    let (states, rest) = tape.cache.split_at_mut((d.steps + 1) * state);
+    let (caches, dropout) = rest.split_at_mut(d.steps * per_step);
+    let x = if dropped {
+        let (mask, masked) = dropout.split_at_mut(d.batch * d.features);
+        draw_mask(mask, cell.dropout(), rng);
+        apply_mask(x, mask, masked, d);
+        &*masked
+    } else {
+        x
+    };
     let (zx_all, rest) = tape.scratch.split_at_mut(d.batch * d.steps * width);
     let (zx_t, work) = rest.split_at_mut(d.batch * width);
     E::dense_forward(x, kernel, input_bias, zx_all, d.batch * d.steps, d.features);
@@ -339,6 +362,41 @@ pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
     }
     if d.steps == 0 {
         y.fill(E::ZERO);
+    }
+}
+
+/// A dropout mask: each value 0 with probability `rate`, else `1 / (1 − rate)`.
+#[cfg(feature = "std")]
+fn draw_mask<E: Element>(mask: &mut [E], rate: f32, rng: &mut crate::random::Rng) {
+    use rand::Rng as _;
+    let rate = f64::from(rate);
+    let keep = E::from_f64(1.0 / (1.0 - rate));
+    for m in mask {
+        *m = if rng.random::<f64>() < rate {
+            E::ZERO
+        } else {
+            keep
+        };
+    }
+}
+
+/// `out = x ∘ mask`, each sample's mask (`features` values) at every step.
+#[cfg(feature = "std")]
+fn apply_mask<E: Element>(x: &[E], mask: &[E], out: &mut [E], d: Dims) {
+    let per_sample = d.steps * d.features;
+    for ((x, out), mask) in x
+        .chunks_exact(per_sample.max(1))
+        .zip(out.chunks_exact_mut(per_sample.max(1)))
+        .zip(mask.chunks_exact(d.features.max(1)))
+    {
+        for (x, out) in x
+            .chunks_exact(d.features.max(1))
+            .zip(out.chunks_exact_mut(d.features.max(1)))
+        {
+            for ((o, &v), &m) in out.iter_mut().zip(x).zip(mask) {
+                *o = v * m;
+            }
+        }
     }
 }
 
@@ -375,7 +433,16 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
     let (dzx_all, rest) = tape.scratch.split_at_mut(d.batch * d.steps * width);
     let (dzx_t, rest) = rest.split_at_mut(d.batch * width);
     let (d_states, work) = rest.split_at_mut(2 * state);
-    let (states, caches) = tape.cache.split_at((d.steps + 1) * state);
+    let (states, rest) = tape.cache.split_at((d.steps + 1) * state);
+    let (caches, dropout) = rest.split_at(d.steps * per_step);
+    // With dropout, the products saw the dropped input.
+    let (mask, x) = match cell.dropout() > 0.0 {
+        true => {
+            let (mask, masked) = dropout.split_at(d.batch * d.features);
+            (Some(mask), masked)
+        }
+        false => (None, x),
+    };
     for k in (0..d.steps).rev() {
         let (a, b) = d_states.split_at_mut(state);
         // The gradient after step k is in `a` for the last step, then alternates.
@@ -423,6 +490,10 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
     crate::layer::sum_rows(dzx_all, d_input_bias);
     if let Some(dx) = dx {
         E::matmul_a_bt(rows, width, d.features, dzx_all, kernel, dx);
+        if let Some(mask) = mask {
+            let unmasked = dx.to_vec();
+            apply_mask(&unmasked, mask, dx, d);
+        }
     }
 }
 
@@ -444,6 +515,15 @@ macro_rules! recurrent_layer {
             /// in reading order).
             pub fn go_backwards(mut self) -> Self {
                 self.go_backwards = true;
+                self
+            }
+
+            /// Drops each input feature with probability `rate` in training
+            /// (Keras's `dropout`; clamped to `[0, 1)`): one mask per sample
+            /// and batch, the same at every step, the kept features scaled
+            /// by `1 / (1 − rate)`. Inference is unchanged.
+            pub fn dropout(mut self, rate: f32) -> Self {
+                self.dropout = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 0.999_999) };
                 self
             }
 
@@ -552,12 +632,12 @@ macro_rules! recurrent_layer {
                 y: &mut [E],
                 batch: usize,
                 tape: &mut $crate::layer::Tape<E>,
-                _rng: &mut $crate::random::Rng,
+                rng: &mut $crate::random::Rng,
             ) {
                 let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
                 let weights = (w.at(0), w.at(1), w.at(2));
                 let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
-                $crate::layer::rnn::recurrent::forward_train(self, weights, x, y, d, sequences, tape);
+                $crate::layer::rnn::recurrent::forward_train(self, weights, x, y, d, sequences, tape, rng);
             }
 
             #[cfg(feature = "std")]

@@ -25,6 +25,7 @@ use core::marker::PhantomData;
 pub struct SimpleRnn<const UNITS: usize, A: Activation = Tanh, R: Returns = LastOutput> {
     activation: A,
     go_backwards: bool,
+    dropout: f32,
     initializers: [Initializer; 3],
     returns: PhantomData<R>,
 }
@@ -34,6 +35,7 @@ impl<const UNITS: usize, A: Activation, R: Returns> Default for SimpleRnn<UNITS,
         SimpleRnn {
             activation: A::default(),
             go_backwards: false,
+            dropout: 0.0,
             initializers: super::DEFAULT_INITIALIZERS,
             returns: PhantomData,
         }
@@ -55,6 +57,7 @@ impl<const UNITS: usize, A: Activation, R: Returns> SimpleRnn<UNITS, A, R> {
         SimpleRnn {
             activation: self.activation,
             go_backwards: self.go_backwards,
+            dropout: self.dropout,
             initializers: self.initializers,
             returns: PhantomData,
         }
@@ -70,6 +73,10 @@ impl<const UNITS: usize, A: Activation, R: Returns> CellMath for SimpleRnn<UNITS
 
     fn backwards(&self) -> bool {
         self.go_backwards
+    }
+
+    fn dropout(&self) -> f32 {
+        self.dropout
     }
 
     fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>) {
@@ -116,5 +123,29 @@ mod tests {
             2,
             None,
         );
+        let dropped = SimpleRnn::<3>::new().return_sequences().dropout(0.5);
+        check::gradients(&check::build::<Seq, _>(dropped), 2, None);
+    }
+
+    /// In training, a dropped feature has no effect on the output; in
+    /// inference nothing is dropped.
+    #[test]
+    fn dropout_drops_whole_features_in_training_only() {
+        use crate::layer::{Layer, Tape};
+        type Seq = (N<4>, N<3>);
+        let mut layer = check::build::<Seq, _>(SimpleRnn::<2>::new().dropout(0.999_999));
+        let x = [0.5f64; 12];
+        let run = |layer: &mut _, x: &[f64]| {
+            let mut y = [0.0; 2];
+            let mut tape = alloc::vec![Tape::default(); 1];
+            let mut rng = crate::random::Rng::seed_from(1);
+            Layer::forward_train(layer, x, &mut y, 1, &mut tape, &mut rng);
+            y
+        };
+        // Every feature dropped: the output is that of a zero input.
+        assert_eq!(run(&mut layer, &x), run(&mut layer, &[0.0; 12]));
+        let mut inference = [0.0; 2];
+        layer.forward_slices(&x, &mut inference, 1, &mut [0.0; 64]);
+        assert_ne!(inference, run(&mut layer, &[0.0; 12]));
     }
 }
