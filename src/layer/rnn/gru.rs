@@ -3,7 +3,8 @@
 //! Keras's default) or before it.
 
 use super::recurrent::{
-    add_rec_grad, recurrent_layer, times_rec, times_rec_t, Backward, CellMath, Forward,
+    add_rec_grad, add_rec_grad_masked, recurrent_layer, times_rec, times_rec_masked, times_rec_t,
+    times_rec_t_masked, Backward, CellMath, Forward,
 };
 use super::{LastOutput, Returns, Sequences};
 use crate::activation::{Activation, Sigmoid, Tanh};
@@ -61,6 +62,7 @@ pub struct Gru<
     recurrent_activation: RA,
     go_backwards: bool,
     dropout: f32,
+    recurrent_dropout: f32,
     initializers: [Initializer; 3],
     types: PhantomData<(R, G)>,
 }
@@ -74,6 +76,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
             recurrent_activation: RA::default(),
             go_backwards: false,
             dropout: 0.0,
+            recurrent_dropout: 0.0,
             initializers: super::DEFAULT_INITIALIZERS,
             types: PhantomData,
         }
@@ -89,6 +92,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
             recurrent_activation: self.recurrent_activation,
             go_backwards: self.go_backwards,
             dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
             initializers: self.initializers,
             types: PhantomData,
         }
@@ -136,13 +140,27 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
         self.dropout
     }
 
-    fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>) {
+    fn recurrent_dropout(&self) -> f32 {
+        self.recurrent_dropout
+    }
+
+    fn forward_step<E: DenseElement>(&self, mut s: Forward<'_, E>) {
         let (u, d) = (s.d.units, s.d);
         let width = 3 * u;
         let (zh, rh) = s.work.split_at_mut(d.batch * width);
         // The recurrent product: all three parts after; z and r before.
         let n = if G::AFTER { width } else { 2 * u };
-        times_rec(d, s.prev, u, s.rec, (0, n, width), zh, width, false);
+        times_rec_masked(
+            d,
+            (s.prev, u),
+            s.rec,
+            (0, n, width),
+            zh,
+            width,
+            &mut s.masks,
+        );
+        // h̃'s recurrent input reads h through its gate's mask.
+        let h_mask = s.masks.mask(2, d);
         let ra = &self.recurrent_activation;
         let mut cache = s.cache;
         for b in 0..d.batch {
@@ -158,7 +176,8 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
                 let (z, r) = (ra.scalar(z_pre), ra.scalar(r_pre));
                 zh[j] = z;
                 zh[u + j] = r;
-                rh[b * u + j] = r * s.prev[b * u + j];
+                let m = h_mask.map_or(E::ONE, |m| m[b * u + j]);
+                rh[b * u + j] = r * s.prev[b * u + j] * m;
                 if let Some(cache) = cache.as_deref_mut() {
                     let row = &mut cache[b * CACHE * u..(b + 1) * CACHE * u];
                     row[Z_PRE * u + j] = z_pre;
@@ -207,9 +226,10 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
         }
     }
 
-    fn backward_step<E: DenseElement>(&self, s: Backward<'_, E>) {
+    fn backward_step<E: DenseElement>(&self, mut s: Backward<'_, E>) {
         let (u, d) = (s.d.units, s.d);
         let width = 3 * u;
+        let h_mask = s.masks.mask(2, d);
         let ra = &self.recurrent_activation;
         // The gradient of the recurrent product's output (all three parts
         // after; z, r and, for before, that of r∘h in the third).
@@ -253,10 +273,11 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
                 for j in 0..u {
                     let n = b * u + j;
                     let r = row[R_GATE * u + j];
-                    let d_r = drh[n] * s.prev[n] * ra.derivative(row[R_PRE * u + j], r);
+                    let m = h_mask.map_or(E::ONE, |m| m[n]);
+                    let d_r = drh[n] * s.prev[n] * m * ra.derivative(row[R_PRE * u + j], r);
                     s.dzx[b * width + u + j] = d_r;
                     dzh[b * width + u + j] = d_r;
-                    s.d_prev[n] += drh[n] * r;
+                    s.d_prev[n] += drh[n] * r * m;
                 }
             }
             // Uh's gradient: (r∘h)ᵀ · d_hh_pre.
@@ -270,7 +291,14 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
             );
         }
         let n = if G::AFTER { width } else { 2 * u };
-        add_rec_grad(d, (s.prev, u), (dzh, width), (0, n, width), s.d_rec);
+        add_rec_grad_masked(
+            d,
+            (s.prev, u),
+            (dzh, width),
+            (0, n, width),
+            s.d_rec,
+            &mut s.masks,
+        );
         if G::AFTER {
             for row in dzh.chunks_exact(width) {
                 for (g, &v) in s.d_rec_bias.iter_mut().zip(row) {
@@ -278,7 +306,15 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
                 }
             }
         }
-        times_rec_t(d, (dzh, width), s.rec, (0, n, width), s.d_prev, true);
+        times_rec_t_masked(
+            d,
+            (dzh, width),
+            s.rec,
+            (0, n, width),
+            s.d_prev,
+            true,
+            &mut s.masks,
+        );
     }
 }
 
@@ -308,5 +344,12 @@ mod tests {
             2,
             None,
         );
+        let both = Gru::<3>::new().dropout(0.3).recurrent_dropout(0.4);
+        check::gradients(&check::build::<Seq, _>(both), 2, None);
+        let before = Gru::<3>::new()
+            .reset_before()
+            .dropout(0.3)
+            .recurrent_dropout(0.4);
+        check::gradients(&check::build::<Seq, _>(before), 2, None);
     }
 }

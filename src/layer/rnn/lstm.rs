@@ -2,7 +2,8 @@
 //! + i∘g`, `h' = o∘activation(c')`.
 
 use super::recurrent::{
-    add_rec_grad, recurrent_layer, times_rec, times_rec_t, Backward, CellMath, Forward,
+    add_rec_grad_masked, recurrent_layer, times_rec_masked, times_rec_t_masked, Backward, CellMath,
+    Forward,
 };
 use super::{LastOutput, Returns, Sequences};
 use crate::activation::{Activation, Sigmoid, Tanh};
@@ -33,6 +34,7 @@ pub struct Lstm<
     recurrent_activation: RA,
     go_backwards: bool,
     dropout: f32,
+    recurrent_dropout: f32,
     unit_forget_bias: bool,
     initializers: [Initializer; 3],
     returns: PhantomData<R>,
@@ -47,6 +49,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Default
             recurrent_activation: RA::default(),
             go_backwards: false,
             dropout: 0.0,
+            recurrent_dropout: 0.0,
             unit_forget_bias: true,
             initializers: super::DEFAULT_INITIALIZERS,
             returns: PhantomData,
@@ -63,6 +66,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Lstm<UNITS, 
             recurrent_activation: self.recurrent_activation,
             go_backwards: self.go_backwards,
             dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
             unit_forget_bias: self.unit_forget_bias,
             initializers: self.initializers,
             returns: PhantomData,
@@ -99,17 +103,22 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
         self.dropout
     }
 
+    fn recurrent_dropout(&self) -> f32 {
+        self.recurrent_dropout
+    }
+
     fn adjust_initial<E: Element>(&self, index: usize, values: &mut [E]) {
         if index == 2 && self.unit_forget_bias {
             values[UNITS..2 * UNITS].fill(E::ONE);
         }
     }
 
-    fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>) {
+    fn forward_step<E: DenseElement>(&self, mut s: Forward<'_, E>) {
         let (u, d) = (s.d.units, s.d);
         let width = 4 * u;
         let z_all = &mut s.work[..d.batch * width];
-        times_rec(d, s.prev, u, s.rec, (0, width, width), z_all, width, false);
+        let cols = (0, width, width);
+        times_rec_masked(d, (s.prev, u), s.rec, cols, z_all, width, &mut s.masks);
         let c_prev = &s.prev[d.batch * u..];
         let (h_next, c_next) = s.next.split_at_mut(d.batch * u);
         let mut cache = s.cache;
@@ -159,7 +168,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
         }
     }
 
-    fn backward_step<E: DenseElement>(&self, s: Backward<'_, E>) {
+    fn backward_step<E: DenseElement>(&self, mut s: Backward<'_, E>) {
         let (u, d) = (s.d.units, s.d);
         let width = 4 * u;
         let (h_prev, c_prev) = s.prev.split_at(d.batch * u);
@@ -189,8 +198,9 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
                 dz[3 * u + j] = dh * ac * ra.derivative(at(Z + 3), o);
             }
         }
-        add_rec_grad(d, (h_prev, u), (s.dzx, width), (0, width, width), s.d_rec);
-        times_rec_t(d, (s.dzx, width), s.rec, (0, width, width), dh_prev, false);
+        let cols = (0, width, width);
+        add_rec_grad_masked(d, (h_prev, u), (s.dzx, width), cols, s.d_rec, &mut s.masks);
+        times_rec_t_masked(d, (s.dzx, width), s.rec, cols, dh_prev, false, &mut s.masks);
     }
 }
 
@@ -214,6 +224,11 @@ mod tests {
             2,
             None,
         );
+        // Recurrent dropout: a mask per gate, for the state and the input.
+        let both = Lstm::<3>::new().dropout(0.3).recurrent_dropout(0.4);
+        check::gradients(&check::build::<Seq, _>(both), 2, None);
+        let recurrent = Lstm::<3>::new().return_sequences().recurrent_dropout(0.5);
+        check::gradients(&check::build::<Seq, _>(recurrent), 2, None);
     }
 
     #[test]

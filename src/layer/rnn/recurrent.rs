@@ -69,6 +69,32 @@ pub(crate) struct Forward<'a, E> {
     pub cache: Option<&'a mut [E]>,
     /// `(batch, WORK·units)` of working space.
     pub work: &'a mut [E],
+    /// The recurrent dropout masks in training: one `(batch, units)` block
+    /// per gate, applied to `h` where each gate's recurrent product reads it.
+    pub masks: Masks<'a, E>,
+}
+
+/// A cell step's recurrent dropout: per gate, a mask over `h`
+/// (`GATES` blocks of `(batch, units)`), and room for `h` masked.
+pub(crate) struct Masks<'a, E> {
+    pub masks: Option<&'a [E]>,
+    pub tmp: &'a mut [E],
+}
+
+impl<'a, E: Element> Masks<'a, E> {
+    /// None: inference, or training without recurrent dropout.
+    pub(crate) fn none() -> Masks<'static, E> {
+        Masks {
+            masks: None,
+            tmp: &mut [],
+        }
+    }
+
+    /// Gate `q`'s mask.
+    pub(crate) fn mask(&self, q: usize, d: Dims) -> Option<&'a [E]> {
+        let n = d.batch * d.units;
+        self.masks.map(|m| &m[q * n..(q + 1) * n])
+    }
 }
 
 /// One step of a cell over a batch, backward.
@@ -90,6 +116,8 @@ pub(crate) struct Backward<'a, E> {
     /// Added to: the gradient of the recurrent bias (empty without one).
     pub d_rec_bias: &'a mut [E],
     pub work: &'a mut [E],
+    /// The recurrent dropout masks of the forward step.
+    pub masks: Masks<'a, E>,
 }
 
 /// The math of one recurrent cell (SimpleRNN, LSTM, GRU). (Its backward
@@ -111,6 +139,11 @@ pub(crate) trait CellMath {
     /// The fraction of input features dropped in training (Keras's
     /// `dropout`): one mask per sample, the same at every step.
     fn dropout(&self) -> f32;
+    /// The fraction of the recurrent state dropped where the recurrent
+    /// products read it, in training (Keras's `recurrent_dropout`). With it,
+    /// as in Keras (its `implementation=1`), each gate has masks of its own,
+    /// for the input as for the state.
+    fn recurrent_dropout(&self) -> f32;
     /// Adjusts weight `index` after its initializer drew it (an LSTM's
     /// forget-gate bias starts at 1).
     fn adjust_initial<E: Element>(&self, _index: usize, _values: &mut [E]) {}
@@ -199,6 +232,113 @@ pub(crate) fn times_rec_t<E: DenseElement>(
     E::product(p, dh);
 }
 
+/// `m ∘ h` into `tmp` (`(batch, units)`), `h` rows of `lda`.
+fn masked<'t, E: Element>(d: Dims, (h, lda): (&[E], usize), m: &[E], tmp: &'t mut [E]) -> &'t [E] {
+    for (b, row) in tmp.chunks_exact_mut(d.units).take(d.batch).enumerate() {
+        let h = &h[b * lda..b * lda + d.units];
+        let m = &m[b * d.units..(b + 1) * d.units];
+        for ((t, &h), &m) in row.iter_mut().zip(h).zip(m) {
+            *t = h * m;
+        }
+    }
+    &tmp[..d.batch * d.units]
+}
+
+/// [`times_rec`] where each gate of the columns reads `h` through its
+/// recurrent dropout mask, when there are masks.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn times_rec_masked<E: DenseElement>(
+    d: Dims,
+    (h, lda): (&[E], usize),
+    rec: &[E],
+    (col, n, width): (usize, usize, usize),
+    out: &mut [E],
+    ldc: usize,
+    masks: &mut Masks<'_, E>,
+) {
+    if masks.masks.is_none() {
+        return times_rec(d, h, lda, rec, (col, n, width), out, ldc, false);
+    }
+    for q in col / d.units..(col + n) / d.units {
+        let m = masks.mask(q, d).expect("masks checked above");
+        let hm = masked(d, (h, lda), m, masks.tmp);
+        let at = q * d.units - col;
+        times_rec(
+            d,
+            hm,
+            d.units,
+            rec,
+            (q * d.units, d.units, width),
+            &mut out[at..],
+            ldc,
+            false,
+        );
+    }
+}
+
+/// [`add_rec_grad`] through each gate's recurrent dropout mask.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) fn add_rec_grad_masked<E: DenseElement>(
+    d: Dims,
+    (h, lda): (&[E], usize),
+    (dz, ldz): (&[E], usize),
+    (col, n, width): (usize, usize, usize),
+    d_rec: &mut [E],
+    masks: &mut Masks<'_, E>,
+) {
+    if masks.masks.is_none() {
+        return add_rec_grad(d, (h, lda), (dz, ldz), (col, n, width), d_rec);
+    }
+    for q in col / d.units..(col + n) / d.units {
+        let m = masks.mask(q, d).expect("masks checked above");
+        let hm = masked(d, (h, lda), m, masks.tmp);
+        let at = q * d.units - col;
+        add_rec_grad(
+            d,
+            (hm, d.units),
+            (&dz[at..], ldz),
+            (q * d.units, d.units, width),
+            d_rec,
+        );
+    }
+}
+
+/// [`times_rec_t`] into the gradient of `h` through each gate's recurrent
+/// dropout mask (always added to `dh` when there are masks).
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) fn times_rec_t_masked<E: DenseElement>(
+    d: Dims,
+    (dz, ldz): (&[E], usize),
+    rec: &[E],
+    (col, n, width): (usize, usize, usize),
+    dh: &mut [E],
+    accumulate: bool,
+    masks: &mut Masks<'_, E>,
+) {
+    if masks.masks.is_none() {
+        return times_rec_t(d, (dz, ldz), rec, (col, n, width), dh, accumulate);
+    }
+    if !accumulate {
+        dh[..d.batch * d.units].fill(E::ZERO);
+    }
+    for q in col / d.units..(col + n) / d.units {
+        let at = q * d.units - col;
+        let m = masks.mask(q, d).expect("masks checked above");
+        let tmp = &mut masks.tmp[..d.batch * d.units];
+        times_rec_t(
+            d,
+            (&dz[at..], ldz),
+            rec,
+            (q * d.units, d.units, width),
+            tmp,
+            false,
+        );
+        for ((g, &t), &m) in dh.iter_mut().zip(&*tmp).zip(m) {
+            *g += t * m;
+        }
+    }
+}
+
 /// Working elements per sample of the inference pass over `steps` steps:
 /// every step's projection, one step's, the states before and after, the
 /// cell's work.
@@ -285,6 +425,7 @@ pub(crate) fn forward<C: CellMath, E: DenseElement>(
             next: &mut *next,
             cache: None,
             work: &mut *work,
+            masks: Masks::none(),
         });
         if sequences || k + 1 == d.steps {
             emit(next, y, k, d, sequences);
@@ -295,11 +436,50 @@ pub(crate) fn forward<C: CellMath, E: DenseElement>(
     }
 }
 
+/// How a training pass drops values: input masks (none, one, or one per
+/// gate with recurrent dropout) and recurrent masks (one per gate).
+#[cfg(feature = "std")]
+#[derive(Clone, Copy)]
+struct Dropped {
+    input_masks: usize,
+    recurrent_masks: usize,
+}
+
+#[cfg(feature = "std")]
+impl Dropped {
+    fn of<C: CellMath>(cell: &C) -> Self {
+        let recurrent = cell.recurrent_dropout() > 0.0;
+        let input_masks = match (cell.dropout() > 0.0, recurrent) {
+            (false, _) => 0,
+            (true, false) => 1,
+            (true, true) => C::GATES,
+        };
+        Dropped {
+            input_masks,
+            recurrent_masks: if recurrent { C::GATES } else { 0 },
+        }
+    }
+
+    /// Elements kept after the states and the cell caches: the input masks,
+    /// the input through each, the recurrent masks.
+    fn len(&self, d: Dims, x_len: usize) -> usize {
+        self.input_masks * (d.batch * d.features + x_len) + self.recurrent_masks * d.batch * d.units
+    }
+
+    /// Splits what [`Dropped::len`] counts: (input masks, masked inputs,
+    /// recurrent masks).
+    fn split<'a, E>(&self, kept: &'a [E], d: Dims, x_len: usize) -> (&'a [E], &'a [E], &'a [E]) {
+        let (masks, rest) = kept.split_at(self.input_masks * d.batch * d.features);
+        let (inputs, recurrent) = rest.split_at(self.input_masks * x_len);
+        (masks, inputs, recurrent)
+    }
+}
+
 /// The training pass: as [`forward`], keeping every step's states and the
 /// cell's values in `cache` for [`backward`]; with `dropout`, the input's
-/// features dropped by one mask per sample (drawn from `rng`, scaled by
-/// `1 / (1 − rate)`), kept after the states for the backward pass with the
-/// dropped input.
+/// features dropped by masks drawn once per sample (from `rng`, kept
+/// values scaled by `1 / (1 − rate)`); with `recurrent_dropout`, the state
+/// dropped the same way where each gate's recurrent product reads it.
 #[cfg(feature = "std")]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
@@ -316,32 +496,40 @@ pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
     let state = C::STATES * d.batch * d.units;
     let per_step = d.batch * C::CACHE * d.units;
     let (kernel, rec, input_bias, rec_bias) = split::<C, E>(weights, d.units);
-    let dropped = cell.dropout() > 0.0;
+    let dropped = Dropped::of(cell);
     let kept = (d.steps + 1) * state + d.steps * per_step;
-    let masks = if dropped {
-        d.batch * d.features + x.len()
-    } else {
-        0
-    };
     tape.cache.clear();
-    tape.cache.resize(kept + masks, E::ZERO);
+    tape.cache.resize(kept + dropped.len(d, x.len()), E::ZERO);
     tape.scratch.resize(
-        d.batch * (d.steps * width + width + C::WORK * d.units),
+        d.batch * (d.steps * width + width + (C::WORK + 1) * d.units),
         E::ZERO,
     );
     let (states, rest) = tape.cache.split_at_mut((d.steps + 1) * state);
-    let (caches, dropout) = rest.split_at_mut(d.steps * per_step);
-    let x = if dropped {
-        let (mask, masked) = dropout.split_at_mut(d.batch * d.features);
-        draw_mask(mask, cell.dropout(), rng);
+    let (caches, drops) = rest.split_at_mut(d.steps * per_step);
+    let (input_masks, rest) = drops.split_at_mut(dropped.input_masks * d.batch * d.features);
+    let (inputs, rec_masks) = rest.split_at_mut(dropped.input_masks * x.len());
+    draw_mask(input_masks, cell.dropout(), rng);
+    draw_mask(rec_masks, cell.recurrent_dropout(), rng);
+    for (mask, masked) in input_masks
+        .chunks_exact(d.batch * d.features)
+        .zip(inputs.chunks_exact_mut(x.len().max(1)))
+    {
         apply_mask(x, mask, masked, d);
-        &*masked
-    } else {
-        x
-    };
+    }
     let (zx_all, rest) = tape.scratch.split_at_mut(d.batch * d.steps * width);
-    let (zx_t, work) = rest.split_at_mut(d.batch * width);
-    E::dense_forward(x, kernel, input_bias, zx_all, d.batch * d.steps, d.features);
+    let (zx_t, rest) = rest.split_at_mut(d.batch * width);
+    let (tmp, work) = rest.split_at_mut(d.batch * d.units);
+    project(
+        kernel,
+        input_bias,
+        x,
+        inputs,
+        dropped.input_masks,
+        zx_all,
+        d,
+        width,
+    );
+    let rec_masks = (dropped.recurrent_masks > 0).then_some(&*rec_masks);
     for k in 0..d.steps {
         gather(zx_all, zx_t, step_at(cell, k, d.steps), d, width);
         let (before, after) = states.split_at_mut((k + 1) * state);
@@ -355,6 +543,10 @@ pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
             next: &mut *next,
             cache: Some(&mut caches[k * per_step..(k + 1) * per_step]),
             work: &mut *work,
+            masks: Masks {
+                masks: rec_masks,
+                tmp: &mut *tmp,
+            },
         });
         if sequences || k + 1 == d.steps {
             emit(next, y, k, d, sequences);
@@ -365,10 +557,55 @@ pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
     }
 }
 
-/// A dropout mask: each value 0 with probability `rate`, else `1 / (1 − rate)`.
+/// `zx_all = x·W + b` over every step: of `x` itself, of its one masked
+/// copy, or of each gate's masked copy into that gate's columns.
+#[cfg(feature = "std")]
+#[allow(clippy::too_many_arguments)]
+fn project<E: DenseElement>(
+    kernel: &[E],
+    bias: &[E],
+    x: &[E],
+    masked: &[E],
+    copies: usize,
+    zx_all: &mut [E],
+    d: Dims,
+    width: usize,
+) {
+    let rows = d.batch * d.steps;
+    match copies {
+        0 => E::dense_forward(x, kernel, bias, zx_all, rows, d.features),
+        1 => E::dense_forward(masked, kernel, bias, zx_all, rows, d.features),
+        _ => {
+            for (q, x_q) in masked.chunks_exact(x.len().max(1)).enumerate() {
+                let p = Product {
+                    m: rows,
+                    k: d.features,
+                    n: d.units,
+                    a: x_q,
+                    rsa: d.features,
+                    csa: 1,
+                    b: &kernel[q * d.units..],
+                    rsb: width,
+                    csb: 1,
+                    ldc: width,
+                    accumulate: false,
+                };
+                E::product(p, &mut zx_all[q * d.units..]);
+            }
+            for row in zx_all.chunks_exact_mut(width) {
+                crate::element::add_into(row, bias);
+            }
+        }
+    }
+}
+
+/// Dropout masks: each value 0 with probability `rate`, else `1 / (1 − rate)`.
 #[cfg(feature = "std")]
 fn draw_mask<E: Element>(mask: &mut [E], rate: f32, rng: &mut crate::random::Rng) {
     use rand::Rng as _;
+    if mask.is_empty() {
+        return;
+    }
     let rate = f64::from(rate);
     let keep = E::from_f64(1.0 / (1.0 - rate));
     for m in mask {
@@ -427,22 +664,18 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
     d_rec_bias.fill(E::ZERO);
     tape.scratch.clear();
     tape.scratch.resize(
-        d.batch * d.steps * width + d.batch * width + 2 * state + d.batch * C::WORK * d.units,
+        d.batch * d.steps * width + d.batch * width + 2 * state + d.batch * (C::WORK + 1) * d.units,
         E::ZERO,
     );
     let (dzx_all, rest) = tape.scratch.split_at_mut(d.batch * d.steps * width);
     let (dzx_t, rest) = rest.split_at_mut(d.batch * width);
-    let (d_states, work) = rest.split_at_mut(2 * state);
+    let (d_states, rest) = rest.split_at_mut(2 * state);
+    let (tmp, work) = rest.split_at_mut(d.batch * d.units);
     let (states, rest) = tape.cache.split_at((d.steps + 1) * state);
-    let (caches, dropout) = rest.split_at(d.steps * per_step);
-    // With dropout, the products saw the dropped input.
-    let (mask, x) = match cell.dropout() > 0.0 {
-        true => {
-            let (mask, masked) = dropout.split_at(d.batch * d.features);
-            (Some(mask), masked)
-        }
-        false => (None, x),
-    };
+    let (caches, drops) = rest.split_at(d.steps * per_step);
+    let dropped = Dropped::of(cell);
+    let (input_masks, inputs, rec_masks) = dropped.split(drops, d, x.len());
+    let rec_masks = (dropped.recurrent_masks > 0).then_some(rec_masks);
     for k in (0..d.steps).rev() {
         let (a, b) = d_states.split_at_mut(state);
         // The gradient after step k is in `a` for the last step, then alternates.
@@ -477,6 +710,10 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
             d_rec: &mut *d_rec,
             d_rec_bias: &mut *d_rec_bias,
             work: &mut *work,
+            masks: Masks {
+                masks: rec_masks,
+                tmp: &mut *tmp,
+            },
         });
         d_next.fill(E::ZERO);
         let t = step_at(cell, k, d.steps);
@@ -486,13 +723,64 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
         }
     }
     let rows = d.batch * d.steps;
-    E::matmul_at_b(rows, d.features, width, x, dzx_all, d_kernel);
     crate::layer::sum_rows(dzx_all, d_input_bias);
-    if let Some(dx) = dx {
-        E::matmul_a_bt(rows, width, d.features, dzx_all, kernel, dx);
-        if let Some(mask) = mask {
-            let unmasked = dx.to_vec();
-            apply_mask(&unmasked, mask, dx, d);
+    match dropped.input_masks {
+        0 | 1 => {
+            // The products saw `x`, or its one masked copy.
+            let seen = if dropped.input_masks == 1 { inputs } else { x };
+            E::matmul_at_b(rows, d.features, width, seen, dzx_all, d_kernel);
+            if let Some(dx) = dx {
+                E::matmul_a_bt(rows, width, d.features, dzx_all, kernel, dx);
+                if dropped.input_masks == 1 {
+                    let unmasked = dx.to_vec();
+                    apply_mask(&unmasked, input_masks, dx, d);
+                }
+            }
+        }
+        _ => {
+            // Gate q's columns saw the input through mask q.
+            let mut dx = dx;
+            if let Some(dx) = dx.as_deref_mut() {
+                dx.fill(E::ZERO);
+            }
+            let mut part = alloc::vec![E::ZERO; if dx.is_some() { x.len() } else { 0 }];
+            for (q, x_q) in inputs.chunks_exact(x.len().max(1)).enumerate() {
+                let p = Product {
+                    m: d.features,
+                    k: rows,
+                    n: d.units,
+                    a: x_q,
+                    rsa: 1,
+                    csa: d.features,
+                    b: &dzx_all[q * d.units..],
+                    rsb: width,
+                    csb: 1,
+                    ldc: width,
+                    accumulate: false,
+                };
+                E::product(p, &mut d_kernel[q * d.units..]);
+                if let Some(dx) = dx.as_deref_mut() {
+                    let p = Product {
+                        m: rows,
+                        k: d.units,
+                        n: d.features,
+                        a: &dzx_all[q * d.units..],
+                        rsa: width,
+                        csa: 1,
+                        b: &kernel[q * d.units..],
+                        rsb: 1,
+                        csb: width,
+                        ldc: d.features,
+                        accumulate: false,
+                    };
+                    E::product(p, &mut part);
+                    let mask =
+                        &input_masks[q * d.batch * d.features..(q + 1) * d.batch * d.features];
+                    let unmasked = part.clone();
+                    apply_mask(&unmasked, mask, &mut part, d);
+                    crate::element::add_into(dx, &part);
+                }
+            }
         }
     }
 }
@@ -524,6 +812,16 @@ macro_rules! recurrent_layer {
             /// by `1 / (1 − rate)`. Inference is unchanged.
             pub fn dropout(mut self, rate: f32) -> Self {
                 self.dropout = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 0.999_999) };
+                self
+            }
+
+            /// Drops each value of the recurrent state with probability
+            /// `rate` where the recurrent products read it, in training
+            /// (Keras's `recurrent_dropout`; clamped to `[0, 1)`): masks drawn
+            /// once per batch, the same at every step, one per gate (and,
+            /// with `dropout`, one input mask per gate), as Keras does.
+            pub fn recurrent_dropout(mut self, rate: f32) -> Self {
+                self.recurrent_dropout = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 0.999_999) };
                 self
             }
 

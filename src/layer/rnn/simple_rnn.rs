@@ -1,7 +1,8 @@
 //! `SimpleRNN`: `h' = activation(x·W + h·U + b)`.
 
 use super::recurrent::{
-    add_rec_grad, recurrent_layer, times_rec, times_rec_t, Backward, CellMath, Forward,
+    add_rec_grad_masked, recurrent_layer, times_rec_masked, times_rec_t_masked, Backward, CellMath,
+    Forward,
 };
 use super::{LastOutput, Returns, Sequences};
 use crate::activation::{Activation, Tanh};
@@ -26,6 +27,7 @@ pub struct SimpleRnn<const UNITS: usize, A: Activation = Tanh, R: Returns = Last
     activation: A,
     go_backwards: bool,
     dropout: f32,
+    recurrent_dropout: f32,
     initializers: [Initializer; 3],
     returns: PhantomData<R>,
 }
@@ -36,6 +38,7 @@ impl<const UNITS: usize, A: Activation, R: Returns> Default for SimpleRnn<UNITS,
             activation: A::default(),
             go_backwards: false,
             dropout: 0.0,
+            recurrent_dropout: 0.0,
             initializers: super::DEFAULT_INITIALIZERS,
             returns: PhantomData,
         }
@@ -58,6 +61,7 @@ impl<const UNITS: usize, A: Activation, R: Returns> SimpleRnn<UNITS, A, R> {
             activation: self.activation,
             go_backwards: self.go_backwards,
             dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
             initializers: self.initializers,
             returns: PhantomData,
         }
@@ -79,9 +83,13 @@ impl<const UNITS: usize, A: Activation, R: Returns> CellMath for SimpleRnn<UNITS
         self.dropout
     }
 
-    fn forward_step<E: DenseElement>(&self, s: Forward<'_, E>) {
+    fn recurrent_dropout(&self) -> f32 {
+        self.recurrent_dropout
+    }
+
+    fn forward_step<E: DenseElement>(&self, mut s: Forward<'_, E>) {
         let (u, d) = (s.d.units, s.d);
-        times_rec(d, s.prev, u, s.rec, (0, u, u), s.next, u, false);
+        times_rec_masked(d, (s.prev, u), s.rec, (0, u, u), s.next, u, &mut s.masks);
         for (z, &zx) in s.next.iter_mut().zip(s.zx) {
             *z += zx;
         }
@@ -93,13 +101,21 @@ impl<const UNITS: usize, A: Activation, R: Returns> CellMath for SimpleRnn<UNITS
         }
     }
 
-    fn backward_step<E: DenseElement>(&self, s: Backward<'_, E>) {
+    fn backward_step<E: DenseElement>(&self, mut s: Backward<'_, E>) {
         let (u, d) = (s.d.units, s.d);
         for (((dz, &dh), &z), &h) in s.dzx.iter_mut().zip(&*s.d_next).zip(s.cache).zip(s.next) {
             *dz = dh * self.activation.derivative(z, h);
         }
-        add_rec_grad(d, (s.prev, u), (s.dzx, u), (0, u, u), s.d_rec);
-        times_rec_t(d, (s.dzx, u), s.rec, (0, u, u), s.d_prev, false);
+        add_rec_grad_masked(d, (s.prev, u), (s.dzx, u), (0, u, u), s.d_rec, &mut s.masks);
+        times_rec_t_masked(
+            d,
+            (s.dzx, u),
+            s.rec,
+            (0, u, u),
+            s.d_prev,
+            false,
+            &mut s.masks,
+        );
     }
 }
 
@@ -125,6 +141,8 @@ mod tests {
         );
         let dropped = SimpleRnn::<3>::new().return_sequences().dropout(0.5);
         check::gradients(&check::build::<Seq, _>(dropped), 2, None);
+        let both = SimpleRnn::<3>::new().dropout(0.3).recurrent_dropout(0.4);
+        check::gradients(&check::build::<Seq, _>(both), 2, None);
     }
 
     /// In training, a dropped feature has no effect on the output; in
