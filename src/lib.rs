@@ -49,6 +49,8 @@ pub mod datasets;
 mod element;
 mod error;
 pub mod init;
+#[cfg(feature = "std")]
+mod keras;
 pub mod layer;
 pub mod linalg;
 #[cfg(feature = "std")]

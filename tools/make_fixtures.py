@@ -573,6 +573,54 @@ def recurrent():
         f.write("\n".join(lines) + "\n")
 
 
+def keras_files():
+    """Models saved by Keras itself (`save_weights` → `.weights.h5`), with
+    every weight set at random, and their predictions on random inputs, for
+    the import tests (their own generator)."""
+    L = keras.layers
+    krng = np.random.default_rng(20261204)
+    folder = os.path.join(OUT, "keras")
+    os.makedirs(folder, exist_ok=True)
+    cases = []
+
+    def save(name, model, inputs):
+        weights = []
+        for w in model.weights:
+            value = krng.normal(0, 0.5, tuple(w.shape)).astype(np.float32)
+            if "variance" in w.path:
+                value = krng.uniform(0.5, 1.5, tuple(w.shape)).astype(np.float32)
+            weights.append(value)
+        model.set_weights(weights)
+        model.save_weights(os.path.join(folder, f"{name}.weights.h5"))
+        outputs = model.predict(inputs, verbose=0)
+        if not isinstance(outputs, (list, tuple)):
+            outputs = [outputs]
+        entries = [(f"x{i}", x) for i, x in enumerate(inputs)]
+        entries += [(f"y{i}", y) for i, y in enumerate(outputs)]
+        cases.append((name, entries))
+
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((3,)), L.Dense(4, activation="relu"), L.BatchNormalization(),
+                              L.Dense(2, activation="softmax")])
+    save("mlp_bn", model, [krng.normal(0, 1, (4, 3)).astype(np.float32)])
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((6, 6, 1)), L.Conv2D(2, 3, activation="relu"), L.MaxPooling2D(2),
+                              L.Flatten(), L.Dense(2)])
+    save("cnn", model, [krng.normal(0, 1, (2, 6, 6, 1)).astype(np.float32)])
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((5, 3)), L.TimeDistributed(L.Dense(3)),
+                              L.Bidirectional(L.LSTM(2, return_sequences=True)), L.GRU(2), L.Dense(1)])
+    save("recurrent", model, [krng.normal(0, 1, (2, 5, 3)).astype(np.float32)])
+    keras.backend.clear_session()
+    a = keras.Input((4,), name="a")
+    b = keras.Input((4,), name="b")
+    shared = L.Dense(3, activation="tanh", name="shared")
+    out = L.Dense(1, name="out")(L.Add()([shared(a), shared(b)]))
+    save("functional_shared", keras.Model([a, b], out),
+         [krng.normal(0, 1, (3, 4)).astype(np.float32), krng.normal(0, 1, (3, 4)).astype(np.float32)])
+    write("keras_files.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -587,3 +635,4 @@ if __name__ == "__main__":
     functional()
     functional_fit()
     recurrent()
+    keras_files()

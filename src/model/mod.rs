@@ -16,9 +16,9 @@ mod summary;
 #[cfg(feature = "std")]
 mod training;
 #[cfg(feature = "std")]
-mod weight_file;
+pub(crate) mod weight_file;
 #[cfg(feature = "std")]
-mod weights;
+pub(crate) mod weights;
 
 #[cfg(feature = "std")]
 pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights, Snapshot};

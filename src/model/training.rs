@@ -304,6 +304,7 @@ where
     }
 
     super::weight_file::weight_file_methods!();
+    crate::keras::keras_weights_methods!();
 }
 
 impl<F, L, E> Weighted<E> for Sequential<F, L, E>

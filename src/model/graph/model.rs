@@ -516,6 +516,7 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
 #[cfg(feature = "std")]
 impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
     crate::model::weight_file::weight_file_methods!();
+    crate::keras::keras_weights_methods!();
 }
 
 #[cfg(feature = "std")]

@@ -1,0 +1,287 @@
+//! Keras's own weight files, read into a corten model of the same
+//! architecture: Keras 3's `model.save_weights("m.weights.h5")`.
+//!
+//! Keras 3 stores each layer's weights under `layers/<key>/…/vars/<i>`,
+//! where `<key>` is the layer's class in snake case, numbered in the
+//! model's layer order (`dense`, `dense_1`, …, whatever the layers were
+//! named), and a layer's parts nest further (`lstm/cell/vars`,
+//! `bidirectional/forward_layer/cell/vars`). The model's layers are matched
+//! to those keys in its layer order, their weights checked by count and
+//! shape.
+
+pub(crate) mod hdf5;
+
+use crate::error::Error;
+use crate::layer::Weight;
+use crate::model::weights::{self, Weighted};
+use crate::shape::Sizes;
+use crate::Element;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use hdf5::{Dataset, File, Object};
+
+/// Keras's `naming.to_snake_case` of a class name: `Conv2D` → `conv2d`,
+/// `SimpleRNN` → `simple_rnn`, `BatchNormalization` → `batch_normalization`.
+pub(crate) fn snake_case(class: &str) -> String {
+    let c: Vec<char> = class
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    // First pass: `(.)([A-Z][a-z]+)` → `\1_\2`.
+    let mut first = String::new();
+    for (i, &ch) in c.iter().enumerate() {
+        if i > 0 && ch.is_ascii_uppercase() && c.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())
+        {
+            first.push('_');
+        }
+        first.push(ch);
+    }
+    // Second pass: `([a-z])([A-Z])` → `\1_\2`, then lower case.
+    let f: Vec<char> = first.chars().collect();
+    let mut out = String::new();
+    for (i, &ch) in f.iter().enumerate() {
+        if i > 0 && ch.is_ascii_uppercase() && f[i - 1].is_ascii_lowercase() {
+            out.push('_');
+        }
+        out.extend(ch.to_lowercase());
+    }
+    out
+}
+
+/// A shape as Python prints a tuple: `(3, 4)`, `(5,)`.
+fn keras_shape(shape: &[usize]) -> String {
+    match shape {
+        [n] => format!("({n},)"),
+        _ => {
+            let parts: Vec<String> = shape.iter().map(|d| format!("{d}")).collect();
+            format!("({})", parts.join(", "))
+        }
+    }
+}
+
+/// A layer group's datasets in Keras's weight order: its own `vars` (by
+/// number), then its parts — `forward_layer` before `backward_layer`, the
+/// others by name.
+fn datasets<'a>(
+    file: &File<'a>,
+    group: &[(String, u64)],
+    out: &mut Vec<Dataset<'a>>,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > 8 {
+        return Err(Error::WeightFile {
+            tensor: None,
+            problem: "layer groups nested more than 8 deep".into(),
+        });
+    }
+    if let Some(&(_, vars)) = group.iter().find(|(n, _)| n == "vars") {
+        if let Object::Group(members) = file.object(vars)? {
+            let mut numbered: Vec<(usize, u64)> = Vec::with_capacity(members.len());
+            for (name, address) in members {
+                let i = name.parse::<usize>().map_err(|_| Error::WeightFile {
+                    tensor: Some(name.clone()),
+                    problem: "a weight not numbered as Keras numbers them".into(),
+                })?;
+                numbered.push((i, address));
+            }
+            numbered.sort();
+            for (_, address) in numbered {
+                match file.object(address)? {
+                    Object::Dataset(d) => out.push(d),
+                    _ => {
+                        return Err(Error::WeightFile {
+                            tensor: None,
+                            problem: "a weight that is not a dataset".into(),
+                        })
+                    }
+                }
+            }
+        }
+    }
+    let rank = |name: &str| match name {
+        "forward_layer" => 0,
+        "backward_layer" => 1,
+        _ => 2,
+    };
+    let mut parts: Vec<&(String, u64)> = group.iter().filter(|(n, _)| n != "vars").collect();
+    parts.sort_by(|a, b| (rank(&a.0), &a.0).cmp(&(rank(&b.0), &b.0)));
+    for (_, address) in parts {
+        if let Object::Group(members) = file.object(*address)? {
+            datasets(file, &members, out, depth + 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets the model's weights from the bytes of a Keras 3 `.weights.h5`
+/// file; nothing changes unless every layer's weights are there, in
+/// Keras's order, of the model's shapes, and valid.
+pub(crate) fn load_weights_h5<E: Element>(
+    model: &mut impl Weighted<E>,
+    bytes: &[u8],
+) -> Result<(), Error> {
+    let file = File::open(bytes)?;
+    let Some(Object::Group(layers)) = file.get("layers")? else {
+        return Err(Error::WeightFile {
+            tensor: None,
+            problem: "no `layers` group: not a Keras 3 weights file".into(),
+        });
+    };
+    // The model's layers in order: their names, Keras's file keys, and how
+    // many weights each has (with their shapes).
+    let mut rows = Vec::new();
+    model.rows(&mut |row| rows.push(row));
+    let mut shapes: Vec<(&'static str, Sizes)> = Vec::new();
+    model.weights(&mut |w: Weight<'_, E>| shapes.push((w.name, w.shape)));
+    let mut counters: Vec<(String, usize)> = Vec::new();
+    let mut values = Vec::with_capacity(shapes.len());
+    let mut next = 0;
+    let mut used_keys = Vec::new();
+    for row in &rows {
+        let base = snake_case(row.kind);
+        let key = match counters.iter_mut().find(|(b, _)| *b == base) {
+            Some((_, n)) => {
+                *n += 1;
+                format!("{base}_{}", *n - 1)
+            }
+            None => {
+                counters.push((base.clone(), 1));
+                base
+            }
+        };
+        // This layer's weights: those whose sizes add up to its parameters.
+        let mut mine = Vec::new();
+        let mut total = 0;
+        while total < row.params && next < shapes.len() {
+            total += shapes[next].1.numel();
+            mine.push(shapes[next]);
+            next += 1;
+        }
+        let found = match layers.iter().find(|(n, _)| *n == key) {
+            Some(&(_, address)) => match file.object(address)? {
+                Object::Group(members) => {
+                    let mut found = Vec::new();
+                    datasets(&file, &members, &mut found, 0)?;
+                    found
+                }
+                _ => Vec::new(),
+            },
+            None if mine.is_empty() => continue,
+            None => {
+                return Err(Error::WeightFile {
+                    tensor: Some(format!("layers/{key}")),
+                    problem: format!(
+                        "layer `{}` ({}) has {} weights, but the file has no layer `{key}`",
+                        row.name,
+                        row.kind,
+                        mine.len()
+                    ),
+                })
+            }
+        };
+        used_keys.push(key.clone());
+        if found.len() != mine.len() {
+            return Err(Error::WeightFile {
+                tensor: Some(format!("layers/{key}")),
+                problem: format!(
+                    "layer `{}` ({}) has {} weights, the file's `{key}` {}",
+                    row.name,
+                    row.kind,
+                    mine.len(),
+                    found.len()
+                ),
+            });
+        }
+        for ((name, shape), dataset) in mine.iter().zip(&found) {
+            if dataset.shape.as_slice() != shape.as_slice() {
+                return Err(Error::WeightFile {
+                    tensor: Some(format!("layers/{key}")),
+                    problem: format!(
+                        "layer `{}`, weight `{name}`: shape {} in the file, {shape} in the model",
+                        row.name,
+                        keras_shape(&dataset.shape)
+                    ),
+                });
+            }
+            values.push(
+                dataset
+                    .values()
+                    .into_iter()
+                    .map(E::from_f64)
+                    .collect::<Vec<E>>(),
+            );
+        }
+    }
+    // A layer with weights in the file that the model does not have.
+    for (key, address) in &layers {
+        if used_keys.contains(key) {
+            continue;
+        }
+        if let Object::Group(members) = file.object(*address)? {
+            let mut found = Vec::new();
+            datasets(&file, &members, &mut found, 0)?;
+            if !found.is_empty() {
+                return Err(Error::WeightFile {
+                    tensor: Some(format!("layers/{key}")),
+                    problem: format!(
+                        "the file's layer `{key}` has {} weights, but the model has no such layer",
+                        found.len()
+                    ),
+                });
+            }
+        }
+    }
+    weights::set(model, &values)
+}
+
+/// `load_keras_weights` for a model type that is [`Weighted`].
+macro_rules! keras_weights_methods {
+    () => {
+        /// Sets every weight from a file Keras 3 wrote with
+        /// `model.save_weights("m.weights.h5")`, for a model of the same
+        /// architecture: each layer is matched to Keras's entry for it (by
+        /// class and position, as Keras keys them; the layers' names do not
+        /// matter), its weights checked by count and shape. An error naming
+        /// the layer — and nothing changed — when a layer or a weight is
+        /// missing or extra, a shape differs (a transposed kernel), a value
+        /// is NaN or infinite, or the file is not one Keras writes.
+        pub fn load_keras_weights(
+            &mut self,
+            path: impl AsRef<std::path::Path>,
+        ) -> Result<(), Error> {
+            let bytes = crate::model::weight_file::read(path.as_ref())?;
+            self.load_keras_weights_from_bytes(&bytes)
+        }
+
+        /// [`load_keras_weights`](Self::load_keras_weights) from the bytes of a file.
+        pub fn load_keras_weights_from_bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {
+            crate::keras::load_weights_h5(self, bytes)
+        }
+    };
+}
+pub(crate) use keras_weights_methods;
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn class_names_snake_case_as_keras_does() {
+        for (class, key) in [
+            ("Dense", "dense"),
+            ("Conv2D", "conv2d"),
+            ("Conv2DTranspose", "conv2d_transpose"),
+            ("DepthwiseConv2D", "depthwise_conv2d"),
+            ("SimpleRNN", "simple_rnn"),
+            ("LSTM", "lstm"),
+            ("GRU", "gru"),
+            ("BatchNormalization", "batch_normalization"),
+            ("TimeDistributed", "time_distributed"),
+            ("GlobalAveragePooling2D", "global_average_pooling2d"),
+            ("MaxPooling1D", "max_pooling1d"),
+        ] {
+            assert_eq!(snake_case(class), key);
+        }
+    }
+}
