@@ -26,6 +26,40 @@ fn an_mlp_with_batch_norm_loads_from_keras() {
 }
 
 #[test]
+fn a_whole_keras_model_file_loads_its_weights() {
+    let cases = load("keras_files.txt");
+    let c = case(&cases, "mlp_bn");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras/mlp_bn.keras");
+    let mut model = sequential![Input<3>, Dense<4, Relu>, BatchNormalization, Dense<2, Softmax>];
+    model.load_keras_weights(&path).unwrap();
+    let x = Tensor::from_slice((Dyn(4), Const::<3>), c.get("x0")).unwrap();
+    assert_close(
+        "mlp_bn.keras",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y0"),
+    );
+
+    // A zip without the weights file, and damaged zips.
+    let bytes = std::fs::read(&path).unwrap();
+    let mut other = bytes.clone();
+    for at in 0..other.len() - 16 {
+        if &other[at..at + 16] == b"model.weights.h5" {
+            other[at + 15] = b'6';
+        }
+    }
+    let err = model.load_keras_weights_from_bytes(&other).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "weights file: a .keras file without `model.weights.h5`"
+    );
+    let err = model
+        .load_keras_weights_from_bytes(&bytes[..bytes.len() / 2])
+        .unwrap_err();
+    assert!(err.to_string().contains("damaged .keras"), "{err}");
+}
+
+#[test]
 fn a_cnn_loads_from_keras() {
     let cases = load("keras_files.txt");
     let c = case(&cases, "cnn");
@@ -104,7 +138,7 @@ fn keras_files_that_do_not_fit_are_errors_naming_the_layer() {
     );
     // Not an HDF5 file; a missing file.
     let err = longer
-        .load_keras_weights_from_bytes(b"PK\x03\x04 not hdf5")
+        .load_keras_weights_from_bytes(b"not an hdf5 file")
         .unwrap_err();
     assert!(err.to_string().contains("not an HDF5 file"), "{err}");
     assert!(matches!(
@@ -113,6 +147,29 @@ fn keras_files_that_do_not_fit_are_errors_naming_the_layer() {
             .unwrap_err(),
         Error::Io { .. }
     ));
+}
+
+#[test]
+fn corrupted_keras_zips_never_panic() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras/mlp_bn.keras");
+    let bytes = std::fs::read(path).unwrap();
+    let mut model = sequential![Input<3>, Dense<4, Relu>, BatchNormalization, Dense<2, Softmax>];
+    let mut state = 0x51_7cc1_b727_220au64;
+    for _ in 0..if cfg!(debug_assertions) { 500 } else { 5_000 } {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut bad = bytes.clone();
+        let i = (state as usize) % bad.len();
+        bad[i] = (state >> 32) as u8;
+        if state.is_multiple_of(5) {
+            bad.truncate(i);
+        }
+        if model.load_keras_weights_from_bytes(&bad).is_ok() {
+            assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
+        }
+    }
 }
 
 #[test]

@@ -592,6 +592,8 @@ def keras_files():
             weights.append(value)
         model.set_weights(weights)
         model.save_weights(os.path.join(folder, f"{name}.weights.h5"))
+        if name == "mlp_bn":  # one whole-model file (config + weights in a zip)
+            model.save(os.path.join(folder, f"{name}.keras"))
         outputs = model.predict(inputs, verbose=0)
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]

@@ -1,5 +1,7 @@
 //! Keras's own weight files, read into a corten model of the same
-//! architecture: Keras 3's `model.save_weights("m.weights.h5")`.
+//! architecture: Keras 3's `model.save_weights("m.weights.h5")` and
+//! `model.save("m.keras")` (a zip holding `config.json` and
+//! `model.weights.h5`; the architecture is the Rust model's).
 //!
 //! Keras 3 stores each layer's weights under `layers/<key>/…/vars/<i>`,
 //! where `<key>` is the layer's class in snake case, numbered in the
@@ -235,11 +237,43 @@ pub(crate) fn load_weights_h5<E: Element>(
     weights::set(model, &values)
 }
 
+/// The weights file inside a `.keras` zip, or the bytes themselves for a
+/// `.weights.h5` file.
+pub(crate) fn weights_h5(bytes: &[u8]) -> Result<alloc::borrow::Cow<'_, [u8]>, Error> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(alloc::borrow::Cow::Borrowed(bytes));
+    }
+    let zip_error = |e: zip::result::ZipError| Error::WeightFile {
+        tensor: None,
+        problem: format!("a damaged .keras file: {e}"),
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zip_error)?;
+    let entry = archive
+        .by_name("model.weights.h5")
+        .map_err(|_| Error::WeightFile {
+            tensor: None,
+            problem: "a .keras file without `model.weights.h5`".into(),
+        })?;
+    // No entry holds more than the archive: a size field claiming more is
+    // not trusted for an allocation.
+    let mut weights = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(entry, bytes.len() as u64),
+        &mut weights,
+    )
+    .map_err(|e| Error::WeightFile {
+        tensor: None,
+        problem: format!("a damaged .keras file: {e}"),
+    })?;
+    Ok(alloc::borrow::Cow::Owned(weights))
+}
+
 /// `load_keras_weights` for a model type that is [`Weighted`].
 macro_rules! keras_weights_methods {
     () => {
         /// Sets every weight from a file Keras 3 wrote with
-        /// `model.save_weights("m.weights.h5")`, for a model of the same
+        /// `model.save_weights("m.weights.h5")` or `model.save("m.keras")`,
+        /// for a model of the same
         /// architecture: each layer is matched to Keras's entry for it (by
         /// class and position, as Keras keys them; the layers' names do not
         /// matter), its weights checked by count and shape. An error naming
@@ -256,7 +290,8 @@ macro_rules! keras_weights_methods {
 
         /// [`load_keras_weights`](Self::load_keras_weights) from the bytes of a file.
         pub fn load_keras_weights_from_bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {
-            crate::keras::load_weights_h5(self, bytes)
+            let weights = crate::keras::weights_h5(bytes)?;
+            crate::keras::load_weights_h5(self, &weights)
         }
     };
 }
