@@ -188,6 +188,13 @@ pub enum Error {
         /// What is wrong.
         problem: alloc::string::String,
     },
+    /// A numpy `.npy` / `.npz` file that is not one numpy writes, or holds
+    /// what the tensor cannot take (big-endian data, Fortran order).
+    #[cfg(feature = "alloc")]
+    Numpy {
+        /// What is wrong.
+        problem: alloc::string::String,
+    },
     /// A file could not be read or written.
     #[cfg(feature = "alloc")]
     Io {
@@ -363,6 +370,8 @@ impl fmt::Display for Error {
             }
             #[cfg(feature = "alloc")]
             Error::WeightFile { tensor: None, problem } => write!(f, "weights file: {problem}"),
+            #[cfg(feature = "alloc")]
+            Error::Numpy { problem } => write!(f, "numpy file: {problem}"),
             #[cfg(feature = "alloc")]
             Error::Io { path, problem } => write!(f, "{path}: {problem}"),
             Error::InvalidOption { what, rule } => write!(f, "invalid option `{what}`: {rule}"),

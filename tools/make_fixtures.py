@@ -623,6 +623,23 @@ def keras_files():
     write("keras_files.txt", cases)
 
 
+def numpy_files():
+    """Arrays numpy itself wrote (`np.save`, `np.savez`), of each element type
+    the tests read, with values the tests compute: `arange`-based."""
+    folder = os.path.join(OUT, "numpy")
+    os.makedirs(folder, exist_ok=True)
+    a = np.arange(12).reshape(3, 4)
+    np.save(os.path.join(folder, "f32.npy"), (a / 4).astype(np.float32))
+    np.save(os.path.join(folder, "f64.npy"), (a / 8).astype(np.float64))
+    np.save(os.path.join(folder, "i64.npy"), np.arange(6, dtype=np.int64) - 3)
+    np.save(os.path.join(folder, "u8.npy"), np.arange(8, dtype=np.uint8).reshape(2, 2, 2, 1) * 30)
+    np.save(os.path.join(folder, "bool.npy"), np.array([True, False, True]))
+    np.save(os.path.join(folder, "big_endian.npy"), np.arange(3, dtype=">f4"))
+    np.save(os.path.join(folder, "fortran.npy"), np.asfortranarray(a.astype(np.float32)))
+    np.savez(os.path.join(folder, "data.npz"), x=(a / 4).astype(np.float32), y=np.arange(3, dtype=np.int64))
+    np.savez_compressed(os.path.join(folder, "compressed.npz"), x=(a / 4).astype(np.float32))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -638,3 +655,4 @@ if __name__ == "__main__":
     functional_fit()
     recurrent()
     keras_files()
+    numpy_files()

@@ -4,6 +4,8 @@ mod data;
 mod display;
 mod elementwise;
 mod matmul;
+#[cfg(feature = "std")]
+mod npy;
 
 pub use data::{Data, DataMut};
 

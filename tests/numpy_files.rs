@@ -1,0 +1,99 @@
+//! Tensors from numpy's own `.npy` / `.npz` files (tests/fixtures/numpy/,
+//! written by tools/make_fixtures.py), and back.
+use corten::shape::{Const, Dyn};
+use corten::{Error, Tensor};
+
+fn path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/numpy/{name}"))
+}
+
+#[test]
+fn numpy_arrays_of_each_element_type_load() {
+    let f32s = Tensor::<(Dyn, Const<4>), f32>::read_npy(path("f32.npy")).unwrap();
+    assert_eq!(f32s.sizes(), &[3, 4]);
+    let want: Vec<f32> = (0..12).map(|i| i as f32 / 4.0).collect();
+    assert_eq!(f32s.as_slice(), want.as_slice());
+    let f64s = Tensor::<(Const<3>, Const<4>), f64>::read_npy(path("f64.npy")).unwrap();
+    assert_eq!(f64s.as_slice()[11], 11.0 / 8.0);
+    // Integer labels, as Keras users keep them, become class indices.
+    let labels = Tensor::<(Dyn,), f32>::read_npy(path("i64.npy")).unwrap();
+    assert_eq!(labels.as_slice(), &[-3.0, -2.0, -1.0, 0.0, 1.0, 2.0]);
+    let images =
+        Tensor::<(Dyn, Const<2>, Const<2>, Const<1>), f32>::read_npy(path("u8.npy")).unwrap();
+    assert_eq!(images.as_slice()[7], 210.0);
+    let mask = Tensor::<(Dyn,), f32>::read_npy(path("bool.npy")).unwrap();
+    assert_eq!(mask.as_slice(), &[1.0, 0.0, 1.0]);
+    // An archive's arrays by name.
+    let x = Tensor::<(Dyn, Const<4>), f32>::read_npz(path("data.npz"), "x").unwrap();
+    assert_eq!(x.as_slice(), want.as_slice());
+    let y = Tensor::<(Dyn,), f32>::read_npz(path("data.npz"), "y").unwrap();
+    assert_eq!(y.as_slice(), &[0.0, 1.0, 2.0]);
+}
+
+#[test]
+fn files_that_do_not_fit_are_errors() {
+    // Another shape than the type's.
+    let err = Tensor::<(Dyn, Const<5>), f32>::read_npy(path("f32.npy")).unwrap_err();
+    assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");
+    type Rows = Tensor<(Dyn, Const<4>), f32>;
+    let messages = [
+        (
+            Tensor::<(Dyn,), f32>::read_npy(path("big_endian.npy")).map(drop),
+            "big-endian",
+        ),
+        (Rows::read_npy(path("fortran.npy")).map(drop), "Fortran"),
+        (
+            Rows::read_npz(path("compressed.npz"), "x").map(drop),
+            "np.savez_compressed",
+        ),
+        (
+            Rows::read_npz(path("data.npz"), "z").map(drop),
+            "no array `z`",
+        ),
+        (
+            Tensor::<(Dyn,), f32>::from_npy_bytes(b"not numpy").map(drop),
+            "no numpy magic",
+        ),
+    ];
+    for (result, words) in messages {
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains(words), "`{err}` should say {words}");
+    }
+    let bytes = std::fs::read(path("f32.npy")).unwrap();
+    let err =
+        Tensor::<(Dyn, Const<4>), f32>::from_npy_bytes(&bytes[..bytes.len() - 1]).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    assert!(matches!(
+        Tensor::<(Dyn,), f32>::read_npy(path("missing.npy")).unwrap_err(),
+        Error::Io { .. }
+    ));
+}
+
+#[test]
+fn written_files_read_back_and_corruption_never_panics() {
+    let t =
+        Tensor::<(Dyn, Const<3>), f64>::from_sizes(&[2, 3], vec![0.5, -1.0, 2.0, 3.0, 4.0, 1e-300])
+            .unwrap();
+    let bytes = t.to_npy_bytes();
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    assert_eq!(
+        (10 + u16::from_le_bytes([bytes[8], bytes[9]]) as usize) % 64,
+        0,
+        "data aligned"
+    );
+    let back = Tensor::<(Dyn, Const<3>), f64>::from_npy_bytes(&bytes).unwrap();
+    assert_eq!(back.as_slice(), t.as_slice());
+    let mut state = 0x1234_5678_9abc_def1u64;
+    for _ in 0..2_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut bad = bytes.clone();
+        let i = (state as usize) % bad.len();
+        bad[i] = (state >> 40) as u8;
+        if state.is_multiple_of(3) {
+            bad.truncate(i);
+        }
+        let _ = Tensor::<(Dyn, Const<3>), f64>::from_npy_bytes(&bad);
+    }
+}
