@@ -13,7 +13,16 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
 fi
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-# The real file seeds the corpus, so mutations start from valid records.
-cp src/datasets/digits.bin "$corpus/"
-cargo +nightly fuzz run --fuzz-dir tools/fuzz parse_digits "$corpus" -- \
-  -max_total_time="$seconds" -max_len=80000 -print_final_stats=1
+# Real files seed each corpus, so mutations start from valid records.
+run() { # target, seed files…
+  local target=$1
+  shift
+  mkdir -p "$corpus/$target"
+  cp "$@" "$corpus/$target/"
+  cargo +nightly fuzz run --fuzz-dir tools/fuzz "$target" "$corpus/$target" -- \
+    -max_total_time="$seconds" -max_len=80000 -print_final_stats=1
+}
+run parse_digits src/datasets/digits.bin
+run weight_files tests/fixtures/keras/mlp_bn.weights.h5 tests/fixtures/keras/mlp_bn.keras \
+  tests/fixtures/corten/mlp_bn.safetensors
+run numpy_files tests/fixtures/numpy/f32.npy tests/fixtures/numpy/u8.npy
