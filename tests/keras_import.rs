@@ -4,7 +4,7 @@
 //! of Keras's; files that do not fit are errors naming the layer.
 mod common;
 
-use common::{assert_close, case, load};
+use common::{assert_close, case, corrupt, load};
 use corten::model::Graph;
 use corten::prelude::*;
 use corten::shape::{Const, Dyn};
@@ -155,21 +155,12 @@ fn corrupted_keras_zips_never_panic() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras/mlp_bn.keras");
     let bytes = std::fs::read(path).unwrap();
     let mut model = sequential![Input<3>, Dense<4, Relu>, BatchNormalization, Dense<2, Softmax>];
-    let mut state = 0x51_7cc1_b727_220au64;
-    for _ in 0..if cfg!(debug_assertions) { 500 } else { 5_000 } {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let mut bad = bytes.clone();
-        let i = (state as usize) % bad.len();
-        bad[i] = (state >> 32) as u8;
-        if state.is_multiple_of(5) {
-            bad.truncate(i);
-        }
-        if model.load_keras_weights_from_bytes(&bad).is_ok() {
+    let cases = if cfg!(debug_assertions) { 500 } else { 5_000 };
+    corrupt(&bytes, 0x517c_c1b7_2722_0a95, cases, |bad| {
+        if model.load_keras_weights_from_bytes(bad).is_ok() {
             assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
         }
-    }
+    });
 }
 
 #[test]
@@ -182,40 +173,18 @@ fn corrupted_keras_files_never_panic() {
         Gru<2>,
         Dense<1>,
     ];
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
     let cases = if cfg!(debug_assertions) {
         2_000
     } else {
         20_000
     };
     let mut loaded = 0;
-    for _ in 0..cases {
-        let mut bad = bytes.clone();
-        match next() % 4 {
-            0 => bad.truncate((next() as usize) % bytes.len()),
-            1 => {
-                // An offset or a length somewhere set to a huge value.
-                let i = (next() as usize) % (bad.len() - 8);
-                bad[i..i + 8].copy_from_slice(&(next() | 1 << 60).to_le_bytes());
-            }
-            _ => {
-                for _ in 0..1 + next() % 4 {
-                    let i = (next() as usize) % bad.len();
-                    bad[i] = next() as u8;
-                }
-            }
-        }
-        if model.load_keras_weights_from_bytes(&bad).is_ok() {
+    corrupt(&bytes, 0x9e37_79b9_7f4a_7c15, cases, |bad| {
+        if model.load_keras_weights_from_bytes(bad).is_ok() {
             loaded += 1;
             assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
         }
-    }
+    });
     // Most damage lands in the weights' own bytes and loads (as other numbers).
     assert!(loaded > 0);
 }

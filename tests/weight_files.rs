@@ -1,6 +1,8 @@
 //! Weights saved to and loaded from safetensors files: round trips for
 //! every kind of weight, Keras's tensor names, and every way a file can
 //! fail to fit (each an `Err` naming the tensor, the model unchanged).
+mod common;
+
 use corten::model::Graph;
 use corten::prelude::*;
 use corten::shape::{Const, Dyn};
@@ -228,31 +230,14 @@ fn files_that_do_not_fit_are_errors_naming_the_tensor() {
 fn corrupted_files_never_panic() {
     let mut model = recurrent_model!(3);
     let bytes = model.weights_to_bytes().unwrap();
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
     let cases = if cfg!(debug_assertions) {
         3_000
     } else {
         20_000
     };
-    for _ in 0..cases {
-        let mut bad = bytes.clone();
-        match next() % 3 {
-            0 => bad.truncate((next() as usize) % bytes.len()),
-            _ => {
-                for _ in 0..1 + next() % 4 {
-                    let i = (next() as usize) % bad.len();
-                    bad[i] = next() as u8;
-                }
-            }
-        }
-        if model.load_weights_from_bytes(&bad).is_ok() {
+    common::corrupt(&bytes, 0x2545_f491_4f6c_dd1d, cases, |bad| {
+        if model.load_weights_from_bytes(bad).is_ok() {
             assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
         }
-    }
+    });
 }

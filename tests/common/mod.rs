@@ -85,3 +85,33 @@ pub fn weights(c: &Case) -> Vec<Vec<f32>> {
         .map(|k| c.get(&k).to_vec())
         .collect()
 }
+
+/// Feeds `check` `cases` damaged copies of `bytes` (a seeded generator):
+/// truncated, a few bytes changed, or 8 bytes set to a huge offset or
+/// length. Loops over file readers use it: `check` must not panic.
+pub fn corrupt(bytes: &[u8], seed: u64, cases: usize, mut check: impl FnMut(&[u8])) {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..cases {
+        let mut bad = bytes.to_vec();
+        match next() % 4 {
+            0 => bad.truncate((next() as usize) % bytes.len()),
+            1 if bad.len() > 8 => {
+                let i = (next() as usize) % (bad.len() - 8);
+                bad[i..i + 8].copy_from_slice(&(next() | 1 << 60).to_le_bytes());
+            }
+            _ => {
+                for _ in 0..1 + next() % 4 {
+                    let i = (next() as usize) % bad.len();
+                    bad[i] = next() as u8;
+                }
+            }
+        }
+        check(&bad);
+    }
+}

@@ -6,9 +6,8 @@ use super::recurrent::{
     add_rec_grad, add_rec_grad_masked, recurrent_layer, times_rec, times_rec_masked, times_rec_t,
     times_rec_t_masked, Backward, CellMath, Forward,
 };
-use super::{LastOutput, Returns, Sequences};
+use super::{LastOutput, Options, Returns, Sequences};
 use crate::activation::{Activation, Sigmoid, Tanh};
-use crate::init::Initializer;
 use crate::layer::DenseElement;
 use core::marker::PhantomData;
 
@@ -60,10 +59,7 @@ pub struct Gru<
 > {
     activation: A,
     recurrent_activation: RA,
-    go_backwards: bool,
-    dropout: f32,
-    recurrent_dropout: f32,
-    initializers: [Initializer; 3],
+    options: Options,
     types: PhantomData<(R, G)>,
 }
 
@@ -74,10 +70,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
         Gru {
             activation: A::default(),
             recurrent_activation: RA::default(),
-            go_backwards: false,
-            dropout: 0.0,
-            recurrent_dropout: 0.0,
-            initializers: super::DEFAULT_INITIALIZERS,
+            options: Options::default(),
             types: PhantomData,
         }
     }
@@ -90,10 +83,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
         Gru {
             activation: self.activation,
             recurrent_activation: self.recurrent_activation,
-            go_backwards: self.go_backwards,
-            dropout: self.dropout,
-            recurrent_dropout: self.recurrent_dropout,
-            initializers: self.initializers,
+            options: self.options,
             types: PhantomData,
         }
     }
@@ -132,16 +122,8 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
     const WORK: usize = 4;
     const RECURRENT_BIAS: bool = G::AFTER;
 
-    fn backwards(&self) -> bool {
-        self.go_backwards
-    }
-
-    fn dropout(&self) -> f32 {
-        self.dropout
-    }
-
-    fn recurrent_dropout(&self) -> f32 {
-        self.recurrent_dropout
+    fn options(&self) -> &Options {
+        &self.options
     }
 
     fn forward_step<E: DenseElement>(&self, mut s: Forward<'_, E>) {

@@ -5,9 +5,8 @@ use super::recurrent::{
     add_rec_grad_masked, recurrent_layer, times_rec_masked, times_rec_t_masked, Backward, CellMath,
     Forward,
 };
-use super::{LastOutput, Returns, Sequences};
+use super::{LastOutput, Options, Returns, Sequences};
 use crate::activation::{Activation, Sigmoid, Tanh};
-use crate::init::Initializer;
 use crate::layer::DenseElement;
 use crate::Element;
 use core::marker::PhantomData;
@@ -32,11 +31,8 @@ pub struct Lstm<
 > {
     activation: A,
     recurrent_activation: RA,
-    go_backwards: bool,
-    dropout: f32,
-    recurrent_dropout: f32,
+    options: Options,
     unit_forget_bias: bool,
-    initializers: [Initializer; 3],
     returns: PhantomData<R>,
 }
 
@@ -47,11 +43,8 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Default
         Lstm {
             activation: A::default(),
             recurrent_activation: RA::default(),
-            go_backwards: false,
-            dropout: 0.0,
-            recurrent_dropout: 0.0,
+            options: Options::default(),
             unit_forget_bias: true,
-            initializers: super::DEFAULT_INITIALIZERS,
             returns: PhantomData,
         }
     }
@@ -64,11 +57,8 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> Lstm<UNITS, 
         Lstm {
             activation: self.activation,
             recurrent_activation: self.recurrent_activation,
-            go_backwards: self.go_backwards,
-            dropout: self.dropout,
-            recurrent_dropout: self.recurrent_dropout,
+            options: self.options,
             unit_forget_bias: self.unit_forget_bias,
-            initializers: self.initializers,
             returns: PhantomData,
         }
     }
@@ -95,16 +85,8 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
     const CACHE: usize = 9;
     const WORK: usize = 4;
 
-    fn backwards(&self) -> bool {
-        self.go_backwards
-    }
-
-    fn dropout(&self) -> f32 {
-        self.dropout
-    }
-
-    fn recurrent_dropout(&self) -> f32 {
-        self.recurrent_dropout
+    fn options(&self) -> &Options {
+        &self.options
     }
 
     fn adjust_initial<E: Element>(&self, index: usize, values: &mut [E]) {

@@ -20,9 +20,30 @@ pub use time_distributed::{Steps, TimeDistributed, WithSteps};
 
 use crate::init::Initializer;
 
-/// Keras's initializers of a recurrent layer: kernel, recurrent kernel, bias.
-const DEFAULT_INITIALIZERS: [Initializer; 3] = [
-    Initializer::GlorotUniform,
-    Initializer::Orthogonal { gain: 1.0 },
-    Initializer::Zeros,
-];
+/// What every recurrent layer spec is configured with beyond its type:
+/// Keras's `go_backwards`, `dropout`, `recurrent_dropout` and initializers
+/// (kernel, recurrent kernel, bias).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Options {
+    pub go_backwards: bool,
+    pub dropout: f32,
+    pub recurrent_dropout: f32,
+    pub initializers: [Initializer; 3],
+}
+
+impl Default for Options {
+    /// Keras's defaults: forwards, no dropout, glorot_uniform kernel,
+    /// orthogonal recurrent kernel, zero bias.
+    fn default() -> Self {
+        Options {
+            go_backwards: false,
+            dropout: 0.0,
+            recurrent_dropout: 0.0,
+            initializers: [
+                Initializer::GlorotUniform,
+                Initializer::Orthogonal { gain: 1.0 },
+                Initializer::Zeros,
+            ],
+        }
+    }
+}

@@ -134,16 +134,24 @@ pub(crate) trait CellMath {
     const WORK: usize;
     /// Whether the bias has a second row, added to the recurrent product.
     const RECURRENT_BIAS: bool = false;
+    /// The spec's options.
+    fn options(&self) -> &super::Options;
     /// Whether the sequence is read from its end (`go_backwards`).
-    fn backwards(&self) -> bool;
+    fn backwards(&self) -> bool {
+        self.options().go_backwards
+    }
     /// The fraction of input features dropped in training (Keras's
     /// `dropout`): one mask per sample, the same at every step.
-    fn dropout(&self) -> f32;
+    fn dropout(&self) -> f32 {
+        self.options().dropout
+    }
     /// The fraction of the recurrent state dropped where the recurrent
     /// products read it, in training (Keras's `recurrent_dropout`). With it,
     /// as in Keras (its `implementation=1`), each gate has masks of its own,
     /// for the input as for the state.
-    fn recurrent_dropout(&self) -> f32;
+    fn recurrent_dropout(&self) -> f32 {
+        self.options().recurrent_dropout
+    }
     /// Adjusts weight `index` after its initializer drew it (an LSTM's
     /// forget-gate bias starts at 1).
     fn adjust_initial<E: Element>(&self, _index: usize, _values: &mut [E]) {}
@@ -802,7 +810,7 @@ macro_rules! recurrent_layer {
             /// `go_backwards=True`; with `return_sequences` the outputs stay
             /// in reading order).
             pub fn go_backwards(mut self) -> Self {
-                self.go_backwards = true;
+                self.options.go_backwards = true;
                 self
             }
 
@@ -811,7 +819,7 @@ macro_rules! recurrent_layer {
             /// and batch, the same at every step, the kept features scaled
             /// by `1 / (1 − rate)`. Inference is unchanged.
             pub fn dropout(mut self, rate: f32) -> Self {
-                self.dropout = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 0.999_999) };
+                self.options.dropout = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 0.999_999) };
                 self
             }
 
@@ -821,7 +829,7 @@ macro_rules! recurrent_layer {
             /// once per batch, the same at every step, one per gate (and,
             /// with `dropout`, one input mask per gate), as Keras does.
             pub fn recurrent_dropout(mut self, rate: f32) -> Self {
-                self.recurrent_dropout = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 0.999_999) };
+                self.options.recurrent_dropout = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 0.999_999) };
                 self
             }
 
@@ -834,7 +842,7 @@ macro_rules! recurrent_layer {
                 initializers: [$crate::init::Initializer; 3],
             ) -> Result<Self, $crate::Error> {
                 initializers.iter().try_for_each($crate::init::Initializer::check)?;
-                self.initializers = initializers;
+                self.options.initializers = initializers;
                 Ok(self)
             }
 
@@ -874,7 +882,7 @@ macro_rules! recurrent_layer {
             ];
             type Fresh<E: $crate::Element> = $crate::layer::machinery::Random<E>;
             fn initializer(&self, index: usize) -> $crate::init::Initializer {
-                self.initializers[index.min(2)]
+                self.options.initializers[index.min(2)]
             }
             fn adjust_initial<E: $crate::Element>(&self, index: usize, values: &mut [E]) {
                 <Self as $crate::layer::rnn::recurrent::CellMath>::adjust_initial(self, index, values)
@@ -956,7 +964,7 @@ macro_rules! recurrent_layer {
         impl<$($generics)*> $crate::layer::rnn::Reversible for $spec {
             fn reversed(&self) -> Self {
                 let mut spec = *self;
-                spec.go_backwards = !spec.go_backwards;
+                spec.options.go_backwards = !spec.options.go_backwards;
                 spec
             }
         }

@@ -4,9 +4,8 @@ use super::recurrent::{
     add_rec_grad_masked, recurrent_layer, times_rec_masked, times_rec_t_masked, Backward, CellMath,
     Forward,
 };
-use super::{LastOutput, Returns, Sequences};
+use super::{LastOutput, Options, Returns, Sequences};
 use crate::activation::{Activation, Tanh};
-use crate::init::Initializer;
 use crate::layer::DenseElement;
 use core::marker::PhantomData;
 
@@ -25,10 +24,7 @@ use core::marker::PhantomData;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SimpleRnn<const UNITS: usize, A: Activation = Tanh, R: Returns = LastOutput> {
     activation: A,
-    go_backwards: bool,
-    dropout: f32,
-    recurrent_dropout: f32,
-    initializers: [Initializer; 3],
+    options: Options,
     returns: PhantomData<R>,
 }
 
@@ -36,10 +32,7 @@ impl<const UNITS: usize, A: Activation, R: Returns> Default for SimpleRnn<UNITS,
     fn default() -> Self {
         SimpleRnn {
             activation: A::default(),
-            go_backwards: false,
-            dropout: 0.0,
-            recurrent_dropout: 0.0,
-            initializers: super::DEFAULT_INITIALIZERS,
+            options: Options::default(),
             returns: PhantomData,
         }
     }
@@ -59,10 +52,7 @@ impl<const UNITS: usize, A: Activation, R: Returns> SimpleRnn<UNITS, A, R> {
     pub fn return_sequences(self) -> SimpleRnn<UNITS, A, Sequences> {
         SimpleRnn {
             activation: self.activation,
-            go_backwards: self.go_backwards,
-            dropout: self.dropout,
-            recurrent_dropout: self.recurrent_dropout,
-            initializers: self.initializers,
+            options: self.options,
             returns: PhantomData,
         }
     }
@@ -75,16 +65,8 @@ impl<const UNITS: usize, A: Activation, R: Returns> CellMath for SimpleRnn<UNITS
     const CACHE: usize = 1;
     const WORK: usize = 0;
 
-    fn backwards(&self) -> bool {
-        self.go_backwards
-    }
-
-    fn dropout(&self) -> f32 {
-        self.dropout
-    }
-
-    fn recurrent_dropout(&self) -> f32 {
-        self.recurrent_dropout
+    fn options(&self) -> &Options {
+        &self.options
     }
 
     fn forward_step<E: DenseElement>(&self, mut s: Forward<'_, E>) {
