@@ -61,6 +61,11 @@ fn files_that_do_not_fit_are_errors() {
         let err = result.unwrap_err().to_string();
         assert!(err.contains(words), "`{err}` should say {words}");
     }
+    // An element type that is not ASCII (found by the fuzzer: it panicked).
+    let mut header = b"\x93NUMPY\x01\x00\x2e\x00{'descr': '\xc3\xa94', 'fortran_order': False, 'shape': (1,), }\n".to_vec();
+    header.extend_from_slice(&[0; 4]);
+    let err = Tensor::<(Dyn,), f32>::from_npy_bytes(&header).unwrap_err();
+    assert!(err.to_string().contains("element type"), "{err}");
     let bytes = std::fs::read(path("f32.npy")).unwrap();
     let err =
         Tensor::<(Dyn, Const<4>), f32>::from_npy_bytes(&bytes[..bytes.len() - 1]).unwrap_err();

@@ -28,11 +28,16 @@ enum Dtype {
 
 impl Dtype {
     fn parse(descr: &str) -> Result<Self, Error> {
-        let (order, kind) = descr.split_at(descr.len().min(1));
-        let (kind, width) = kind.split_at(kind.len().min(1));
-        let width: usize = width
-            .parse()
-            .map_err(|_| bad(format!("element type `{descr}` is not one corten reads")))?;
+        // `<f4`: byte order, kind, width (ASCII; anything else is refused).
+        let unknown = || bad(format!("element type `{descr}` is not one corten reads"));
+        let (order, kind, width) = match (descr.get(..1), descr.get(1..2), descr.get(2..)) {
+            (Some(o), Some(k), Some(w)) => (o, k, w),
+            _ => return Err(unknown()),
+        };
+        let width: usize = width.parse().map_err(|_| unknown())?;
+        if !matches!(order, "<" | "|" | "=" | ">") {
+            return Err(unknown());
+        }
         if order == ">" && width > 1 {
             return Err(bad(format!(
                 "big-endian element type `{descr}` is not read"
