@@ -1,0 +1,80 @@
+//! The README's "From Keras to corten" table, compiled: each corten
+//! spelling there is used here as written.
+use corten::layer::DepthwiseConv2D;
+use corten::loss::{MeanSquaredError, SparseCategoricalCrossentropy};
+use corten::model::{Graph, Objective};
+use corten::prelude::*;
+use corten::shape::{Const, Dyn};
+
+#[test]
+fn the_keras_table_spells_what_compiles() {
+    let image = sequential![
+        Input<28, 28, 1>,
+        Conv2D<32, 3, Relu, Same>,
+        DepthwiseConv2D<3>,
+        MaxPooling2D<2>,
+        BatchNormalization,
+        Dropout::new(0.5),
+        GlobalAveragePooling2D,
+        Dense<64, Relu>,
+        Dense<3>.named("cls"),
+    ];
+    assert!(image.summary().to_string().contains("cls (Dense)"));
+    let sequence = sequential![
+        Input<20>,
+        Embedding<1000, 16>,
+        Conv1D<16, 5>,
+        Lstm<32>.return_sequences().dropout(0.2),
+        Gru<16>.reset_before().return_sequences(),
+        SimpleRnn<8>.go_backwards().return_sequences(),
+        (Bidirectional::with_merge(Lstm::<8>::new().return_sequences(), Add)),
+        (TimeDistributed::new(Dense::<3>::new())),
+        Flatten,
+        Reshape2<4, 12>,
+        Flatten,
+        Dense<4>,
+        RepeatVector<4>,
+        Flatten,
+    ];
+    assert_eq!(sequence.output_shape().to_string(), "(None, 16)");
+
+    let mut g = Graph::<f32>::new();
+    let a = g.input_named::<(Const<8>,)>("a");
+    let b = g.input_named::<(Const<8>,)>("b");
+    let h = g.add(Dense::<8>::new(), a);
+    let s = g.add(Add, (a, h));
+    let p = g.add(Concatenate::<1>, (s, b));
+    let c = g.add(Dense::<3, Softmax>::new(), p);
+    let d = g.add(Dense::<1>::new(), p);
+    let mut model = g.build((a, b), (c, d)).unwrap();
+    model.compile(
+        Adam::default(),
+        (
+            Objective::new(SparseCategoricalCrossentropy::default()).metrics([Accuracy]),
+            Objective::new(MeanSquaredError).weight(0.5),
+        ),
+    );
+    let xa = Tensor::<(Dyn, Const<8>)>::from_sizes(&[2, 8], vec![0.1; 16]).unwrap();
+    let (ya, yb) = (
+        Tensor::<(Dyn,)>::from_sizes(&[2], vec![0.0, 2.0]).unwrap(),
+        Tensor::<(Dyn, Const<1>)>::from_sizes(&[2, 1], vec![0.5; 2]).unwrap(),
+    );
+    let options = FitOptions {
+        epochs: 5,
+        validation_split: 0.0,
+        verbose: Verbosity::Silent,
+        callbacks: vec![Box::new(
+            EarlyStopping::new("loss", 3).restore_best_weights(),
+        )],
+        ..Default::default()
+    };
+    model.fit((&xa, &xa), (&ya, &yb), options).unwrap();
+    assert!(model
+        .evaluate((&xa, &xa), (&ya, &yb))
+        .unwrap()
+        .get("loss")
+        .is_some());
+    let w = model.get_weights();
+    model.set_weights(&w).unwrap();
+    println!("{}", model.summary());
+}
