@@ -1,9 +1,9 @@
-//! `cargo bench --bench matmul`: GFLOP/s of corten's matmul beside
+//! `cd benches/peers && cargo bench --bench matmul`: GFLOP/s of corten's matmul beside
 //! matrixmultiply and the gemm crate, measured in the same run, single thread
 //! unless stated. Prints a Markdown table (the one in BENCHMARKS.md).
 //!
 //! `-- --quick` runs each case for less time (CI uses it as a smoke test).
-#[path = "common/mod.rs"]
+#[path = "../../common/mod.rs"]
 mod common;
 
 use common::{data, race};
