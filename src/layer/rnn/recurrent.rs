@@ -397,33 +397,88 @@ fn emit<E: Element>(h: &[E], y: &mut [E], k: usize, d: Dims, sequences: bool) {
     }
 }
 
-/// The inference pass: `y` from `x` (`(batch, steps, features)`), all
-/// working values in `scratch` ([`scratch_per_sample`] per sample).
-pub(crate) fn forward<C: CellMath, E: DenseElement>(
+/// The states a pass starts from and where it leaves its last ones: Keras's
+/// `initial_state` (zeros when none is given) and `return_state`.
+pub(crate) struct Carry<'a, E> {
+    /// The initial states, `STATES` slices of `(batch, units)`, `h` first;
+    /// empty for zeros.
+    pub initial: &'a [&'a [E]],
+    /// Out: the last states, `STATES` blocks of `(batch, units)`.
+    pub last: Option<&'a mut [E]>,
+}
+
+impl<E> Carry<'_, E> {
+    /// Zero initial states, the last ones not kept.
+    pub(crate) fn none() -> Self {
+        Carry {
+            initial: &[],
+            last: None,
+        }
+    }
+}
+
+/// Writes the initial states into the first state block.
+fn start<E: Element>(initial: &[&[E]], first: &mut [E], d: Dims) {
+    if initial.is_empty() {
+        return first.fill(E::ZERO);
+    }
+    let n = d.batch * d.units;
+    for (block, given) in first.chunks_exact_mut(n.max(1)).zip(initial) {
+        block.copy_from_slice(&given[..n]);
+    }
+}
+
+/// Block `prev` (read) and block `next` (written) of `states`, blocks of `n`.
+fn two_blocks<E>(states: &mut [E], n: usize, prev: usize, next: usize) -> (&[E], &mut [E]) {
+    if prev < next {
+        let (before, after) = states.split_at_mut(next * n);
+        (&before[prev * n..(prev + 1) * n], &mut after[..n])
+    } else {
+        let (before, after) = states.split_at_mut(prev * n);
+        (&after[..n], &mut before[next * n..(next + 1) * n])
+    }
+}
+
+/// What the step loop works in: the projection of every step, one step's
+/// rows of it, the state blocks (every step's when `keep_all`, in
+/// training; else two that alternate), the cells' caches in training, the
+/// cell's work and the recurrent dropout masks.
+struct StepLoop<'s, E> {
+    zx_all: &'s [E],
+    zx_t: &'s mut [E],
+    states: &'s mut [E],
+    keep_all: bool,
+    caches: Option<&'s mut [E]>,
+    work: &'s mut [E],
+    masks: Masks<'s, E>,
+}
+
+/// Runs the cell over every step from the state in block 0, writing the
+/// outputs to `y`; gives the index of the block holding the last states.
+fn run_steps<C: CellMath, E: DenseElement>(
     cell: &C,
-    weights: (&[E], &[E], &[E]),
-    x: &[E],
-    y: &mut [E],
     d: Dims,
+    (rec, rec_bias): (&[E], &[E]),
+    s: StepLoop<'_, E>,
+    y: &mut [E],
     sequences: bool,
-    scratch: &mut [E],
-) {
+) -> usize {
     let width = C::GATES * d.units;
     let state = C::STATES * d.batch * d.units;
-    let (kernel, rec, input_bias, rec_bias) = split::<C, E>(weights, d.units);
-    let (zx_all, rest) = scratch.split_at_mut(d.batch * d.steps * width);
-    let (zx_t, rest) = rest.split_at_mut(d.batch * width);
-    let (states, work) = rest.split_at_mut(2 * state);
-    E::dense_forward(x, kernel, input_bias, zx_all, d.batch * d.steps, d.features);
-    states.fill(E::ZERO);
+    let per_step = d.batch * C::CACHE * d.units;
+    let block = |k: usize| if s.keep_all { k } else { k % 2 };
+    let StepLoop {
+        zx_all,
+        zx_t,
+        states,
+        mut caches,
+        work,
+        masks,
+        ..
+    } = s;
     for k in 0..d.steps {
         gather(zx_all, zx_t, step_at(cell, k, d.steps), d, width);
-        let (a, b) = states.split_at_mut(state);
-        let (prev, next) = if k.is_multiple_of(2) {
-            (&*a, b)
-        } else {
-            (&*b, a)
-        };
+        let (prev, next) = two_blocks(states, state, block(k), block(k + 1));
         cell.forward_step(Forward {
             d,
             rec,
@@ -431,9 +486,14 @@ pub(crate) fn forward<C: CellMath, E: DenseElement>(
             zx: zx_t,
             prev,
             next: &mut *next,
-            cache: None,
+            cache: caches
+                .as_deref_mut()
+                .map(|c| &mut c[k * per_step..(k + 1) * per_step]),
             work: &mut *work,
-            masks: Masks::none(),
+            masks: Masks {
+                masks: masks.masks,
+                tmp: &mut *masks.tmp,
+            },
         });
         if sequences || k + 1 == d.steps {
             emit(next, y, k, d, sequences);
@@ -442,6 +502,49 @@ pub(crate) fn forward<C: CellMath, E: DenseElement>(
     if d.steps == 0 {
         y.fill(E::ZERO);
     }
+    block(d.steps)
+}
+
+/// Copies the last states out, when asked.
+fn finish<E: Element>(states: &[E], last_block: usize, state: usize, last: Option<&mut [E]>) {
+    if let Some(last) = last {
+        last.copy_from_slice(&states[last_block * state..(last_block + 1) * state]);
+    }
+}
+
+/// The inference pass: `y` from `x` (`(batch, steps, features)`), all
+/// working values in `scratch` ([`scratch_per_sample`] per sample), from
+/// and to the states in `carry`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn forward<C: CellMath, E: DenseElement>(
+    cell: &C,
+    weights: (&[E], &[E], &[E]),
+    x: &[E],
+    y: &mut [E],
+    d: Dims,
+    sequences: bool,
+    scratch: &mut [E],
+    carry: Carry<'_, E>,
+) {
+    let width = C::GATES * d.units;
+    let state = C::STATES * d.batch * d.units;
+    let (kernel, rec, input_bias, rec_bias) = split::<C, E>(weights, d.units);
+    let (zx_all, rest) = scratch.split_at_mut(d.batch * d.steps * width);
+    let (zx_t, rest) = rest.split_at_mut(d.batch * width);
+    let (states, work) = rest.split_at_mut(2 * state);
+    E::dense_forward(x, kernel, input_bias, zx_all, d.batch * d.steps, d.features);
+    start(carry.initial, &mut states[..state], d);
+    let s = StepLoop {
+        zx_all,
+        zx_t,
+        states: &mut *states,
+        keep_all: false,
+        caches: None,
+        work,
+        masks: Masks::none(),
+    };
+    let last = run_steps(cell, d, (rec, rec_bias), s, y, sequences);
+    finish(states, last, state, carry.last);
 }
 
 /// How a training pass drops values: input masks (none, one, or one per
@@ -499,6 +602,7 @@ pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
     sequences: bool,
     tape: &mut crate::layer::Tape<E>,
     rng: &mut crate::random::Rng,
+    carry: Carry<'_, E>,
 ) {
     let width = C::GATES * d.units;
     let state = C::STATES * d.batch * d.units;
@@ -538,31 +642,21 @@ pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
         width,
     );
     let rec_masks = (dropped.recurrent_masks > 0).then_some(&*rec_masks);
-    for k in 0..d.steps {
-        gather(zx_all, zx_t, step_at(cell, k, d.steps), d, width);
-        let (before, after) = states.split_at_mut((k + 1) * state);
-        let next = &mut after[..state];
-        cell.forward_step(Forward {
-            d,
-            rec,
-            rec_bias,
-            zx: zx_t,
-            prev: &before[k * state..],
-            next: &mut *next,
-            cache: Some(&mut caches[k * per_step..(k + 1) * per_step]),
-            work: &mut *work,
-            masks: Masks {
-                masks: rec_masks,
-                tmp: &mut *tmp,
-            },
-        });
-        if sequences || k + 1 == d.steps {
-            emit(next, y, k, d, sequences);
-        }
-    }
-    if d.steps == 0 {
-        y.fill(E::ZERO);
-    }
+    start(carry.initial, &mut states[..state], d);
+    let s = StepLoop {
+        zx_all,
+        zx_t,
+        states: &mut *states,
+        keep_all: true,
+        caches: Some(caches),
+        work,
+        masks: Masks {
+            masks: rec_masks,
+            tmp,
+        },
+    };
+    let last = run_steps(cell, d, (rec, rec_bias), s, y, sequences);
+    finish(states, last, state, carry.last);
 }
 
 /// `zx_all = x·W + b` over every step: of `x` itself, of its one masked
@@ -645,9 +739,31 @@ fn apply_mask<E: Element>(x: &[E], mask: &[E], out: &mut [E], d: Dims) {
     }
 }
 
+/// The gradients of a pass's [`Carry`]: of the last states (when they are
+/// an output) and, out, of the initial states (when they were an input).
+#[cfg(feature = "std")]
+pub(crate) struct CarryGrad<'a, E> {
+    /// The gradient of the last states, `STATES` blocks of `(batch, units)`.
+    pub last: Option<&'a [E]>,
+    /// Out: the gradient of the initial states, as `last` (overwritten).
+    pub initial: Option<&'a mut [E]>,
+}
+
+#[cfg(feature = "std")]
+impl<E> CarryGrad<'_, E> {
+    /// Neither: zero initial states, the last ones not an output.
+    pub(crate) fn none() -> Self {
+        CarryGrad {
+            last: None,
+            initial: None,
+        }
+    }
+}
+
 /// Backpropagation through time after [`forward_train`]: `dy` the gradient
 /// of the output; the gradients of `kernel`, `recurrent_kernel` and `bias`
-/// into `grads` (in that order, overwritten), of `x` into `dx` when asked.
+/// into `grads` (in that order, overwritten), of `x` into `dx` when asked,
+/// and those of the states in `carry`.
 #[cfg(feature = "std")]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backward<C: CellMath, E: DenseElement>(
@@ -660,6 +776,7 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
     sequences: bool,
     tape: &mut crate::layer::Tape<E>,
     grads: &mut [E],
+    carry: CarryGrad<'_, E>,
 ) {
     let width = C::GATES * d.units;
     let state = C::STATES * d.batch * d.units;
@@ -684,6 +801,9 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
     let dropped = Dropped::of(cell);
     let (input_masks, inputs, rec_masks) = dropped.split(drops, d, x.len());
     let rec_masks = (dropped.recurrent_masks > 0).then_some(rec_masks);
+    if let Some(last) = carry.last {
+        d_states[..state].copy_from_slice(last);
+    }
     for k in (0..d.steps).rev() {
         let (a, b) = d_states.split_at_mut(state);
         // The gradient after step k is in `a` for the last step, then alternates.
@@ -729,6 +849,11 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
             let at = (b * d.steps + t) * width;
             dzx_all[at..at + width].copy_from_slice(row);
         }
+    }
+    if let Some(initial) = carry.initial {
+        // The gradient before step 0 ends in block `steps % 2`.
+        let at = (d.steps % 2) * state;
+        initial.copy_from_slice(&d_states[at..at + state]);
     }
     let rows = d.batch * d.steps;
     crate::layer::sum_rows(dzx_all, d_input_bias);
@@ -791,6 +916,58 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
             }
         }
     }
+}
+
+/// A recurrent layer's passes from given initial states and to its last
+/// states (Keras's `initial_state` and `return_state`): what a graph node
+/// with state inputs or outputs runs. Its [`LayerOp`] passes are these
+/// from zeros, the last states dropped.
+///
+/// [`LayerOp`]: crate::layer::machinery::LayerOp
+pub(crate) trait Stateful<In: crate::shape::Features, E: DenseElement>:
+    crate::layer::machinery::LayerOp<In, E>
+{
+    /// State vectors: `h`, and `c` for an LSTM.
+    const STATES: usize;
+    /// Units: each state is `(batch, UNITS)`.
+    const UNITS: usize;
+
+    /// [`LayerOp::forward`](crate::layer::machinery::LayerOp::forward) with states.
+    #[allow(clippy::too_many_arguments)]
+    fn forward_carry<W: crate::layer::machinery::Weights<E>>(
+        &self,
+        w: &W,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        scratch: &mut [E],
+        carry: Carry<'_, E>,
+    );
+
+    /// The training pass with states.
+    #[cfg(feature = "std")]
+    #[allow(clippy::too_many_arguments)]
+    fn forward_train_carry<W: crate::layer::machinery::Weights<E>>(
+        &self,
+        w: &mut W,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut crate::layer::Tape<E>,
+        rng: &mut crate::random::Rng,
+        carry: Carry<'_, E>,
+    );
+
+    /// The backward pass with the states' gradients.
+    #[cfg(feature = "std")]
+    fn backward_carry<W: crate::layer::machinery::Weights<E>>(
+        &self,
+        w: &W,
+        pass: crate::layer::Backprop<'_, E>,
+        tape: &mut crate::layer::Tape<E>,
+        grads: &mut [E],
+        carry: CarryGrad<'_, E>,
+    );
 }
 
 /// Implements `LayerKind`, `WeightShapes`, `LayerOp` and `BuildLayer` for a
@@ -924,10 +1101,8 @@ macro_rules! recurrent_layer {
                 batch: usize,
                 scratch: &mut [E],
             ) {
-                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
-                let weights = (w.at(0), w.at(1), w.at(2));
-                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
-                $crate::layer::rnn::recurrent::forward(self, weights, x, y, d, sequences, scratch);
+                use $crate::layer::rnn::recurrent::{Carry, Stateful};
+                <Self as Stateful<(T, F), E>>::forward_carry(self, w, x, y, batch, scratch, Carry::none());
             }
 
             #[cfg(feature = "std")]
@@ -940,10 +1115,8 @@ macro_rules! recurrent_layer {
                 tape: &mut $crate::layer::Tape<E>,
                 rng: &mut $crate::random::Rng,
             ) {
-                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
-                let weights = (w.at(0), w.at(1), w.at(2));
-                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
-                $crate::layer::rnn::recurrent::forward_train(self, weights, x, y, d, sequences, tape, rng);
+                use $crate::layer::rnn::recurrent::{Carry, Stateful};
+                <Self as Stateful<(T, F), E>>::forward_train_carry(self, w, x, y, batch, tape, rng, Carry::none());
             }
 
             #[cfg(feature = "std")]
@@ -954,10 +1127,67 @@ macro_rules! recurrent_layer {
                 tape: &mut $crate::layer::Tape<E>,
                 grads: &mut [E],
             ) {
+                use $crate::layer::rnn::recurrent::{CarryGrad, Stateful};
+                <Self as Stateful<(T, F), E>>::backward_carry(self, w, pass, tape, grads, CarryGrad::none());
+            }
+        }
+
+        impl<T, F, E, $($generics)*> $crate::layer::rnn::recurrent::Stateful<(T, F), E> for $spec
+        where
+            T: $crate::shape::StaticDim,
+            F: $crate::shape::StaticDim,
+            E: $crate::layer::DenseElement,
+        {
+            const STATES: usize = <Self as $crate::layer::rnn::recurrent::CellMath>::STATES;
+            const UNITS: usize = $units;
+
+            #[allow(clippy::too_many_arguments)]
+            fn forward_carry<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &W,
+                x: &[E],
+                y: &mut [E],
+                batch: usize,
+                scratch: &mut [E],
+                carry: $crate::layer::rnn::recurrent::Carry<'_, E>,
+            ) {
+                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                let weights = (w.at(0), w.at(1), w.at(2));
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                $crate::layer::rnn::recurrent::forward(self, weights, x, y, d, sequences, scratch, carry);
+            }
+
+            #[cfg(feature = "std")]
+            #[allow(clippy::too_many_arguments)]
+            fn forward_train_carry<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &mut W,
+                x: &[E],
+                y: &mut [E],
+                batch: usize,
+                tape: &mut $crate::layer::Tape<E>,
+                rng: &mut $crate::random::Rng,
+                carry: $crate::layer::rnn::recurrent::Carry<'_, E>,
+            ) {
+                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                let weights = (w.at(0), w.at(1), w.at(2));
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                $crate::layer::rnn::recurrent::forward_train(self, weights, x, y, d, sequences, tape, rng, carry);
+            }
+
+            #[cfg(feature = "std")]
+            fn backward_carry<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &W,
+                pass: $crate::layer::Backprop<'_, E>,
+                tape: &mut $crate::layer::Tape<E>,
+                grads: &mut [E],
+                carry: $crate::layer::rnn::recurrent::CarryGrad<'_, E>,
+            ) {
                 let d = $crate::layer::rnn::recurrent::Dims { batch: pass.batch, steps: T::SIZE, features: F::SIZE, units: $units };
                 let weights = (w.at(0), w.at(1), w.at(2));
                 let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
-                $crate::layer::rnn::recurrent::backward(self, weights, pass.x, pass.dy, pass.dx, d, sequences, tape, grads);
+                $crate::layer::rnn::recurrent::backward(self, weights, pass.x, pass.dy, pass.dx, d, sequences, tape, grads, carry);
             }
         }
 
