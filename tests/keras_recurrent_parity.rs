@@ -219,3 +219,59 @@ fn fit_of_stacked_grus_matches_keras() {
         [] as [corten::metric::Metric; 0]
     );
 }
+
+/// Keras: `_, h, c = LSTM(4, return_state=True)(x)`, `LSTM(4,
+/// return_sequences=True)(z, initial_state=[h, c])`, a Dense after it; the
+/// model gives the Dense's output and the encoder's `h`.
+#[test]
+fn an_encoder_state_starts_a_decoder_as_in_keras() {
+    use corten::model::Graph;
+    let cases = load("recurrent_states.txt");
+    let c = case(&cases, "seq2seq_lstm");
+    let mut g = Graph::<f32>::new();
+    let x = g.input::<(Const<5>, Const<3>)>();
+    let z = g.input::<(Const<4>, Const<2>)>();
+    let (_, h, cell) = g.add_with_states(Lstm::<4>::new(), x);
+    let d = g.add(
+        Lstm::<4>::new().return_sequences(),
+        z.with_initial_state((h, cell)),
+    );
+    let y = g.add(Dense::<2>::new(), d);
+    let mut model = g.build((x, z), (y, h)).unwrap();
+    model.set_weights(&weights(c)).unwrap();
+    let xs = Tensor::from_slice((Dyn(3), Const::<5>, Const::<3>), c.get("x0")).unwrap();
+    let zs = Tensor::from_slice((Dyn(3), Const::<4>, Const::<2>), c.get("x1")).unwrap();
+    let (y, h) = model.predict((&xs, &zs)).unwrap();
+    assert_close("decoder", y.as_slice(), c.get("y0"));
+    assert_close("encoder h", h.as_slice(), c.get("y1"));
+}
+
+/// GRU and SimpleRNN states as outputs, and a GRU's state as the initial
+/// state of a GRU reading backwards and of one with the reset gate before.
+#[test]
+fn gru_and_simple_rnn_states_match_keras() {
+    use corten::model::Graph;
+    let cases = load("recurrent_states.txt");
+    let c = case(&cases, "gru_simple_rnn_states");
+    let mut g = Graph::<f32>::new();
+    let x = g.input::<(Const<6>, Const<2>)>();
+    let (seq, h) = g.add_with_states(Gru::<3>::new().return_sequences(), x);
+    let h2 = g.add(Gru::<3>::new().go_backwards(), seq.with_initial_state(h));
+    let h3 = g.add(Gru::<3>::new().reset_before(), x.with_initial_state((h,)));
+    let (_, hs) = g.add_with_states(SimpleRnn::<2>::new(), x);
+    let mut model = g.build(x, (seq, h2, h3, hs)).unwrap();
+    model.set_weights(&weights(c)).unwrap();
+    let xs = Tensor::from_slice((Dyn(3), Const::<6>, Const::<2>), c.get("x0")).unwrap();
+    let (seq, h2, h3, hs) = model.predict(&xs).unwrap();
+    assert_close("sequence", seq.as_slice(), c.get("y0"));
+    assert_close("backwards from h", h2.as_slice(), c.get("y1"));
+    assert_close("reset before from h", h3.as_slice(), c.get("y2"));
+    assert_close("simple rnn h", hs.as_slice(), c.get("y3"));
+    // Keras lists a layer's outputs, `gru[0][1]` its second.
+    let want = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/summary_recurrent_states.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
+}

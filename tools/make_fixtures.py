@@ -356,6 +356,13 @@ def functional_case(name, model, inputs):
     return (name, entries)
 
 
+def summary_of(model, path):
+    lines = []
+    model.summary(print_fn=lambda s, line_break=True: lines.append(s))
+    with open(os.path.join(OUT, path), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def functional():
     L = keras.layers
     cases = []
@@ -419,12 +426,6 @@ def functional():
 
     # Summaries: a shared layer (inputs named by Keras, long connections cut
     # with an ellipsis) and a chain (printed without `Connected to`).
-    def summary_of(model, path):
-        lines = []
-        model.summary(print_fn=lambda s, line_break=True: lines.append(s))
-        with open(os.path.join(OUT, path), "w") as f:
-            f.write("\n".join(lines) + "\n")
-
     keras.backend.clear_session()
     a, b = keras.Input((6,)), keras.Input((6,))
     shared = L.Dense(4, activation="tanh")
@@ -573,6 +574,39 @@ def recurrent():
         f.write("\n".join(lines) + "\n")
 
 
+def recurrent_states():
+    """Recurrent layers with `return_state` and `initial_state` in
+    functional models (their own generator): forward passes with every
+    weight set at random."""
+    global rng
+    L = keras.layers
+    saved, rng = rng, np.random.default_rng(20261204)
+    cases = []
+    keras.backend.clear_session()
+    x = keras.Input((5, 3))
+    z = keras.Input((4, 2))
+    _, h, c = L.LSTM(4, return_state=True)(x)
+    d = L.LSTM(4, return_sequences=True)(z, initial_state=[h, c])
+    y = L.Dense(2)(d)
+    model = keras.Model([x, z], [y, h])
+    inputs = [rng.uniform(-2, 2, (3, 5, 3)).astype(np.float32),
+              rng.uniform(-2, 2, (3, 4, 2)).astype(np.float32)]
+    cases.append(functional_case("seq2seq_lstm", model, inputs))
+
+    keras.backend.clear_session()
+    x = keras.Input((6, 2))
+    seq, h = L.GRU(3, return_sequences=True, return_state=True)(x)
+    h2 = L.GRU(3, go_backwards=True)(seq, initial_state=[h])
+    h3 = L.GRU(3, reset_after=False)(x, initial_state=h)
+    _, hs = L.SimpleRNN(2, return_state=True)(x)
+    model = keras.Model(x, [seq, h2, h3, hs])
+    inputs = [rng.uniform(-2, 2, (3, 6, 2)).astype(np.float32)]
+    cases.append(functional_case("gru_simple_rnn_states", model, inputs))
+    summary_of(model, "summary_recurrent_states.txt")
+    rng = saved
+    write("recurrent_states.txt", cases)
+
+
 def keras_files():
     """Models saved by Keras itself (`save_weights` → `.weights.h5`), with
     every weight set at random, and their predictions on random inputs, for
@@ -654,5 +688,6 @@ if __name__ == "__main__":
     functional()
     functional_fit()
     recurrent()
+    recurrent_states()
     keras_files()
     numpy_files()

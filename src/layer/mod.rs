@@ -11,10 +11,10 @@ mod pooling;
 mod products;
 mod regularization;
 mod reshaping;
-mod rnn;
+pub(crate) mod rnn;
 mod window;
 
-pub use self::core::{BiasArray, Dense, DenseWith, Embedding, KernelArray, Matrix};
+pub use self::core::{BiasArray, Dense, DenseInput, DenseWith, Embedding, KernelArray, Matrix};
 pub use activations::Activation;
 pub use convolutional::{
     ChannelsDivideEvenly, ChannelsSplit, Conv1D, Conv2D, Conv2DTranspose, ConvKernelArray,
@@ -43,8 +43,8 @@ pub use reshaping::{
     Reshape2, Reshape3, UpSampling2D, ZeroPadding2D,
 };
 pub use rnn::{
-    Bidirectional, Gru, LastOutput, Lstm, ResetAfter, ResetBefore, ResetGate, Returns, Reversible,
-    Sequences, SimpleRnn, Steps, TimeDistributed, WithSteps,
+    Bidirectional, Gru, LastOutput, Lstm, Recurrent, ResetAfter, ResetBefore, ResetGate, Returns,
+    Reversible, Sequences, SimpleRnn, Steps, TimeDistributed, WithStates, WithSteps,
 };
 
 use crate::shape::{Features, Sizes};
@@ -148,8 +148,25 @@ pub struct SummaryRow {
     pub kind: &'static str,
     /// The shape of one output sample (the batch axis is printed as `None`).
     pub output: Sizes,
+    /// Outputs after that one, all of one shape: how many, and the shape
+    /// (a recurrent layer's states with `return_state`); `(0, _)` for most
+    /// layers.
+    pub more_outputs: (usize, Sizes),
     /// Number of parameters.
     pub params: usize,
+}
+
+impl SummaryRow {
+    /// The row of a layer with one output.
+    pub(crate) fn new(name: LayerName, kind: &'static str, output: Sizes, params: usize) -> Self {
+        SummaryRow {
+            name,
+            kind,
+            output,
+            more_outputs: (0, output),
+            params,
+        }
+    }
 }
 
 /// A layer spec that can be fitted to inputs of shape `In`, the way a Keras

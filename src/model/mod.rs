@@ -26,7 +26,8 @@ pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights
 pub use fit::{Dataset, FitOptions, Tensors};
 #[cfg(feature = "alloc")]
 pub use graph::{
-    Apply, Feed, Graph, GraphSummary, Model, NodeOp, Receive, Shared, Sym, Syms, MAX_ARITY,
+    Apply, ApplyWithStates, Feed, Graph, GraphSummary, Model, NodeOp, NodeShape, Nodes, Outputs,
+    Receive, Shared, StartsFrom, Sym, Syms, WithInitialState, MAX_ARITY,
 };
 #[cfg(feature = "std")]
 pub use graph::{Labels, Objectives};

@@ -145,15 +145,15 @@ where
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         self.body.visit_rows(row);
         self.shortcut.visit_rows(row);
-        row(SummaryRow {
-            name: self.name.unwrap_or(LayerName {
+        row(SummaryRow::new(
+            self.name.unwrap_or(LayerName {
                 base: "add",
                 index: 0,
             }),
-            kind: "Add",
-            output: <B::Output as Default>::default().sizes(),
-            params: 0,
-        });
+            "Add",
+            <B::Output as Default>::default().sizes(),
+            0,
+        ));
     }
 
     /// The body's tapes, the shortcut's, and two of the block's own (the

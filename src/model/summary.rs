@@ -161,7 +161,18 @@ pub(crate) struct Shape<'a>(pub(crate) &'a SummaryRow);
 
 impl fmt::Display for Shape<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_tuple(f, Some("None"), self.0.output.as_slice())
+        let (more, shape) = self.0.more_outputs;
+        if more == 0 {
+            return write_tuple(f, Some("None"), self.0.output.as_slice());
+        }
+        // Several outputs, as Keras lists them: `[(None, 8), (None, 4)]`.
+        f.write_str("[")?;
+        write_tuple(f, Some("None"), self.0.output.as_slice())?;
+        for _ in 0..more {
+            f.write_str(", ")?;
+            write_tuple(f, Some("None"), shape.as_slice())?;
+        }
+        f.write_str("]")
     }
 }
 

@@ -11,7 +11,7 @@ use crate::layer::machinery::train::{
 };
 use crate::layer::machinery::{Built, LayerOp, WeightShapes, Weights};
 use crate::layer::{activate_in_place, DenseElement};
-use crate::shape::{Const, Sizes, StaticDim};
+use crate::shape::{Const, Features, Sizes, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
 
@@ -155,27 +155,54 @@ pub trait BiasArray<const UNITS: usize, E: Element>: Data<E> {}
 
 impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for [E; UNITS] {}
 
-impl<I: StaticDim, const UNITS: usize, A: Activation> WeightShapes<(I,)> for Dense<UNITS, A> {
+/// What a Dense layer takes: vectors `(features,)`, or sequences `(steps,
+/// features)` (Keras's Dense on a sequence: the same kernel at every step).
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: a Dense layer takes vectors `(features,)` or sequences `(steps, features)`, not inputs of shape `{Self}`",
+    label = "this layer does not fit the output of the layer before it",
+    note = "to give an image to a Dense layer, put `Flatten` before it"
+)]
+pub trait DenseInput: Features {
+    /// The last axis, which the kernel multiplies.
+    type Last: StaticDim;
+    /// The output shape for `UNITS` units.
+    type Output<const UNITS: usize>: Features;
+    /// Rows of the last axis per sample.
+    const ROWS: usize;
+}
+
+impl<I: StaticDim> DenseInput for (I,) {
+    type Last = I;
+    type Output<const UNITS: usize> = (Const<UNITS>,);
+    const ROWS: usize = 1;
+}
+
+impl<T: StaticDim, I: StaticDim> DenseInput for (T, I) {
+    type Last = I;
+    type Output<const UNITS: usize> = (T, Const<UNITS>);
+    const ROWS: usize = T::SIZE;
+}
+
+/// The weights depend on the input's last axis only.
+impl<S: DenseInput, const UNITS: usize, A: Activation> WeightShapes<S> for Dense<UNITS, A> {
     fn weight_shape(index: usize) -> Sizes {
         match index {
-            0 => Sizes::of([I::SIZE, UNITS]),
+            0 => Sizes::of([S::Last::SIZE, UNITS]),
             _ => Sizes::of([UNITS]),
         }
     }
 }
 
-/// A Dense layer takes any vector; `y = activation(x·W + b)`.
-impl<I: StaticDim, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<(I,), E>
+impl<S: DenseInput, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<S, E>
     for Dense<UNITS, A>
 {
-    type Output = (Const<UNITS>,);
+    type Output = S::Output<UNITS>;
 
     fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, _: &mut [E]) {
-        E::dense_forward(x, w.at(0), w.at(1), y, batch, I::SIZE);
+        E::dense_forward(x, w.at(0), w.at(1), y, batch * S::ROWS, S::Last::SIZE);
         activate_in_place(&self.activation, y, UNITS);
     }
 
-    /// Keeps the pre-activations `z = x·W + b` for the backward pass.
     #[cfg(feature = "std")]
     fn forward_train<W: Weights<E>>(
         &self,
@@ -187,11 +214,10 @@ impl<I: StaticDim, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<(
         _rng: &mut crate::random::Rng,
     ) {
         forward_keeping_z(tape, y, 0, (&self.activation, UNITS), |z, _| {
-            E::dense_forward(x, w.at(0), w.at(1), z, batch, I::SIZE)
+            E::dense_forward(x, w.at(0), w.at(1), z, batch * S::ROWS, S::Last::SIZE)
         });
     }
 
-    /// `dz = activation'(z)·dy`; `dW = xᵀ·dz`, `db = Σ dz`, `dx = dz·Wᵀ`.
     #[cfg(feature = "std")]
     fn backward<W: Weights<E>>(
         &self,
@@ -200,13 +226,14 @@ impl<I: StaticDim, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<(
         tape: &mut Tape<E>,
         grads: &mut [E],
     ) {
+        let (rows, inputs) = (pass.batch * S::ROWS, S::Last::SIZE);
         let dz = pass.dy;
         activation_backward(&self.activation, &tape.cache, pass.y, dz, UNITS);
-        let (d_kernel, d_bias) = grads.split_at_mut(I::SIZE * UNITS);
-        E::matmul_at_b(pass.batch, I::SIZE, UNITS, pass.x, dz, d_kernel);
+        let (d_kernel, d_bias) = grads.split_at_mut(inputs * UNITS);
+        E::matmul_at_b(rows, inputs, UNITS, pass.x, dz, d_kernel);
         sum_rows(dz, d_bias);
         if let Some(dx) = pass.dx {
-            E::matmul_a_bt(pass.batch, UNITS, I::SIZE, dz, w.at(0), dx);
+            E::matmul_a_bt(rows, UNITS, inputs, dz, w.at(0), dx);
         }
     }
 }

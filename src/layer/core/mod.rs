@@ -3,5 +3,5 @@
 mod dense;
 mod embedding;
 
-pub use dense::{BiasArray, Dense, DenseWith, KernelArray, Matrix};
+pub use dense::{BiasArray, Dense, DenseInput, DenseWith, KernelArray, Matrix};
 pub use embedding::Embedding;

@@ -71,6 +71,19 @@ impl<K: LayerKind, In, E: Element, W: Weights<E>> Built<K, In, E, W> {
         &self.kind
     }
 
+    /// The kind and the weights, for a pass that is not [`Layer`]'s (a
+    /// recurrent layer's with states).
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+    pub(crate) fn parts(&self) -> (&K, &W) {
+        (&self.kind, &self.weights)
+    }
+
+    /// As [`parts`](Self::parts), the weights writable (the training pass).
+    #[cfg(feature = "std")]
+    pub(crate) fn parts_mut(&mut self) -> (&K, &mut W) {
+        (&self.kind, &mut self.weights)
+    }
+
     /// The kind, for changing its configuration.
     pub(crate) fn kind_mut(&mut self) -> &mut K {
         &mut self.kind
@@ -155,12 +168,12 @@ where
     }
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow {
-            name: self.name,
-            kind: K::KERAS_NAME,
-            output: K::Output::default().sizes(),
-            params: self.param_count(),
-        })
+        row(SummaryRow::new(
+            self.name,
+            K::KERAS_NAME,
+            K::Output::default().sizes(),
+            self.param_count(),
+        ))
     }
 
     #[cfg(feature = "std")]

@@ -158,15 +158,15 @@ where
     }
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow {
-            name: self.name.unwrap_or(LayerName {
+        row(SummaryRow::new(
+            self.name.unwrap_or(LayerName {
                 base: "bidirectional",
                 index: 0,
             }),
-            kind: "Bidirectional",
-            output: <M::Output as Default>::default().sizes(),
-            params: self.param_count(),
-        });
+            "Bidirectional",
+            <M::Output as Default>::default().sizes(),
+            self.param_count(),
+        ));
     }
 
     /// The forward layer's tapes, the backward layer's, and two of the

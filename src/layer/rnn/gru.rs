@@ -300,7 +300,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate
     }
 }
 
-recurrent_layer!("GRU", "gru", UNITS, R, [const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate] Gru<UNITS, A, RA, R, G>);
+recurrent_layer!("GRU", "gru", UNITS, R, states(h), [const UNITS: usize, A: Activation, RA: Activation, R: Returns, G: ResetGate] Gru<UNITS, A, RA, R, G>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -186,7 +186,7 @@ impl<const UNITS: usize, A: Activation, RA: Activation, R: Returns> CellMath
     }
 }
 
-recurrent_layer!("LSTM", "lstm", UNITS, R, [const UNITS: usize, A: Activation, RA: Activation, R: Returns] Lstm<UNITS, A, RA, R>);
+recurrent_layer!("LSTM", "lstm", UNITS, R, states(h, c), [const UNITS: usize, A: Activation, RA: Activation, R: Returns] Lstm<UNITS, A, RA, R>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

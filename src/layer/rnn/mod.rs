@@ -9,6 +9,7 @@ mod gru;
 mod lstm;
 pub(crate) mod recurrent;
 mod simple_rnn;
+mod states;
 mod time_distributed;
 
 pub use bidirectional::{Bidirectional, Reversible};
@@ -16,6 +17,7 @@ pub use gru::{Gru, ResetAfter, ResetBefore, ResetGate};
 pub use lstm::Lstm;
 pub use recurrent::{LastOutput, Returns, Sequences};
 pub use simple_rnn::SimpleRnn;
+pub use states::{Recurrent, WithStates};
 pub use time_distributed::{Steps, TimeDistributed, WithSteps};
 
 use crate::init::Initializer;

@@ -976,7 +976,7 @@ pub(crate) trait Stateful<In: crate::shape::Features, E: DenseElement>:
 /// glorot_uniform, orthogonal and zero initializers, and the time loop
 /// above over inputs `(steps, features)`.
 macro_rules! recurrent_layer {
-    ($keras:literal, $base:literal, $units:ident, $returns:ident, [$($generics:tt)*] $spec:ty) => {
+    ($keras:literal, $base:literal, $units:ident, $returns:ident, states($($state:ident),+), [$($generics:tt)*] $spec:ty) => {
         impl<$($generics)*> $spec {
             /// The spec with Keras's defaults.
             pub fn new() -> Self {
@@ -1191,6 +1191,18 @@ macro_rules! recurrent_layer {
             }
         }
 
+        impl<$($generics)*> $crate::layer::rnn::Recurrent for $spec {
+            type States = ($($crate::layer::rnn::recurrent::state!($state, $units),)+);
+        }
+
+        /// The layer starts from one node `(units,)` per state.
+        #[cfg(feature = "alloc")]
+        impl<$($generics)*> $crate::model::StartsFrom<
+            ($($crate::model::Sym<$crate::layer::rnn::recurrent::state!($state, $units)>,)+),
+        > for $spec {}
+
+        $crate::layer::rnn::recurrent::starts_from_one_node!([$($generics)*] $spec, $units, $($state),+);
+
         impl<$($generics)*> $crate::layer::rnn::Reversible for $spec {
             fn reversed(&self) -> Self {
                 let mut spec = *self;
@@ -1203,3 +1215,24 @@ macro_rules! recurrent_layer {
     };
 }
 pub(crate) use recurrent_layer;
+
+/// The sample shape of one state of `units` units (`h` or `c`).
+macro_rules! state {
+    ($state:ident, $units:ident) => {
+        ($crate::shape::Const<$units>,)
+    };
+}
+pub(crate) use state;
+
+/// A layer with one state also starts from that node alone (`h` as well
+/// as `(h,)`, as Keras takes `initial_state=h`).
+macro_rules! starts_from_one_node {
+    ([$($generics:tt)*] $spec:ty, $units:ident, $state:ident) => {
+        #[cfg(feature = "alloc")]
+        impl<$($generics)*> $crate::model::StartsFrom<
+            $crate::model::Sym<$crate::layer::rnn::recurrent::state!($state, $units)>,
+        > for $spec {}
+    };
+    ([$($generics:tt)*] $spec:ty, $units:ident, $($state:ident),+) => {};
+}
+pub(crate) use starts_from_one_node;

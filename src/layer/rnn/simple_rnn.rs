@@ -101,7 +101,7 @@ impl<const UNITS: usize, A: Activation, R: Returns> CellMath for SimpleRnn<UNITS
     }
 }
 
-recurrent_layer!("SimpleRNN", "simple_rnn", UNITS, R, [const UNITS: usize, A: Activation, R: Returns] SimpleRnn<UNITS, A, R>);
+recurrent_layer!("SimpleRNN", "simple_rnn", UNITS, R, states(h), [const UNITS: usize, A: Activation, R: Returns] SimpleRnn<UNITS, A, R>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -146,15 +146,15 @@ where
     }
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow {
-            name: self.name.unwrap_or(LayerName {
+        row(SummaryRow::new(
+            self.name.unwrap_or(LayerName {
                 base: "time_distributed",
                 index: 0,
             }),
-            kind: "TimeDistributed",
-            output: <Self::Output as Default>::default().sizes(),
-            params: self.layer.param_count(),
-        });
+            "TimeDistributed",
+            <Self::Output as Default>::default().sizes(),
+            self.layer.param_count(),
+        ));
     }
 
     #[cfg(feature = "std")]

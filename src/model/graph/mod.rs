@@ -36,15 +36,19 @@
 mod fit;
 mod model;
 mod op;
+mod outputs;
 mod plan;
+mod recurrent;
+pub use recurrent::{ApplyWithStates, StartsFrom, WithInitialState};
 mod summary;
 #[cfg(feature = "std")]
 mod train;
 
 #[cfg(feature = "std")]
 pub use fit::{Labels, Objectives};
-pub use model::{Feed, Model, Receive, Syms};
+pub use model::{Feed, Model, Nodes, Receive, Syms};
 pub use op::MAX_ARITY;
+pub use outputs::{NodeShape, Outputs};
 pub use summary::GraphSummary;
 
 use crate::error::Error;
@@ -85,6 +89,20 @@ impl<S: Features> Sym<S> {
     pub fn shape(&self) -> crate::shape::KerasShape<S> {
         S::keras_shape()
     }
+
+    /// This sequence with the initial states a recurrent layer applied to
+    /// it starts from (Keras's `layer(x, initial_state=[h, c])`): one node
+    /// `(units,)` per state, `h` (a node or `(h,)`) for a SimpleRNN or GRU,
+    /// `(h, c)` for an LSTM. See [`Graph::add_with_states`] for an example.
+    pub fn with_initial_state<States: Nodes>(
+        self,
+        states: States,
+    ) -> WithInitialState<Self, States> {
+        WithInitialState {
+            sequence: self,
+            states,
+        }
+    }
 }
 
 /// A layer built once and applied to several nodes ([`Graph::call`]): one
@@ -121,6 +139,9 @@ pub(crate) struct Node {
     pub(crate) kind: NodeKind,
     pub(crate) inputs: Vec<usize>,
     pub(crate) shape: Sizes,
+    /// Which output of its one input this node reads, for a node that
+    /// reads a part of a node with several outputs.
+    pub(crate) part: Option<usize>,
 }
 
 /// Something [`Graph::add`] applies to the nodes `Ins`: a layer spec to one
@@ -131,8 +152,8 @@ pub(crate) struct Node {
     label = "this layer does not fit the nodes it is applied to"
 )]
 pub trait Apply<Ins, E: Element> {
-    /// The sample shape of the new node.
-    type Output: Features;
+    /// The sample shape of the new node (one tensor's, or [`Outputs`]).
+    type Output: NodeShape;
     #[doc(hidden)]
     fn into_op(self, ctx: &mut BuildContext, shapes: &[Sizes]) -> NodeOp<E>;
 }
@@ -224,14 +245,23 @@ impl<E: Element> Graph<E> {
         }
     }
 
-    fn push<S>(&mut self, kind: NodeKind, inputs: Vec<usize>) -> Sym<S>
-    where
-        S: Features,
-    {
+    fn push<S: NodeShape>(&mut self, kind: NodeKind, inputs: Vec<usize>) -> S::Handles {
         self.nodes.push(Node {
             kind,
             inputs,
+            shape: S::sizes(),
+            part: None,
+        });
+        S::handles(self, self.nodes.len() - 1)
+    }
+
+    /// A node reading output `index` of node `of`.
+    fn push_part<S: Features>(&mut self, kind: NodeKind, of: usize, index: usize) -> Sym<S> {
+        self.nodes.push(Node {
+            kind,
+            inputs: alloc::vec![of],
             shape: S::default().sizes(),
+            part: Some(index),
         });
         Sym {
             node: self.nodes.len() - 1,
@@ -245,7 +275,7 @@ impl<E: Element> Graph<E> {
     /// Keras.
     pub fn input<S: Features>(&mut self) -> Sym<S> {
         let name = self.ctx.name("input_layer");
-        self.push(NodeKind::Input { name }, Vec::new())
+        self.push::<S>(NodeKind::Input { name }, Vec::new())
     }
 
     /// A model input named `name` (Keras's `keras.Input(shape, name=…)`).
@@ -254,18 +284,59 @@ impl<E: Element> Graph<E> {
             base: name,
             index: 0,
         };
-        self.push(NodeKind::Input { name }, Vec::new())
+        self.push::<S>(NodeKind::Input { name }, Vec::new())
     }
 
     /// A new node: `layer` applied to `inputs` — a layer spec to one node
     /// (`g.add(Dense::<8>::new(), x)`), a merge layer to a tuple of nodes
     /// (`g.add(Add, (a, b))`). Its shape is computed by the compiler.
-    pub fn add<Ins: Syms, L: Apply<Ins, E>>(&mut self, layer: L, inputs: Ins) -> Sym<L::Output> {
+    /// A layer with several outputs (a recurrent layer with
+    /// `return_state`) gives a tuple of handles, one per output.
+    pub fn add<Ins: Nodes, L: Apply<Ins, E>>(
+        &mut self,
+        layer: L,
+        inputs: Ins,
+    ) -> <L::Output as NodeShape>::Handles {
         let (ids, shapes) = self.describe(&inputs);
         let op = layer.into_op(&mut self.ctx, &shapes);
         self.ops.push(op);
         let op = self.ops.len() - 1;
-        self.push(NodeKind::Op { op }, ids)
+        self.push::<L::Output>(NodeKind::Op { op }, ids)
+    }
+
+    /// A recurrent layer applied to a sequence node (or to a sequence with
+    /// its initial states, [`Sym::with_initial_state`]), its last states as outputs after
+    /// its own (Keras's `return_state=True`): gives `(output, h)` for a
+    /// SimpleRNN or GRU, `(output, h, c)` for an LSTM, which can feed
+    /// another recurrent layer's initial states.
+    ///
+    /// ```
+    /// use corten::model::Graph;
+    /// use corten::prelude::*;
+    ///
+    /// // Keras: out, h, c = LSTM(8, return_state=True)(x)
+    /// //        y = LSTM(8)(z, initial_state=[h, c])
+    /// let mut g = Graph::<f32>::new();
+    /// let x = g.input::<(Const<5>, Const<3>)>();
+    /// let z = g.input::<(Const<4>, Const<2>)>();
+    /// let (_out, h, c) = g.add_with_states(Lstm::<8>::new(), x);
+    /// let y = g.add(Lstm::<8>::new(), z.with_initial_state((h, c)));
+    /// let model = g.build((x, z), y)?;
+    /// let xs = Tensor::from_array([[[0.5f32; 3]; 5]; 2]);
+    /// let zs = Tensor::from_array([[[1.0f32; 2]; 4]; 2]);
+    /// assert_eq!(model.predict((&xs, &zs))?.sizes(), &[2, 8]);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    pub fn add_with_states<Ins: Nodes, L: ApplyWithStates<Ins, E>>(
+        &mut self,
+        layer: L,
+        inputs: Ins,
+    ) -> <L::Output as NodeShape>::Handles {
+        let (ids, _) = self.describe(&inputs);
+        let op = layer.into_op(&mut self.ctx);
+        self.ops.push(op);
+        let op = self.ops.len() - 1;
+        self.push::<L::Output>(NodeKind::Op { op }, ids)
     }
 
     /// A layer built for inputs of shape `In` (inferred from where it is
@@ -275,6 +346,7 @@ impl<E: Element> Graph<E> {
     where
         In: Features,
         L: Apply<Sym<In>, E>,
+        L::Output: Features,
     {
         let shape = In::default().sizes();
         let op = layer.into_op(&mut self.ctx, &[shape]);
@@ -299,12 +371,12 @@ impl<E: Element> Graph<E> {
         } else {
             usize::MAX
         };
-        self.push(NodeKind::Op { op }, ids)
+        self.push::<Out>(NodeKind::Op { op }, ids)
     }
 
     /// The node ids of `inputs` (`usize::MAX` for a handle of another graph,
     /// which [`build`](Graph::build) refuses) and their shapes.
-    fn describe<Ins: Syms>(&self, inputs: &Ins) -> (Vec<usize>, Vec<Sizes>) {
+    fn describe<Ins: Nodes>(&self, inputs: &Ins) -> (Vec<usize>, Vec<Sizes>) {
         let mut ids = Vec::new();
         let mut shapes = Vec::new();
         inputs.visit(&mut |graph, node, shape| {

@@ -12,17 +12,23 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 
+/// What a layer is applied to in a graph: a node, a tuple of nodes (a
+/// merge's inputs), or a sequence with its initial states
+/// ([`Sym::with_initial_state`]).
+pub trait Nodes: Copy {
+    /// Calls `visit` with each node's graph, index and sample shape.
+    #[doc(hidden)]
+    fn visit(&self, visit: &mut dyn FnMut(u32, usize, Sizes));
+}
+
 /// A node or a tuple of up to [`MAX_ARITY`] nodes: a model's inputs or
 /// outputs, a merge's inputs.
-pub trait Syms: Copy {
+pub trait Syms: Nodes {
     /// How many nodes.
     const COUNT: usize;
     /// The tensors [`Model::predict`] gives for these outputs: a tensor of
     /// batch axis [`Dyn`] per node.
     type Tensors<E: Element>;
-    /// Calls `visit` with each node's graph, index and sample shape.
-    #[doc(hidden)]
-    fn visit(&self, visit: &mut dyn FnMut(u32, usize, Sizes));
     /// The tensors from each node's data for `batch` samples.
     #[doc(hidden)]
     fn tensors<E: Element>(batch: usize, data: Vec<Vec<E>>) -> Self::Tensors<E>;
@@ -55,12 +61,14 @@ pub trait Receive<Outs, E: Element> {
 
 macro_rules! syms_tuple {
     ($count:literal; $($s:ident $sx:ident $d:ident $i:tt),+) => {
-        impl<$($s: Features),+> Syms for ($(Sym<$s>,)+) {
-            const COUNT: usize = $count;
-            type Tensors<E: Element> = ($(Tensor<<$s as Features>::Batched<Dyn>, E>,)+);
+        impl<$($s: Features),+> Nodes for ($(Sym<$s>,)+) {
             fn visit(&self, visit: &mut dyn FnMut(u32, usize, Sizes)) {
                 $(self.$i.visit(visit);)+
             }
+        }
+        impl<$($s: Features),+> Syms for ($(Sym<$s>,)+) {
+            const COUNT: usize = $count;
+            type Tensors<E: Element> = ($(Tensor<<$s as Features>::Batched<Dyn>, E>,)+);
             fn tensors<E: Element>(batch: usize, data: Vec<Vec<E>>) -> Self::Tensors<E> {
                 let mut data = data.into_iter();
                 ($(Sym::<$s>::tensors(batch, vec![data.next().unwrap_or_default()]),)+)
@@ -83,12 +91,15 @@ macro_rules! syms_tuple {
     };
 }
 
-impl<S: Features> Syms for Sym<S> {
-    const COUNT: usize = 1;
-    type Tensors<E: Element> = Tensor<S::Batched<Dyn>, E>;
+impl<S: Features> Nodes for Sym<S> {
     fn visit(&self, visit: &mut dyn FnMut(u32, usize, Sizes)) {
         visit(self.graph, self.node, S::default().sizes());
     }
+}
+
+impl<S: Features> Syms for Sym<S> {
+    const COUNT: usize = 1;
+    type Tensors<E: Element> = Tensor<S::Batched<Dyn>, E>;
     fn tensors<E: Element>(batch: usize, data: Vec<Vec<E>>) -> Self::Tensors<E> {
         let data = data.into_iter().next().unwrap_or_default();
         Tensor::from_parts_unchecked(S::batched(Dyn(batch)), data)
@@ -598,10 +609,17 @@ impl KerasOrder {
 /// Keras's order for the graph from `ins` to `outs` (`keras/src/ops/function.py`),
 /// or an error when an output needs an input that is not among `ins`.
 fn keras_order(nodes: &[Node], ins: &[usize], outs: &[usize]) -> Result<KerasOrder, Error> {
-    // A layer is its operation (shared by its nodes), an input its node.
-    let layer_of = |n: usize| match nodes[n].kind {
-        NodeKind::Op { op } => op,
-        NodeKind::Input { .. } => usize::MAX - n,
+    // A layer is its operation (shared by its nodes), an input its node;
+    // a node reading one output of a layer belongs to that layer.
+    let layer_of = |n: usize| {
+        let n = match nodes[n].part {
+            Some(_) => nodes[n].inputs[0],
+            None => n,
+        };
+        match nodes[n].kind {
+            NodeKind::Op { op } => op,
+            NodeKind::Input { .. } => usize::MAX - n,
+        }
     };
     let mut first_seen: Vec<(usize, usize)> = Vec::new(); // (layer, walk index)
     let mut finished = vec![false; nodes.len()];
@@ -651,8 +669,10 @@ fn keras_order(nodes: &[Node], ins: &[usize], outs: &[usize]) -> Result<KerasOrd
             None => layer_depth.push((layer, depth)),
         }
         node_depth[n] = depth;
+        // An output of a layer with several is that layer's node itself.
+        let step = usize::from(nodes[n].part.is_none());
         for &input in &nodes[n].inputs {
-            node_depth[input] = node_depth[input].max(depth + 1);
+            node_depth[input] = node_depth[input].max(depth + step);
         }
     }
     let walk_index = |layer: usize| {

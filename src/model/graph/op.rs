@@ -27,6 +27,7 @@ pub(crate) trait GraphOp<E: Element> {
     fn non_trainable_count(&self) -> usize;
     /// The summary rows of the layer (one; a nested model's own rows).
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow));
+
     /// Each weight tensor, in Keras's order.
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>));
@@ -168,12 +169,7 @@ impl<E: Element, M: MergeOp> GraphOp<E> for MergeNode<M> {
         0
     }
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow {
-            name: self.name,
-            kind: M::KERAS_NAME,
-            output: self.output,
-            params: 0,
-        })
+        row(SummaryRow::new(self.name, M::KERAS_NAME, self.output, 0))
     }
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}

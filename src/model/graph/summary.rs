@@ -61,6 +61,11 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
         let mut text = String::new();
         for m in self.applications(n) {
             for &input in &self.nodes[m].inputs {
+                // One output of a layer with several: that layer's tensor.
+                let (input, tensor) = match self.nodes[input].part {
+                    Some(k) => (self.nodes[input].inputs[0], k),
+                    None => (input, 0),
+                };
                 let index = self
                     .applications(input)
                     .iter()
@@ -69,7 +74,7 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
                 if !text.is_empty() {
                     text.push_str(", ");
                 }
-                let _ = write!(text, "{}[{index}][0]", self.layer_name(input));
+                let _ = write!(text, "{}[{index}][{tensor}]", self.layer_name(input));
             }
         }
         if text.is_empty() {
@@ -84,12 +89,7 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
             let connections = self.connections(n);
             match self.nodes[n].kind {
                 NodeKind::Input { name } => row(
-                    SummaryRow {
-                        name,
-                        kind: "InputLayer",
-                        output: self.nodes[n].shape,
-                        params: 0,
-                    },
+                    SummaryRow::new(name, "InputLayer", self.nodes[n].shape, 0),
                     &connections,
                 ),
                 NodeKind::Op { op } => {

@@ -125,8 +125,12 @@ impl<Ins, Outs, E: Element> Model<Ins, Outs, E> {
                     &mut tape.op_grads,
                 );
             }
-            let offset = offsets[step.op];
-            add_into(&mut grads[offset..offset + trainable], &tape.op_grads);
+            if trainable > 0 {
+                // (Operations without weights, such as a node reading one
+                // output of a layer, have no place in the layout.)
+                let offset = offsets[step.op];
+                add_into(&mut grads[offset..offset + trainable], &tape.op_grads);
+            }
             for (dx, from) in tape.dxs.iter().zip(&step.from) {
                 if let Some(j) = *from {
                     add_into(&mut tape.grads[j], dx);
@@ -162,14 +166,14 @@ impl<E> GraphTape<E> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::model::weights::Weighted;
-    use crate::model::Graph;
+    use crate::model::{Graph, Model, Syms};
     use crate::prelude::*;
     use alloc::vec::Vec;
     use rand::Rng as _;
 
-    fn random(n: usize, seed: u64) -> Vec<f64> {
+    pub(crate) fn random(n: usize, seed: u64) -> Vec<f64> {
         let mut rng = crate::random::Rng::seed_from(seed);
         (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
     }
@@ -196,54 +200,50 @@ mod tests {
 
         let batch = 3;
         let (xa, xb) = (random(batch * 4, 1), random(batch * 4, 2));
-        let (r1, r2) = (random(batch * 2, 3), random(batch * 2, 4));
-        let steps = model.steps.len();
-        let out = |model: &Model| {
-            (
-                model.output_steps[0].unwrap(),
-                model.output_steps[1].unwrap(),
-            )
-        };
-        type Model = crate::model::Model<
-            (
-                crate::model::Sym<(Const<4>,)>,
-                crate::model::Sym<(Const<4>,)>,
-            ),
-            (
-                crate::model::Sym<(Const<2>,)>,
-                crate::model::Sym<(Const<2>,)>,
-            ),
-            f64,
-        >;
-        let loss = |model: &mut Model| -> f64 {
-            let saved = model.get_weights();
-            let mut tape = super::GraphTape::default();
-            let mut rng = crate::random::Rng::seed_from(9);
-            model.forward_train(&[&xa, &xb], batch, &mut tape, &mut rng);
-            let (k1, k2) = out(model);
-            let l = tape
-                .value(k1)
-                .iter()
-                .zip(&r1)
-                .map(|(y, r)| y * r)
-                .sum::<f64>()
-                + tape
-                    .value(k2)
-                    .iter()
-                    .zip(&r2)
-                    .map(|(y, r)| y * r)
-                    .sum::<f64>();
-            model.set_weights(&saved).unwrap();
-            l
-        };
+        gradients(&mut model, &[&xa, &xb], batch);
+    }
+
+    /// Checks the backward pass of `model` on `inputs` (`batch` samples)
+    /// against central differences of `L = Σ_k Σ r_k·y_k` (random `r_k`
+    /// per output), every trainable weight (a third of each under Miri).
+    pub(crate) fn gradients<Ins: Syms, Outs: Syms>(
+        model: &mut Model<Ins, Outs, f64>,
+        inputs: &[&[f64]],
+        batch: usize,
+    ) {
         let mut tape = super::GraphTape::default();
         let mut rng = crate::random::Rng::seed_from(9);
         let saved = model.get_weights();
-        model.forward_train(&[&xa, &xb], batch, &mut tape, &mut rng);
-        assert_eq!(tape.values.len(), steps);
+        model.forward_train(inputs, batch, &mut tape, &mut rng);
+        let rs: Vec<Vec<f64>> = model
+            .output_steps
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                random(
+                    tape.value(s.expect("outputs are computed")).len(),
+                    3 + k as u64,
+                )
+            })
+            .collect();
+        let loss = |model: &mut Model<Ins, Outs, f64>| -> f64 {
+            let mut tape = super::GraphTape::default();
+            let mut rng = crate::random::Rng::seed_from(9);
+            model.forward_train(inputs, batch, &mut tape, &mut rng);
+            let steps = model.output_steps.clone();
+            steps
+                .iter()
+                .zip(&rs)
+                .map(|(s, r)| {
+                    let y = tape.value(s.expect("outputs are computed"));
+                    y.iter().zip(r).map(|(y, r)| y * r).sum::<f64>()
+                })
+                .sum()
+        };
         let (_, total) = model.gradient_layout();
         let mut grads = alloc::vec![f64::NAN; total];
-        model.backward(&[&xa, &xb], &[&r1, &r2], &mut tape, &mut grads);
+        let r: Vec<&[f64]> = rs.iter().map(|r| &r[..]).collect();
+        model.backward(inputs, &r, &mut tape, &mut grads);
         model.set_weights(&saved).unwrap();
 
         let mut trainable = Vec::new();
@@ -264,7 +264,7 @@ mod tests {
                     let mut w = saved.clone();
                     w[i][j] += d;
                     model.set_weights(&w).unwrap();
-                    let l = loss(&mut model);
+                    let l = loss(model);
                     model.set_weights(&saved).unwrap();
                     l
                 };
