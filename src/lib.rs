@@ -77,9 +77,10 @@ pub mod prelude {
         Activation, Add, Average, AveragePooling1D, AveragePooling2D, BatchNormalization,
         Bidirectional, Concatenate, Conv1D, Conv2D, Cropping2D, Dense, Dot, Dropout, Embedding,
         Flatten, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
-        GlobalMaxPooling2D, Gru, Layer, LayerNormalization, Lstm, MaxPooling1D, MaxPooling2D,
-        Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, Reshape1, Reshape2, Reshape3,
-        SimpleRnn, Subtract, TimeDistributed, UpSampling2D, WithName, ZeroPadding2D,
+        GlobalMaxPooling2D, Gru, Layer, LayerNormalization, Lstm, Masking, MaxPooling1D,
+        MaxPooling2D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, Reshape1,
+        Reshape2, Reshape3, SimpleRnn, Subtract, TimeDistributed, UpSampling2D, WithName,
+        ZeroPadding2D,
     };
     #[cfg(feature = "std")]
     pub use crate::loss::{

@@ -14,7 +14,9 @@ mod reshaping;
 pub(crate) mod rnn;
 mod window;
 
-pub use self::core::{BiasArray, Dense, DenseInput, DenseWith, Embedding, KernelArray, Matrix};
+pub use self::core::{
+    BiasArray, Dense, DenseInput, DenseWith, Embedding, KernelArray, Masking, Matrix,
+};
 pub use activations::Activation;
 pub use convolutional::{
     ChannelsDivideEvenly, ChannelsSplit, Conv1D, Conv2D, Conv2DTranspose, ConvKernelArray,

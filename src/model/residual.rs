@@ -9,7 +9,7 @@ use crate::layer::merging::MergeShapes;
 use crate::layer::{Add, BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
 #[cfg(feature = "std")]
 use crate::layer::{Backprop, Tape, Weight};
-use crate::shape::{Features, Shape, StaticShape};
+use crate::shape::{Features, StaticShape};
 use crate::Element;
 
 /// `y = body(x) + shortcut(x)`: ResNet's block, Keras's
@@ -151,7 +151,7 @@ where
                 index: 0,
             }),
             "Add",
-            <B::Output as Default>::default().sizes(),
+            <B::Output as Features>::keras_sizes(),
             0,
         ));
     }

@@ -225,11 +225,18 @@ impl_tuple_shape!(5; D0 0, D1 1, D2 2, D3 3, D4 4);
 pub trait Features: StaticShape {
     /// This sample shape with a batch axis `B` in front.
     type Batched<B: Dim>: Shape + Batched<Batch = B, Features = Self>;
+    /// For a masked sequence (`(T, Masked<F>)`), the values per step, the
+    /// last of which is the mask; 0 for any other shape.
+    const MASK_STRIDE: usize = 0;
     /// The batched shape for a batch of `batch`.
     fn batched<B: Dim>(batch: B) -> Self::Batched<B>;
     /// The shape as Keras prints it, with `None` for the batch: `(None, 2)`.
     fn keras_shape() -> KerasShape<Self> {
         KerasShape(core::marker::PhantomData)
+    }
+    /// The sizes as Keras prints them (a masked sequence's mask not counted).
+    fn keras_sizes() -> Sizes {
+        Self::default().sizes()
     }
 }
 
@@ -292,7 +299,7 @@ pub struct KerasShape<F>(core::marker::PhantomData<F>);
 
 impl<F: Features> fmt::Display for KerasShape<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_tuple(f, Some("None"), F::default().sizes().as_slice())
+        write_tuple(f, Some("None"), F::keras_sizes().as_slice())
     }
 }
 

@@ -25,9 +25,12 @@ impl<A: ActivationFn> Stateless for Activation<A> {
     const BASE_NAME: &'static str = "activation";
 }
 
-/// The width of the last axis of `In`, the rows a row-wise function acts on.
-fn last_axis<In: Features>() -> usize {
-    In::default().sizes().last().copied().unwrap_or(1).max(1)
+/// The width of the last axis of `In`, the rows a row-wise function acts
+/// on, and how many of each row's values it acts on (a masked sequence's
+/// mask value is passed through).
+fn last_axis<In: Features>() -> (usize, usize) {
+    let last = In::default().sizes().last().copied().unwrap_or(1).max(1);
+    (last, if In::MASK_STRIDE > 0 { last - 1 } else { last })
 }
 
 impl<A: ActivationFn, In: Features, E: Element> LayerOp<In, E> for Activation<A> {
@@ -35,8 +38,9 @@ impl<A: ActivationFn, In: Features, E: Element> LayerOp<In, E> for Activation<A>
 
     fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         y.copy_from_slice(x);
-        for row in y.chunks_exact_mut(last_axis::<In>()) {
-            self.0.apply(row);
+        let (last, data) = last_axis::<In>();
+        for row in y.chunks_exact_mut(last) {
+            self.0.apply(&mut row[..data]);
         }
     }
 
@@ -44,13 +48,13 @@ impl<A: ActivationFn, In: Features, E: Element> LayerOp<In, E> for Activation<A>
     fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
         let Some(dx) = pass.dx else { return };
         dx.copy_from_slice(pass.dy);
-        let last = last_axis::<In>();
+        let (last, data) = last_axis::<In>();
         for ((dx, x), y) in dx
             .chunks_exact_mut(last)
             .zip(pass.x.chunks_exact(last))
             .zip(pass.y.chunks_exact(last))
         {
-            self.0.backward(x, y, dx);
+            self.0.backward(&x[..data], &y[..data], &mut dx[..data]);
         }
     }
 }

@@ -1,7 +1,9 @@
-//! Keras's core layers: `Dense` and `Embedding`.
+//! Keras's core layers: `Dense`, `Embedding` and `Masking`.
 
 mod dense;
 mod embedding;
+mod masking;
 
 pub use dense::{BiasArray, Dense, DenseInput, DenseWith, KernelArray, Matrix};
 pub use embedding::Embedding;
+pub use masking::Masking;

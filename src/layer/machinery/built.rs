@@ -10,7 +10,7 @@ use super::train::{Backprop, Tape, Weight};
 use super::weights::{Draw, Weights};
 use crate::error::Error;
 use crate::layer::{BuildLayer, Layer, SummaryRow};
-use crate::shape::{Features, Shape};
+use crate::shape::Features;
 use crate::Element;
 use core::marker::PhantomData;
 
@@ -171,7 +171,7 @@ where
         row(SummaryRow::new(
             self.name,
             K::KERAS_NAME,
-            K::Output::default().sizes(),
+            <K::Output as Features>::keras_sizes(),
             self.param_count(),
         ))
     }

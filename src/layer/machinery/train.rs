@@ -198,7 +198,16 @@ pub(crate) mod check {
         let n_in = batch * <L::Input as StaticShape>::NUMEL;
         let n_out = batch * <L::Output as StaticShape>::NUMEL;
         let check_x = input.is_none();
-        let x = input.unwrap_or_else(|| random(n_in, 1));
+        let stride = <L::Input as crate::shape::Features>::MASK_STRIDE;
+        let is_mask = |i: usize| stride > 0 && i % stride == stride - 1;
+        let x = input.unwrap_or_else(|| {
+            // A masked sequence's mask: every third step masked.
+            let mut x = random(n_in, 1);
+            for (i, v) in x.iter_mut().enumerate().filter(|&(i, _)| is_mask(i)) {
+                *v = if (i / stride) % 3 == 1 { 0.0 } else { 1.0 };
+            }
+            x
+        });
         let r = random(n_out, 2);
 
         let mut trained = layer.clone();
@@ -235,7 +244,11 @@ pub(crate) mod check {
             );
         };
         if check_x {
-            for i in probed(n_in) {
+            // (The mask is not differentiable: its gradient is 0.)
+            for i in (0..n_in).filter(|&i| is_mask(i)) {
+                assert_eq!(dx[i], 0.0, "d mask[{i}]");
+            }
+            for i in probed(n_in).filter(|&i| !is_mask(i)) {
                 let mut xp = x.clone();
                 xp[i] += h;
                 let mut xm = x.clone();

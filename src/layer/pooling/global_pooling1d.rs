@@ -9,7 +9,7 @@ use crate::layer::machinery::builds_from_spec;
 use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{LayerOp, Stateless, Weights};
 use crate::layer::window::Geometry;
-use crate::shape::{StaticDim, Valid};
+use crate::shape::{step_masks, Masked, StaticDim, Valid};
 use crate::Element;
 use core::marker::PhantomData;
 
@@ -56,6 +56,61 @@ impl<Op: PoolOp, L: StaticDim, C: StaticDim, E: Element> LayerOp<(L, C), E>
     }
 }
 
+/// The average over the steps a masked sequence keeps (Keras's
+/// `GlobalAveragePooling1D` with a mask; 0 where every step is masked,
+/// where Keras divides by zero). `GlobalMaxPooling1D` does not take masks,
+/// as in Keras (where it drops the mask with a warning).
+impl<L: StaticDim, C: StaticDim, E: Element> LayerOp<(L, Masked<C>), E>
+    for GlobalPooling1D<AveragePool>
+{
+    type Output = (C,);
+
+    fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
+        let stride = C::SIZE + 1;
+        for (x, y) in x
+            .chunks_exact(L::SIZE * stride)
+            .zip(y.chunks_exact_mut(C::SIZE.max(1)))
+        {
+            y.fill(E::ZERO);
+            let kept = kept_steps(x, stride);
+            for step in x.chunks_exact(stride) {
+                for (y, &v) in y.iter_mut().zip(&step[..C::SIZE]) {
+                    *y += v * step[C::SIZE] * kept;
+                }
+            }
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+        let Some(dx) = pass.dx else { return };
+        let stride = C::SIZE + 1;
+        let samples = pass.x.chunks_exact(L::SIZE * stride);
+        for ((x, dx), dy) in samples
+            .zip(dx.chunks_exact_mut(L::SIZE * stride))
+            .zip(pass.dy.chunks_exact(C::SIZE.max(1)))
+        {
+            let kept = kept_steps(x, stride);
+            for (step, d) in x.chunks_exact(stride).zip(dx.chunks_exact_mut(stride)) {
+                for (d, &g) in d.iter_mut().zip(dy) {
+                    *d = g * step[C::SIZE] * kept;
+                }
+                d[C::SIZE] = E::ZERO;
+            }
+        }
+    }
+}
+
+/// `1 / (steps kept)` of one masked sample, 0 when none is.
+fn kept_steps<E: Element>(x: &[E], stride: usize) -> E {
+    let count: E = step_masks(x, stride).fold(E::ZERO, |n, m| n + m);
+    if count > E::ZERO {
+        E::ONE / count
+    } else {
+        E::ZERO
+    }
+}
+
 builds_from_spec!([Op: PoolOp] GlobalPooling1D<Op>);
 
 #[cfg(all(test, feature = "std"))]
@@ -77,5 +132,23 @@ mod tests {
             2,
             None,
         );
+    }
+
+    /// Masking then the average: the mean of the steps kept (a scalar
+    /// oracle), and gradients through both.
+    #[test]
+    fn the_average_of_a_masked_sequence_skips_masked_steps() {
+        use crate::layer::Masking;
+        let model = crate::sequential![f64; Input<4, 2>, Masking::default(), GlobalAveragePooling1D::default()];
+        let x = [
+            1.0, 2.0, 0.0, 0.0, 3.0, -4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        ];
+        let y = model
+            .predict(&crate::Tensor::from_slice((crate::Dyn(2), N::<4>, N::<2>), &x).unwrap())
+            .unwrap();
+        assert_eq!(y.as_slice(), &[2.0, -1.0, 0.0, 0.0]);
+        type Masked = (N<4>, crate::shape::Masked<N<2>>);
+        let pool = check::build::<Masked, _>(GlobalAveragePooling1D::default());
+        check::gradients(&pool, 3, None);
     }
 }

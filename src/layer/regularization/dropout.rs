@@ -77,8 +77,12 @@ impl<In: Features, E: Element> LayerOp<In, E> for Dropout {
         mask.clear();
         let rate = f64::from(self.rate);
         let keep = E::from_f64(1.0 / (1.0 - rate));
-        mask.extend((0..x.len()).map(|_| {
-            if rng.random::<f64>() < rate {
+        // A masked sequence's mask values pass through.
+        let stride = In::MASK_STRIDE;
+        mask.extend((0..x.len()).map(|i| {
+            if stride > 0 && i % stride == stride - 1 {
+                E::ONE
+            } else if rng.random::<f64>() < rate {
                 E::ZERO
             } else {
                 keep

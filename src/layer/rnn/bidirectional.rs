@@ -5,7 +5,7 @@ use crate::layer::merging::{MergeOp, MergeShapes};
 #[cfg(feature = "std")]
 use crate::layer::{Backprop, Tape, Weight};
 use crate::layer::{BuildContext, BuildLayer, Concatenate, Layer, LayerName, SummaryRow};
-use crate::shape::{Features, Shape, StaticShape};
+use crate::shape::{Features, StaticShape};
 use crate::Element;
 
 /// A recurrent layer spec that can be read the other way (Keras's
@@ -164,7 +164,7 @@ where
                 index: 0,
             }),
             "Bidirectional",
-            <M::Output as Default>::default().sizes(),
+            <M::Output as Features>::keras_sizes(),
             self.param_count(),
         ));
     }

@@ -21,6 +21,9 @@ pub trait Returns: Copy + Default + core::fmt::Debug + Send + Sync + 'static {
     const SEQUENCES: bool;
     /// The output sample shape over `T` steps of `U` units.
     type Shape<T: StaticDim, U: StaticDim>: Features;
+    /// The output sample shape over a masked sequence of `T` steps: the
+    /// sequence keeps its mask, the last output needs none.
+    type MaskedShape<T: StaticDim, U: StaticDim>: Features;
 }
 
 /// The last step's output, `(None, units)` (Keras's default).
@@ -35,11 +38,13 @@ pub struct Sequences;
 impl Returns for LastOutput {
     const SEQUENCES: bool = false;
     type Shape<T: StaticDim, U: StaticDim> = (U,);
+    type MaskedShape<T: StaticDim, U: StaticDim> = (U,);
 }
 
 impl Returns for Sequences {
     const SEQUENCES: bool = true;
     type Shape<T: StaticDim, U: StaticDim> = (T, U);
+    type MaskedShape<T: StaticDim, U: StaticDim> = (T, crate::shape::Masked<U>);
 }
 
 /// The sizes of one pass.
@@ -397,14 +402,19 @@ fn emit<E: Element>(h: &[E], y: &mut [E], k: usize, d: Dims, sequences: bool) {
     }
 }
 
-/// The states a pass starts from and where it leaves its last ones: Keras's
-/// `initial_state` (zeros when none is given) and `return_state`.
+/// What a pass carries besides its input and output: the states it starts
+/// from and where it leaves its last ones (Keras's `initial_state`, zeros
+/// when none is given, and `return_state`), and the mask of a masked
+/// sequence.
 pub(crate) struct Carry<'a, E> {
     /// The initial states, `STATES` slices of `(batch, units)`, `h` first;
     /// empty for zeros.
     pub initial: &'a [&'a [E]],
     /// Out: the last states, `STATES` blocks of `(batch, units)`.
     pub last: Option<&'a mut [E]>,
+    /// The step mask, `(batch, steps)`: a step of 0 leaves the states as
+    /// they were (and its output is the state before it).
+    pub mask: Option<&'a [E]>,
 }
 
 impl<E> Carry<'_, E> {
@@ -413,6 +423,7 @@ impl<E> Carry<'_, E> {
         Carry {
             initial: &[],
             last: None,
+            mask: None,
         }
     }
 }
@@ -451,6 +462,8 @@ struct StepLoop<'s, E> {
     caches: Option<&'s mut [E]>,
     work: &'s mut [E],
     masks: Masks<'s, E>,
+    /// The step mask, `(batch, steps)`.
+    step_mask: Option<&'s [E]>,
 }
 
 /// Runs the cell over every step from the state in block 0, writing the
@@ -474,6 +487,7 @@ fn run_steps<C: CellMath, E: DenseElement>(
         mut caches,
         work,
         masks,
+        step_mask,
         ..
     } = s;
     for k in 0..d.steps {
@@ -495,6 +509,9 @@ fn run_steps<C: CellMath, E: DenseElement>(
                 tmp: &mut *masks.tmp,
             },
         });
+        if let Some(mask) = step_mask {
+            hold_masked(mask, step_at(cell, k, d.steps), d, C::STATES, prev, next);
+        }
         if sequences || k + 1 == d.steps {
             emit(next, y, k, d, sequences);
         }
@@ -503,6 +520,28 @@ fn run_steps<C: CellMath, E: DenseElement>(
         y.fill(E::ZERO);
     }
     block(d.steps)
+}
+
+/// The rows (in `states` blocks of `(batch, units)`) of the samples for
+/// which step `t` is masked.
+fn masked_rows<E: Element>(
+    mask: &[E],
+    t: usize,
+    d: Dims,
+    states: usize,
+) -> impl Iterator<Item = core::ops::Range<usize>> + '_ {
+    (0..d.batch)
+        .filter(move |&b| mask[b * d.steps + t] == E::ZERO)
+        .flat_map(move |b| (0..states).map(move |s| (s * d.batch + b) * d.units))
+        .map(move |at| at..at + d.units)
+}
+
+/// Where step `t` is masked for a sample, copies `from`'s rows of that
+/// sample into `to`.
+fn hold_masked<E: Element>(mask: &[E], t: usize, d: Dims, states: usize, from: &[E], to: &mut [E]) {
+    for rows in masked_rows(mask, t, d, states) {
+        to[rows.clone()].copy_from_slice(&from[rows]);
+    }
 }
 
 /// Copies the last states out, when asked.
@@ -542,9 +581,151 @@ pub(crate) fn forward<C: CellMath, E: DenseElement>(
         caches: None,
         work,
         masks: Masks::none(),
+        step_mask: carry.mask,
     };
     let last = run_steps(cell, d, (rec, rec_bias), s, y, sequences);
     finish(states, last, state, carry.last);
+}
+
+/// Working elements per sample of the inference pass over a masked
+/// sequence: its features and mask apart, every step's output, and
+/// [`scratch_per_sample`].
+pub(crate) const fn masked_scratch_per_sample<C: CellMath>(
+    steps: usize,
+    features: usize,
+    units: usize,
+) -> usize {
+    steps * (features + 1 + units) + scratch_per_sample::<C>(steps, units)
+}
+
+/// Splits masked sequences `x` (rows of `width + 1`, the last the mask)
+/// into their values (rows of `width`) and their mask (one per row).
+fn unmask<E: Element>(x: &[E], width: usize, values: &mut [E], mask: &mut [E]) {
+    for ((row, v), m) in x
+        .chunks_exact(width + 1)
+        .zip(values.chunks_exact_mut(width.max(1)))
+        .zip(mask.iter_mut())
+    {
+        v.copy_from_slice(&row[..width]);
+        *m = row[width];
+    }
+    if width == 0 {
+        for (row, m) in x.iter().zip(mask) {
+            *m = *row;
+        }
+    }
+}
+
+/// Writes `values` (rows of `width`) with `mask` after each row into `y`.
+fn with_mask<E: Element>(values: &[E], mask: &[E], width: usize, y: &mut [E]) {
+    for (i, (row, &m)) in y.chunks_exact_mut(width + 1).zip(mask).enumerate() {
+        row[..width].copy_from_slice(&values[i * width..(i + 1) * width]);
+        row[width] = m;
+    }
+}
+
+/// [`forward`] over masked sequences `x` (`(batch, steps, features + 1)`):
+/// masked steps leave the states unchanged; a returned sequence keeps the
+/// mask.
+pub(crate) fn forward_masked<C: CellMath, E: DenseElement>(
+    cell: &C,
+    weights: (&[E], &[E], &[E]),
+    x: &[E],
+    y: &mut [E],
+    d: Dims,
+    sequences: bool,
+    scratch: &mut [E],
+) {
+    let rows = d.batch * d.steps;
+    let (values, rest) = scratch.split_at_mut(rows * d.features);
+    let (mask, rest) = rest.split_at_mut(rows);
+    let (out, rest) = rest.split_at_mut(rows * d.units);
+    unmask(x, d.features, values, mask);
+    let carry = Carry {
+        initial: &[],
+        last: None,
+        mask: Some(mask),
+    };
+    if sequences {
+        forward(cell, weights, values, out, d, true, rest, carry);
+        with_mask(out, mask, d.units, y);
+    } else {
+        forward(cell, weights, values, y, d, false, rest, carry);
+    }
+}
+
+/// [`forward_train`] over masked sequences, as [`forward_masked`].
+#[cfg(feature = "std")]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn forward_train_masked<C: CellMath, E: DenseElement>(
+    cell: &C,
+    weights: (&[E], &[E], &[E]),
+    x: &[E],
+    y: &mut [E],
+    d: Dims,
+    sequences: bool,
+    tape: &mut crate::layer::Tape<E>,
+    rng: &mut crate::random::Rng,
+) {
+    let rows = d.batch * d.steps;
+    let (mut values, mut mask) = (
+        alloc::vec![E::ZERO; rows * d.features],
+        alloc::vec![E::ZERO; rows],
+    );
+    unmask(x, d.features, &mut values, &mut mask);
+    let carry = Carry {
+        initial: &[],
+        last: None,
+        mask: Some(&mask),
+    };
+    if sequences {
+        let mut out = alloc::vec![E::ZERO; rows * d.units];
+        forward_train(cell, weights, &values, &mut out, d, true, tape, rng, carry);
+        with_mask(&out, &mask, d.units, y);
+    } else {
+        forward_train(cell, weights, &values, y, d, false, tape, rng, carry);
+    }
+}
+
+/// [`backward`] after [`forward_train_masked`]: the mask gets no gradient.
+#[cfg(feature = "std")]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward_masked<C: CellMath, E: DenseElement>(
+    cell: &C,
+    weights: (&[E], &[E], &[E]),
+    x: &[E],
+    dy: &[E],
+    dx: Option<&mut [E]>,
+    d: Dims,
+    sequences: bool,
+    tape: &mut crate::layer::Tape<E>,
+    grads: &mut [E],
+) {
+    let rows = d.batch * d.steps;
+    let (mut values, mut mask) = (
+        alloc::vec![E::ZERO; rows * d.features],
+        alloc::vec![E::ZERO; rows],
+    );
+    unmask(x, d.features, &mut values, &mut mask);
+    let mut dy_values = alloc::vec![E::ZERO; if sequences { rows * d.units } else { 0 }];
+    if sequences {
+        let mut ignored = alloc::vec![E::ZERO; rows];
+        unmask(dy, d.units, &mut dy_values, &mut ignored);
+    }
+    let dy = if sequences { &dy_values[..] } else { dy };
+    let mut dx_values = alloc::vec![E::ZERO; if dx.is_some() { rows * d.features } else { 0 }];
+    let carry = CarryGrad {
+        last: None,
+        initial: None,
+        mask: Some(&mask),
+    };
+    let want_dx = dx.is_some().then_some(&mut dx_values[..]);
+    backward(
+        cell, weights, &values, dy, want_dx, d, sequences, tape, grads, carry,
+    );
+    if let Some(dx) = dx {
+        with_mask(&dx_values, &alloc::vec![E::ZERO; rows], d.features, dx);
+    }
 }
 
 /// How a training pass drops values: input masks (none, one, or one per
@@ -654,6 +835,7 @@ pub(crate) fn forward_train<C: CellMath, E: DenseElement>(
             masks: rec_masks,
             tmp,
         },
+        step_mask: carry.mask,
     };
     let last = run_steps(cell, d, (rec, rec_bias), s, y, sequences);
     finish(states, last, state, carry.last);
@@ -747,6 +929,8 @@ pub(crate) struct CarryGrad<'a, E> {
     pub last: Option<&'a [E]>,
     /// Out: the gradient of the initial states, as `last` (overwritten).
     pub initial: Option<&'a mut [E]>,
+    /// The step mask of the forward pass.
+    pub mask: Option<&'a [E]>,
 }
 
 #[cfg(feature = "std")]
@@ -756,6 +940,7 @@ impl<E> CarryGrad<'_, E> {
         CarryGrad {
             last: None,
             initial: None,
+            mask: None,
         }
     }
 }
@@ -804,6 +989,7 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
     if let Some(last) = carry.last {
         d_states[..state].copy_from_slice(last);
     }
+    let mut held = alloc::vec![E::ZERO; if carry.mask.is_some() { state } else { 0 }];
     for k in (0..d.steps).rev() {
         let (a, b) = d_states.split_at_mut(state);
         // The gradient after step k is in `a` for the last step, then alternates.
@@ -826,6 +1012,15 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
                 }
             }
         }
+        // A masked step passes the states' gradient through unchanged.
+        let t = step_at(cell, k, d.steps);
+        if let Some(mask) = carry.mask {
+            held.fill(E::ZERO);
+            hold_masked(mask, t, d, C::STATES, d_next, &mut held);
+            for rows in masked_rows(mask, t, d, C::STATES) {
+                d_next[rows].fill(E::ZERO);
+            }
+        }
         cell.backward_step(Backward {
             d,
             rec,
@@ -843,8 +1038,10 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
                 tmp: &mut *tmp,
             },
         });
+        if let Some(mask) = carry.mask {
+            hold_masked(mask, t, d, C::STATES, &held, d_prev);
+        }
         d_next.fill(E::ZERO);
-        let t = step_at(cell, k, d.steps);
         for (b, row) in dzx_t.chunks_exact(width).enumerate() {
             let at = (b * d.steps + t) * width;
             dzx_all[at..at + width].copy_from_slice(row);
@@ -1082,6 +1279,15 @@ macro_rules! recurrent_layer {
             }
         }
 
+        /// A masked sequence's weights are those of its features.
+        impl<T, F: $crate::shape::StaticDim, $($generics)*>
+            $crate::layer::machinery::WeightShapes<(T, $crate::shape::Masked<F>)> for $spec
+        {
+            fn weight_shape(index: usize) -> $crate::shape::Sizes {
+                <Self as $crate::layer::machinery::WeightShapes<(T, F)>>::weight_shape(index)
+            }
+        }
+
         /// A recurrent layer takes sequences `(steps, features)`.
         impl<T, F, E, $($generics)*> $crate::layer::machinery::LayerOp<(T, F), E> for $spec
         where
@@ -1129,6 +1335,59 @@ macro_rules! recurrent_layer {
             ) {
                 use $crate::layer::rnn::recurrent::{CarryGrad, Stateful};
                 <Self as Stateful<(T, F), E>>::backward_carry(self, w, pass, tape, grads, CarryGrad::none());
+            }
+        }
+
+        /// A recurrent layer takes masked sequences `(steps, Masked<features>)`.
+        impl<T, F, E, $($generics)*> $crate::layer::machinery::LayerOp<(T, $crate::shape::Masked<F>), E> for $spec
+        where
+            T: $crate::shape::StaticDim,
+            F: $crate::shape::StaticDim,
+            E: $crate::layer::DenseElement,
+        {
+            type Output = <$returns as $crate::layer::rnn::Returns>::MaskedShape<T, $crate::shape::Const<$units>>;
+            const SCRATCH_PER_SAMPLE: usize =
+                $crate::layer::rnn::recurrent::masked_scratch_per_sample::<Self>(T::SIZE, F::SIZE, $units);
+
+            fn forward<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &W,
+                x: &[E],
+                y: &mut [E],
+                batch: usize,
+                scratch: &mut [E],
+            ) {
+                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                $crate::layer::rnn::recurrent::forward_masked(self, (w.at(0), w.at(1), w.at(2)), x, y, d, sequences, scratch);
+            }
+
+            #[cfg(feature = "std")]
+            fn forward_train<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &mut W,
+                x: &[E],
+                y: &mut [E],
+                batch: usize,
+                tape: &mut $crate::layer::Tape<E>,
+                rng: &mut $crate::random::Rng,
+            ) {
+                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                $crate::layer::rnn::recurrent::forward_train_masked(self, (w.at(0), w.at(1), w.at(2)), x, y, d, sequences, tape, rng);
+            }
+
+            #[cfg(feature = "std")]
+            fn backward<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &W,
+                pass: $crate::layer::Backprop<'_, E>,
+                tape: &mut $crate::layer::Tape<E>,
+                grads: &mut [E],
+            ) {
+                let d = $crate::layer::rnn::recurrent::Dims { batch: pass.batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                $crate::layer::rnn::recurrent::backward_masked(self, (w.at(0), w.at(1), w.at(2)), pass.x, pass.dy, pass.dx, d, sequences, tape, grads);
             }
         }
 
@@ -1236,3 +1495,49 @@ macro_rules! starts_from_one_node {
     ([$($generics:tt)*] $spec:ty, $units:ident, $($state:ident),+) => {};
 }
 pub(crate) use starts_from_one_node;
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use crate::layer::train::check;
+    use crate::layer::{Gru, Layer, Lstm, SimpleRnn};
+    use crate::shape::Masked;
+    use crate::Const as N;
+
+    /// Backpropagation through masked steps (every third masked): the
+    /// states' gradient passes them unchanged, their inputs get none.
+    #[test]
+    fn gradients_through_masked_steps_match_finite_differences() {
+        type Seq = (N<4>, Masked<N<2>>);
+        check::gradients(&check::build::<Seq, _>(Lstm::<2>::new()), 2, None);
+        let backwards = Gru::<2>::new().return_sequences().go_backwards();
+        check::gradients(&check::build::<Seq, _>(backwards), 2, None);
+        let dropped = SimpleRnn::<2>::new().dropout(0.3).recurrent_dropout(0.2);
+        check::gradients(&check::build::<Seq, _>(dropped), 2, None);
+        let before = Gru::<2>::new().reset_before().return_sequences();
+        check::gradients(&check::build::<Seq, _>(before), 2, None);
+    }
+
+    /// The oracle: a sequence with masked steps gives what the same layer
+    /// gives on the steps kept alone; a returned sequence repeats the last
+    /// output at a masked step and keeps the mask.
+    #[test]
+    fn masked_steps_are_skipped() {
+        let kept = [0.5, -1.0, 2.0, 0.25, -0.75, 1.5];
+        let short = check::build::<(N<3>, N<2>), _>(Lstm::<3>::new().return_sequences());
+        let mut want = [0.0; 9];
+        short.forward_slices(&kept, &mut want, 1, &mut [0.0; 200]);
+        // The same steps with masked ones between them (their values arbitrary).
+        let x = [
+            0.5, -1.0, 1.0, 9.0, 9.0, 0.0, 2.0, 0.25, 1.0, -0.75, 1.5, 1.0, 3.0, 3.0, 0.0,
+        ];
+        let long = check::build::<(N<5>, Masked<N<2>>), _>(Lstm::<3>::new().return_sequences());
+        let mut y = [f64::NAN; 20];
+        long.forward_slices(&x, &mut y, 1, &mut [0.0; 400]);
+        let steps: alloc::vec::Vec<&[f64]> = y.chunks(4).collect();
+        assert_eq!(steps[0], [want[0], want[1], want[2], 1.0]);
+        assert_eq!(steps[1], [want[0], want[1], want[2], 0.0]);
+        assert_eq!(steps[2], [want[3], want[4], want[5], 1.0]);
+        assert_eq!(steps[3], [want[6], want[7], want[8], 1.0]);
+        assert_eq!(steps[4], [want[6], want[7], want[8], 0.0]);
+    }
+}

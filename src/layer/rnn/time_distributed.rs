@@ -4,7 +4,7 @@
 #[cfg(feature = "std")]
 use crate::layer::{Backprop, Tape, Weight};
 use crate::layer::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
-use crate::shape::{Features, Shape, StaticDim};
+use crate::shape::{Features, StaticDim};
 use crate::Element;
 use core::marker::PhantomData;
 
@@ -152,7 +152,7 @@ where
                 index: 0,
             }),
             "TimeDistributed",
-            <Self::Output as Default>::default().sizes(),
+            <Self::Output as Features>::keras_sizes(),
             self.layer.param_count(),
         ));
     }

@@ -51,6 +51,7 @@ where
         let carry = Carry {
             initial: if self.initial { &xs[1..] } else { &[] },
             last: self.returns_state.then_some(last),
+            mask: None,
         };
         kind.forward_carry(weights, xs[0], out, batch, scratch, carry);
     }
@@ -102,6 +103,7 @@ where
         let carry = Carry {
             initial: if initial { &xs[1..] } else { &[] },
             last: returns_state.then_some(last),
+            mask: None,
         };
         kind.forward_train_carry(weights, xs[0], out, batch, &mut tape[0], rng, carry);
     }
@@ -134,6 +136,7 @@ where
         let carry = CarryGrad {
             last: self.returns_state.then_some(&*d_last),
             initial: wanted.then_some(&mut d_initial[..]),
+            mask: None,
         };
         kind.backward_carry(weights, pass, &mut tape[0], grads, carry);
         for (d, given) in d_states
