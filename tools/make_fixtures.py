@@ -607,6 +607,65 @@ def recurrent_states():
     write("recurrent_states.txt", cases)
 
 
+def masking():
+    """Masked sequences (their own generator): Embedding(mask_zero=True)
+    and Masking with padded sequences, forward passes with every weight set
+    at random, and a `fit` run."""
+    L = keras.layers
+    mrng = np.random.default_rng(20261205)
+    cases = []
+
+    def padded_ids(n, steps, vocab):
+        ids = mrng.integers(1, vocab, (n, steps))
+        for i in range(n):
+            ids[i, mrng.integers(1, steps):] = 0  # padded at the end
+        ids[0, 1] = 0  # and a masked step inside one sequence
+        return ids.astype(np.float32)
+
+    def padded_floats(n, steps, features):
+        x = mrng.uniform(-2, 2, (n, steps, features)).astype(np.float32)
+        for i in range(n):
+            x[i, mrng.integers(1, steps):] = 0.0
+        x[0, 1] = 0.0
+        return x
+
+    def forward(name, input_shape, layers, x):
+        keras.backend.clear_session()
+        model = keras.Sequential([keras.Input(input_shape)] + layers)
+        weights = [mrng.normal(0, 0.5, tuple(w.shape)).astype(np.float32) for w in model.weights]
+        model.set_weights(weights)
+        y = model.predict(x, verbose=0)
+        entries = [(f"w{i}", w) for i, w in enumerate(weights)] + [("x", x), ("y", y)]
+        cases.append((name, entries))
+
+    forward("embedding_mask_zero", (6,), [L.Embedding(10, 4, mask_zero=True), L.Dropout(0.3),
+                                          L.LSTM(5, return_sequences=True), L.GRU(3), L.Dense(2)],
+            padded_ids(4, 6, 10))
+    forward("masking_pool", (6, 3), [L.Masking(), L.GRU(4, return_sequences=True),
+                                     L.GlobalAveragePooling1D(), L.Dense(2)],
+            padded_floats(4, 6, 3))
+    forward("masking_bidirectional", (5, 2), [L.Masking(), L.Bidirectional(L.LSTM(3)),
+                                              L.Dense(2)], padded_floats(3, 5, 2))
+    forward("masking_backwards", (5, 2), [L.Masking(), L.SimpleRNN(3, go_backwards=True)],
+            padded_floats(3, 5, 2))
+
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((6,)), L.Embedding(12, 4, mask_zero=True), L.LSTM(6),
+                              L.Dense(3, activation="softmax")])
+    initial = [mrng.normal(0, 0.4, tuple(w.shape)).astype(np.float32) for w in model.weights]
+    model.set_weights(initial)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = padded_ids(32, 6, 12)
+    t = mrng.integers(0, 3, (32,)).astype(np.float32)
+    history = model.fit(x, t, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    entries = [("x", x), ("t", t)] + [(f"initial{i}", w) for i, w in enumerate(initial)]
+    entries += [(f"log_{k}", v) for k, v in sorted(history.history.items())]
+    entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
+    cases.append(("fit_masked_lstm", entries))
+    write("masking.txt", cases)
+
+
 def keras_files():
     """Models saved by Keras itself (`save_weights` → `.weights.h5`), with
     every weight set at random, and their predictions on random inputs, for
@@ -689,5 +748,6 @@ if __name__ == "__main__":
     functional_fit()
     recurrent()
     recurrent_states()
+    masking()
     keras_files()
     numpy_files()

@@ -15,7 +15,8 @@ pub(crate) mod rnn;
 mod window;
 
 pub use self::core::{
-    BiasArray, Dense, DenseInput, DenseWith, Embedding, KernelArray, Masking, Matrix,
+    BiasArray, Dense, DenseInput, DenseWith, Embedding, IdMask, KernelArray, MaskZero, Masking,
+    Matrix, NoMask,
 };
 pub use activations::Activation;
 pub use convolutional::{

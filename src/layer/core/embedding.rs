@@ -8,9 +8,10 @@ use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{
     Built, FromInput, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
 };
-use crate::shape::{Const, Sizes, StaticDim};
+use crate::shape::{Const, Features, Masked, Sizes, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
+use core::marker::PhantomData;
 
 /// Keras `Embedding(input_dim=VOCAB, output_dim=DIM)`: a sequence of `T` ids
 /// becomes `(T, DIM)`. Ids arrive as the model's element type (Keras feeds
@@ -27,15 +28,62 @@ use crate::Element;
 /// assert_eq!(y.as_slice(), &[2.0, 2.5, 0.0, 0.5]);
 /// assert!(model.predict(&Tensor::from_array([[3.0f32, 0.0]])).is_err());
 /// ```
+///
+/// With [`mask_zero`](Embedding::mask_zero) (Keras's `mask_zero=True`), id
+/// 0 is padding: the output is a masked sequence `(T, Masked<DIM>)` whose
+/// steps of id 0 the recurrent layers and `GlobalAveragePooling1D` skip.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Embedding<const VOCAB: usize, const DIM: usize>;
+pub struct Embedding<const VOCAB: usize, const DIM: usize, M: IdMask = NoMask>(PhantomData<M>);
+
+/// Whether an [`Embedding`] masks id 0 ([`MaskZero`]) or not ([`NoMask`]).
+pub trait IdMask:
+    Copy + Default + core::fmt::Debug + PartialEq + Eq + Send + Sync + 'static
+{
+    /// Whether id 0 is padding.
+    const MASK_ZERO: bool;
+    /// The output for `T` ids of `D` values each.
+    type Output<T: StaticDim, D: StaticDim>: Features;
+}
+
+/// Every id counts (Keras's default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoMask;
+
+/// Id 0 is padding, masked (Keras's `mask_zero=True`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MaskZero;
+
+impl IdMask for NoMask {
+    const MASK_ZERO: bool = false;
+    type Output<T: StaticDim, D: StaticDim> = (T, D);
+}
+
+impl IdMask for MaskZero {
+    const MASK_ZERO: bool = true;
+    type Output<T: StaticDim, D: StaticDim> = (T, Masked<D>);
+}
 
 impl<const VOCAB: usize, const DIM: usize> Embedding<VOCAB, DIM> {
+    /// Id 0 is padding: the output is masked where the id is 0 (Keras's
+    /// `mask_zero=True`).
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// // Sentences of up to 6 word ids, padded with 0.
+    /// let model = sequential![Input<6>, Embedding<50, 8>.mask_zero(), Lstm<4>, Dense<1, Sigmoid>];
+    /// let y = model.predict(&Tensor::from_array([[4.0f32, 17.0, 9.0, 0.0, 0.0, 0.0]]))?;
+    /// assert_eq!(y.sizes(), &[1, 1]);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    pub fn mask_zero(self) -> Embedding<VOCAB, DIM, MaskZero> {
+        Embedding(PhantomData)
+    }
+
     /// An Embedding over the table `[[E; DIM]; VOCAB]`, stored inline.
     pub fn from_weights<E: Element>(
         table: [[E; DIM]; VOCAB],
     ) -> Built<Self, (FromInput,), E, ([[E; DIM]; VOCAB],)> {
-        Built::new_unchecked(Embedding, (table,))
+        Built::new_unchecked(Embedding(PhantomData), (table,))
     }
 
     /// An Embedding over a `VOCAB × DIM` table in any storage; an error when
@@ -43,11 +91,11 @@ impl<const VOCAB: usize, const DIM: usize> Embedding<VOCAB, DIM> {
     pub fn from_data<E: Element, D: Data<E>>(
         table: D,
     ) -> Result<Built<Self, (FromInput,), E, (D,)>, Error> {
-        Built::from_parts(Embedding, (table,))
+        Built::from_parts(Embedding(PhantomData), (table,))
     }
 }
 
-impl<const VOCAB: usize, const DIM: usize> LayerKind for Embedding<VOCAB, DIM> {
+impl<const VOCAB: usize, const DIM: usize, M: IdMask> LayerKind for Embedding<VOCAB, DIM, M> {
     const KERAS_NAME: &'static str = "Embedding";
     const BASE_NAME: &'static str = "embedding";
     const WEIGHTS: &'static [WeightInfo] =
@@ -62,7 +110,9 @@ impl<const VOCAB: usize, const DIM: usize> LayerKind for Embedding<VOCAB, DIM> {
     }
 }
 
-impl<const VOCAB: usize, const DIM: usize, In> WeightShapes<In> for Embedding<VOCAB, DIM> {
+impl<const VOCAB: usize, const DIM: usize, M: IdMask, In> WeightShapes<In>
+    for Embedding<VOCAB, DIM, M>
+{
     fn weight_shape(_index: usize) -> Sizes {
         Sizes::of([VOCAB, DIM])
     }
@@ -74,10 +124,10 @@ fn row_of<E: Element>(id: E, vocab: usize) -> usize {
     (id.to_f64().max(0.0) as usize).min(vocab.saturating_sub(1))
 }
 
-impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element> LayerOp<(T,), E>
-    for Embedding<VOCAB, DIM>
+impl<const VOCAB: usize, const DIM: usize, M: IdMask, T: StaticDim, E: Element> LayerOp<(T,), E>
+    for Embedding<VOCAB, DIM, M>
 {
-    type Output = (T, Const<DIM>);
+    type Output = M::Output<T, Const<DIM>>;
 
     fn check_input(&self, x: &[E]) -> Result<(), Error> {
         for (index, &v) in x.iter().enumerate() {
@@ -95,9 +145,12 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element> LayerOp<(T,
 
     fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         let table = w.at(0);
-        for (&id, out) in x.iter().zip(y.chunks_exact_mut(DIM.max(1))) {
+        for (&id, out) in x.iter().zip(y.chunks_exact_mut(Self::STRIDE.max(1))) {
             let row = row_of(id, VOCAB);
-            out.copy_from_slice(&table[row * DIM..(row + 1) * DIM]);
+            out[..DIM].copy_from_slice(&table[row * DIM..(row + 1) * DIM]);
+            if M::MASK_ZERO {
+                out[DIM] = if id == E::ZERO { E::ZERO } else { E::ONE };
+            }
         }
     }
 
@@ -112,7 +165,7 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element> LayerOp<(T,
         grads: &mut [E],
     ) {
         grads.fill(E::ZERO);
-        for (&id, dy) in pass.x.iter().zip(pass.dy.chunks_exact(DIM.max(1))) {
+        for (&id, dy) in pass.x.iter().zip(pass.dy.chunks_exact(Self::STRIDE.max(1))) {
             let row = row_of(id, VOCAB);
             for (g, &d) in grads[row * DIM..(row + 1) * DIM].iter_mut().zip(dy) {
                 *g += d;
@@ -124,7 +177,12 @@ impl<const VOCAB: usize, const DIM: usize, T: StaticDim, E: Element> LayerOp<(T,
     }
 }
 
-builds_from_spec!([const VOCAB: usize, const DIM: usize] Embedding<VOCAB, DIM>);
+impl<const VOCAB: usize, const DIM: usize, M: IdMask> Embedding<VOCAB, DIM, M> {
+    /// Values per id in the output: the vector, and the mask with `mask_zero`.
+    const STRIDE: usize = DIM + M::MASK_ZERO as usize;
+}
+
+builds_from_spec!([const VOCAB: usize, const DIM: usize, M: IdMask] Embedding<VOCAB, DIM, M>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {
@@ -134,12 +192,28 @@ mod tests {
 
     #[test]
     fn gradients_match_finite_differences() {
-        let layer = check::build::<(N<4>,), _>(Embedding::<5, 3>);
+        let layer = check::build::<(N<4>,), _>(Embedding::<5, 3>::default());
         // Id 2 twice: its row's gradient sums both uses.
         check::gradients(
             &layer,
             2,
             Some(alloc::vec![0.0, 2.0, 4.0, 2.0, 1.0, 1.0, 3.0, 0.0]),
         );
+        let masked = check::build::<(N<4>,), _>(Embedding::<5, 3>::default().mask_zero());
+        check::gradients(
+            &masked,
+            2,
+            Some(alloc::vec![0.0, 2.0, 4.0, 2.0, 1.0, 1.0, 3.0, 0.0]),
+        );
+    }
+
+    #[test]
+    fn mask_zero_masks_the_steps_of_id_zero() {
+        use crate::layer::Layer;
+        let masked = check::build::<(N<3>,), _>(Embedding::<2, 2>::default().mask_zero());
+        let mut y = [f64::NAN; 9];
+        masked.forward_slices(&[1.0, 0.0, 1.0], &mut y, 1, &mut []);
+        let w = masked.weight(0);
+        assert_eq!(y, [w[2], w[3], 1.0, w[0], w[1], 0.0, w[2], w[3], 1.0]);
     }
 }

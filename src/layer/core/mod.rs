@@ -5,5 +5,5 @@ mod embedding;
 mod masking;
 
 pub use dense::{BiasArray, Dense, DenseInput, DenseWith, KernelArray, Matrix};
-pub use embedding::Embedding;
+pub use embedding::{Embedding, IdMask, MaskZero, NoMask};
 pub use masking::Masking;
