@@ -145,6 +145,22 @@ fn wrappers_and_repeat_vector_match_keras() {
     check_forward!("wrappers", 10, 6, model());
 }
 
+#[test]
+fn layers_without_bias_match_keras() {
+    check_forward!(
+        "without_bias",
+        5,
+        3,
+        sequential![
+            Input<5, 3>,
+            Lstm<4>.without_bias().return_sequences(),
+            Gru<3>.without_bias().return_sequences(),
+            Gru<3>.without_bias().reset_before().return_sequences(),
+            SimpleRnn<2>.without_bias(),
+        ]
+    );
+}
+
 /// Runs `fit` (batch 8, 3 epochs, no shuffling) from the case's initial
 /// weights and compares every log and the final weights.
 macro_rules! check_fit {

@@ -561,6 +561,10 @@ def recurrent():
     forward("wrappers", 10, 6, [L.TimeDistributed(L.Dense(3)), L.Bidirectional(L.LSTM(8, return_sequences=True)),
                                 L.GRU(4), L.RepeatVector(2), L.SimpleRNN(2, return_sequences=True),
                                 L.Bidirectional(L.GRU(3, reset_after=False), merge_mode="sum")])
+    forward("without_bias", 5, 3, [L.LSTM(4, use_bias=False, return_sequences=True),
+                                   L.GRU(3, use_bias=False, return_sequences=True),
+                                   L.GRU(3, use_bias=False, reset_after=False, return_sequences=True),
+                                   L.SimpleRNN(2, use_bias=False)])
     write("recurrent.txt", cases)
 
     keras.backend.clear_session()

@@ -17,13 +17,14 @@ use crate::Element;
 ///
 /// ```
 /// use corten::prelude::*;
-/// // Sequences padded with zero steps at the end.
+/// // Sequences of up to 4 steps, padded with steps of zeros.
 /// let model = sequential![Input<4, 2>, Masking::default(), Lstm<3>, Dense<1>];
-/// let x = Tensor::from_array([[[1.0f32, 2.0], [0.5, 0.0], [0.0, 0.0], [0.0, 0.0]]]);
-/// let padded = model.predict(&x)?;
-/// let short = sequential![Input<2, 2>, Lstm<3>, Dense<1>];
-/// # let _ = short;
-/// assert_eq!(padded.sizes(), &[1, 1]);
+/// let padded_at_the_end = Tensor::from_array([[[1.0f32, 2.0], [0.5, 0.0], [0.0, 0.0], [0.0, 0.0]]]);
+/// let padded_between = Tensor::from_array([[[1.0f32, 2.0], [0.0, 0.0], [0.0, 0.0], [0.5, 0.0]]]);
+/// // The padding steps change nothing: the LSTM's state stays as it was.
+/// let (a, b) = (model.predict(&padded_at_the_end)?, model.predict(&padded_between)?);
+/// assert_eq!(a.as_slice(), b.as_slice());
+/// assert!(model.summary().to_string().contains("(None, 4, 2)"));
 /// # Ok::<(), corten::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -52,7 +52,7 @@ impl<K: LayerKind, In, E: Element, W: Weights<E>> Built<K, In, E, W> {
     where
         K: WeightShapes<In>,
     {
-        for (i, info) in K::WEIGHTS.iter().enumerate() {
+        for (i, info) in kind.weights().iter().enumerate() {
             let values = weights.at(i);
             crate::error::check_sizes(info.what, K::weight_shape(i), values.len())?;
             crate::error::check_finite_weight(None, info.what, values)?;
@@ -149,7 +149,7 @@ where
     }
 
     fn param_count(&self) -> usize {
-        (0..K::WEIGHTS.len())
+        (0..self.kind.weights().len())
             .map(|i| K::weight_shape(i).numel())
             .sum()
     }
@@ -159,7 +159,8 @@ where
     }
 
     fn non_trainable_count(&self) -> usize {
-        K::WEIGHTS
+        self.kind
+            .weights()
             .iter()
             .enumerate()
             .filter(|(_, info)| !info.trainable)
@@ -197,7 +198,7 @@ where
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.weights.visit_writable(&mut |i, values| {
-            let info = K::WEIGHTS[i];
+            let info = self.kind.weights()[i];
             visit(Weight {
                 name: info.name,
                 shape: K::weight_shape(i),

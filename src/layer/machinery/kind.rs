@@ -59,6 +59,14 @@ pub trait LayerKind: Clone + core::fmt::Debug {
     /// others (which needs `std`).
     type Fresh<E: Element>;
 
+    /// The weight tensors this spec has, in Keras's order:
+    /// [`WEIGHTS`](Self::WEIGHTS), or the first of them for a spec
+    /// configured without some (a recurrent layer without its bias,
+    /// Keras's `use_bias=False`).
+    fn weights(&self) -> &'static [WeightInfo] {
+        Self::WEIGHTS
+    }
+
     /// How weight `index` is drawn when a model builds the spec (Keras's
     /// `kernel_initializer`, …). By default: zeros.
     fn initializer(&self, _index: usize) -> Initializer {

@@ -124,7 +124,7 @@ impl<E: Element> Draw<E> for () {
 #[cfg(feature = "alloc")]
 impl<E: Element> Draw<E> for Drawn<E> {
     fn draw<K: WeightShapes<In>, In>(kind: &K, ctx: &mut BuildContext) -> Self {
-        (0..K::WEIGHTS.len())
+        (0..kind.weights().len())
             .map(|i| {
                 let shape = K::weight_shape(i);
                 let cols = shape.last().copied().unwrap_or(1);

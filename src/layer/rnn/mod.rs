@@ -17,16 +17,17 @@ pub use gru::{Gru, ResetAfter, ResetBefore, ResetGate};
 pub use lstm::Lstm;
 pub use recurrent::{LastOutput, Returns, Sequences};
 pub use simple_rnn::SimpleRnn;
-pub use states::{Recurrent, WithStates};
+pub use states::{Recurrent, SequenceInput, SequenceShape, WithStates};
 pub use time_distributed::{Steps, TimeDistributed, WithSteps};
 
 use crate::init::Initializer;
 
 /// What every recurrent layer spec is configured with beyond its type:
-/// Keras's `go_backwards`, `dropout`, `recurrent_dropout` and initializers
+/// Keras's `use_bias`, `go_backwards`, `dropout`, `recurrent_dropout` and initializers
 /// (kernel, recurrent kernel, bias).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Options {
+    pub use_bias: bool,
     pub go_backwards: bool,
     pub dropout: f32,
     pub recurrent_dropout: f32,
@@ -34,10 +35,11 @@ pub(crate) struct Options {
 }
 
 impl Default for Options {
-    /// Keras's defaults: forwards, no dropout, glorot_uniform kernel,
+    /// Keras's defaults: a bias, forwards, no dropout, glorot_uniform kernel,
     /// orthogonal recurrent kernel, zero bias.
     fn default() -> Self {
         Options {
+            use_bias: true,
             go_backwards: false,
             dropout: 0.0,
             recurrent_dropout: 0.0,

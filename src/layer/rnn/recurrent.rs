@@ -56,6 +56,18 @@ pub(crate) struct Dims {
     pub units: usize,
 }
 
+impl Dims {
+    /// The sizes of a pass over `batch` sequences of shape `S`.
+    pub(crate) fn of<S: super::SequenceInput>(batch: usize, units: usize) -> Dims {
+        Dims {
+            batch,
+            steps: <S::Steps as StaticDim>::SIZE,
+            features: <S::Features as StaticDim>::SIZE,
+            units,
+        }
+    }
+}
+
 /// One step of a cell over a batch, forward: from the input projection
 /// `zx` of this step and the states before it, the states after it.
 pub(crate) struct Forward<'a, E> {
@@ -360,6 +372,29 @@ pub(crate) const fn scratch_per_sample<C: CellMath>(steps: usize, units: usize) 
     steps * width + width + 2 * C::STATES * units + C::WORK * units
 }
 
+/// `zx = x·W (+ b)` over every step's row, `b` empty without `use_bias`.
+fn project_plain<E: DenseElement>(x: &[E], kernel: &[E], bias: &[E], zx: &mut [E], d: Dims) {
+    let rows = d.batch * d.steps;
+    if !bias.is_empty() {
+        return E::dense_forward(x, kernel, bias, zx, rows, d.features);
+    }
+    let width = zx.len() / rows.max(1);
+    let p = Product {
+        m: rows,
+        k: d.features,
+        n: width,
+        a: x,
+        rsa: d.features,
+        csa: 1,
+        b: kernel,
+        rsb: width,
+        csb: 1,
+        ldc: width,
+        accumulate: false,
+    };
+    E::product(p, zx);
+}
+
 /// The weights, split: `(kernel, recurrent_kernel, input bias, recurrent bias)`.
 fn split<'a, C: CellMath, E>(
     (kernel, rec, bias): (&'a [E], &'a [E], &'a [E]),
@@ -367,7 +402,8 @@ fn split<'a, C: CellMath, E>(
 ) -> (&'a [E], &'a [E], &'a [E], &'a [E]) {
     let width = C::GATES * units;
     let (input_bias, rec_bias) = match C::RECURRENT_BIAS {
-        true => bias.split_at(width),
+        // (No bias at all without `use_bias`.)
+        true => bias.split_at(width.min(bias.len())),
         false => (bias, &bias[bias.len()..]),
     };
     (kernel, rec, input_bias, rec_bias)
@@ -571,7 +607,7 @@ pub(crate) fn forward<C: CellMath, E: DenseElement>(
     let (zx_all, rest) = scratch.split_at_mut(d.batch * d.steps * width);
     let (zx_t, rest) = rest.split_at_mut(d.batch * width);
     let (states, work) = rest.split_at_mut(2 * state);
-    E::dense_forward(x, kernel, input_bias, zx_all, d.batch * d.steps, d.features);
+    project_plain(x, kernel, input_bias, zx_all, d);
     start(carry.initial, &mut states[..state], d);
     let s = StepLoop {
         zx_all,
@@ -857,8 +893,8 @@ fn project<E: DenseElement>(
 ) {
     let rows = d.batch * d.steps;
     match copies {
-        0 => E::dense_forward(x, kernel, bias, zx_all, rows, d.features),
-        1 => E::dense_forward(masked, kernel, bias, zx_all, rows, d.features),
+        0 => project_plain(x, kernel, bias, zx_all, d),
+        1 => project_plain(masked, kernel, bias, zx_all, d),
         _ => {
             for (q, x_q) in masked.chunks_exact(x.len().max(1)).enumerate() {
                 let p = Product {
@@ -969,7 +1005,7 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
     let (kernel, rec, _, _) = split::<C, E>(weights, d.units);
     let (d_kernel, rest) = grads.split_at_mut(d.features * width);
     let (d_rec, d_bias) = rest.split_at_mut(d.units * width);
-    let (d_input_bias, d_rec_bias) = d_bias.split_at_mut(width);
+    let (d_input_bias, d_rec_bias) = d_bias.split_at_mut(width.min(d_bias.len()));
     d_rec.fill(E::ZERO);
     d_rec_bias.fill(E::ZERO);
     tape.scratch.clear();
@@ -1180,6 +1216,13 @@ macro_rules! recurrent_layer {
                 Self::default()
             }
 
+            /// No bias (Keras's `use_bias=False`): the weights are the kernel
+            /// and the recurrent kernel.
+            pub fn without_bias(mut self) -> Self {
+                self.options.use_bias = false;
+                self
+            }
+
             /// Reads the sequence from its last step (Keras's
             /// `go_backwards=True`; with `return_sequences` the outputs stay
             /// in reading order).
@@ -1258,20 +1301,27 @@ macro_rules! recurrent_layer {
             fn initializer(&self, index: usize) -> $crate::init::Initializer {
                 self.options.initializers[index.min(2)]
             }
+            fn weights(&self) -> &'static [$crate::layer::machinery::WeightInfo] {
+                match self.options.use_bias {
+                    true => Self::WEIGHTS,
+                    false => &Self::WEIGHTS[..2],
+                }
+            }
             fn adjust_initial<E: $crate::Element>(&self, index: usize, values: &mut [E]) {
                 <Self as $crate::layer::rnn::recurrent::CellMath>::adjust_initial(self, index, values)
             }
         }
 
         /// The weights do not depend on the number of steps.
-        impl<T, F: $crate::shape::StaticDim, $($generics)*>
-            $crate::layer::machinery::WeightShapes<(T, F)> for $spec
+        impl<S: $crate::layer::rnn::SequenceShape, $($generics)*>
+            $crate::layer::machinery::WeightShapes<S> for $spec
         {
             fn weight_shape(index: usize) -> $crate::shape::Sizes {
                 use $crate::layer::rnn::recurrent::CellMath;
+                use $crate::shape::StaticDim;
                 let width = <Self as CellMath>::GATES * $units;
                 match index {
-                    0 => $crate::shape::Sizes::of([F::SIZE, width]),
+                    0 => $crate::shape::Sizes::of([S::Features::SIZE, width]),
                     1 => $crate::shape::Sizes::of([$units, width]),
                     _ if <Self as CellMath>::RECURRENT_BIAS => $crate::shape::Sizes::of([2, width]),
                     _ => $crate::shape::Sizes::of([width]),
@@ -1279,25 +1329,21 @@ macro_rules! recurrent_layer {
             }
         }
 
-        /// A masked sequence's weights are those of its features.
-        impl<T, F: $crate::shape::StaticDim, $($generics)*>
-            $crate::layer::machinery::WeightShapes<(T, $crate::shape::Masked<F>)> for $spec
-        {
-            fn weight_shape(index: usize) -> $crate::shape::Sizes {
-                <Self as $crate::layer::machinery::WeightShapes<(T, F)>>::weight_shape(index)
-            }
-        }
-
-        /// A recurrent layer takes sequences `(steps, features)`.
-        impl<T, F, E, $($generics)*> $crate::layer::machinery::LayerOp<(T, F), E> for $spec
+        /// A recurrent layer takes sequences `(steps, features)`, masked or not.
+        impl<S, E, $($generics)*> $crate::layer::machinery::LayerOp<S, E> for $spec
         where
-            T: $crate::shape::StaticDim,
-            F: $crate::shape::StaticDim,
+            S: $crate::layer::rnn::SequenceInput,
             E: $crate::layer::DenseElement,
         {
-            type Output = <$returns as $crate::layer::rnn::Returns>::Shape<T, $crate::shape::Const<$units>>;
-            const SCRATCH_PER_SAMPLE: usize =
-                $crate::layer::rnn::recurrent::scratch_per_sample::<Self>(T::SIZE, $units);
+            type Output = S::Output<$returns, $crate::shape::Const<$units>>;
+            const SCRATCH_PER_SAMPLE: usize = {
+                use $crate::shape::StaticDim;
+                let (steps, features) = (S::Steps::SIZE, S::Features::SIZE);
+                match S::MASKED {
+                    true => $crate::layer::rnn::recurrent::masked_scratch_per_sample::<Self>(steps, features, $units),
+                    false => $crate::layer::rnn::recurrent::scratch_per_sample::<Self>(steps, $units),
+                }
+            };
 
             fn forward<W: $crate::layer::machinery::Weights<E>>(
                 &self,
@@ -1307,8 +1353,14 @@ macro_rules! recurrent_layer {
                 batch: usize,
                 scratch: &mut [E],
             ) {
-                use $crate::layer::rnn::recurrent::{Carry, Stateful};
-                <Self as Stateful<(T, F), E>>::forward_carry(self, w, x, y, batch, scratch, Carry::none());
+                use $crate::layer::rnn::recurrent as driver;
+                let d = driver::Dims::of::<S>(batch, $units);
+                let weights = (w.at(0), w.at(1), w.at(2));
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                match S::MASKED {
+                    true => driver::forward_masked(self, weights, x, y, d, sequences, scratch),
+                    false => driver::forward(self, weights, x, y, d, sequences, scratch, driver::Carry::none()),
+                }
             }
 
             #[cfg(feature = "std")]
@@ -1321,8 +1373,14 @@ macro_rules! recurrent_layer {
                 tape: &mut $crate::layer::Tape<E>,
                 rng: &mut $crate::random::Rng,
             ) {
-                use $crate::layer::rnn::recurrent::{Carry, Stateful};
-                <Self as Stateful<(T, F), E>>::forward_train_carry(self, w, x, y, batch, tape, rng, Carry::none());
+                use $crate::layer::rnn::recurrent as driver;
+                let d = driver::Dims::of::<S>(batch, $units);
+                let weights = (w.at(0), w.at(1), w.at(2));
+                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
+                match S::MASKED {
+                    true => driver::forward_train_masked(self, weights, x, y, d, sequences, tape, rng),
+                    false => driver::forward_train(self, weights, x, y, d, sequences, tape, rng, driver::Carry::none()),
+                }
             }
 
             #[cfg(feature = "std")]
@@ -1333,61 +1391,15 @@ macro_rules! recurrent_layer {
                 tape: &mut $crate::layer::Tape<E>,
                 grads: &mut [E],
             ) {
-                use $crate::layer::rnn::recurrent::{CarryGrad, Stateful};
-                <Self as Stateful<(T, F), E>>::backward_carry(self, w, pass, tape, grads, CarryGrad::none());
-            }
-        }
-
-        /// A recurrent layer takes masked sequences `(steps, Masked<features>)`.
-        impl<T, F, E, $($generics)*> $crate::layer::machinery::LayerOp<(T, $crate::shape::Masked<F>), E> for $spec
-        where
-            T: $crate::shape::StaticDim,
-            F: $crate::shape::StaticDim,
-            E: $crate::layer::DenseElement,
-        {
-            type Output = <$returns as $crate::layer::rnn::Returns>::MaskedShape<T, $crate::shape::Const<$units>>;
-            const SCRATCH_PER_SAMPLE: usize =
-                $crate::layer::rnn::recurrent::masked_scratch_per_sample::<Self>(T::SIZE, F::SIZE, $units);
-
-            fn forward<W: $crate::layer::machinery::Weights<E>>(
-                &self,
-                w: &W,
-                x: &[E],
-                y: &mut [E],
-                batch: usize,
-                scratch: &mut [E],
-            ) {
-                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
+                use $crate::layer::rnn::recurrent as driver;
+                let d = driver::Dims::of::<S>(pass.batch, $units);
+                let weights = (w.at(0), w.at(1), w.at(2));
                 let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
-                $crate::layer::rnn::recurrent::forward_masked(self, (w.at(0), w.at(1), w.at(2)), x, y, d, sequences, scratch);
-            }
-
-            #[cfg(feature = "std")]
-            fn forward_train<W: $crate::layer::machinery::Weights<E>>(
-                &self,
-                w: &mut W,
-                x: &[E],
-                y: &mut [E],
-                batch: usize,
-                tape: &mut $crate::layer::Tape<E>,
-                rng: &mut $crate::random::Rng,
-            ) {
-                let d = $crate::layer::rnn::recurrent::Dims { batch, steps: T::SIZE, features: F::SIZE, units: $units };
-                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
-                $crate::layer::rnn::recurrent::forward_train_masked(self, (w.at(0), w.at(1), w.at(2)), x, y, d, sequences, tape, rng);
-            }
-
-            #[cfg(feature = "std")]
-            fn backward<W: $crate::layer::machinery::Weights<E>>(
-                &self,
-                w: &W,
-                pass: $crate::layer::Backprop<'_, E>,
-                tape: &mut $crate::layer::Tape<E>,
-                grads: &mut [E],
-            ) {
-                let d = $crate::layer::rnn::recurrent::Dims { batch: pass.batch, steps: T::SIZE, features: F::SIZE, units: $units };
-                let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
-                $crate::layer::rnn::recurrent::backward_masked(self, (w.at(0), w.at(1), w.at(2)), pass.x, pass.dy, pass.dx, d, sequences, tape, grads);
+                let carry = driver::CarryGrad::none();
+                match S::MASKED {
+                    true => driver::backward_masked(self, weights, pass.x, pass.dy, pass.dx, d, sequences, tape, grads),
+                    false => driver::backward(self, weights, pass.x, pass.dy, pass.dx, d, sequences, tape, grads, carry),
+                }
             }
         }
 
@@ -1515,6 +1527,21 @@ mod tests {
         check::gradients(&check::build::<Seq, _>(dropped), 2, None);
         let before = Gru::<2>::new().reset_before().return_sequences();
         check::gradients(&check::build::<Seq, _>(before), 2, None);
+    }
+
+    /// Without a bias: two weights, and gradients through each cell.
+    #[test]
+    fn layers_without_bias_have_two_weights_and_their_gradients() {
+        type Seq = (N<3>, N<2>);
+        let lstm = check::build::<Seq, _>(Lstm::<2>::new().without_bias());
+        assert_eq!(lstm.param_count(), 4 * (2 * 2 + 2 * 2));
+        check::gradients(&lstm, 2, None);
+        let gru = Gru::<2>::new().without_bias().return_sequences();
+        check::gradients(&check::build::<Seq, _>(gru), 2, None);
+        let before = Gru::<2>::new().without_bias().reset_before();
+        check::gradients(&check::build::<Seq, _>(before), 2, None);
+        let simple = SimpleRnn::<2>::new().without_bias().dropout(0.2);
+        check::gradients(&check::build::<Seq, _>(simple), 2, None);
     }
 
     /// The oracle: a sequence with masked steps gives what the same layer
