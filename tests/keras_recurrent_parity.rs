@@ -291,3 +291,23 @@ fn gru_and_simple_rnn_states_match_keras() {
     .unwrap();
     assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
 }
+
+/// Keras's `Bidirectional(…, merge_mode=None)`: each direction's output.
+#[test]
+fn unmerged_directions_match_keras() {
+    use corten::model::Graph;
+    let cases = load("recurrent_states.txt");
+    let c = case(&cases, "bidirectional_unmerged");
+    let mut g = Graph::<f32>::new();
+    let x = g.input::<(Const<5>, Const<3>)>();
+    let (f, b) = g.add_both_directions(Lstm::<3>::new().return_sequences(), x);
+    let (gf, gb) = g.add_both_directions(Gru::<2>::new(), f);
+    let mut model = g.build(x, (f, b, gf, gb)).unwrap();
+    model.set_weights(&weights(c)).unwrap();
+    let xs = Tensor::from_slice((Dyn(3), Const::<5>, Const::<3>), c.get("x0")).unwrap();
+    let (f, b, gf, gb) = model.predict(&xs).unwrap();
+    assert_close("forward sequence", f.as_slice(), c.get("y0"));
+    assert_close("backward sequence", b.as_slice(), c.get("y1"));
+    assert_close("forward last", gf.as_slice(), c.get("y2"));
+    assert_close("backward last", gb.as_slice(), c.get("y3"));
+}

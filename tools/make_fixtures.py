@@ -607,6 +607,14 @@ def recurrent_states():
     inputs = [rng.uniform(-2, 2, (3, 6, 2)).astype(np.float32)]
     cases.append(functional_case("gru_simple_rnn_states", model, inputs))
     summary_of(model, "summary_recurrent_states.txt")
+
+    keras.backend.clear_session()
+    x = keras.Input((5, 3))
+    f, b = L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode=None)(x)
+    g, h = L.Bidirectional(L.GRU(2), merge_mode=None)(f)
+    model = keras.Model(x, [f, b, g, h])
+    inputs = [rng.uniform(-2, 2, (3, 5, 3)).astype(np.float32)]
+    cases.append(functional_case("bidirectional_unmerged", model, inputs))
     rng = saved
     write("recurrent_states.txt", cases)
 

@@ -46,8 +46,9 @@ pub use reshaping::{
     Reshape2, Reshape3, UpSampling2D, ZeroPadding2D,
 };
 pub use rnn::{
-    Bidirectional, Gru, LastOutput, Lstm, Recurrent, ResetAfter, ResetBefore, ResetGate, Returns,
-    Reversible, Sequences, SimpleRnn, Steps, TimeDistributed, WithStates, WithSteps,
+    Bidirectional, DirectionOutput, Gru, LastOutput, Lstm, Recurrent, ResetAfter, ResetBefore,
+    ResetGate, Returns, Reversible, Sequences, SimpleRnn, Steps, TimeDistributed, WithStates,
+    WithSteps,
 };
 
 use crate::shape::{Features, Sizes};

@@ -34,6 +34,13 @@ pub trait MergeOp: Clone + core::fmt::Debug + 'static {
         ctx.name(Self::BASE_NAME)
     }
 
+    /// How a summary shows the output of `inputs` inputs of shape `each`
+    /// merged into shape `merged`: its output shape, and how many more
+    /// outputs of which shape follow it (none: the merge has one output).
+    fn summary_outputs(&self, merged: Sizes, _each: Sizes) -> (Sizes, (usize, Sizes)) {
+        (merged, (0, merged))
+    }
+
     /// Computes `y` from the inputs.
     fn forward<E: Element>(&self, shapes: &[Sizes], xs: &[&[E]], y: &mut [E], batch: usize);
 

@@ -5,7 +5,7 @@ use crate::layer::merging::{MergeOp, MergeShapes};
 #[cfg(feature = "std")]
 use crate::layer::{Backprop, Tape, Weight};
 use crate::layer::{BuildContext, BuildLayer, Concatenate, Layer, LayerName, SummaryRow};
-use crate::shape::{Features, StaticShape};
+use crate::shape::{Const, Features, Sizes, StaticDim, StaticShape};
 use crate::Element;
 
 /// A recurrent layer spec that can be read the other way (Keras's
@@ -102,6 +102,65 @@ where
     }
 }
 
+/// Keras's `merge_mode=None`, for a functional model only
+/// ([`Graph::add_both_directions`](crate::model::Graph::add_both_directions)):
+/// the two outputs one after the other, each a whole batch, as a node with
+/// two outputs holds them. (Not public: its output is no tensor a layer
+/// could take.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Unmerged;
+
+impl MergeOp for Unmerged {
+    const KERAS_NAME: &'static str = "Bidirectional";
+    const BASE_NAME: &'static str = "bidirectional";
+
+    fn summary_outputs(&self, _merged: Sizes, each: Sizes) -> (Sizes, (usize, Sizes)) {
+        (each, (1, each))
+    }
+
+    fn forward<E: Element>(&self, _: &[Sizes], xs: &[&[E]], y: &mut [E], _batch: usize) {
+        let (forward, backward) = y.split_at_mut(xs[0].len());
+        forward.copy_from_slice(xs[0]);
+        backward.copy_from_slice(xs[1]);
+    }
+
+    fn backward<E: Element>(
+        &self,
+        _: &[Sizes],
+        xs: &[&[E]],
+        _y: &[E],
+        dy: &[E],
+        dxs: &mut [&mut [E]],
+        _batch: usize,
+    ) {
+        let (forward, backward) = dy.split_at(xs[0].len());
+        dxs[0].copy_from_slice(forward);
+        dxs[1].copy_from_slice(backward);
+    }
+}
+
+/// The output of one direction of a recurrent layer (its last output or
+/// its sequence), which [`Graph::add_both_directions`] can give apart.
+///
+/// [`Graph::add_both_directions`]: crate::model::Graph::add_both_directions
+pub trait DirectionOutput: Features {
+    /// A shape of the size of both directions' outputs.
+    type Both: Features;
+}
+
+impl<A: StaticDim> DirectionOutput for (A,) {
+    type Both = (Const<2>, A);
+}
+
+impl<A: StaticDim, B: StaticDim> DirectionOutput for (A, B) {
+    type Both = (Const<2>, A, B);
+}
+
+/// The buffer's size: both outputs.
+impl<O: DirectionOutput> MergeShapes<(O, O)> for Unmerged {
+    type Output = O::Both;
+}
+
 /// Reverses the steps of each sample of `y` (`(batch, steps, width)`) in
 /// place, for a layer that returns its sequence.
 fn reverse_steps<E: Element>(y: &mut [E], batch: usize, per_sample: usize, width: usize) {
@@ -158,15 +217,22 @@ where
     }
 
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
-        row(SummaryRow::new(
-            self.name.unwrap_or(LayerName {
-                base: "bidirectional",
-                index: 0,
-            }),
-            "Bidirectional",
-            <M::Output as Features>::keras_sizes(),
-            self.param_count(),
-        ));
+        let merged = <M::Output as Features>::keras_sizes();
+        let (output, more_outputs) = self
+            .merge
+            .summary_outputs(merged, <L::Output as Features>::keras_sizes());
+        row(SummaryRow {
+            more_outputs,
+            ..SummaryRow::new(
+                self.name.unwrap_or(LayerName {
+                    base: "bidirectional",
+                    index: 0,
+                }),
+                "Bidirectional",
+                output,
+                self.param_count(),
+            )
+        });
     }
 
     /// The forward layer's tapes, the backward layer's, and two of the

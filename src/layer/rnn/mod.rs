@@ -12,7 +12,8 @@ mod simple_rnn;
 mod states;
 mod time_distributed;
 
-pub use bidirectional::{Bidirectional, Reversible};
+pub(crate) use bidirectional::Unmerged;
+pub use bidirectional::{Bidirectional, DirectionOutput, Reversible};
 pub use gru::{Gru, ResetAfter, ResetBefore, ResetGate};
 pub use lstm::Lstm;
 pub use recurrent::{LastOutput, Returns, Sequences};

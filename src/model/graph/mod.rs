@@ -339,6 +339,22 @@ impl<E: Element> Graph<E> {
         self.push::<L::Output>(NodeKind::Op { op }, ids)
     }
 
+    /// A node of shape `S` (a layer's several outputs) from `layer` applied
+    /// to `input`.
+    fn add_layer_with_outputs<S, In, L>(&mut self, layer: L, input: Sym<In>) -> S::Handles
+    where
+        S: NodeShape,
+        In: Features,
+        L: BuildLayer<In, E>,
+        L::Layer: 'static,
+    {
+        let (ids, _) = self.describe(&input);
+        let op = NodeOp(Box::new(LayerNode(layer.build(&mut self.ctx))));
+        self.ops.push(op);
+        let op = self.ops.len() - 1;
+        self.push::<S>(NodeKind::Op { op }, ids)
+    }
+
     /// A layer built for inputs of shape `In` (inferred from where it is
     /// called) to be applied to several nodes with [`call`](Graph::call):
     /// Keras's shared layer, one set of weights.

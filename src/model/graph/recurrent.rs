@@ -261,6 +261,35 @@ where
     }
 }
 
+impl<E: crate::Element> super::Graph<E> {
+    /// A recurrent layer read both ways, the two outputs not merged
+    /// (Keras's `Bidirectional(layer, merge_mode=None)`): the forward
+    /// layer's output and the backward one's (with `return_sequences` put
+    /// back in time order), which any layer can then take.
+    ///
+    /// ```
+    /// use corten::model::Graph;
+    /// use corten::prelude::*;
+    /// let mut g = Graph::<f32>::new();
+    /// let x = g.input::<(Const<5>, Const<3>)>();
+    /// let (forward, backward) = g.add_both_directions(Gru::<4>::new(), x);
+    /// let joined = g.add(Subtract, (forward, backward));
+    /// let model = g.build(x, joined)?;
+    /// assert!(model.summary().to_string().contains("[(None, 4), (None, 4)]"));
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    pub fn add_both_directions<S, In, O>(&mut self, spec: S, sequence: Sym<In>) -> (Sym<O>, Sym<O>)
+    where
+        S: crate::layer::Reversible + crate::layer::BuildLayer<In, E>,
+        S::Layer: Layer<E, Output = O> + 'static,
+        In: crate::shape::Features,
+        O: crate::layer::rnn::DirectionOutput,
+    {
+        let both = crate::layer::Bidirectional::with_merge(spec, crate::layer::rnn::Unmerged);
+        self.add_layer_with_outputs::<super::Outputs<(O, O)>, In, _>(both, sequence)
+    }
+}
+
 #[cfg(all(test, feature = "std"))]
 mod tests {
     use super::super::train::tests::{gradients, random};
@@ -288,6 +317,20 @@ mod tests {
         let batch = 2;
         let (xs, zs) = (random(batch * 6, 1), random(batch * 4, 2));
         gradients(&mut model, &[&xs, &zs], batch);
+    }
+
+    /// Both directions apart (Keras's `merge_mode=None`), one of them
+    /// merged again with a skip of the other.
+    #[test]
+    fn gradients_through_unmerged_directions_match_finite_differences() {
+        let mut g = Graph::<f64>::with_seed(4);
+        let x = g.input::<(Const<3>, Const<2>)>();
+        let (f, b) = g.add_both_directions(Lstm::<2>::new().return_sequences(), x);
+        let (gf, gb) = g.add_both_directions(Gru::<2>::new(), f);
+        let m = g.add(Multiply, (gf, gb));
+        let mut model = g.build(x, (b, m)).unwrap();
+        let batch = 2;
+        gradients(&mut model, &[&random(batch * 6, 5)], batch);
     }
 
     /// The states of a layer with no steps are its initial states.
