@@ -275,7 +275,7 @@ impl<E: crate::Element> super::Graph<E> {
     /// let (forward, backward) = g.add_both_directions(Gru::<4>::new(), x);
     /// let joined = g.add(Subtract, (forward, backward));
     /// let model = g.build(x, joined)?;
-    /// assert!(model.summary().to_string().contains("[(None, 4), (None, 4)]"));
+    /// assert!(model.summary().to_string().contains("│ [(None, 4),"));
     /// # Ok::<(), corten::Error>(())
     /// ```
     pub fn add_both_directions<S, In, O>(&mut self, spec: S, sequence: Sym<In>) -> (Sym<O>, Sym<O>)
