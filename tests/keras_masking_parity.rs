@@ -115,3 +115,71 @@ fn fit_of_a_masked_lstm_matches_keras() {
         );
     }
 }
+
+/// A label per step (Keras's sequence labelling): the padded steps count
+/// for neither the loss nor the accuracy; the prediction keeps the mask
+/// after each step's values. (Keras 3 with JAX counts padded steps in
+/// `fit`'s training accuracy, though not in `evaluate`'s or in the loss:
+/// corten masks every one, so the accuracy is compared with `evaluate`.)
+#[test]
+fn fit_with_a_label_per_masked_step_matches_keras() {
+    let cases = load("masking.txt");
+    let c = case(&cases, "fit_masked_steps");
+    let mut model = sequential![
+        Input<5>,
+        Embedding<9, 3>.mask_zero(),
+        Gru<4>.return_sequences(),
+        Dense<3, Softmax>,
+    ];
+    let initial: Vec<Vec<f32>> = (0..6)
+        .map(|i| c.get(&format!("initial{i}")).to_vec())
+        .collect();
+    model.set_weights(&initial).unwrap();
+    model.compile(
+        Adam {
+            learning_rate: 0.02,
+            ..Default::default()
+        },
+        SparseCategoricalCrossentropy::default(),
+        [Accuracy],
+    );
+    let x = Tensor::from_slice((Dyn(24), Const::<5>), c.get("x")).unwrap();
+    let t = Tensor::from_slice((Dyn(24), Const::<5>), c.get("t")).unwrap();
+    let options = FitOptions {
+        batch_size: 8,
+        epochs: 3,
+        shuffle: false,
+        verbose: Verbosity::Silent,
+        ..Default::default()
+    };
+    let history = model.fit(&x, &t, options).unwrap();
+    let got: Vec<f32> = history.get("loss").iter().map(|&v| v as f32).collect();
+    assert_near("loss", &got, c.get("log_loss"), 1e-4);
+    for (i, w) in model.get_weights().iter().enumerate() {
+        assert_near(
+            &format!("final weight {i}"),
+            w,
+            c.get(&format!("final{i}")),
+            1e-4,
+        );
+    }
+    let evaluated = model.evaluate(&x, &t).unwrap();
+    for key in ["loss", "accuracy"] {
+        let got = [evaluated.get(key).unwrap() as f32];
+        assert_near(key, &got, c.get(&format!("evaluate_{key}")), 1e-4);
+    }
+    let y = model.predict(&x).unwrap();
+    let ids = c.get("x");
+    let values: Vec<f32> = y
+        .as_slice()
+        .chunks(4)
+        .flat_map(|s| s[..3].to_vec())
+        .collect();
+    let mask: Vec<f32> = y.as_slice().chunks(4).map(|s| s[3]).collect();
+    let want_mask: Vec<f32> = ids
+        .iter()
+        .map(|&id| f32::from(u8::from(id != 0.0)))
+        .collect();
+    assert_eq!(mask, want_mask);
+    assert_near("predictions", &values, c.get("y"), 1e-4);
+}

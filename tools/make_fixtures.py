@@ -675,6 +675,28 @@ def masking():
     entries += [(f"log_{k}", v) for k, v in sorted(history.history.items())]
     entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
     cases.append(("fit_masked_lstm", entries))
+
+    # A label per step, padded steps masked out of the loss and the metric.
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((5,)), L.Embedding(9, 3, mask_zero=True),
+                              L.GRU(4, return_sequences=True), L.Dense(3, activation="softmax")])
+    initial = [mrng.normal(0, 0.4, tuple(w.shape)).astype(np.float32) for w in model.weights]
+    model.set_weights(initial)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.02),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = padded_ids(24, 5, 9)
+    t = mrng.integers(0, 3, (24, 5)).astype(np.float32)
+    history = model.fit(x, t, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    entries = [("x", x), ("t", t)] + [(f"initial{i}", w) for i, w in enumerate(initial)]
+    entries += [(f"log_{k}", v) for k, v in sorted(history.history.items())]
+    entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
+    y = model.predict(x, verbose=0)
+    entries += [("y", y)]
+    # Keras 3 (JAX) counts padded steps in fit's training accuracy but not
+    # in evaluate's; corten masks both, so evaluate is the reference.
+    evaluated = model.evaluate(x, t, verbose=0, return_dict=True)
+    entries += [(f"evaluate_{k}", np.array([v])) for k, v in sorted(evaluated.items())]
+    cases.append(("fit_masked_steps", entries))
     write("masking.txt", cases)
 
 

@@ -5,7 +5,7 @@
 use super::callback::{Callback, Control, History, Logs};
 use super::graph::MAX_ARITY;
 use super::progress::{Progress, Verbosity};
-use super::training::{Compiled, Net, Step, WeightsOf};
+use super::training::{Compiled, Net, OutputRows, Step, WeightsOf};
 use super::Sequential;
 use crate::error::Error;
 use crate::layer::Layer;
@@ -297,7 +297,7 @@ impl Totals {
     fn add<E: Element, T>(
         &mut self,
         compiled: &Compiled<E, T>,
-        shapes: &[(usize, usize)],
+        shapes: &[OutputRows],
         total: E,
         losses: &[E],
         outputs: &[Vec<E>],
@@ -307,13 +307,15 @@ impl Totals {
         self.loss += total.to_f64() * batch as f64;
         self.samples += batch;
         for (k, objective) in compiled.objectives.iter().enumerate() {
-            let width = shapes[k].1.max(1);
-            let per_row = objective.loss.labels_per_row(width);
+            let per_row = objective.loss.labels_per_row(shapes[k].width);
             self.losses[k] += losses[k].to_f64() * batch as f64;
-            self.rows[k] += outputs[k].len() / width;
-            for (sum, metric) in self.metrics[k].iter_mut().zip(&objective.metrics) {
-                *sum += metric.sum(&outputs[k], ys[k], width, per_row);
+            let mut counted = None;
+            for (sum, &metric) in self.metrics[k].iter_mut().zip(&objective.metrics) {
+                let (value, rows) = shapes[k].metric_sum(metric, &outputs[k], ys[k], per_row);
+                *sum += value;
+                counted = Some(rows);
             }
+            self.rows[k] += counted.unwrap_or(0);
         }
     }
 
@@ -395,17 +397,14 @@ fn check_dataset<E: Element, N: Net<E>>(
             return Err(Error::NonFinite { what, index });
         }
     }
-    for ((y, &(numel, width)), objective) in
-        data.y.get().iter().zip(&outputs).zip(&compiled.objectives)
-    {
+    for ((y, shape), objective) in data.y.get().iter().zip(&outputs).zip(&compiled.objectives) {
         if !objective.weight.is_finite() {
             return Err(Error::InvalidOption {
                 what: "loss weight",
                 rule: "finite",
             });
         }
-        let rows_per_sample = numel / width.max(1);
-        let per_sample = rows_per_sample * objective.loss.labels_per_row(width);
+        let per_sample = shape.rows_per_sample() * objective.loss.labels_per_row(shape.width);
         if y.len() != data.samples * per_sample {
             return Err(Error::LabelMismatch {
                 samples: data.samples,
@@ -419,7 +418,7 @@ fn check_dataset<E: Element, N: Net<E>>(
                 index,
             });
         }
-        objective.loss.check_labels(y, width)?;
+        objective.loss.check_labels(y, shape.width)?;
     }
     net.check_inputs(data.x.get())
 }
@@ -587,17 +586,15 @@ fn evaluate<E: Element, N: Net<E>>(
         let batch = batch_size.min(data.samples - start);
         let rows = start..start + batch;
         let (xs, ys) = (data.x.rows(&rows, &per_x), data.y.rows(&rows, &per_y));
-        for (y, &(numel, _)) in outputs.iter_mut().zip(&shapes) {
-            y.resize(batch * numel, E::ZERO);
+        for (y, shape) in outputs.iter_mut().zip(&shapes) {
+            y.resize(batch * shape.numel, E::ZERO);
         }
         scratch.resize(batch * net.scratch_per_sample(), E::ZERO);
         net.forward(xs.get(), batch, &mut outputs, &mut scratch);
         let mut total = E::ZERO;
         for (k, objective) in compiled.objectives.iter().enumerate() {
-            crate::error::check_output("evaluate", &outputs[k], start * shapes[k].0)?;
-            losses[k] = objective
-                .loss
-                .loss(&outputs[k], ys.get()[k], shapes[k].1, None)?;
+            crate::error::check_output("evaluate", &outputs[k], start * shapes[k].numel)?;
+            losses[k] = shapes[k].loss(&*objective.loss, &outputs[k], ys.get()[k], None)?;
             total += E::from_f64(objective.weight) * losses[k];
         }
         totals.add(compiled, &shapes, total, &losses, &outputs, ys.get(), batch);

@@ -132,9 +132,8 @@ pub(crate) trait Net<E: Element>: Weighted<E> {
     type Tape: Default;
     /// Elements per sample of each input.
     fn input_numels(&self) -> Vec<usize>;
-    /// Each output's elements per sample and the size of its last axis
-    /// (the row a loss compares).
-    fn output_shapes(&self) -> Vec<(usize, usize)>;
+    /// Each output's elements per sample and the rows a loss compares.
+    fn output_shapes(&self) -> Vec<OutputRows>;
     /// Each output's name (the layer that computes it), which prefixes its
     /// logs when there are several.
     fn output_names(&self) -> Vec<alloc::string::String>;
@@ -191,13 +190,11 @@ impl<E: Element, T> Compiled<E, T> {
         self.losses.resize(shapes.len(), E::ZERO);
         net.forward_train(xs, batch, &mut self.tape, &mut self.rng, &mut self.outputs);
         let mut total = E::ZERO;
-        for (k, &(numel, width)) in shapes.iter().enumerate() {
+        for (k, shape) in shapes.iter().enumerate() {
             let objective = &self.objectives[k];
             let grad = &mut self.output_grads[k];
-            grad.resize(batch * numel, E::ZERO);
-            let loss = objective
-                .loss
-                .loss(&self.outputs[k], ys[k], width, Some(grad))?;
+            grad.resize(batch * shape.numel, E::ZERO);
+            let loss = shape.loss(&*objective.loss, &self.outputs[k], ys[k], Some(grad))?;
             let weight = E::from_f64(objective.weight);
             if objective.weight != 1.0 {
                 grad.iter_mut().for_each(|g| *g *= weight);
@@ -331,9 +328,8 @@ where
     fn input_numels(&self) -> Vec<usize> {
         alloc::vec![F::NUMEL]
     }
-    fn output_shapes(&self) -> Vec<(usize, usize)> {
-        let numel = <L::Output as StaticShape>::NUMEL;
-        alloc::vec![(numel, output_width::<L::Output>())]
+    fn output_shapes(&self) -> Vec<OutputRows> {
+        alloc::vec![OutputRows::of::<L::Output>()]
     }
     fn output_names(&self) -> Vec<alloc::string::String> {
         alloc::vec![alloc::string::String::new()]
@@ -407,9 +403,120 @@ fn restore_moving<E: Element>(model: &mut impl Weighted<E>, saved: &[E]) {
     });
 }
 
-/// The size of the output's last axis: the row a loss compares.
-pub(crate) fn output_width<S: crate::shape::Shape>() -> usize {
-    S::static_sizes().as_slice().last().copied().unwrap_or(1)
+/// One output as its loss and metrics see it: `numel` values per sample,
+/// in rows of `width` (what a loss compares, the last axis), each row
+/// followed by its mask value when `masked` (a masked sequence, whose
+/// masked rows count for neither: Keras weighs a masked output's loss and
+/// metrics by its mask).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OutputRows {
+    pub numel: usize,
+    pub width: usize,
+    pub masked: bool,
+}
+
+/// The rows of a masked output that its mask keeps, with their labels.
+struct Kept<E> {
+    values: Vec<E>,
+    truth: Vec<E>,
+    rows: Vec<usize>,
+}
+
+impl OutputRows {
+    /// The rows of outputs of shape `S`.
+    pub(crate) fn of<S: crate::shape::Features>() -> Self {
+        Self::from_sizes(S::NUMEL, S::static_sizes().as_slice(), S::MASK_STRIDE > 0)
+    }
+
+    /// The rows of an output of `numel` values and these sizes.
+    pub(crate) fn from_sizes(numel: usize, sizes: &[usize], masked: bool) -> Self {
+        let last = sizes.last().copied().unwrap_or(1);
+        OutputRows {
+            numel,
+            width: last - usize::from(masked && last > 0),
+            masked,
+        }
+    }
+
+    /// Rows per sample.
+    pub(crate) fn rows_per_sample(&self) -> usize {
+        self.numel / (self.width + usize::from(self.masked)).max(1)
+    }
+
+    /// The rows of `pred` (a batch) its mask keeps, and their labels
+    /// (`per_row` a row).
+    fn kept<E: Element>(&self, pred: &[E], truth: &[E], per_row: usize) -> Kept<E> {
+        let stride = self.width + 1;
+        let mut kept = Kept {
+            values: Vec::new(),
+            truth: Vec::new(),
+            rows: Vec::new(),
+        };
+        for (i, row) in pred.chunks_exact(stride).enumerate() {
+            if row[self.width] != E::ZERO {
+                kept.values.extend_from_slice(&row[..self.width]);
+                kept.truth
+                    .extend_from_slice(truth.get(i * per_row..(i + 1) * per_row).unwrap_or(&[]));
+                kept.rows.push(i);
+            }
+        }
+        kept
+    }
+
+    /// `loss` of the predictions `pred` (a batch) against `truth`, and
+    /// with `grad` its gradient: the mean over the rows, or over the rows
+    /// a masked output keeps (0 when it keeps none, as Keras).
+    pub(crate) fn loss<E: Element>(
+        &self,
+        loss: &dyn Loss<E>,
+        pred: &[E],
+        truth: &[E],
+        grad: Option<&mut [E]>,
+    ) -> Result<E, Error> {
+        if !self.masked {
+            return loss.loss(pred, truth, self.width, grad);
+        }
+        let per_row = loss.labels_per_row(self.width);
+        let rows = pred.len() / (self.width + 1);
+        if rows * per_row != truth.len() {
+            return Err(Error::LabelMismatch {
+                samples: rows,
+                per_sample: per_row,
+                got: truth.len(),
+            });
+        }
+        let kept = self.kept(pred, truth, per_row);
+        let Some(grad) = grad else {
+            return loss.loss(&kept.values, &kept.truth, self.width, None);
+        };
+        let mut kept_grad = alloc::vec![E::ZERO; kept.values.len()];
+        let value = loss.loss(&kept.values, &kept.truth, self.width, Some(&mut kept_grad))?;
+        grad.fill(E::ZERO);
+        let stride = self.width + 1;
+        for (g, &row) in kept_grad.chunks_exact(self.width.max(1)).zip(&kept.rows) {
+            grad[row * stride..row * stride + self.width].copy_from_slice(g);
+        }
+        Ok(value)
+    }
+
+    /// `metric` summed over the rows of `pred` (a batch) against `truth`
+    /// (`per_row` labels a row), and the rows it counted: all, or the ones
+    /// a masked output keeps.
+    pub(crate) fn metric_sum<E: Element>(
+        &self,
+        metric: Metric,
+        pred: &[E],
+        truth: &[E],
+        per_row: usize,
+    ) -> (f64, usize) {
+        if !self.masked {
+            let rows = pred.len() / self.width.max(1);
+            return (metric.sum(pred, truth, self.width, per_row), rows);
+        }
+        let kept = self.kept(pred, truth, per_row);
+        let sum = metric.sum(&kept.values, &kept.truth, self.width, per_row);
+        (sum, kept.rows.len())
+    }
 }
 
 /// The model's weights for callbacks, as `f64` copies.
@@ -435,5 +542,36 @@ impl<E: Element, M: Weighted<E>> ModelWeights for WeightsOf<'_, M, E> {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::MeanSquaredError;
+
+    /// A masked output's loss is the mean over the rows its mask keeps
+    /// (a scalar oracle), its gradient 0 on the others and on the mask.
+    #[test]
+    fn a_masked_output_counts_only_the_rows_kept() {
+        let rows = OutputRows::from_sizes(6, &[2, 3], true);
+        assert_eq!((rows.width, rows.rows_per_sample()), (2, 2));
+        // Two rows of (value, value, mask): the second masked.
+        let pred = [1.0f64, 2.0, 1.0, 5.0, 5.0, 0.0];
+        let truth = [0.0, 0.0, 9.0, 9.0];
+        let mut grad = [f64::NAN; 6];
+        let loss = rows
+            .loss(&MeanSquaredError, &pred, &truth, Some(&mut grad))
+            .unwrap();
+        assert_eq!(loss, (1.0 + 4.0) / 2.0);
+        assert_eq!(grad, [1.0, 2.0, 0.0, 0.0, 0.0, 0.0]);
+        let (sum, counted) = rows.metric_sum(Metric::MeanAbsoluteError, &pred, &truth, 2);
+        assert_eq!((sum, counted), (1.5, 1));
+        // Nothing kept: 0, as Keras's `divide_no_nan`.
+        let none = [1.0, 2.0, 0.0, 5.0, 5.0, 0.0];
+        assert_eq!(
+            rows.loss(&MeanSquaredError, &none, &truth, None).unwrap(),
+            0.0
+        );
     }
 }

@@ -9,6 +9,7 @@
 
 use super::dim::{Dim, StaticDim};
 use super::tuple::{Batched, Features, Sizes, StaticShape};
+use crate::Element;
 use core::fmt;
 use core::marker::PhantomData;
 
@@ -77,6 +78,32 @@ impl<B: Dim, T: StaticDim, F: StaticDim> Batched for (B, T, Masked<F>) {
 pub(crate) fn step_masks<E: Copy>(x: &[E], stride: usize) -> impl Iterator<Item = E> + '_ {
     x.chunks_exact(stride.max(1))
         .map(move |step| step[stride - 1])
+}
+
+/// Splits masked sequences `x` (rows of `width + 1`, the last the mask)
+/// into their values (rows of `width`) and their mask (one per row).
+pub(crate) fn unmask<E: Element>(x: &[E], width: usize, values: &mut [E], mask: &mut [E]) {
+    for ((row, v), m) in x
+        .chunks_exact(width + 1)
+        .zip(values.chunks_exact_mut(width.max(1)))
+        .zip(mask.iter_mut())
+    {
+        v.copy_from_slice(&row[..width]);
+        *m = row[width];
+    }
+    if width == 0 {
+        for (row, m) in x.iter().zip(mask) {
+            *m = *row;
+        }
+    }
+}
+
+/// Writes `values` (rows of `width`) with `mask` after each row into `y`.
+pub(crate) fn with_mask<E: Element>(values: &[E], mask: &[E], width: usize, y: &mut [E]) {
+    for (i, (row, &m)) in y.chunks_exact_mut(width + 1).zip(mask).enumerate() {
+        row[..width].copy_from_slice(&values[i * width..(i + 1) * width]);
+        row[width] = m;
+    }
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ pub use constraint::{
     BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape, SizesAgree,
 };
 pub use dim::{Const, Dim, Dyn, StaticDim};
-pub(crate) use masked::step_masks;
 pub use masked::Masked;
+pub(crate) use masked::{step_masks, unmask, with_mask};
 pub(crate) use tuple::write_tuple;
 pub use tuple::{Batched, Features, KerasShape, LastAxis, Shape, Sizes, StaticShape, MAX_RANK};
 pub use window::{Dilated, Extent, KernelExtent, Padding, Same, Valid, ValidWindow, WindowOutput};

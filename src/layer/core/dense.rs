@@ -11,7 +11,7 @@ use crate::layer::machinery::train::{
 };
 use crate::layer::machinery::{Built, LayerOp, WeightShapes, Weights};
 use crate::layer::{activate_in_place, DenseElement};
-use crate::shape::{Const, Features, Sizes, StaticDim};
+use crate::shape::{unmask, with_mask, Const, Features, Masked, Sizes, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
 
@@ -156,7 +156,8 @@ pub trait BiasArray<const UNITS: usize, E: Element>: Data<E> {}
 impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for [E; UNITS] {}
 
 /// What a Dense layer takes: vectors `(features,)`, or sequences `(steps,
-/// features)` (Keras's Dense on a sequence: the same kernel at every step).
+/// features)` (Keras's Dense on a sequence: the same kernel at every step),
+/// masked or not (a masked sequence stays masked).
 #[diagnostic::on_unimplemented(
     message = "shape mismatch: a Dense layer takes vectors `(features,)` or sequences `(steps, features)`, not inputs of shape `{Self}`",
     label = "this layer does not fit the output of the layer before it",
@@ -169,6 +170,8 @@ pub trait DenseInput: Features {
     type Output<const UNITS: usize>: Features;
     /// Rows of the last axis per sample.
     const ROWS: usize;
+    /// Whether each row is followed by its mask value.
+    const MASKED: bool = false;
 }
 
 impl<I: StaticDim> DenseInput for (I,) {
@@ -181,6 +184,13 @@ impl<T: StaticDim, I: StaticDim> DenseInput for (T, I) {
     type Last = I;
     type Output<const UNITS: usize> = (T, Const<UNITS>);
     const ROWS: usize = T::SIZE;
+}
+
+impl<T: StaticDim, I: StaticDim> DenseInput for (T, Masked<I>) {
+    type Last = I;
+    type Output<const UNITS: usize> = (T, Masked<Const<UNITS>>);
+    const ROWS: usize = T::SIZE;
+    const MASKED: bool = true;
 }
 
 /// The weights depend on the input's last axis only.
@@ -197,9 +207,23 @@ impl<S: DenseInput, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<
     for Dense<UNITS, A>
 {
     type Output = S::Output<UNITS>;
+    /// A masked sequence's values and mask apart, and the output's values.
+    const SCRATCH_PER_SAMPLE: usize = match S::MASKED {
+        true => S::ROWS * (S::Last::SIZE + 1 + UNITS),
+        false => 0,
+    };
 
-    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, _: &mut [E]) {
-        E::dense_forward(x, w.at(0), w.at(1), y, batch * S::ROWS, S::Last::SIZE);
+    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        let rows = batch * S::ROWS;
+        if S::MASKED {
+            let (values, rest) = scratch.split_at_mut(rows * S::Last::SIZE);
+            let (mask, rest) = rest.split_at_mut(rows);
+            let out = &mut rest[..rows * UNITS];
+            unmask(x, S::Last::SIZE, values, mask);
+            <Self as LayerOp<(S::Last,), E>>::forward(self, w, values, out, rows, &mut []);
+            return with_mask(out, mask, UNITS, y);
+        }
+        E::dense_forward(x, w.at(0), w.at(1), y, rows, S::Last::SIZE);
         activate_in_place(&self.activation, y, UNITS);
     }
 
@@ -213,8 +237,17 @@ impl<S: DenseInput, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<
         tape: &mut Tape<E>,
         _rng: &mut crate::random::Rng,
     ) {
+        let rows = batch * S::ROWS;
+        if S::MASKED {
+            let (values, mask) = unmasked(x, S::Last::SIZE, rows);
+            let mut out = alloc::vec![E::ZERO; rows * UNITS];
+            forward_keeping_z(tape, &mut out, 0, (&self.activation, UNITS), |z, _| {
+                E::dense_forward(&values, w.at(0), w.at(1), z, rows, S::Last::SIZE)
+            });
+            return with_mask(&out, &mask, UNITS, y);
+        }
         forward_keeping_z(tape, y, 0, (&self.activation, UNITS), |z, _| {
-            E::dense_forward(x, w.at(0), w.at(1), z, batch * S::ROWS, S::Last::SIZE)
+            E::dense_forward(x, w.at(0), w.at(1), z, rows, S::Last::SIZE)
         });
     }
 
@@ -227,6 +260,40 @@ impl<S: DenseInput, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<
         grads: &mut [E],
     ) {
         let (rows, inputs) = (pass.batch * S::ROWS, S::Last::SIZE);
+        if !S::MASKED {
+            return self.backward_rows(w, pass, rows, inputs, tape, grads);
+        }
+        // The same pass on the values apart; the mask gets no gradient.
+        let (x, mask) = unmasked(pass.x, inputs, rows);
+        let (y, _) = unmasked(pass.y, UNITS, rows);
+        let (mut dy, _) = unmasked(pass.dy, UNITS, rows);
+        let mut dx = alloc::vec![E::ZERO; if pass.dx.is_some() { rows * inputs } else { 0 }];
+        let values = Backprop {
+            x: &x,
+            y: &y,
+            dy: &mut dy,
+            dx: pass.dx.is_some().then_some(&mut dx[..]),
+            batch: pass.batch,
+        };
+        self.backward_rows(w, values, rows, inputs, tape, grads);
+        if let Some(out) = pass.dx {
+            with_mask(&dx, &alloc::vec![E::ZERO; mask.len()], inputs, out);
+        }
+    }
+}
+
+impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
+    /// The backward pass over `rows` rows of `inputs` values each.
+    #[cfg(feature = "std")]
+    fn backward_rows<E: DenseElement, W: Weights<E>>(
+        &self,
+        w: &W,
+        pass: Backprop<'_, E>,
+        rows: usize,
+        inputs: usize,
+        tape: &mut Tape<E>,
+        grads: &mut [E],
+    ) {
         let dz = pass.dy;
         activation_backward(&self.activation, &tape.cache, pass.y, dz, UNITS);
         let (d_kernel, d_bias) = grads.split_at_mut(inputs * UNITS);
@@ -236,6 +303,21 @@ impl<S: DenseInput, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<
             E::matmul_a_bt(rows, UNITS, inputs, dz, w.at(0), dx);
         }
     }
+}
+
+/// A masked sequence's values (rows of `width`) and mask, apart.
+#[cfg(feature = "std")]
+fn unmasked<E: Element>(
+    x: &[E],
+    width: usize,
+    rows: usize,
+) -> (alloc::vec::Vec<E>, alloc::vec::Vec<E>) {
+    let (mut values, mut mask) = (
+        alloc::vec![E::ZERO; rows * width],
+        alloc::vec![E::ZERO; rows],
+    );
+    unmask(x, width, &mut values, &mut mask);
+    (values, mask)
 }
 
 kernel_and_bias_layer!("Dense", "dense", "kernel", [const UNITS: usize, A: Activation] Dense<UNITS, A>);
@@ -315,5 +397,35 @@ mod gradient_tests {
             4,
             None,
         );
+    }
+
+    /// Every step of a sequence through one kernel, masked or not; a
+    /// masked sequence keeps its mask.
+    #[test]
+    fn sequences_masked_or_not_match_finite_differences_and_the_rows_alone() {
+        use crate::layer::Layer;
+        check::gradients(
+            &check::build::<(N<3>, N<4>), _>(Dense::<2, Softmax>::new()),
+            2,
+            None,
+        );
+        type Masked = (N<3>, crate::shape::Masked<N<2>>);
+        let masked = check::build::<Masked, _>(Dense::<2, Softmax>::new());
+        check::gradients(&masked, 2, None);
+        // The oracle: each step alone through the same weights.
+        let x = [0.5, -1.0, 1.0, 2.0, 0.25, 0.0, -0.5, 1.5, 1.0];
+        let mut y = [f64::NAN; 9];
+        masked.forward_slices(&x, &mut y, 1, &mut [0.0; 15]);
+        let vector = Dense::<2, Softmax>::from_data::<N<2>, f64, _, _>(
+            masked.weight(0).to_vec(),
+            masked.weight(1).to_vec(),
+        )
+        .unwrap();
+        for (step, out) in x.chunks(3).zip(y.chunks(3)) {
+            let mut want = [0.0; 2];
+            vector.forward_slices(&step[..2], &mut want, 1, &mut []);
+            assert_eq!(&out[..2], &want);
+            assert_eq!(out[2], step[2], "the mask is kept");
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! row 1 the recurrent bias.
 
 use crate::layer::{DenseElement, Product};
-use crate::shape::{Features, StaticDim};
+use crate::shape::{unmask, with_mask, Features, StaticDim};
 use crate::Element;
 
 /// What a recurrent layer returns: its last output (Keras's default) or
@@ -632,32 +632,6 @@ pub(crate) const fn masked_scratch_per_sample<C: CellMath>(
     units: usize,
 ) -> usize {
     steps * (features + 1 + units) + scratch_per_sample::<C>(steps, units)
-}
-
-/// Splits masked sequences `x` (rows of `width + 1`, the last the mask)
-/// into their values (rows of `width`) and their mask (one per row).
-fn unmask<E: Element>(x: &[E], width: usize, values: &mut [E], mask: &mut [E]) {
-    for ((row, v), m) in x
-        .chunks_exact(width + 1)
-        .zip(values.chunks_exact_mut(width.max(1)))
-        .zip(mask.iter_mut())
-    {
-        v.copy_from_slice(&row[..width]);
-        *m = row[width];
-    }
-    if width == 0 {
-        for (row, m) in x.iter().zip(mask) {
-            *m = *row;
-        }
-    }
-}
-
-/// Writes `values` (rows of `width`) with `mask` after each row into `y`.
-fn with_mask<E: Element>(values: &[E], mask: &[E], width: usize, y: &mut [E]) {
-    for (i, (row, &m)) in y.chunks_exact_mut(width + 1).zip(mask).enumerate() {
-        row[..width].copy_from_slice(&values[i * width..(i + 1) * width]);
-        row[width] = m;
-    }
 }
 
 /// [`forward`] over masked sequences `x` (`(batch, steps, features + 1)`):

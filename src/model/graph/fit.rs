@@ -191,13 +191,16 @@ impl<Ins: Syms, Outs: Syms, E: Element> Net<E> for Model<Ins, Outs, E> {
             .map(|&n| self.nodes[n].shape.numel())
             .collect()
     }
-    fn output_shapes(&self) -> Vec<(usize, usize)> {
+    fn output_shapes(&self) -> Vec<crate::model::training::OutputRows> {
         self.output_nodes
             .iter()
             .map(|&n| {
-                let shape = &self.nodes[n].shape;
-                let width = shape.as_slice().last().copied().unwrap_or(1);
-                (shape.numel(), width)
+                let node = &self.nodes[n];
+                crate::model::training::OutputRows::from_sizes(
+                    node.shape.numel(),
+                    node.shape.as_slice(),
+                    node.masked,
+                )
             })
             .collect()
     }

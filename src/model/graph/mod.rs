@@ -142,6 +142,8 @@ pub(crate) struct Node {
     /// Which output of its one input this node reads, for a node that
     /// reads a part of a node with several outputs.
     pub(crate) part: Option<usize>,
+    /// Whether the node is a masked sequence (its rows end with a mask).
+    pub(crate) masked: bool,
 }
 
 /// Something [`Graph::add`] applies to the nodes `Ins`: a layer spec to one
@@ -251,6 +253,7 @@ impl<E: Element> Graph<E> {
             inputs,
             shape: S::sizes(),
             part: None,
+            masked: S::masked(),
         });
         S::handles(self, self.nodes.len() - 1)
     }
@@ -262,6 +265,7 @@ impl<E: Element> Graph<E> {
             inputs: alloc::vec![of],
             shape: S::default().sizes(),
             part: Some(index),
+            masked: S::MASK_STRIDE > 0,
         });
         Sym {
             node: self.nodes.len() - 1,

@@ -23,6 +23,11 @@ pub trait NodeShape: 'static {
     /// flat run holding every output's.
     #[doc(hidden)]
     fn sizes() -> Sizes;
+    /// Whether the node is one masked sequence.
+    #[doc(hidden)]
+    fn masked() -> bool {
+        false
+    }
     /// The handles of node `node` of `graph`: the node itself, or one new
     /// node per output.
     #[doc(hidden)]
@@ -33,6 +38,9 @@ impl<S: Features> NodeShape for S {
     type Handles = Sym<S>;
     fn sizes() -> Sizes {
         S::default().sizes()
+    }
+    fn masked() -> bool {
+        S::MASK_STRIDE > 0
     }
     fn handles<E: Element>(graph: &mut Graph<E>, node: usize) -> Sym<S> {
         Sym {
