@@ -37,6 +37,21 @@ fn the_keras_table_spells_what_compiles() {
         Flatten,
     ];
     assert_eq!(sequence.output_shape().to_string(), "(None, 16)");
+    let masked = sequential![
+        Input<20>,
+        Embedding<100, 8>.mask_zero(),
+        Lstm<8>.without_bias().return_sequences(),
+        Gru<4>,
+    ];
+    assert_eq!(masked.output_shape().to_string(), "(None, 4)");
+    let padded = sequential![Input<20, 3>, Masking::default(), Gru<4>];
+    assert_eq!(padded.output_shape().to_string(), "(None, 4)");
+    let mut g = Graph::<f32>::new();
+    let (x, z) = (g.input::<(Const<5>, Const<3>)>(), g.input::<(Const<4>, Const<2>)>());
+    let (_out, h, c) = g.add_with_states(Lstm::<8>::new(), x);
+    let y = g.add(Lstm::<8>::new(), z.with_initial_state((h, c)));
+    let (f, b) = g.add_both_directions(Gru::<4>::new(), x);
+    assert!(g.build((x, z), (y, f, b)).is_ok());
 
     let mut g = Graph::<f32>::new();
     let a = g.input_named::<(Const<8>,)>("a");
