@@ -340,12 +340,6 @@ fn fit_through_a_shared_layer_with_one_loss_for_both_outputs_matches_keras() {
     let xq = Tensor::from_slice((Dyn(40), Const::<6>), c.get("x1")).unwrap();
     let y_out = Tensor::from_slice((Dyn(40), Const::<2>), c.get("t0")).unwrap();
     let y_sim = Tensor::from_slice((Dyn(40), Const::<1>), c.get("t1")).unwrap();
-    let options = FitOptions {
-        batch_size: 8,
-        epochs: 3,
-        shuffle: false,
-        verbose: Verbosity::Silent,
-        ..Default::default()
-    };
+    let options = common::keras_fit(8);
     check_fit(c, &mut model, (&xp, &xq), (&y_out, &y_sim), options);
 }

@@ -94,13 +94,7 @@ fn fit_of_a_masked_lstm_matches_keras() {
     );
     let x = Tensor::from_slice((Dyn(32), Const::<6>), c.get("x")).unwrap();
     let t = Tensor::from_slice((Dyn(32),), c.get("t")).unwrap();
-    let options = FitOptions {
-        batch_size: 8,
-        epochs: 3,
-        shuffle: false,
-        verbose: Verbosity::Silent,
-        ..Default::default()
-    };
+    let options = common::keras_fit(8);
     let history = model.fit(&x, &t, options).unwrap();
     for key in ["loss", "accuracy"] {
         let got: Vec<f32> = history.get(key).iter().map(|&v| v as f32).collect();
@@ -145,13 +139,7 @@ fn fit_with_a_label_per_masked_step_matches_keras() {
     );
     let x = Tensor::from_slice((Dyn(24), Const::<5>), c.get("x")).unwrap();
     let t = Tensor::from_slice((Dyn(24), Const::<5>), c.get("t")).unwrap();
-    let options = FitOptions {
-        batch_size: 8,
-        epochs: 3,
-        shuffle: false,
-        verbose: Verbosity::Silent,
-        ..Default::default()
-    };
+    let options = common::keras_fit(8);
     let history = model.fit(&x, &t, options).unwrap();
     let got: Vec<f32> = history.get("loss").iter().map(|&v| v as f32).collect();
     assert_near("loss", &got, c.get("log_loss"), 1e-4);

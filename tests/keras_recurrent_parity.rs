@@ -177,13 +177,7 @@ macro_rules! check_fit {
         let x =
             Tensor::from_slice((Dyn(n), Const::<$steps>, Const::<$features>), c.get("x")).unwrap();
         let y = $labels(n, c.get("t"));
-        let options = FitOptions {
-            batch_size: 8,
-            epochs: 3,
-            shuffle: false,
-            verbose: Verbosity::Silent,
-            ..Default::default()
-        };
+        let options = common::keras_fit(8);
         let history = model.fit(&x, &y, options).unwrap();
         for key in c.arrays.keys().filter_map(|k| k.strip_prefix("log_")) {
             let got: Vec<f32> = history.get(key).iter().map(|&v| v as f32).collect();

@@ -47,7 +47,10 @@ fn the_keras_table_spells_what_compiles() {
     let padded = sequential![Input<20, 3>, Masking::default(), Gru<4>];
     assert_eq!(padded.output_shape().to_string(), "(None, 4)");
     let mut g = Graph::<f32>::new();
-    let (x, z) = (g.input::<(Const<5>, Const<3>)>(), g.input::<(Const<4>, Const<2>)>());
+    let (x, z) = (
+        g.input::<(Const<5>, Const<3>)>(),
+        g.input::<(Const<4>, Const<2>)>(),
+    );
     let (_out, h, c) = g.add_with_states(Lstm::<8>::new(), x);
     let y = g.add(Lstm::<8>::new(), z.with_initial_state((h, c)));
     let (f, b) = g.add_both_directions(Gru::<4>::new(), x);

@@ -7,7 +7,7 @@ mod common;
 use common::{assert_near, case, load, Case};
 use corten::loss::*;
 use corten::metric::Accuracy;
-use corten::model::{FitOptions, Verbosity};
+use corten::model::FitOptions;
 use corten::optimizer::*;
 use corten::prelude::*;
 use corten::{sequential, Tensor};
@@ -135,13 +135,7 @@ fn optimizers_match_keras() {
 }
 
 fn fit_options() -> FitOptions<'static, f32> {
-    FitOptions {
-        batch_size: 16,
-        epochs: 3,
-        shuffle: false,
-        verbose: Verbosity::Silent,
-        ..Default::default()
-    }
+    common::keras_fit(16)
 }
 
 /// Runs `fit` from the case's initial weights and compares the per-epoch

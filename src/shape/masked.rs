@@ -98,6 +98,19 @@ pub(crate) fn unmask<E: Element>(x: &[E], width: usize, values: &mut [E], mask: 
     }
 }
 
+/// A masked sequence's values (`rows` rows of `width`) and mask, apart.
+#[cfg(feature = "alloc")]
+pub(crate) fn unmasked<E: Element>(
+    x: &[E],
+    width: usize,
+    rows: usize,
+) -> (alloc::vec::Vec<E>, alloc::vec::Vec<E>) {
+    let mut values = alloc::vec![E::ZERO; rows * width];
+    let mut mask = alloc::vec![E::ZERO; rows];
+    unmask(x, width, &mut values, &mut mask);
+    (values, mask)
+}
+
 /// Writes `values` (rows of `width`) with `mask` after each row into `y`.
 pub(crate) fn with_mask<E: Element>(values: &[E], mask: &[E], width: usize, y: &mut [E]) {
     for (i, (row, &m)) in y.chunks_exact_mut(width + 1).zip(mask).enumerate() {

@@ -13,6 +13,8 @@ pub use constraint::{
     BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape, SizesAgree,
 };
 pub use dim::{Const, Dim, Dyn, StaticDim};
+#[cfg(feature = "alloc")]
+pub(crate) use masked::unmasked;
 pub use masked::Masked;
 pub(crate) use masked::{step_masks, unmask, with_mask};
 pub(crate) use tuple::write_tuple;

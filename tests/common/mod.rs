@@ -115,3 +115,15 @@ pub fn corrupt(bytes: &[u8], seed: u64, cases: usize, mut check: impl FnMut(&[u8
         check(&bad);
     }
 }
+
+/// The options the Keras `fit` fixtures ran with: `batch_size`, 3 epochs,
+/// no shuffling (nothing printed).
+pub fn keras_fit(batch_size: usize) -> corten::model::FitOptions<'static, f32> {
+    corten::model::FitOptions {
+        batch_size,
+        epochs: 3,
+        shuffle: false,
+        verbose: corten::model::Verbosity::Silent,
+        ..Default::default()
+    }
+}

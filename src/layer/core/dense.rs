@@ -11,6 +11,8 @@ use crate::layer::machinery::train::{
 };
 use crate::layer::machinery::{Built, LayerOp, WeightShapes, Weights};
 use crate::layer::{activate_in_place, DenseElement};
+#[cfg(feature = "std")]
+use crate::shape::unmasked;
 use crate::shape::{unmask, with_mask, Const, Features, Masked, Sizes, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
@@ -303,21 +305,6 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
             E::matmul_a_bt(rows, UNITS, inputs, dz, w.at(0), dx);
         }
     }
-}
-
-/// A masked sequence's values (rows of `width`) and mask, apart.
-#[cfg(feature = "std")]
-fn unmasked<E: Element>(
-    x: &[E],
-    width: usize,
-    rows: usize,
-) -> (alloc::vec::Vec<E>, alloc::vec::Vec<E>) {
-    let (mut values, mut mask) = (
-        alloc::vec![E::ZERO; rows * width],
-        alloc::vec![E::ZERO; rows],
-    );
-    unmask(x, width, &mut values, &mut mask);
-    (values, mask)
 }
 
 kernel_and_bias_layer!("Dense", "dense", "kernel", [const UNITS: usize, A: Activation] Dense<UNITS, A>);

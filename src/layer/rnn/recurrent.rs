@@ -678,11 +678,7 @@ pub(crate) fn forward_train_masked<C: CellMath, E: DenseElement>(
     rng: &mut crate::random::Rng,
 ) {
     let rows = d.batch * d.steps;
-    let (mut values, mut mask) = (
-        alloc::vec![E::ZERO; rows * d.features],
-        alloc::vec![E::ZERO; rows],
-    );
-    unmask(x, d.features, &mut values, &mut mask);
+    let (values, mask) = crate::shape::unmasked(x, d.features, rows);
     let carry = Carry {
         initial: &[],
         last: None,
@@ -712,17 +708,9 @@ pub(crate) fn backward_masked<C: CellMath, E: DenseElement>(
     grads: &mut [E],
 ) {
     let rows = d.batch * d.steps;
-    let (mut values, mut mask) = (
-        alloc::vec![E::ZERO; rows * d.features],
-        alloc::vec![E::ZERO; rows],
-    );
-    unmask(x, d.features, &mut values, &mut mask);
-    let mut dy_values = alloc::vec![E::ZERO; if sequences { rows * d.units } else { 0 }];
-    if sequences {
-        let mut ignored = alloc::vec![E::ZERO; rows];
-        unmask(dy, d.units, &mut dy_values, &mut ignored);
-    }
-    let dy = if sequences { &dy_values[..] } else { dy };
+    let (values, mask) = crate::shape::unmasked(x, d.features, rows);
+    let dy_values = sequences.then(|| crate::shape::unmasked(dy, d.units, rows).0);
+    let dy = dy_values.as_deref().unwrap_or(dy);
     let mut dx_values = alloc::vec![E::ZERO; if dx.is_some() { rows * d.features } else { 0 }];
     let carry = CarryGrad {
         last: None,

@@ -13,41 +13,57 @@ use alloc::vec::Vec;
 /// outputs a model has.
 pub const MAX_ARITY: usize = 4;
 
-/// A node's operation, its types erased.
+/// A node's operation, its types erased. The defaults are those of an
+/// operation without weights (a merge, a node reading one output of
+/// another) that needs no working space and no tape.
 pub(crate) trait GraphOp<E: Element> {
     /// `y` from the node's inputs `xs` (one slice each, `batch` samples).
     fn forward(&self, xs: &[&[E]], y: &mut [E], batch: usize, scratch: &mut [E]);
     /// Scratch elements the forward pass needs per sample.
-    fn scratch_per_sample(&self) -> usize;
+    fn scratch_per_sample(&self) -> usize {
+        0
+    }
     /// Checks a batch of the model's input this node reads directly.
-    fn check_input(&self, x: &[E]) -> Result<(), crate::Error>;
+    fn check_input(&self, _x: &[E]) -> Result<(), crate::Error> {
+        Ok(())
+    }
     /// Number of parameters.
-    fn param_count(&self) -> usize;
+    fn param_count(&self) -> usize {
+        0
+    }
     /// How many of them training leaves alone (moving statistics).
-    fn non_trainable_count(&self) -> usize;
+    fn non_trainable_count(&self) -> usize {
+        0
+    }
     /// The summary rows of the layer (one; a nested model's own rows).
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow));
 
     /// Each weight tensor, in Keras's order.
     #[cfg(feature = "std")]
-    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>));
+    fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}
     /// How many [`Tape`]s one application of the operation keeps.
     #[cfg(feature = "std")]
-    fn depth(&self) -> usize;
+    fn depth(&self) -> usize {
+        0
+    }
     /// Parameters training updates by gradient.
     #[cfg(feature = "std")]
-    fn trainable_count(&self) -> usize;
+    fn trainable_count(&self) -> usize {
+        0
+    }
     /// The training forward pass, keeping in `tape` what
-    /// [`backward`](GraphOp::backward) needs.
+    /// [`backward`](GraphOp::backward) needs; by default the inference pass.
     #[cfg(feature = "std")]
     fn forward_train(
         &mut self,
         xs: &[&[E]],
         y: &mut [E],
         batch: usize,
-        tape: &mut [Tape<E>],
-        rng: &mut crate::random::Rng,
-    );
+        _tape: &mut [Tape<E>],
+        _rng: &mut crate::random::Rng,
+    ) {
+        self.forward(xs, y, batch, &mut []);
+    }
     /// The backward pass after `forward_train` on the same `tape`: each
     /// input's gradient into `dxs[i]` where given (overwritten), the
     /// trainable weights' gradients into `grads` (overwritten); `dy` may be
@@ -156,41 +172,8 @@ impl<E: Element, M: MergeOp> GraphOp<E> for MergeNode<M> {
     fn forward(&self, xs: &[&[E]], y: &mut [E], batch: usize, _scratch: &mut [E]) {
         self.op.forward(&self.shapes, xs, y, batch);
     }
-    fn scratch_per_sample(&self) -> usize {
-        0
-    }
-    fn check_input(&self, _x: &[E]) -> Result<(), crate::Error> {
-        Ok(())
-    }
-    fn param_count(&self) -> usize {
-        0
-    }
-    fn non_trainable_count(&self) -> usize {
-        0
-    }
     fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
         row(SummaryRow::new(self.name, M::KERAS_NAME, self.output, 0))
-    }
-    #[cfg(feature = "std")]
-    fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}
-    #[cfg(feature = "std")]
-    fn depth(&self) -> usize {
-        0
-    }
-    #[cfg(feature = "std")]
-    fn trainable_count(&self) -> usize {
-        0
-    }
-    #[cfg(feature = "std")]
-    fn forward_train(
-        &mut self,
-        xs: &[&[E]],
-        y: &mut [E],
-        batch: usize,
-        _tape: &mut [Tape<E>],
-        _rng: &mut crate::random::Rng,
-    ) {
-        self.op.forward(&self.shapes, xs, y, batch);
     }
     #[cfg(feature = "std")]
     fn backward(

@@ -7,7 +7,7 @@ use super::op::GraphOp;
 use super::{Graph, NodeKind, NodeOp, Sym};
 use crate::layer::SummaryRow;
 #[cfg(feature = "std")]
-use crate::layer::{Tape, Weight};
+use crate::layer::Tape;
 use crate::shape::{Features, Sizes, StaticShape};
 use crate::Element;
 use alloc::boxed::Box;
@@ -109,41 +109,8 @@ impl<E: Element> GraphOp<E> for Part {
     fn forward(&self, xs: &[&[E]], y: &mut [E], batch: usize, _scratch: &mut [E]) {
         y.copy_from_slice(&xs[0][batch * self.offset..batch * (self.offset + self.len)]);
     }
-    fn scratch_per_sample(&self) -> usize {
-        0
-    }
-    fn check_input(&self, _x: &[E]) -> Result<(), crate::Error> {
-        Ok(())
-    }
-    fn param_count(&self) -> usize {
-        0
-    }
-    fn non_trainable_count(&self) -> usize {
-        0
-    }
     /// Not a layer: no row of its own.
     fn visit_rows(&self, _row: &mut dyn FnMut(SummaryRow)) {}
-    #[cfg(feature = "std")]
-    fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}
-    #[cfg(feature = "std")]
-    fn depth(&self) -> usize {
-        0
-    }
-    #[cfg(feature = "std")]
-    fn trainable_count(&self) -> usize {
-        0
-    }
-    #[cfg(feature = "std")]
-    fn forward_train(
-        &mut self,
-        xs: &[&[E]],
-        y: &mut [E],
-        batch: usize,
-        _tape: &mut [Tape<E>],
-        _rng: &mut crate::random::Rng,
-    ) {
-        GraphOp::forward(self, xs, y, batch, &mut []);
-    }
     #[cfg(feature = "std")]
     fn backward(
         &self,
