@@ -35,6 +35,12 @@ fn project(x: &[f32], w: &[f32], b: &[f32], y: &mut [f32], rows: usize) {
     }
 }
 
+/// A cell written plainly: its last step's `h` (`batch × UNITS`) from `x`
+/// and the weights `w`, `r`, `b` in Keras's layout.
+trait PlainCell {
+    fn run(&mut self, w: &[f32], r: &[f32], b: &[f32], x: &[f32], batch: usize) -> &[f32];
+}
+
 /// A plain LSTM: the last step's `h` into `out` (`batch × UNITS`).
 struct PlainLstm {
     zx: Vec<f32>,
@@ -52,7 +58,9 @@ impl PlainLstm {
             c: vec![0.0; batch * UNITS],
         }
     }
+}
 
+impl PlainCell for PlainLstm {
     fn run(&mut self, w: &[f32], r: &[f32], b: &[f32], x: &[f32], batch: usize) -> &[f32] {
         let g = 4 * UNITS;
         project(x, w, b, &mut self.zx, batch * STEPS);
@@ -91,7 +99,9 @@ impl PlainGru {
             h: vec![0.0; batch * UNITS],
         }
     }
+}
 
+impl PlainCell for PlainGru {
     fn run(&mut self, w: &[f32], r: &[f32], b: &[f32], x: &[f32], batch: usize) -> &[f32] {
         let g = 3 * UNITS;
         let (b_in, b_rec) = b.split_at(g);
@@ -151,48 +161,63 @@ fn main() {
             data(batch * STEPS * FEATURES, 7),
         )
         .unwrap();
-        let mut y =
-            Tensor::<(Dyn, Const<UNITS>)>::from_vec((Dyn(batch), Const), vec![0.0; batch * UNITS])
-                .unwrap();
-
-        let mut scratch = vec![0.0f32; lstm_model.scratch_len(batch)];
-        let mut plain = PlainLstm::new(batch);
-        let t = rounds(
+        let lstm_weights = (&lw[..], &lr[..], &lb[..]);
+        race(
+            "LSTM(128)",
+            &lstm_model,
+            PlainLstm::new(batch),
+            lstm_weights,
+            &x,
+            batch,
             budget,
-            &mut [
-                &mut || {
-                    lstm_model
-                        .predict_into(black_box(&x), &mut y, &mut scratch)
-                        .unwrap()
-                },
-                &mut || {
-                    black_box(plain.run(&lw, &lr, &lb, black_box(x.as_slice()), batch));
-                },
-            ],
         );
-        let want = plain.run(&lw, &lr, &lb, x.as_slice(), batch).to_vec();
-        check("LSTM", y.as_slice(), &want);
-        report("LSTM(128)", batch, &t);
-
-        let mut scratch = vec![0.0f32; gru_model.scratch_len(batch)];
-        let mut plain = PlainGru::new(batch);
-        let t = rounds(
+        let gru_weights = (&gw[..], &gr[..], &gb[..]);
+        race(
+            "GRU(128)",
+            &gru_model,
+            PlainGru::new(batch),
+            gru_weights,
+            &x,
+            batch,
             budget,
-            &mut [
-                &mut || {
-                    gru_model
-                        .predict_into(black_box(&x), &mut y, &mut scratch)
-                        .unwrap()
-                },
-                &mut || {
-                    black_box(plain.run(&gw, &gr, &gb, black_box(x.as_slice()), batch));
-                },
-            ],
         );
-        let want = plain.run(&gw, &gr, &gb, x.as_slice(), batch).to_vec();
-        check("GRU", y.as_slice(), &want);
-        report("GRU(128)", batch, &t);
     }
+}
+
+/// The corten model and the plain cell in turns for `budget`; checks they
+/// agree and prints the row.
+fn race<L, P>(
+    name: &str,
+    model: &Sequential<(Const<STEPS>, Const<FEATURES>), L, f32>,
+    mut plain: P,
+    (w, r, b): (&[f32], &[f32], &[f32]),
+    x: &Tensor<(Dyn, Const<STEPS>, Const<FEATURES>)>,
+    batch: usize,
+    budget: Duration,
+) where
+    L: corten::layer::Layer<f32, Input = (Const<STEPS>, Const<FEATURES>), Output = (Const<UNITS>,)>,
+    P: PlainCell,
+{
+    let mut y =
+        Tensor::<(Dyn, Const<UNITS>)>::from_vec((Dyn(batch), Const), vec![0.0; batch * UNITS])
+            .unwrap();
+    let mut scratch = vec![0.0f32; model.scratch_len(batch)];
+    let t = rounds(
+        budget,
+        &mut [
+            &mut || {
+                model
+                    .predict_into(black_box(x), &mut y, &mut scratch)
+                    .unwrap()
+            },
+            &mut || {
+                black_box(plain.run(w, r, b, black_box(x.as_slice()), batch));
+            },
+        ],
+    );
+    let want = plain.run(w, r, b, x.as_slice(), batch).to_vec();
+    check(name, y.as_slice(), &want);
+    report(name, batch, &t);
 }
 
 fn check(what: &str, got: &[f32], want: &[f32]) {
