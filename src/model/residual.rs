@@ -229,23 +229,15 @@ where
             }
             return;
         }
-        let mut shortcut_dx = core::mem::take(&mut shortcut_out.scratch);
-        shortcut_dx.resize(x.len(), E::ZERO);
-        self.shortcut.backward(
-            Backprop {
-                x,
-                y: &shortcut_out.cache,
-                dy,
-                dx: dx.is_some().then_some(&mut shortcut_dx[..]),
-                batch,
-            },
+        crate::layer::machinery::train::backward_adding(
+            &self.shortcut,
+            (x, &shortcut_out.cache, dy),
+            dx,
+            batch,
+            &mut shortcut_out.scratch,
             shortcut_tape,
             shortcut_grads,
         );
-        if let Some(dx) = dx {
-            add_into(dx, &shortcut_dx);
-        }
-        shortcut_out.scratch = shortcut_dx;
     }
 
     #[cfg(feature = "std")]

@@ -153,6 +153,33 @@ pub(crate) fn sum_rows<E: Element>(dz: &[E], out: &mut [E]) {
     }
 }
 
+/// The backward pass of a second branch that read the same input as a first
+/// (a residual block's shortcut, a bidirectional layer's backward copy):
+/// its input's gradient into `spare` (reused), added to `dx` when asked.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward_adding<E: Element, L: crate::layer::Layer<E>>(
+    layer: &L,
+    (x, y, dy): (&[E], &[E], &mut [E]),
+    dx: Option<&mut [E]>,
+    batch: usize,
+    spare: &mut alloc::vec::Vec<E>,
+    tape: &mut [Tape<E>],
+    grads: &mut [E],
+) {
+    spare.resize(x.len(), E::ZERO);
+    let pass = Backprop {
+        x,
+        y,
+        dy,
+        dx: dx.is_some().then_some(&mut spare[..]),
+        batch,
+    };
+    layer.backward(pass, tape, grads);
+    if let Some(dx) = dx {
+        crate::element::add_into(dx, spare);
+    }
+}
+
 /// A finite-difference check of a layer's backward pass, in f64.
 #[cfg(test)]
 pub(crate) mod check {

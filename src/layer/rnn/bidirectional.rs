@@ -237,8 +237,9 @@ where
 
     /// The forward layer's tapes, the backward layer's, and two of the
     /// wrapper's own (the last one's `output` and `output_grad` belong to
-    /// the chain): each direction's output in their `cache`, the backward
-    /// pass's working values in their `scratch`.
+    /// the chain): each direction's output in their `cache`, the gradients
+    /// of the outputs in their `scratch`, the backward layer's input
+    /// gradient in the first one's `output_grad`.
     #[cfg(feature = "std")]
     const DEPTH: usize = 2 * L::DEPTH + 2;
 
@@ -297,10 +298,10 @@ where
         let mut d_forward = core::mem::take(&mut forward_out.scratch);
         let mut d_backward = core::mem::take(&mut backward_out.scratch);
         d_forward.resize(n, E::ZERO);
-        d_backward.resize(n + x.len(), E::ZERO);
+        d_backward.resize(n, E::ZERO);
         {
             let inputs: [&[E]; 2] = [&forward_out.cache, &backward_out.cache];
-            let mut dxs: [&mut [E]; 2] = [&mut d_forward[..], &mut d_backward[..n]];
+            let mut dxs: [&mut [E]; 2] = [&mut d_forward[..], &mut d_backward[..]];
             self.merge
                 .backward(&shapes::<L::Output>(), &inputs, y, &*dy, &mut dxs, batch);
         }
@@ -311,12 +312,7 @@ where
             per_sample,
             width::<L::Output>(),
         );
-        reverse_steps(
-            &mut d_backward[..n],
-            batch,
-            per_sample,
-            width::<L::Output>(),
-        );
+        reverse_steps(&mut d_backward, batch, per_sample, width::<L::Output>());
         let split = self.forward.param_count() - self.forward.non_trainable_count();
         let (forward_grads, backward_grads) = grads.split_at_mut(split);
         self.forward.backward(
@@ -330,21 +326,15 @@ where
             forward_tape,
             forward_grads,
         );
-        let (d_out, d_in) = d_backward.split_at_mut(n);
-        self.backward.backward(
-            Backprop {
-                x,
-                y: &backward_out.cache,
-                dy: d_out,
-                dx: dx.is_some().then_some(&mut d_in[..]),
-                batch,
-            },
+        crate::layer::machinery::train::backward_adding(
+            &self.backward,
+            (x, &backward_out.cache, &mut d_backward),
+            dx,
+            batch,
+            &mut forward_out.output_grad,
             backward_tape,
             backward_grads,
         );
-        if let Some(dx) = dx {
-            crate::element::add_into(dx, d_in);
-        }
         forward_out.scratch = d_forward;
         backward_out.scratch = d_backward;
     }
