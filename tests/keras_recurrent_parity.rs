@@ -161,6 +161,21 @@ fn layers_without_bias_match_keras() {
     );
 }
 
+#[test]
+fn dense_on_every_step_and_without_bias_matches_keras() {
+    check_forward!(
+        "dense_on_steps_without_bias",
+        4,
+        3,
+        sequential![
+            Input<4, 3>,
+            Dense<5, Tanh>.without_bias(),
+            Lstm<3>,
+            Dense<2>.without_bias(),
+        ]
+    );
+}
+
 /// Runs `fit` (batch 8, 3 epochs, no shuffling) from the case's initial
 /// weights and compares every log and the final weights.
 macro_rules! check_fit {

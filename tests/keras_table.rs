@@ -42,8 +42,9 @@ fn the_keras_table_spells_what_compiles() {
         Embedding<100, 8>.mask_zero(),
         Lstm<8>.without_bias().return_sequences(),
         Gru<4>,
+        Dense<8>.without_bias(),
     ];
-    assert_eq!(masked.output_shape().to_string(), "(None, 4)");
+    assert_eq!(masked.output_shape().to_string(), "(None, 8)");
     let padded = sequential![Input<20, 3>, Masking::default(), Gru<4>];
     assert_eq!(padded.output_shape().to_string(), "(None, 4)");
     let mut g = Graph::<f32>::new();

@@ -565,6 +565,8 @@ def recurrent():
                                    L.GRU(3, use_bias=False, return_sequences=True),
                                    L.GRU(3, use_bias=False, reset_after=False, return_sequences=True),
                                    L.SimpleRNN(2, use_bias=False)])
+    forward("dense_on_steps_without_bias", 4, 3, [L.Dense(5, use_bias=False, activation="tanh"),
+                                                  L.LSTM(3), L.Dense(2, use_bias=False)])
     write("recurrent.txt", cases)
 
     keras.backend.clear_session()

@@ -236,6 +236,36 @@ impl DenseElement for f64 {
     }
 }
 
+/// `y = x · kernel (+ bias)` over `rows` rows of `inputs` values into
+/// `units` columns; `bias` empty for a layer without one.
+pub(crate) fn dense_rows<E: DenseElement>(
+    x: &[E],
+    kernel: &[E],
+    bias: &[E],
+    y: &mut [E],
+    rows: usize,
+    inputs: usize,
+    units: usize,
+) {
+    if !bias.is_empty() {
+        return E::dense_forward(x, kernel, bias, y, rows, inputs);
+    }
+    let p = Product {
+        m: rows,
+        k: inputs,
+        n: units,
+        a: x,
+        rsa: inputs,
+        csa: 1,
+        b: kernel,
+        rsb: units,
+        csb: 1,
+        ldc: units,
+        accumulate: false,
+    };
+    E::product(p, y);
+}
+
 fn add_bias<E: Element>(y: &mut [E], bias: &[E]) {
     if bias.is_empty() {
         return;

@@ -43,17 +43,44 @@ use crate::Element;
 /// assert!(Dense::<4>::new().with_initializers(Initializer::HeNormal, Initializer::Constant(f64::NAN)).is_err());
 /// # Ok::<(), corten::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dense<const UNITS: usize, A: Activation = Linear> {
     activation: A,
     initializers: Initializers,
+    /// Whether the layer has a bias (Keras's `use_bias`).
+    use_bias: bool,
 }
 
 /// A Dense layer with its weights in storage `K` (kernel, `(input, units)`
 /// row-major) and `B` (bias), over inputs `In`.
 pub type DenseWith<const UNITS: usize, A, In, E, K, B> = Built<Dense<UNITS, A>, In, E, (K, B)>;
 
+/// Keras's defaults: the activation's default parameters, glorot_uniform
+/// kernel, zero bias.
+impl<const UNITS: usize, A: Activation> Default for Dense<UNITS, A> {
+    fn default() -> Self {
+        Dense {
+            activation: A::default(),
+            initializers: Initializers::default(),
+            use_bias: true,
+        }
+    }
+}
+
 impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
+    /// No bias (Keras's `use_bias=False`): `activation(dot(x, W))`, the
+    /// kernel its only weight.
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// let model = sequential![Input<4>, Dense<3>.without_bias(), BatchNormalization];
+    /// assert_eq!(model.param_count(), 4 * 3 + 4 * 3);
+    /// ```
+    pub fn without_bias(mut self) -> Self {
+        self.use_bias = false;
+        self
+    }
+
     /// A Dense layer with the given weights, as Keras's `weights=(W, b)`: the
     /// kernel is `[[E; UNITS]; INPUT]` (shape `(input, units)`), the bias
     /// `[E; UNITS]`. Both are stored inline; a wrong size does not compile.
@@ -225,7 +252,7 @@ impl<S: DenseInput, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<
             <Self as LayerOp<(S::Last,), E>>::forward(self, w, values, out, rows, &mut []);
             return with_mask(out, mask, UNITS, y);
         }
-        E::dense_forward(x, w.at(0), w.at(1), y, rows, S::Last::SIZE);
+        crate::layer::products::dense_rows(x, w.at(0), w.at(1), y, rows, S::Last::SIZE, UNITS);
         activate_in_place(&self.activation, y, UNITS);
     }
 
@@ -244,12 +271,20 @@ impl<S: DenseInput, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<
             let (values, mask) = unmasked(x, S::Last::SIZE, rows);
             let mut out = alloc::vec![E::ZERO; rows * UNITS];
             forward_keeping_z(tape, &mut out, 0, (&self.activation, UNITS), |z, _| {
-                E::dense_forward(&values, w.at(0), w.at(1), z, rows, S::Last::SIZE)
+                crate::layer::products::dense_rows(
+                    &values,
+                    w.at(0),
+                    w.at(1),
+                    z,
+                    rows,
+                    S::Last::SIZE,
+                    UNITS,
+                )
             });
             return with_mask(&out, &mask, UNITS, y);
         }
         forward_keeping_z(tape, y, 0, (&self.activation, UNITS), |z, _| {
-            E::dense_forward(x, w.at(0), w.at(1), z, rows, S::Last::SIZE)
+            crate::layer::products::dense_rows(x, w.at(0), w.at(1), z, rows, S::Last::SIZE, UNITS)
         });
     }
 
@@ -307,7 +342,7 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     }
 }
 
-kernel_and_bias_layer!("Dense", "dense", "kernel", [const UNITS: usize, A: Activation] Dense<UNITS, A>);
+kernel_and_bias_layer!("Dense", "dense", "kernel", use_bias, [const UNITS: usize, A: Activation] Dense<UNITS, A>);
 
 #[cfg(test)]
 mod tests {

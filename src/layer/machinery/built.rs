@@ -266,6 +266,24 @@ pub(crate) use builds_from_spec;
 macro_rules! kernel_and_bias_layer {
     ($keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty) => {
         impl<$($generics)*> $spec {
+            /// Whether the layer has its bias (always, for this kind).
+            fn has_bias(&self) -> bool {
+                true
+            }
+        }
+        $crate::layer::machinery::kernel_and_bias_layer!(@with $keras, $base, $kernel, [$($generics)*] $spec);
+    };
+    ($keras:literal, $base:literal, $kernel:literal, $use_bias:ident, [$($generics:tt)*] $spec:ty) => {
+        impl<$($generics)*> $spec {
+            /// Whether the layer has its bias (Keras's `use_bias`).
+            fn has_bias(&self) -> bool {
+                self.$use_bias
+            }
+        }
+        $crate::layer::machinery::kernel_and_bias_layer!(@with $keras, $base, $kernel, [$($generics)*] $spec);
+    };
+    (@with $keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty) => {
+        impl<$($generics)*> $spec {
             /// The spec with Keras's defaults (the activation's default
             /// parameters, glorot_uniform kernel, zero bias).
             pub fn new() -> Self {
@@ -305,6 +323,12 @@ macro_rules! kernel_and_bias_layer {
             type Fresh<E: $crate::Element> = $crate::layer::machinery::Random<E>;
             fn initializer(&self, index: usize) -> $crate::init::Initializer {
                 self.initializers.of(index)
+            }
+            fn weights(&self) -> &'static [$crate::layer::machinery::WeightInfo] {
+                match self.has_bias() {
+                    true => Self::WEIGHTS,
+                    false => &Self::WEIGHTS[..1],
+                }
             }
         }
 

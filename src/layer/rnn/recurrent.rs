@@ -375,24 +375,8 @@ pub(crate) const fn scratch_per_sample<C: CellMath>(steps: usize, units: usize) 
 /// `zx = x·W (+ b)` over every step's row, `b` empty without `use_bias`.
 fn project_plain<E: DenseElement>(x: &[E], kernel: &[E], bias: &[E], zx: &mut [E], d: Dims) {
     let rows = d.batch * d.steps;
-    if !bias.is_empty() {
-        return E::dense_forward(x, kernel, bias, zx, rows, d.features);
-    }
     let width = zx.len() / rows.max(1);
-    let p = Product {
-        m: rows,
-        k: d.features,
-        n: width,
-        a: x,
-        rsa: d.features,
-        csa: 1,
-        b: kernel,
-        rsb: width,
-        csb: 1,
-        ldc: width,
-        accumulate: false,
-    };
-    E::product(p, zx);
+    crate::layer::products::dense_rows(x, kernel, bias, zx, rows, d.features, width);
 }
 
 /// The weights, split: `(kernel, recurrent_kernel, input bias, recurrent bias)`.
