@@ -154,8 +154,8 @@ pub(crate) struct Node {
     label = "this layer does not fit the nodes it is applied to"
 )]
 pub trait Apply<Ins, E: Element> {
-    /// The sample shape of the new node (one tensor's, or [`Outputs`]).
-    type Output: NodeShape;
+    /// The sample shape of the new node.
+    type Output: Features;
     #[doc(hidden)]
     fn into_op(self, ctx: &mut BuildContext, shapes: &[Sizes]) -> NodeOp<E>;
 }
@@ -293,14 +293,10 @@ impl<E: Element> Graph<E> {
 
     /// A new node: `layer` applied to `inputs` — a layer spec to one node
     /// (`g.add(Dense::<8>::new(), x)`), a merge layer to a tuple of nodes
-    /// (`g.add(Add, (a, b))`). Its shape is computed by the compiler.
-    /// A layer with several outputs (a recurrent layer with
-    /// `return_state`) gives a tuple of handles, one per output.
-    pub fn add<Ins: Nodes, L: Apply<Ins, E>>(
-        &mut self,
-        layer: L,
-        inputs: Ins,
-    ) -> <L::Output as NodeShape>::Handles {
+    /// (`g.add(Add, (a, b))`), a recurrent layer to a sequence with its
+    /// initial states ([`Sym::with_initial_state`]). Its shape is computed
+    /// by the compiler.
+    pub fn add<Ins: Nodes, L: Apply<Ins, E>>(&mut self, layer: L, inputs: Ins) -> Sym<L::Output> {
         let (ids, shapes) = self.describe(&inputs);
         let op = layer.into_op(&mut self.ctx, &shapes);
         self.ops.push(op);
@@ -309,8 +305,8 @@ impl<E: Element> Graph<E> {
     }
 
     /// A recurrent layer applied to a sequence node (or to a sequence with
-    /// its initial states, [`Sym::with_initial_state`]), its last states as outputs after
-    /// its own (Keras's `return_state=True`): gives `(output, h)` for a
+    /// its initial states, [`Sym::with_initial_state`]), its last states as
+    /// outputs after its own (Keras's `return_state=True`): gives `(output, h)` for a
     /// SimpleRNN or GRU, `(output, h, c)` for an LSTM, which can feed
     /// another recurrent layer's initial states.
     ///
