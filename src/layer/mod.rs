@@ -45,10 +45,12 @@ pub use reshaping::{
     CountsAgree, Cropping2D, Flatten, Flattened, Permute, RepeatVector, Reshape, Reshape1,
     Reshape2, Reshape3, UpSampling2D, ZeroPadding2D,
 };
+#[cfg(feature = "alloc")]
+pub use rnn::WithStates;
 pub use rnn::{
     Bidirectional, DirectionOutput, Gru, LastOutput, Lstm, Recurrent, ResetAfter, ResetBefore,
-    ResetGate, Returns, Reversible, Sequences, SimpleRnn, Steps, TimeDistributed, WithStates,
-    WithSteps,
+    ResetGate, Returns, Reversible, SequenceInput, SequenceShape, Sequences, SimpleRnn, Steps,
+    TimeDistributed, WithSteps,
 };
 
 use crate::shape::{Features, Sizes};

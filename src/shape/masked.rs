@@ -99,7 +99,7 @@ pub(crate) fn unmask<E: Element>(x: &[E], width: usize, values: &mut [E], mask: 
 }
 
 /// A masked sequence's values (`rows` rows of `width`) and mask, apart.
-#[cfg(feature = "alloc")]
+#[cfg(feature = "std")]
 pub(crate) fn unmasked<E: Element>(
     x: &[E],
     width: usize,

@@ -13,7 +13,7 @@ pub use constraint::{
     BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape, SizesAgree,
 };
 pub use dim::{Const, Dim, Dyn, StaticDim};
-#[cfg(feature = "alloc")]
+#[cfg(feature = "std")]
 pub(crate) use masked::unmasked;
 pub use masked::Masked;
 pub(crate) use masked::{step_masks, unmask, with_mask};

@@ -108,6 +108,7 @@ where
 /// two outputs holds them. (Not public: its output is no tensor a layer
 /// could take.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
 pub(crate) struct Unmerged;
 
 impl MergeOp for Unmerged {

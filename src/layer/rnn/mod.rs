@@ -12,13 +12,16 @@ mod simple_rnn;
 mod states;
 mod time_distributed;
 
+#[cfg(feature = "alloc")]
 pub(crate) use bidirectional::Unmerged;
 pub use bidirectional::{Bidirectional, DirectionOutput, Reversible};
 pub use gru::{Gru, ResetAfter, ResetBefore, ResetGate};
 pub use lstm::Lstm;
 pub use recurrent::{LastOutput, Returns, Sequences};
 pub use simple_rnn::SimpleRnn;
-pub use states::{Recurrent, SequenceInput, SequenceShape, WithStates};
+#[cfg(feature = "alloc")]
+pub use states::WithStates;
+pub use states::{Recurrent, SequenceInput, SequenceShape};
 pub use time_distributed::{Steps, TimeDistributed, WithSteps};
 
 use crate::init::Initializer;

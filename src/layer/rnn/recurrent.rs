@@ -1103,6 +1103,7 @@ pub(crate) fn backward<C: CellMath, E: DenseElement>(
 /// from zeros, the last states dropped.
 ///
 /// [`LayerOp`]: crate::layer::machinery::LayerOp
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
 pub(crate) trait Stateful<In: crate::shape::Features, E: DenseElement>:
     crate::layer::machinery::LayerOp<In, E>
 {

@@ -17,16 +17,19 @@ pub trait Recurrent: Clone + 'static {
 
 /// The outputs of a layer whose output is `Out` and whose states are these:
 /// `Out` first, then each state.
+#[cfg(feature = "alloc")]
 pub trait WithStates<Out> {
     /// The node shape ([`Outputs`](crate::model::Outputs)) of the layer with
     /// `return_state`.
     type Outputs;
 }
 
+#[cfg(feature = "alloc")]
 impl<Out, H> WithStates<Out> for (H,) {
     type Outputs = crate::model::Outputs<(Out, H)>;
 }
 
+#[cfg(feature = "alloc")]
 impl<Out, H, C> WithStates<Out> for (H, C) {
     type Outputs = crate::model::Outputs<(Out, H, C)>;
 }

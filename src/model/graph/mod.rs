@@ -143,6 +143,7 @@ pub(crate) struct Node {
     /// reads a part of a node with several outputs.
     pub(crate) part: Option<usize>,
     /// Whether the node is a masked sequence (its rows end with a mask).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) masked: bool,
 }
 
