@@ -1,7 +1,9 @@
 //! Nodes with several outputs (Keras's layers that return a list of
-//! tensors, such as a recurrent layer with `return_state=True`): the node
-//! holds its outputs one after the other, and [`Graph::add`] hands out a
-//! handle to each, a node that reads its part of the buffer.
+//! tensors: a recurrent layer with `return_state=True`,
+//! [`Graph::add_with_states`]; `Bidirectional` with `merge_mode=None`,
+//! [`Graph::add_both_directions`]): the node holds its outputs one after
+//! the other, and the graph hands out a handle to each, a node that reads
+//! its part of the buffer.
 
 use super::op::GraphOp;
 use super::{Graph, NodeKind, NodeOp, Sym};
@@ -17,7 +19,7 @@ use core::marker::PhantomData;
 /// whose handle is a [`Sym`]), or several tensors' ([`Outputs`]), handed out
 /// as a tuple of handles.
 pub trait NodeShape: 'static {
-    /// What [`Graph::add`] gives for a node of this shape.
+    /// The handles the graph gives for a node of this shape.
     type Handles;
     /// The sizes of one sample of the node's buffer: its tensor's, or a
     /// flat run holding every output's.
@@ -53,12 +55,12 @@ impl<S: Features> NodeShape for S {
 
 /// The shape of a node with several outputs, their sample shapes in a
 /// tuple: a recurrent layer with `return_state` gives
-/// `Outputs<(Output, (Const<UNITS>,), …)>`, which [`Graph::add`] hands out
-/// as `(Sym<Output>, Sym<(Const<UNITS>,)>, …)`.
+/// `Outputs<(Output, (Const<UNITS>,), …)>`, which
+/// [`Graph::add_with_states`] hands out as `(Sym<Output>, Sym<(Const<UNITS>,)>, …)`.
 pub struct Outputs<P>(PhantomData<fn() -> P>);
 
-/// Adds one node per output of node `node`, output `index` of `count`
-/// starting `offset` elements into each sample's part of the buffer.
+/// Adds the node reading output `index` of node `node`, which starts
+/// `offset` elements per sample into the node's buffer.
 fn part<S: Features, E: Element>(
     graph: &mut Graph<E>,
     node: usize,
