@@ -18,5 +18,7 @@ pub(crate) use masked::unmasked;
 pub use masked::Masked;
 pub(crate) use masked::{step_masks, unmask, with_mask};
 pub(crate) use tuple::write_tuple;
-pub use tuple::{Batched, Features, KerasShape, LastAxis, Shape, Sizes, StaticShape, MAX_RANK};
+pub use tuple::{
+    Batched, Features, KerasShape, LastAxis, Shape, Sizes, StaticShape, Unmasked, MAX_RANK,
+};
 pub use window::{Dilated, Extent, KernelExtent, Padding, Same, Valid, ValidWindow, WindowOutput};

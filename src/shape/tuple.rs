@@ -250,8 +250,18 @@ pub trait Batched: Shape {
     fn batch(&self) -> Self::Batch;
 }
 
+/// A sample shape without a mask (every shape but a masked sequence,
+/// [`Masked`](super::Masked)): what the element-wise merges take, as they
+/// do not merge masks yet.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a masked sequence, which element-wise merges do not take yet",
+    label = "Keras would combine the masks here; corten does not yet"
+)]
+pub trait Unmasked: Features {}
+
 macro_rules! impl_features {
     ($($d:ident),+) => {
+        impl<$($d: StaticDim),+> Unmasked for ($($d,)+) {}
         impl<$($d: StaticDim),+> Features for ($($d,)+) {
             type Batched<B: Dim> = (B, $($d,)+);
             fn batched<B: Dim>(batch: B) -> Self::Batched<B> {

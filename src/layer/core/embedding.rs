@@ -64,6 +64,11 @@ impl IdMask for MaskZero {
 }
 
 impl<const VOCAB: usize, const DIM: usize> Embedding<VOCAB, DIM> {
+    /// The spec with Keras's defaults (`uniform(-0.05, 0.05)` table, no mask).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Id 0 is padding: the output is masked where the id is 0 (Keras's
     /// `mask_zero=True`).
     ///

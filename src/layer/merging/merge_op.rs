@@ -12,7 +12,7 @@ use crate::Element;
 #[diagnostic::on_unimplemented(
     message = "shape mismatch: `{Self}` cannot merge inputs of shapes `{Ins}`",
     label = "these inputs do not fit this merge layer",
-    note = "Add, Subtract, Multiply, Average, Maximum and Minimum take inputs of one shape; Concatenate's inputs agree on every axis but the one it joins; Dot's agree on the axes it multiplies along"
+    note = "Add, Subtract, Multiply, Average, Maximum and Minimum take inputs of one shape; Concatenate's inputs agree on every axis but the one it joins; Dot's agree on the axes it multiplies along; masked sequences do not merge yet"
 )]
 pub trait MergeShapes<Ins> {
     /// The shape of one output sample.
@@ -62,15 +62,15 @@ pub trait MergeOp: Clone + core::fmt::Debug + 'static {
 macro_rules! same_shape_merge {
     ($op:ty) => {
         #[diagnostic::do_not_recommend]
-        impl<A: $crate::shape::Features> $crate::layer::merging::MergeShapes<(A, A)> for $op {
+        impl<A: $crate::shape::Unmasked> $crate::layer::merging::MergeShapes<(A, A)> for $op {
             type Output = A;
         }
         #[diagnostic::do_not_recommend]
-        impl<A: $crate::shape::Features> $crate::layer::merging::MergeShapes<(A, A, A)> for $op {
+        impl<A: $crate::shape::Unmasked> $crate::layer::merging::MergeShapes<(A, A, A)> for $op {
             type Output = A;
         }
         #[diagnostic::do_not_recommend]
-        impl<A: $crate::shape::Features> $crate::layer::merging::MergeShapes<(A, A, A, A)> for $op {
+        impl<A: $crate::shape::Unmasked> $crate::layer::merging::MergeShapes<(A, A, A, A)> for $op {
             type Output = A;
         }
     };

@@ -1,7 +1,7 @@
 //! `Subtract`: the first input minus the second (Keras's `layers.Subtract`).
 
 use super::merge_op::{fold_elementwise, MergeOp, MergeShapes};
-use crate::shape::{Features, Sizes};
+use crate::shape::Sizes;
 use crate::Element;
 
 /// `x₀ − x₁` for two inputs of one shape (Keras's `Subtract`, which takes
@@ -21,7 +21,7 @@ use crate::Element;
 pub struct Subtract;
 
 #[diagnostic::do_not_recommend]
-impl<A: Features> MergeShapes<(A, A)> for Subtract {
+impl<A: crate::shape::Unmasked> MergeShapes<(A, A)> for Subtract {
     type Output = A;
 }
 
