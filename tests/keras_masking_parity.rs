@@ -171,3 +171,32 @@ fn fit_with_a_label_per_masked_step_matches_keras() {
     assert_eq!(mask, want_mask);
     assert_near("predictions", &values, c.get("y"), 1e-4);
 }
+
+/// `TimeDistributed` over a masked sequence: each step's values through
+/// the layer, the mask passed on.
+#[test]
+fn time_distributed_over_a_masked_sequence_matches_keras() {
+    let cases = load("masking.txt");
+    let c = case(&cases, "time_distributed_masked");
+    let mut model = sequential![
+        Input<6>,
+        Embedding<10, 4>.mask_zero(),
+        Lstm<5>.return_sequences(),
+        (TimeDistributed::new(Dense::<3, Tanh>::new())),
+    ];
+    model.set_weights(&weights(c)).unwrap();
+    let x = Tensor::from_slice((Dyn(4), Const::<6>), c.get("x")).unwrap();
+    let y = model.predict(&x).unwrap();
+    let values: Vec<f32> = y
+        .as_slice()
+        .chunks(4)
+        .flat_map(|s| s[..3].to_vec())
+        .collect();
+    assert_close("time distributed", &values, c.get("y"));
+    let mask: Vec<f32> = y.as_slice().chunks(4).map(|s| s[3]).collect();
+    let ids = c.get("x");
+    assert!(mask
+        .iter()
+        .zip(ids)
+        .all(|(&m, &id)| (m != 0.0) == (id != 0.0)));
+}

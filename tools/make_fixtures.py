@@ -699,6 +699,11 @@ def masking():
     evaluated = model.evaluate(x, t, verbose=0, return_dict=True)
     entries += [(f"evaluate_{k}", np.array([v])) for k, v in sorted(evaluated.items())]
     cases.append(("fit_masked_steps", entries))
+    # Appended last, so the cases above keep their numbers.
+    forward("time_distributed_masked", (6,), [L.Embedding(10, 4, mask_zero=True),
+                                              L.LSTM(5, return_sequences=True),
+                                              L.TimeDistributed(L.Dense(3, activation="tanh"))],
+            padded_ids(4, 6, 10))
     write("masking.txt", cases)
 
 

@@ -48,9 +48,9 @@ pub use reshaping::{
 #[cfg(feature = "alloc")]
 pub use rnn::WithStates;
 pub use rnn::{
-    Bidirectional, DirectionOutput, Gru, LastOutput, Lstm, Recurrent, ResetAfter, ResetBefore,
-    ResetGate, Returns, Reversible, SequenceInput, SequenceShape, Sequences, SimpleRnn, Steps,
-    TimeDistributed, WithSteps,
+    Bidirectional, DirectionOutput, Gru, LastOutput, Lstm, MaskedSteps, Recurrent, ResetAfter,
+    ResetBefore, ResetGate, Returns, Reversible, SequenceInput, SequenceShape, Sequences,
+    SimpleRnn, Steps, TimeDistributed, WithSteps,
 };
 
 use crate::shape::{Features, Sizes};

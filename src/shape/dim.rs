@@ -27,7 +27,7 @@ pub trait Dim: Copy + fmt::Debug + PartialEq + Send + Sync + 'static {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a plain size known to the compiler",
     label = "a layer here needs a static size",
-    note = "a masked sequence `(steps, Masked<features>)` goes only into layers that know masks: the recurrent layers and GlobalAveragePooling1D skip masked steps, Dropout and Activation pass the mask on"
+    note = "a masked sequence `(steps, Masked<features>)` goes only into layers that know masks: the recurrent layers and GlobalAveragePooling1D skip masked steps, Dense, TimeDistributed, Dropout and Activation pass the mask on"
 )]
 pub trait StaticDim: Dim + Default {
     /// The size.

@@ -22,7 +22,7 @@ pub use simple_rnn::SimpleRnn;
 #[cfg(feature = "alloc")]
 pub use states::WithStates;
 pub use states::{Recurrent, SequenceInput, SequenceShape};
-pub use time_distributed::{Steps, TimeDistributed, WithSteps};
+pub use time_distributed::{MaskedSteps, Steps, TimeDistributed, WithSteps};
 
 use crate::init::Initializer;
 

@@ -4,7 +4,7 @@
 #[cfg(feature = "std")]
 use crate::layer::{Backprop, Tape, Weight};
 use crate::layer::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
-use crate::shape::{Features, StaticDim};
+use crate::shape::{unmask, with_mask, Features, Masked, StaticDim};
 use crate::Element;
 use core::marker::PhantomData;
 
@@ -187,6 +187,134 @@ where
     }
 }
 
+/// The steps of a masked sequence, for a [`TimeDistributed`] over one:
+/// the layer sees each step's values, the output keeps the mask.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MaskedSteps<T>(PhantomData<T>);
+
+/// `TimeDistributed` over a masked sequence `(steps, Masked<features>)`
+/// (Keras passes the mask on): a layer on vectors applied to every step's
+/// values, giving `(steps, Masked<units>)`.
+impl<E, S, T, A, U> BuildLayer<(T, Masked<A>), E> for TimeDistributed<S>
+where
+    T: StaticDim,
+    A: StaticDim,
+    U: StaticDim,
+    E: Element,
+    S: BuildLayer<(A,), E>,
+    S::Layer: Layer<E, Input = (A,), Output = (U,)>,
+{
+    type Layer = TimeDistributed<S::Layer, MaskedSteps<T>>;
+    fn build(self, ctx: &mut BuildContext) -> Self::Layer {
+        let given = ctx.take_given_name();
+        let layer = self.layer.build(ctx);
+        let name = match given {
+            Some(base) => LayerName { base, index: 0 },
+            None => ctx.name("time_distributed"),
+        };
+        TimeDistributed {
+            layer,
+            name: Some(name),
+            steps: PhantomData,
+        }
+    }
+}
+
+impl<E, L, T, A, U> Layer<E> for TimeDistributed<L, MaskedSteps<T>>
+where
+    E: Element,
+    T: StaticDim,
+    A: StaticDim,
+    U: StaticDim,
+    L: Layer<E, Input = (A,), Output = (U,)>,
+{
+    type Input = (T, Masked<A>);
+    type Output = (T, Masked<U>);
+    /// The steps' values and mask apart, the layer's outputs, its scratch.
+    const SCRATCH_PER_SAMPLE: usize = T::SIZE * (A::SIZE + 1 + U::SIZE + L::SCRATCH_PER_SAMPLE);
+
+    fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        let rows = batch * T::SIZE;
+        let (values, rest) = scratch.split_at_mut(rows * A::SIZE);
+        let (mask, rest) = rest.split_at_mut(rows);
+        let (out, rest) = rest.split_at_mut(rows * U::SIZE);
+        unmask(x, A::SIZE, values, mask);
+        self.layer.forward_slices(values, out, rows, rest);
+        with_mask(out, mask, U::SIZE, y);
+    }
+
+    fn param_count(&self) -> usize {
+        self.layer.param_count()
+    }
+
+    fn non_trainable_count(&self) -> usize {
+        self.layer.non_trainable_count()
+    }
+
+    /// Each step's values, checked by the layer.
+    fn check_input(&self, x: &[E]) -> Result<(), crate::Error> {
+        x.chunks_exact(A::SIZE + 1)
+            .try_for_each(|step| self.layer.check_input(&step[..A::SIZE]))
+    }
+
+    fn visit_rows(&self, row: &mut dyn FnMut(SummaryRow)) {
+        row(SummaryRow::new(
+            self.name.unwrap_or(LayerName {
+                base: "time_distributed",
+                index: 0,
+            }),
+            "TimeDistributed",
+            <Self::Output as Features>::keras_sizes(),
+            self.layer.param_count(),
+        ));
+    }
+
+    #[cfg(feature = "std")]
+    const DEPTH: usize = L::DEPTH;
+
+    #[cfg(feature = "std")]
+    fn forward_train(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
+        let rows = batch * T::SIZE;
+        let (values, mask) = crate::shape::unmasked(x, A::SIZE, rows);
+        let mut out = alloc::vec![E::ZERO; rows * U::SIZE];
+        self.layer.forward_train(&values, &mut out, rows, tape, rng);
+        with_mask(&out, &mask, U::SIZE, y);
+    }
+
+    /// The layer's passes on the values apart; the mask gets no gradient.
+    #[cfg(feature = "std")]
+    fn backward(&self, pass: Backprop<'_, E>, tape: &mut [Tape<E>], grads: &mut [E]) {
+        let rows = pass.batch * T::SIZE;
+        let (x, mask) = crate::shape::unmasked(pass.x, A::SIZE, rows);
+        let (y, _) = crate::shape::unmasked(pass.y, U::SIZE, rows);
+        let (mut dy, _) = crate::shape::unmasked(pass.dy, U::SIZE, rows);
+        let mut dx = alloc::vec![E::ZERO; if pass.dx.is_some() { rows * A::SIZE } else { 0 }];
+        let values = Backprop {
+            x: &x,
+            y: &y,
+            dy: &mut dy,
+            dx: pass.dx.is_some().then_some(&mut dx[..]),
+            batch: rows,
+        };
+        self.layer.backward(values, tape, grads);
+        if let Some(out) = pass.dx {
+            with_mask(&dx, &alloc::vec![E::ZERO; mask.len()], A::SIZE, out);
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
+        self.layer.visit_weights(visit);
+    }
+}
+
 #[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
@@ -199,6 +327,10 @@ mod tests {
     fn gradients_match_finite_differences() {
         let dense = TimeDistributed::new(Dense::<2, Tanh>::new());
         check::gradients(&check::build::<(N<3>, N<4>), _>(dense), 2, None);
+        // Over a masked sequence: the mask passes, its gradient is 0.
+        let masked = TimeDistributed::new(Dense::<2, Tanh>::new());
+        type Masked = (N<3>, crate::shape::Masked<N<4>>);
+        check::gradients(&check::build::<Masked, _>(masked), 2, None);
         let conv = TimeDistributed::new(Conv1D::<2, 2, Tanh>::default());
         check::gradients(&check::build::<(N<2>, N<4>, N<3>), _>(conv), 2, None);
     }
