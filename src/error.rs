@@ -52,6 +52,25 @@ pub enum Error {
         /// The batch of the other tensor.
         got: usize,
     },
+    /// Sequences of run-time length (`Input<Dyn, F>`) too short for a
+    /// layer: a window longer than the sequence with `Valid` padding, or no
+    /// timesteps at all.
+    TooFewSteps {
+        /// The layer's Keras class (`Conv1D`), or `"model input"`.
+        layer: &'static str,
+        /// Timesteps the layer was given.
+        steps: usize,
+        /// Timesteps it needs at least.
+        needs: usize,
+    },
+    /// An output tensor whose timesteps differ from those the model gives
+    /// for its input's (a model over sequences of run-time length).
+    StepsMismatch {
+        /// Timesteps the model gives.
+        expected: usize,
+        /// Timesteps of the output tensor.
+        got: usize,
+    },
     /// Input data holds NaN or an infinity.
     NonFinite {
         /// What held it.
@@ -300,6 +319,14 @@ impl fmt::Display for Error {
             Error::BatchMismatch { expected, got } => write!(
                 f,
                 "batch size mismatch: the input has {expected} samples but the other tensor has {got}"
+            ),
+            Error::TooFewSteps { layer, steps, needs } => write!(
+                f,
+                "{layer}: sequences of {steps} timesteps are too short, it needs at least {needs}"
+            ),
+            Error::StepsMismatch { expected, got } => write!(
+                f,
+                "timesteps mismatch: the model gives {expected} timesteps but the output tensor has {got}"
             ),
             Error::NonFinite { what, index } => {
                 write!(f, "{what}: element {index} is NaN or infinite")

@@ -78,6 +78,28 @@ pub trait Layer<E: Element> {
     /// `scratch.len() >= batch * SCRATCH_PER_SAMPLE`; callers guarantee these.
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]);
 
+    /// The output's timesteps for inputs of `steps` timesteps, in a model
+    /// over sequences of run-time length (`Input<Dyn, F>`): `steps` for a
+    /// layer that keeps them, fewer for a window (Conv1D, pooling), 1 for
+    /// an output without run-time steps (a recurrent layer without
+    /// `return_sequences`); an error when a sequence is too short for a
+    /// window.
+    fn output_steps(&self, steps: usize) -> Result<usize, crate::Error> {
+        Ok(match <Self::Output as Features>::DYN_STEPS {
+            true => steps,
+            false => 1,
+        })
+    }
+
+    /// [`forward_slices`](Self::forward_slices) over `batch` sequences of
+    /// `steps` timesteps, for inputs whose steps are known only at run
+    /// time (1 for any other input); `scratch.len() >= batch · steps ·
+    /// SCRATCH_PER_SAMPLE`. By default: `batch · steps` rows, each on its
+    /// own (what every layer that works step by step does).
+    fn forward_steps(&self, x: &[E], y: &mut [E], batch: usize, steps: usize, scratch: &mut [E]) {
+        self.forward_slices(x, y, batch * steps, scratch);
+    }
+
     /// Number of parameters (weights and biases).
     fn param_count(&self) -> usize;
 
@@ -117,6 +139,21 @@ pub trait Layer<E: Element> {
         let scratch = &mut tape[0].scratch;
         scratch.resize(batch * Self::SCRATCH_PER_SAMPLE, E::ZERO);
         self.forward_slices(x, y, batch, scratch);
+    }
+
+    /// [`forward_train`](Self::forward_train) over `batch` sequences of
+    /// `steps` timesteps (see [`forward_steps`](Self::forward_steps)). By
+    /// default: `batch · steps` rows.
+    #[cfg(feature = "std")]
+    fn forward_train_steps(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
+        self.forward_train(x, y, batch * steps, tape, rng);
     }
 
     /// The backward pass after [`Layer::forward_train`] on the same `tape`:

@@ -208,6 +208,7 @@ where
             dy,
             mut dx,
             batch,
+            steps,
         } = pass;
         // The body may overwrite the gradient it is given: it gets a copy.
         body_out.scratch.clear();
@@ -219,6 +220,7 @@ where
                 dy: &mut body_out.scratch,
                 dx: dx.as_deref_mut(),
                 batch,
+                steps,
             },
             body_tape,
             body_grads,

@@ -113,8 +113,41 @@ where
     }
 
     /// Scratch elements [`Sequential::predict_into`] needs for `batch` samples.
+    /// (For sequences of run-time length, `Input<Dyn, F>`, see
+    /// [`scratch_len_for_steps`](Self::scratch_len_for_steps).)
     pub fn scratch_len(&self, batch: usize) -> usize {
-        batch * L::SCRATCH_PER_SAMPLE
+        self.scratch_len_for_steps(batch, 1)
+    }
+
+    /// Scratch elements [`Sequential::predict_into`] needs for `batch`
+    /// sequences of `steps` timesteps, in a model over sequences of
+    /// run-time length (`Input<Dyn, F>`); `usize::MAX` when that overflows.
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// let model = sequential![Input<Dyn, 3>, Lstm<4>];
+    /// assert!(model.scratch_len_for_steps(2, 10) > model.scratch_len_for_steps(2, 5));
+    /// ```
+    pub fn scratch_len_for_steps(&self, batch: usize, steps: usize) -> usize {
+        batch
+            .checked_mul(steps)
+            .and_then(|rows| rows.checked_mul(L::SCRATCH_PER_SAMPLE))
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The timesteps of a batch of shape `sizes` and of the model's output
+    /// for it, when the input's steps are known only at run time; `(1, 1)`
+    /// for any other model.
+    fn steps_for(&self, sizes: &[usize]) -> Result<(usize, usize), Error> {
+        let steps = crate::shape::steps_of::<F>(sizes);
+        if steps == 0 {
+            return Err(Error::TooFewSteps {
+                layer: "model input",
+                steps,
+                needs: 1,
+            });
+        }
+        Ok((steps, self.layers.output_steps(steps)?))
     }
 
     /// Runs the model on a batch `x` into `y`, allocating nothing: the
@@ -155,7 +188,15 @@ where
                 got: out_batch,
             });
         }
-        let needed = self.scratch_len(batch);
+        let (steps, out_steps) = self.steps_for(&x.sizes())?;
+        let got = crate::shape::steps_of::<L::Output>(&y.sizes());
+        if <L::Output as Features>::DYN_STEPS && got != out_steps {
+            return Err(Error::StepsMismatch {
+                expected: out_steps,
+                got,
+            });
+        }
+        let needed = self.scratch_len_for_steps(batch, steps);
         if scratch.len() < needed {
             return Err(Error::ScratchTooSmall {
                 needed,
@@ -163,10 +204,11 @@ where
             });
         }
         self.check_input(x.as_slice())?;
-        self.layers.forward_slices(
+        self.layers.forward_steps(
             x.as_slice(),
             y.as_mut_slice(),
             batch,
+            steps,
             &mut scratch[..needed],
         );
         crate::error::check_output("predict", y.as_slice(), 0)
@@ -232,19 +274,23 @@ where
             });
         }
         self.check_input(x.as_slice())?;
+        let (steps, out_steps) = self.steps_for(&x.sizes())?;
         let batch = x.shape().batch();
-        let shape = L::Output::batched(batch);
+        let shape = L::Output::batched_steps(batch, out_steps);
         let mut y = alloc::vec![E::ZERO; shape.numel()];
         let step = batch_size;
-        let mut scratch = alloc::vec![E::ZERO; self.scratch_len(step.min(batch.size()))];
-        let (n_in, n_out) = (<F as StaticShape>::NUMEL, <L::Output as StaticShape>::NUMEL);
+        let scratch_len = |rows| self.scratch_len_for_steps(rows, steps);
+        let mut scratch = alloc::vec![E::ZERO; scratch_len(step.min(batch.size()))];
+        let n_in = steps * <F as StaticShape>::NUMEL;
+        let n_out = out_steps * <L::Output as StaticShape>::NUMEL;
         for start in (0..batch.size()).step_by(step) {
             let rows = step.min(batch.size() - start);
-            self.layers.forward_slices(
+            self.layers.forward_steps(
                 &x.as_slice()[start * n_in..(start + rows) * n_in],
                 &mut y[start * n_out..(start + rows) * n_out],
                 rows,
-                &mut scratch[..self.scratch_len(rows)],
+                steps,
+                &mut scratch[..scratch_len(rows)],
             );
         }
         crate::error::check_output("predict", &y, 0)?;
@@ -266,6 +312,12 @@ where
     const SCRATCH_PER_SAMPLE: usize = L::SCRATCH_PER_SAMPLE;
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
         self.layers.forward_slices(x, y, batch, scratch)
+    }
+    fn output_steps(&self, steps: usize) -> Result<usize, Error> {
+        self.layers.output_steps(steps)
+    }
+    fn forward_steps(&self, x: &[E], y: &mut [E], batch: usize, steps: usize, scratch: &mut [E]) {
+        self.layers.forward_steps(x, y, batch, steps, scratch)
     }
     fn param_count(&self) -> usize {
         self.layers.param_count()
@@ -291,6 +343,18 @@ where
         rng: &mut crate::random::Rng,
     ) {
         self.layers.forward_train(x, y, batch, tape, rng)
+    }
+    #[cfg(feature = "std")]
+    fn forward_train_steps(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch_steps: (usize, usize),
+        tape: &mut [crate::layer::Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
+        self.layers
+            .forward_train_steps(x, y, batch_steps, tape, rng)
     }
     #[cfg(feature = "std")]
     fn backward(
@@ -369,6 +433,15 @@ macro_rules! sequential {
     (Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
         $crate::sequential!(f32; Input<$($dim),+> $(, $($rest)*)?)
     };
+    // Sequences whose timesteps are known only at run time: `Input<Dyn, 3>`.
+    ($elem:ty; Input<Dyn $(, $dim:literal)* $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@layers
+            ($crate::model::Sequential::<($crate::shape::Dyn, $($crate::shape::Const<$dim>,)*), _, $elem>::with_seed(0))
+            $($($rest)*)?)
+    };
+    (Input<Dyn $(, $dim:literal)* $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::sequential!(f32; Input<Dyn $(, $dim)*> $(, $($rest)*)?)
+    };
     (@layers ($model:expr)) => { $model };
     // Each form may end in method calls on the spec: `Dense<3>.named("cls")`.
     (@layers ($model:expr) $name:ident < $($arg:tt),+ > :: $method:ident ( $($call:tt)* ) $(. $post:ident ( $($pcall:tt)* ))* $(, $($rest:tt)*)?) => {
@@ -442,6 +515,13 @@ macro_rules! model_type {
     };
     (Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
         $crate::model_type!(f32; Input<$($dim),+> $(, $($rest)*)?)
+    };
+    ($elem:ty; Input<Dyn $(, $dim:literal)* $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::model_type!(@layers $elem; ($crate::shape::Dyn, $($crate::shape::Const<$dim>,)*);
+            $crate::model::Empty<($crate::shape::Dyn, $($crate::shape::Const<$dim>,)*)>; $($($rest)*)?)
+    };
+    (Input<Dyn $(, $dim:literal)* $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::model_type!(f32; Input<Dyn $(, $dim)*> $(, $($rest)*)?)
     };
     (@layers $elem:ty; $input:ty; $prev:ty; $(,)?) => {
         $crate::model::Sequential<$input, $prev, $elem>

@@ -81,12 +81,25 @@ where
     };
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        self.forward_steps(x, y, batch, 1, scratch);
+    }
+
+    fn output_steps(&self, steps: usize) -> Result<usize, crate::Error> {
+        self.last.output_steps(self.prev.output_steps(steps)?)
+    }
+
+    /// The layers in turn, the output of those before in `scratch`; each
+    /// link's steps from [`output_steps`](Layer::output_steps) (which the
+    /// caller checked on the whole chain).
+    fn forward_steps(&self, x: &[E], y: &mut [E], batch: usize, steps: usize, scratch: &mut [E]) {
         if P::IS_IDENTITY {
-            return self.last.forward_slices(x, y, batch, scratch);
+            return self.last.forward_steps(x, y, batch, steps, scratch);
         }
-        let (mid, rest) = scratch.split_at_mut(batch * <P::Output as StaticShape>::NUMEL);
-        self.prev.forward_slices(x, mid, batch, rest);
-        self.last.forward_slices(mid, y, batch, rest);
+        let mid_steps = self.prev.output_steps(steps).unwrap_or(0);
+        let mid_len = batch * mid_steps * <P::Output as StaticShape>::NUMEL;
+        let (mid, rest) = scratch.split_at_mut(mid_len);
+        self.prev.forward_steps(x, mid, batch, steps, rest);
+        self.last.forward_steps(mid, y, batch, mid_steps, rest);
     }
 
     fn param_count(&self) -> usize {
@@ -113,8 +126,6 @@ where
     #[cfg(feature = "std")]
     const DEPTH: usize = P::DEPTH + L::DEPTH;
 
-    /// The layers in turn; each output but the last is kept in the tape
-    /// entry of the layer that made it.
     #[cfg(feature = "std")]
     fn forward_train(
         &mut self,
@@ -124,15 +135,30 @@ where
         tape: &mut [Tape<E>],
         rng: &mut crate::random::Rng,
     ) {
+        self.forward_train_steps(x, y, (batch, 1), tape, rng);
+    }
+
+    /// The layers in turn; each output but the last is kept in the tape
+    /// entry of the layer that made it.
+    #[cfg(feature = "std")]
+    fn forward_train_steps(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
         let (before, after) = tape.split_at_mut(P::DEPTH);
         if P::IS_IDENTITY {
-            return self.last.forward_train(x, y, batch, after, rng);
+            return self.last.forward_train_steps(x, y, (batch, steps), after, rng);
         }
+        let mid_steps = self.prev.output_steps(steps).unwrap_or(0);
         let made_mid = before.last_mut().expect("a non-identity layer has a tape");
         let mut mid = core::mem::take(&mut made_mid.output);
-        mid.resize(batch * <P::Output as StaticShape>::NUMEL, E::ZERO);
-        self.prev.forward_train(x, &mut mid, batch, before, rng);
-        self.last.forward_train(&mid, y, batch, after, rng);
+        mid.resize(batch * mid_steps * <P::Output as StaticShape>::NUMEL, E::ZERO);
+        self.prev.forward_train_steps(x, &mut mid, (batch, steps), before, rng);
+        self.last.forward_train_steps(&mid, y, (batch, mid_steps), after, rng);
         before.last_mut().expect("checked above").output = mid;
     }
 
@@ -146,6 +172,7 @@ where
         if P::IS_IDENTITY {
             return self.last.backward(pass, after, grads_after);
         }
+        let mid_steps = self.prev.output_steps(pass.steps).unwrap_or(0);
         let made_mid = before.last_mut().expect("a non-identity layer has a tape");
         let mid = core::mem::take(&mut made_mid.output);
         if pass.dx.is_none() && split == 0 {
@@ -158,6 +185,7 @@ where
                     dy: pass.dy,
                     dx: None,
                     batch: pass.batch,
+                    steps: mid_steps,
                 },
                 after,
                 grads_after,
@@ -174,6 +202,7 @@ where
                 dy: pass.dy,
                 dx: Some(&mut dmid),
                 batch: pass.batch,
+                steps: mid_steps,
             },
             after,
             grads_after,
@@ -185,6 +214,7 @@ where
                 dy: &mut dmid,
                 dx: pass.dx,
                 batch: pass.batch,
+                steps: pass.steps,
             },
             before,
             grads_before,

@@ -372,6 +372,7 @@ where
             dy: &mut output_grads[0],
             dx: None,
             batch,
+            steps: 1,
         };
         self.layers.backward(pass, tape, grads);
     }

@@ -118,6 +118,39 @@ where
     const SIZE: usize = <Self as typenum::Unsigned>::USIZE;
 }
 
+/// The timesteps axis of a sequence: a static size, or [`Dyn`] for
+/// sequences whose length is known only at run time (Keras's
+/// `Input((None, 3))`). A layer over sequences reads its length with
+/// [`steps`](Self::steps), given the run-time length a model passes it.
+///
+/// ```
+/// use corten::shape::{Const, Dyn, StepsDim};
+/// assert_eq!(<Const<20> as StepsDim>::steps(1), 20);
+/// assert_eq!(<Dyn as StepsDim>::steps(37), 37);
+/// ```
+pub trait StepsDim: Dim + Default {
+    /// The steps one row of a tensor holds: the size for a static axis, 1
+    /// for a run-time one (whose sample is stored step by step).
+    const PER_ROW: usize;
+    /// The length of the axis, given the run-time length `steps` (which a
+    /// static axis ignores).
+    fn steps(steps: usize) -> usize;
+}
+
+impl<D: StaticDim> StepsDim for D {
+    const PER_ROW: usize = D::SIZE;
+    fn steps(_: usize) -> usize {
+        D::SIZE
+    }
+}
+
+impl StepsDim for Dyn {
+    const PER_ROW: usize = 1;
+    fn steps(steps: usize) -> usize {
+        steps
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

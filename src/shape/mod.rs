@@ -5,6 +5,7 @@ mod arith;
 mod constraint;
 mod dim;
 mod masked;
+mod run_time_steps;
 mod tuple;
 mod window;
 
@@ -12,11 +13,12 @@ pub use arith::{Difference, DimAdd, DimMul, DimSub, Product, Sum, ToUInt, UIntOf
 pub use constraint::{
     BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape, SizesAgree,
 };
-pub use dim::{Const, Dim, Dyn, StaticDim};
+pub use dim::{Const, Dim, Dyn, StaticDim, StepsDim};
 #[cfg(feature = "std")]
 pub(crate) use masked::unmasked;
 pub use masked::Masked;
 pub(crate) use masked::{step_masks, unmask, with_mask};
+pub(crate) use run_time_steps::steps_of;
 pub(crate) use tuple::write_tuple;
 pub use tuple::{
     Batched, Features, KerasShape, LastAxis, Shape, Sizes, StaticShape, Unmasked, MAX_RANK,

@@ -6,6 +6,9 @@ use core::fmt;
 /// The largest rank a shape can have.
 pub const MAX_RANK: usize = 5;
 
+/// In [`Sizes`], an axis known only at run time (printed `None`).
+pub(crate) const NONE: usize = usize::MAX;
+
 /// A tensor shape: a tuple of [`Dim`]s, row-major.
 ///
 /// ```
@@ -174,7 +177,10 @@ pub(crate) fn write_tuple(
         if count > 0 {
             f.write_str(", ")?;
         }
-        write!(f, "{d}")?;
+        match *d {
+            NONE => f.write_str("None")?,
+            d => write!(f, "{d}")?,
+        }
         count += 1;
     }
     if count == 1 {
@@ -230,6 +236,15 @@ pub trait Features: StaticShape {
     const MASK_STRIDE: usize = 0;
     /// The batched shape for a batch of `batch`.
     fn batched<B: Dim>(batch: B) -> Self::Batched<B>;
+    /// Whether the first axis is timesteps known only at run time (a
+    /// sequence `(Dyn, F)`, whose `NUMEL` is one step's elements).
+    const DYN_STEPS: bool = false;
+    /// The batched shape for `batch` samples of `steps` timesteps each
+    /// (the steps matter only for a shape with [`DYN_STEPS`](Self::DYN_STEPS)).
+    fn batched_steps<B: Dim>(batch: B, steps: usize) -> Self::Batched<B> {
+        let _ = steps;
+        Self::batched(batch)
+    }
     /// The shape as Keras prints it, with `None` for the batch: `(None, 2)`.
     fn keras_shape() -> KerasShape<Self> {
         KerasShape(core::marker::PhantomData)

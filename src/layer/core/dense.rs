@@ -311,6 +311,7 @@ impl<S: DenseInput, const UNITS: usize, A: Activation, E: DenseElement> LayerOp<
             dy: &mut dy,
             dx: pass.dx.is_some().then_some(&mut dx[..]),
             batch: pass.batch,
+            steps: 1,
         };
         self.backward_rows(w, values, rows, inputs, tape, grads);
         if let Some(out) = pass.dx {

@@ -148,6 +148,15 @@ where
         self.kind.forward(&self.weights, x, y, batch, scratch);
     }
 
+    fn output_steps(&self, steps: usize) -> Result<usize, Error> {
+        self.kind.output_steps(steps)
+    }
+
+    fn forward_steps(&self, x: &[E], y: &mut [E], batch: usize, steps: usize, scratch: &mut [E]) {
+        self.kind
+            .forward_steps(&self.weights, x, y, (batch, steps), scratch);
+    }
+
     fn param_count(&self) -> usize {
         (0..self.kind.weights().len())
             .map(|i| K::weight_shape(i).numel())
@@ -191,8 +200,22 @@ where
     }
 
     #[cfg(feature = "std")]
+    fn forward_train_steps(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        batch_steps: (usize, usize),
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
+        self.kind
+            .forward_train_steps(&mut self.weights, x, y, batch_steps, &mut tape[0], rng);
+    }
+
+    #[cfg(feature = "std")]
     fn backward(&self, pass: Backprop<'_, E>, tape: &mut [Tape<E>], grads: &mut [E]) {
-        self.kind.backward(&self.weights, pass, &mut tape[0], grads);
+        self.kind
+            .backward_steps(&self.weights, pass, &mut tape[0], grads);
     }
 
     #[cfg(feature = "std")]

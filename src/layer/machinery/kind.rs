@@ -119,6 +119,57 @@ pub trait LayerOp<In: Features, E: Element>: WeightShapes<In> {
         Ok(())
     }
 
+    /// The output's timesteps for inputs of `steps` run-time timesteps
+    /// ([`Layer::output_steps`](crate::layer::Layer::output_steps)). By
+    /// default: `steps` when the output has run-time steps, else 1.
+    fn output_steps(&self, steps: usize) -> Result<usize, Error> {
+        Ok(match <Self::Output as Features>::DYN_STEPS {
+            true => steps,
+            false => 1,
+        })
+    }
+
+    /// [`forward`](Self::forward) over `batch` sequences of `steps`
+    /// run-time timesteps. By default: `batch · steps` rows, each on its own.
+    fn forward_steps<W: Weights<E>>(
+        &self,
+        w: &W,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        scratch: &mut [E],
+    ) {
+        self.forward(w, x, y, batch * steps, scratch);
+    }
+
+    /// [`forward_train`](Self::forward_train) over `batch` sequences of
+    /// `steps` run-time timesteps. By default: `batch · steps` rows.
+    #[cfg(feature = "std")]
+    fn forward_train_steps<W: Weights<E>>(
+        &self,
+        w: &mut W,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        tape: &mut Tape<E>,
+        rng: &mut crate::random::Rng,
+    ) {
+        self.forward_train(w, x, y, batch * steps, tape, rng);
+    }
+
+    /// [`backward`](Self::backward) for a pass whose input has
+    /// `pass.steps` run-time timesteps. By default: `batch · steps` rows.
+    #[cfg(feature = "std")]
+    fn backward_steps<W: Weights<E>>(
+        &self,
+        w: &W,
+        pass: Backprop<'_, E>,
+        tape: &mut Tape<E>,
+        grads: &mut [E],
+    ) {
+        self.backward(w, pass.as_rows(), tape, grads);
+    }
+
     /// The forward pass in training mode, keeping in `tape` what
     /// [`LayerOp::backward`] needs. By default: the inference pass.
     #[cfg(feature = "std")]

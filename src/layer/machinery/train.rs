@@ -36,6 +36,21 @@ pub struct Backprop<'a, E> {
     pub dx: Option<&'a mut [E]>,
     /// Samples in the batch.
     pub batch: usize,
+    /// Timesteps of each input sample when they are known only at run time
+    /// (`Input<Dyn, F>`), else 1.
+    pub steps: usize,
+}
+
+impl<'a, E> Backprop<'a, E> {
+    /// The same pass over `batch · steps` rows of one step each: how a
+    /// layer that works step by step sees sequences of run-time length.
+    pub fn as_rows(self) -> Self {
+        Backprop {
+            batch: self.batch * self.steps,
+            steps: 1,
+            ..self
+        }
+    }
 }
 
 /// One weight tensor of a layer, as an optimizer sees it.
@@ -173,6 +188,7 @@ pub(crate) fn backward_adding<E: Element, L: crate::layer::Layer<E>>(
         dy,
         dx: dx.is_some().then_some(&mut spare[..]),
         batch,
+        steps: 1,
     };
     layer.backward(pass, tape, grads);
     if let Some(dx) = dx {

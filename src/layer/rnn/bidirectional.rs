@@ -293,6 +293,7 @@ where
             dy,
             mut dx,
             batch,
+            steps,
         } = pass;
         let per_sample = <L::Output as StaticShape>::NUMEL;
         let n = batch * per_sample;
@@ -323,6 +324,7 @@ where
                 dy: &mut d_forward,
                 dx: dx.as_deref_mut(),
                 batch,
+                steps,
             },
             forward_tape,
             forward_grads,

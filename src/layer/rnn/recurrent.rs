@@ -24,6 +24,10 @@ pub trait Returns: Copy + Default + core::fmt::Debug + Send + Sync + 'static {
     /// The output sample shape over a masked sequence of `T` steps: the
     /// sequence keeps its mask, the last output needs none.
     type MaskedShape<T: StaticDim, U: StaticDim>: Features;
+    /// The output sample shape over sequences of run-time length.
+    type DynShape<U: StaticDim>: Features;
+    /// The output sample shape over masked sequences of run-time length.
+    type DynMaskedShape<U: StaticDim>: Features;
 }
 
 /// The last step's output, `(None, units)` (Keras's default).
@@ -39,12 +43,16 @@ impl Returns for LastOutput {
     const SEQUENCES: bool = false;
     type Shape<T: StaticDim, U: StaticDim> = (U,);
     type MaskedShape<T: StaticDim, U: StaticDim> = (U,);
+    type DynShape<U: StaticDim> = (U,);
+    type DynMaskedShape<U: StaticDim> = (U,);
 }
 
 impl Returns for Sequences {
     const SEQUENCES: bool = true;
     type Shape<T: StaticDim, U: StaticDim> = (T, U);
     type MaskedShape<T: StaticDim, U: StaticDim> = (T, crate::shape::Masked<U>);
+    type DynShape<U: StaticDim> = (crate::shape::Dyn, U);
+    type DynMaskedShape<U: StaticDim> = (crate::shape::Dyn, crate::shape::Masked<U>);
 }
 
 /// The sizes of one pass.
@@ -57,11 +65,12 @@ pub(crate) struct Dims {
 }
 
 impl Dims {
-    /// The sizes of a pass over `batch` sequences of shape `S`.
-    pub(crate) fn of<S: super::SequenceInput>(batch: usize, units: usize) -> Dims {
+    /// The sizes of a pass over `batch` sequences of shape `S`, `steps`
+    /// long when their length is known only at run time.
+    pub(crate) fn of<S: super::SequenceInput>(batch: usize, steps: usize, units: usize) -> Dims {
         Dims {
             batch,
-            steps: <S::Steps as StaticDim>::SIZE,
+            steps: <S::Steps as crate::shape::StepsDim>::steps(steps),
             features: <S::Features as StaticDim>::SIZE,
             units,
         }
@@ -1283,9 +1292,10 @@ macro_rules! recurrent_layer {
             E: $crate::layer::DenseElement,
         {
             type Output = S::Output<$returns, $crate::shape::Const<$units>>;
+            /// Per sample, or per step of sequences of run-time length.
             const SCRATCH_PER_SAMPLE: usize = {
-                use $crate::shape::StaticDim;
-                let (steps, features) = (S::Steps::SIZE, S::Features::SIZE);
+                use $crate::shape::{StaticDim, StepsDim};
+                let (steps, features) = (S::Steps::PER_ROW, S::Features::SIZE);
                 match S::MASKED {
                     true => $crate::layer::rnn::recurrent::masked_scratch_per_sample::<Self>(steps, features, $units),
                     false => $crate::layer::rnn::recurrent::scratch_per_sample::<Self>(steps, $units),
@@ -1300,8 +1310,19 @@ macro_rules! recurrent_layer {
                 batch: usize,
                 scratch: &mut [E],
             ) {
+                $crate::layer::machinery::LayerOp::<S, E>::forward_steps(self, w, x, y, (batch, 1), scratch);
+            }
+
+            fn forward_steps<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &W,
+                x: &[E],
+                y: &mut [E],
+                (batch, steps): (usize, usize),
+                scratch: &mut [E],
+            ) {
                 use $crate::layer::rnn::recurrent as driver;
-                let d = driver::Dims::of::<S>(batch, $units);
+                let d = driver::Dims::of::<S>(batch, steps, $units);
                 let weights = (w.at(0), w.at(1), w.at(2));
                 let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
                 match S::MASKED {
@@ -1320,8 +1341,21 @@ macro_rules! recurrent_layer {
                 tape: &mut $crate::layer::Tape<E>,
                 rng: &mut $crate::random::Rng,
             ) {
+                $crate::layer::machinery::LayerOp::<S, E>::forward_train_steps(self, w, x, y, (batch, 1), tape, rng);
+            }
+
+            #[cfg(feature = "std")]
+            fn forward_train_steps<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &mut W,
+                x: &[E],
+                y: &mut [E],
+                (batch, steps): (usize, usize),
+                tape: &mut $crate::layer::Tape<E>,
+                rng: &mut $crate::random::Rng,
+            ) {
                 use $crate::layer::rnn::recurrent as driver;
-                let d = driver::Dims::of::<S>(batch, $units);
+                let d = driver::Dims::of::<S>(batch, steps, $units);
                 let weights = (w.at(0), w.at(1), w.at(2));
                 let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
                 match S::MASKED {
@@ -1338,8 +1372,19 @@ macro_rules! recurrent_layer {
                 tape: &mut $crate::layer::Tape<E>,
                 grads: &mut [E],
             ) {
+                $crate::layer::machinery::LayerOp::<S, E>::backward_steps(self, w, pass, tape, grads);
+            }
+
+            #[cfg(feature = "std")]
+            fn backward_steps<W: $crate::layer::machinery::Weights<E>>(
+                &self,
+                w: &W,
+                pass: $crate::layer::Backprop<'_, E>,
+                tape: &mut $crate::layer::Tape<E>,
+                grads: &mut [E],
+            ) {
                 use $crate::layer::rnn::recurrent as driver;
-                let d = driver::Dims::of::<S>(pass.batch, $units);
+                let d = driver::Dims::of::<S>(pass.batch, pass.steps, $units);
                 let weights = (w.at(0), w.at(1), w.at(2));
                 let sequences = <$returns as $crate::layer::rnn::Returns>::SEQUENCES;
                 let carry = driver::CarryGrad::none();

@@ -4,7 +4,7 @@
 //! and the sequences a recurrent layer takes.
 
 use super::Returns;
-use crate::shape::{Features, Masked, StaticDim};
+use crate::shape::{Dyn, Features, Masked, StaticDim, StepsDim};
 
 /// A recurrent layer spec (SimpleRNN, LSTM, GRU): the shapes of the states
 /// it carries from step to step, each `(batch, units)`.
@@ -58,8 +58,8 @@ impl<T, F: StaticDim> SequenceShape for (T, Masked<F>) {
     note = "vectors can become a sequence with `RepeatVector`, an image with `Reshape` (its rows as steps)"
 )]
 pub trait SequenceInput: SequenceShape + Features {
-    /// The steps.
-    type Steps: StaticDim;
+    /// The steps: static, or [`Dyn`] for sequences of run-time length.
+    type Steps: StepsDim;
     /// Whether the steps carry a mask.
     const MASKED: bool;
     /// The output of a layer of `U` units returning `R`.
@@ -76,4 +76,16 @@ impl<T: StaticDim, F: StaticDim> SequenceInput for (T, Masked<F>) {
     type Steps = T;
     const MASKED: bool = true;
     type Output<R: Returns, U: StaticDim> = R::MaskedShape<T, U>;
+}
+
+impl<F: StaticDim> SequenceInput for (Dyn, F) {
+    type Steps = Dyn;
+    const MASKED: bool = false;
+    type Output<R: Returns, U: StaticDim> = R::DynShape<U>;
+}
+
+impl<F: StaticDim> SequenceInput for (Dyn, Masked<F>) {
+    type Steps = Dyn;
+    const MASKED: bool = true;
+    type Output<R: Returns, U: StaticDim> = R::DynMaskedShape<U>;
 }

@@ -302,6 +302,7 @@ where
             dy: &mut dy,
             dx: pass.dx.is_some().then_some(&mut dx[..]),
             batch: rows,
+            steps: 1,
         };
         self.layer.backward(values, tape, grads);
         if let Some(out) = pass.dx {

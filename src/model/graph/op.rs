@@ -144,6 +144,7 @@ impl<E: Element, L: Layer<E>> GraphOp<E> for LayerNode<L> {
             dy,
             dx: dxs[0].as_deref_mut(),
             batch,
+            steps: 1,
         };
         self.0.backward(pass, tape, grads)
     }

@@ -132,6 +132,7 @@ where
             dy: d_out,
             dx: dx[0].as_deref_mut(),
             batch,
+            steps: 1,
         };
         let carry = CarryGrad {
             last: self.returns_state.then_some(&*d_last),
