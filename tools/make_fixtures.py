@@ -707,6 +707,45 @@ def masking():
     write("masking.txt", cases)
 
 
+def run_time_steps():
+    """Sequences whose length is known only when the model runs
+    (`Input((None, F))`, their own generator): one model predicting batches
+    of two lengths, and padded ids of run-time length with a mask."""
+    L = keras.layers
+    drng = np.random.default_rng(20261203)
+    cases = []
+
+    def forward(name, input_shape, layers, xs):
+        keras.backend.clear_session()
+        model = keras.Sequential([keras.Input(input_shape)] + layers)
+        weights = [drng.normal(0, 0.5, tuple(w.shape)).astype(np.float32) for w in model.weights]
+        model.set_weights(weights)
+        entries = [(f"w{i}", w) for i, w in enumerate(weights)]
+        for k, x in enumerate(xs):
+            entries += [(f"x{k}", x), (f"y{k}", model.predict(x, verbose=0))]
+        cases.append((name, entries))
+
+    forward("conv_bidirectional_gru", (None, 3),
+            [L.Conv1D(4, 3, activation="relu"), L.MaxPooling1D(2),
+             L.Bidirectional(L.LSTM(3, return_sequences=True)), L.GRU(2),
+             L.Dense(2, activation="softmax")],
+            [drng.uniform(-2, 2, (3, 11, 3)).astype(np.float32),
+             drng.uniform(-2, 2, (2, 6, 3)).astype(np.float32)])
+    ids = drng.integers(1, 10, (3, 7))
+    ids[0, 4:] = 0
+    ids[1, 2] = 0
+    forward("embedding_mask_zero", (None,),
+            [L.Embedding(10, 4, mask_zero=True), L.LSTM(5, return_sequences=True),
+             L.GlobalAveragePooling1D(), L.Dense(2)],
+            [ids.astype(np.float32), drng.integers(0, 10, (2, 3)).astype(np.float32)])
+    forward("time_distributed_same_conv", (None, 2),
+            [L.TimeDistributed(L.Dense(3, activation="tanh")), L.Conv1D(2, 3, padding="same"),
+             L.SimpleRNN(3, return_sequences=True), L.GlobalMaxPooling1D()],
+            [drng.uniform(-2, 2, (2, 5, 2)).astype(np.float32),
+             drng.uniform(-2, 2, (2, 1, 2)).astype(np.float32)])
+    write("run_time_steps.txt", cases)
+
+
 def keras_files():
     """Models saved by Keras itself (`save_weights` → `.weights.h5`), with
     every weight set at random, and their predictions on random inputs, for
@@ -790,5 +829,6 @@ if __name__ == "__main__":
     recurrent()
     recurrent_states()
     masking()
+    run_time_steps()
     keras_files()
     numpy_files()

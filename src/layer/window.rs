@@ -6,6 +6,30 @@ use crate::linalg::Segments;
 use crate::shape::Padding;
 use crate::Element;
 
+/// The output length of a window of `kernel` steps with stride `stride`
+/// over sequences of `steps` run-time timesteps, or the error naming
+/// `layer` when the window does not fit (`Valid` padding) or there are no
+/// steps.
+pub(crate) fn window_steps<P: Padding>(
+    layer: &'static str,
+    steps: usize,
+    kernel: usize,
+    stride: usize,
+) -> Result<usize, crate::Error> {
+    let needs = match P::NAME {
+        "valid" => kernel.max(1),
+        _ => 1,
+    };
+    if steps < needs {
+        return Err(crate::Error::TooFewSteps {
+            layer,
+            steps,
+            needs,
+        });
+    }
+    Ok(P::output_size(steps, kernel, stride))
+}
+
 /// Where the windows of a convolution or pooling lie.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Geometry {

@@ -119,13 +119,32 @@ where
     };
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        self.forward_steps(x, y, batch, 1, scratch);
+    }
+
+    /// Both branches must keep the steps of sequences of run-time length
+    /// (their sum needs them): an error for a body that changes them.
+    fn output_steps(&self, steps: usize) -> Result<usize, crate::Error> {
+        for got in [self.body.output_steps(steps)?, self.shortcut.output_steps(steps)?] {
+            if got != steps {
+                return Err(crate::Error::StepsMismatch {
+                    expected: steps,
+                    got,
+                });
+            }
+        }
+        Ok(steps)
+    }
+
+    fn forward_steps(&self, x: &[E], y: &mut [E], batch: usize, steps: usize, scratch: &mut [E]) {
         if S::IS_IDENTITY {
-            self.body.forward_slices(x, y, batch, scratch);
+            self.body.forward_steps(x, y, batch, steps, scratch);
             return add_into(y, x);
         }
-        let (projected, rest) = scratch.split_at_mut(batch * <B::Output as StaticShape>::NUMEL);
-        self.body.forward_slices(x, y, batch, rest);
-        self.shortcut.forward_slices(x, projected, batch, rest);
+        let n = batch * steps * <B::Output as StaticShape>::NUMEL;
+        let (projected, rest) = scratch.split_at_mut(n);
+        self.body.forward_steps(x, y, batch, steps, rest);
+        self.shortcut.forward_steps(x, projected, batch, steps, rest);
         add_into(y, projected);
     }
 
@@ -172,22 +191,39 @@ where
         tape: &mut [Tape<E>],
         rng: &mut crate::random::Rng,
     ) {
+        self.forward_train_steps(x, y, (batch, 1), tape, rng);
+    }
+
+    #[cfg(feature = "std")]
+    fn forward_train_steps(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
         let (body_tape, rest) = tape.split_at_mut(B::DEPTH);
         let (shortcut_tape, own) = rest.split_at_mut(S::DEPTH);
         let [body_out, shortcut_out] = own else {
             unreachable!("DEPTH gives the block two tapes")
         };
-        let n = batch * <B::Output as StaticShape>::NUMEL;
+        let n = batch * steps * <B::Output as StaticShape>::NUMEL;
         body_out.cache.resize(n, E::ZERO);
         self.body
-            .forward_train(x, &mut body_out.cache, batch, body_tape, rng);
+            .forward_train_steps(x, &mut body_out.cache, (batch, steps), body_tape, rng);
         y.copy_from_slice(&body_out.cache);
         if S::IS_IDENTITY {
             return add_into(y, x);
         }
         shortcut_out.cache.resize(n, E::ZERO);
-        self.shortcut
-            .forward_train(x, &mut shortcut_out.cache, batch, shortcut_tape, rng);
+        self.shortcut.forward_train_steps(
+            x,
+            &mut shortcut_out.cache,
+            (batch, steps),
+            shortcut_tape,
+            rng,
+        );
         add_into(y, &shortcut_out.cache);
     }
 
@@ -235,7 +271,7 @@ where
             &self.shortcut,
             (x, &shortcut_out.cache, dy),
             dx,
-            batch,
+            (batch, steps),
             &mut shortcut_out.scratch,
             shortcut_tape,
             shortcut_grads,

@@ -315,4 +315,30 @@ mod tests {
         ];
         check::gradients(model.layers(), 3, None);
     }
+
+    /// The same through sequences of run-time length: every layer that
+    /// works across steps (Conv1D, pooling, both directions of an LSTM, a
+    /// GRU read backwards, a residual block, global pooling) given the
+    /// steps by the chain.
+    #[test]
+    fn gradients_over_run_time_steps_match_finite_differences() {
+        use crate::layer::{Bidirectional, Lstm, TimeDistributed};
+        use crate::model::Residual;
+        let model = crate::sequential![
+            f64;
+            Input<Dyn, 2>,
+            Conv1D<3, 2, Tanh>,
+            MaxPooling1D<2, Same>,
+            (Bidirectional::new(Lstm::<2>::new().return_sequences())),
+            (TimeDistributed::new(Dense::<3, Tanh>::new())),
+            (Residual::new(Conv1D::<3, 3, Tanh, Same>::default())),
+            Gru<2>.return_sequences().go_backwards(),
+            GlobalAveragePooling1D,
+        ];
+        for steps in [1, 2, 7] {
+            check::gradients_over_steps(model.layers(), (2, steps + 1), None);
+        }
+        let last = crate::sequential![f64; Input<Dyn, 3>, SimpleRnn<2>, Dense<2, Sigmoid>];
+        check::gradients_over_steps(last.layers(), (3, 4), None);
+    }
 }

@@ -135,9 +135,15 @@ pub trait StepsDim: Dim + Default {
     /// The length of the axis, given the run-time length `steps` (which a
     /// static axis ignores).
     fn steps(steps: usize) -> usize;
+    /// The sequence of these steps with `F` values each: `(Self, F)`.
+    type Sequence<F: StaticDim>: super::Features;
+    /// The masked sequence of these steps: `(Self, Masked<F>)`.
+    type MaskedSequence<F: StaticDim>: super::Features;
 }
 
 impl<D: StaticDim> StepsDim for D {
+    type Sequence<F: StaticDim> = (D, F);
+    type MaskedSequence<F: StaticDim> = (D, super::Masked<F>);
     const PER_ROW: usize = D::SIZE;
     fn steps(_: usize) -> usize {
         D::SIZE
@@ -145,6 +151,8 @@ impl<D: StaticDim> StepsDim for D {
 }
 
 impl StepsDim for Dyn {
+    type Sequence<F: StaticDim> = (Dyn, F);
+    type MaskedSequence<F: StaticDim> = (Dyn, super::Masked<F>);
     const PER_ROW: usize = 1;
     fn steps(steps: usize) -> usize {
         steps

@@ -8,9 +8,9 @@ use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{activation_backward, forward_keeping_z, Backprop, Tape};
 use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
-use crate::layer::window::Geometry;
+use crate::layer::window::{window_steps, Geometry};
 use crate::layer::DenseElement;
-use crate::shape::{Const, Padding, Sizes, StaticDim, Valid, WindowOutput};
+use crate::shape::{Const, Dyn, Padding, Sizes, StaticDim, Valid, WindowOutput};
 use crate::tensor::Data;
 use crate::Element;
 use core::marker::PhantomData;
@@ -140,6 +140,93 @@ where
         activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, F);
         let (d_kernel, d_bias) = grads.split_at_mut(KS * C::SIZE * F);
         Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve_backward(
+            pass.x,
+            pass.dy,
+            pass.dx,
+            pass.batch,
+            w.at(0),
+            d_kernel,
+            d_bias,
+            1,
+            &mut tape.scratch,
+        );
+    }
+}
+
+/// Over sequences of run-time length, the output length is computed when
+/// the model runs (an error for a sequence shorter than a `Valid` kernel).
+impl<C, const F: usize, const KS: usize, A, P, const S: usize, E> LayerOp<(Dyn, C), E>
+    for Conv1D<F, KS, A, P, S>
+where
+    C: StaticDim,
+    A: Activation,
+    P: Padding,
+    E: DenseElement,
+{
+    type Output = (Dyn, Const<F>);
+    /// Per input step (the output has at most as many).
+    const SCRATCH_PER_SAMPLE: usize = KS * C::SIZE;
+
+    fn output_steps(&self, steps: usize) -> Result<usize, Error> {
+        window_steps::<P>("Conv1D", steps, KS, S)
+    }
+
+    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
+        LayerOp::<(Dyn, C), E>::forward_steps(self, w, x, y, (batch, 1), scratch);
+    }
+
+    fn forward_steps<W: Weights<E>>(
+        &self,
+        w: &W,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        scratch: &mut [E],
+    ) {
+        Geometry::row::<P>(steps, C::SIZE, KS, S).convolve(
+            x,
+            y,
+            batch,
+            scratch,
+            w.at(0),
+            w.at(1),
+            &self.activation,
+        );
+    }
+
+    #[cfg(feature = "std")]
+    fn forward_train_steps<W: Weights<E>>(
+        &self,
+        w: &mut W,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        tape: &mut Tape<E>,
+        _rng: &mut crate::random::Rng,
+    ) {
+        let g = Geometry::row::<P>(steps, C::SIZE, KS, S);
+        let scratch = batch * steps * KS * C::SIZE;
+        forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
+            g.convolve(x, z, batch, work, w.at(0), w.at(1), &Linear)
+        });
+    }
+
+    #[cfg(feature = "std")]
+    fn backward<W: Weights<E>>(&self, w: &W, pass: Backprop<'_, E>, t: &mut Tape<E>, g: &mut [E]) {
+        LayerOp::<(Dyn, C), E>::backward_steps(self, w, pass, t, g);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward_steps<W: Weights<E>>(
+        &self,
+        w: &W,
+        pass: Backprop<'_, E>,
+        tape: &mut Tape<E>,
+        grads: &mut [E],
+    ) {
+        activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, F);
+        let (d_kernel, d_bias) = grads.split_at_mut(KS * C::SIZE * F);
+        Geometry::row::<P>(pass.steps, C::SIZE, KS, S).convolve_backward(
             pass.x,
             pass.dy,
             pass.dx,

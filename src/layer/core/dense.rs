@@ -13,7 +13,7 @@ use crate::layer::machinery::{Built, LayerOp, WeightShapes, Weights};
 use crate::layer::{activate_in_place, DenseElement};
 #[cfg(feature = "std")]
 use crate::shape::unmasked;
-use crate::shape::{unmask, with_mask, Const, Features, Masked, Sizes, StaticDim};
+use crate::shape::{unmask, with_mask, Const, Dyn, Features, Masked, Sizes, StaticDim};
 use crate::tensor::Data;
 use crate::Element;
 
@@ -219,6 +219,20 @@ impl<T: StaticDim, I: StaticDim> DenseInput for (T, Masked<I>) {
     type Last = I;
     type Output<const UNITS: usize> = (T, Masked<Const<UNITS>>);
     const ROWS: usize = T::SIZE;
+    const MASKED: bool = true;
+}
+
+/// Sequences of run-time length: one row per step.
+impl<I: StaticDim> DenseInput for (Dyn, I) {
+    type Last = I;
+    type Output<const UNITS: usize> = (Dyn, Const<UNITS>);
+    const ROWS: usize = 1;
+}
+
+impl<I: StaticDim> DenseInput for (Dyn, Masked<I>) {
+    type Last = I;
+    type Output<const UNITS: usize> = (Dyn, Masked<Const<UNITS>>);
+    const ROWS: usize = 1;
     const MASKED: bool = true;
 }
 

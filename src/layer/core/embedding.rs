@@ -8,7 +8,7 @@ use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{
     Built, FromInput, LayerKind, LayerOp, Random, WeightInfo, WeightShapes, Weights,
 };
-use crate::shape::{Const, Features, Masked, Sizes, StaticDim};
+use crate::shape::{Const, Features, Sizes, StaticDim, StepsDim};
 use crate::tensor::Data;
 use crate::Element;
 use core::marker::PhantomData;
@@ -42,7 +42,7 @@ pub trait IdMask:
     /// Whether id 0 is padding.
     const MASK_ZERO: bool;
     /// The output for `T` ids of `D` values each.
-    type Output<T: StaticDim, D: StaticDim>: Features;
+    type Output<T: StepsDim, D: StaticDim>: Features;
 }
 
 /// Every id counts (Keras's default).
@@ -55,12 +55,12 @@ pub struct MaskZero;
 
 impl IdMask for NoMask {
     const MASK_ZERO: bool = false;
-    type Output<T: StaticDim, D: StaticDim> = (T, D);
+    type Output<T: StepsDim, D: StaticDim> = T::Sequence<D>;
 }
 
 impl IdMask for MaskZero {
     const MASK_ZERO: bool = true;
-    type Output<T: StaticDim, D: StaticDim> = (T, Masked<D>);
+    type Output<T: StepsDim, D: StaticDim> = T::MaskedSequence<D>;
 }
 
 impl<const VOCAB: usize, const DIM: usize> Embedding<VOCAB, DIM> {
@@ -129,8 +129,11 @@ fn row_of<E: Element>(id: E, vocab: usize) -> usize {
     (id.to_f64().max(0.0) as usize).min(vocab.saturating_sub(1))
 }
 
-impl<const VOCAB: usize, const DIM: usize, M: IdMask, T: StaticDim, E: Element> LayerOp<(T,), E>
+/// Ids of a static count or of one known only at run time (`Input<Dyn>`).
+impl<const VOCAB: usize, const DIM: usize, M: IdMask, T: StepsDim, E: Element> LayerOp<(T,), E>
     for Embedding<VOCAB, DIM, M>
+where
+    (T,): Features,
 {
     type Output = M::Output<T, Const<DIM>>;
 

@@ -5,7 +5,7 @@ use crate::layer::machinery::builds_from_spec;
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{LayerOp, Stateless, Weights};
-use crate::shape::{Masked, StaticDim};
+use crate::shape::{Features, StaticDim, StepsDim};
 use crate::Element;
 
 /// Keras `Masking(mask_value=0.0)`: a step whose every feature equals
@@ -56,8 +56,11 @@ impl Stateless for Masking {
     const BASE_NAME: &'static str = "masking";
 }
 
-impl<T: StaticDim, F: StaticDim, E: Element> LayerOp<(T, F), E> for Masking {
-    type Output = (T, Masked<F>);
+impl<T: StepsDim, F: StaticDim, E: Element> LayerOp<(T, F), E> for Masking
+where
+    (T, F): Features,
+{
+    type Output = T::MaskedSequence<F>;
 
     fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
         let value = E::from_f64(f64::from(self.mask_value));

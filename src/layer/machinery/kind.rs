@@ -130,7 +130,11 @@ pub trait LayerOp<In: Features, E: Element>: WeightShapes<In> {
     }
 
     /// [`forward`](Self::forward) over `batch` sequences of `steps`
-    /// run-time timesteps. By default: `batch · steps` rows, each on its own.
+    /// run-time timesteps. By default: `batch · steps` rows, each on its own,
+    /// as a layer that works step by step sees them; a layer that works
+    /// across steps (a recurrent layer, Conv1D, pooling) overrides this,
+    /// [`forward_train_steps`](Self::forward_train_steps) and
+    /// [`backward_steps`](Self::backward_steps) together.
     fn forward_steps<W: Weights<E>>(
         &self,
         w: &W,

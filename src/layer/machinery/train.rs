@@ -176,7 +176,7 @@ pub(crate) fn backward_adding<E: Element, L: crate::layer::Layer<E>>(
     layer: &L,
     (x, y, dy): (&[E], &[E], &mut [E]),
     dx: Option<&mut [E]>,
-    batch: usize,
+    (batch, steps): (usize, usize),
     spare: &mut alloc::vec::Vec<E>,
     tape: &mut [Tape<E>],
     grads: &mut [E],
@@ -188,7 +188,7 @@ pub(crate) fn backward_adding<E: Element, L: crate::layer::Layer<E>>(
         dy,
         dx: dx.is_some().then_some(&mut spare[..]),
         batch,
-        steps: 1,
+        steps,
     };
     layer.backward(pass, tape, grads);
     if let Some(dx) = dx {
@@ -219,12 +219,12 @@ pub(crate) mod check {
 
     /// `L = Σ r·y` for a fixed random `r`, after a training forward pass
     /// with a freshly seeded generator (so dropout draws the same mask).
-    fn loss<L: Layer<f64> + Clone>(layer: &L, x: &[f64], r: &[f64], batch: usize) -> f64 {
+    fn loss<L: Layer<f64> + Clone>(layer: &L, x: &[f64], r: &[f64], batch: (usize, usize)) -> f64 {
         let mut layer = layer.clone();
         let mut tape = vec![Tape::default(); L::DEPTH.max(1)];
         let mut y = vec![0.0; r.len()];
         let mut rng = crate::random::Rng::seed_from(99);
-        layer.forward_train(x, &mut y, batch, &mut tape, &mut rng);
+        layer.forward_train_steps(x, &mut y, batch, &mut tape, &mut rng);
         y.iter().zip(r).map(|(y, r)| y * r).sum()
     }
 
@@ -238,8 +238,19 @@ pub(crate) mod check {
         batch: usize,
         input: Option<Vec<f64>>,
     ) {
-        let n_in = batch * <L::Input as StaticShape>::NUMEL;
-        let n_out = batch * <L::Output as StaticShape>::NUMEL;
+        gradients_over_steps(layer, (batch, 1), input)
+    }
+
+    /// [`gradients`] over `batch` sequences of `steps` run-time timesteps.
+    pub(crate) fn gradients_over_steps<L: Layer<f64> + Clone>(
+        layer: &L,
+        (batch, steps): (usize, usize),
+        input: Option<Vec<f64>>,
+    ) {
+        let out_steps = layer.output_steps(steps).expect("the steps fit the layer");
+        let n_in = batch * steps * <L::Input as StaticShape>::NUMEL;
+        let n_out = batch * out_steps * <L::Output as StaticShape>::NUMEL;
+        let batch_steps = (batch, steps);
         let check_x = input.is_none();
         let stride = <L::Input as crate::shape::Features>::MASK_STRIDE;
         let is_mask = |i: usize| stride > 0 && i % stride == stride - 1;
@@ -257,7 +268,7 @@ pub(crate) mod check {
         let mut tape = vec![Tape::default(); L::DEPTH.max(1)];
         let mut y = vec![0.0; n_out];
         let mut rng = crate::random::Rng::seed_from(99);
-        trained.forward_train(&x, &mut y, batch, &mut tape, &mut rng);
+        trained.forward_train_steps(&x, &mut y, batch_steps, &mut tape, &mut rng);
         let mut dy = r.clone();
         let mut dx = vec![0.0; n_in];
         let trainable = layer.param_count() - layer.non_trainable_count();
@@ -269,6 +280,7 @@ pub(crate) mod check {
                 dy: &mut dy,
                 dx: check_x.then_some(&mut dx[..]),
                 batch,
+                steps,
             },
             &mut tape,
             &mut grads,
@@ -297,7 +309,7 @@ pub(crate) mod check {
                 let mut xm = x.clone();
                 xm[i] -= h;
                 let numeric =
-                    (loss(layer, &xp, &r, batch) - loss(layer, &xm, &r, batch)) / (2.0 * h);
+                    (loss(layer, &xp, &r, batch_steps) - loss(layer, &xm, &r, batch_steps)) / (2.0 * h);
                 close(dx[i], numeric, &alloc::format!("d input[{i}]"));
             }
         }
@@ -322,7 +334,7 @@ pub(crate) mod check {
                             k += 1;
                         }
                     });
-                    loss(&l, &x, &r, batch)
+                    loss(&l, &x, &r, batch_steps)
                 };
                 let numeric = (shifted(h) - shifted(-h)) / (2.0 * h);
                 close(grads[offset + j], numeric, &alloc::format!("d {name}[{j}]"));

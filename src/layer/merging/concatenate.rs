@@ -2,7 +2,7 @@
 //! `layers.Concatenate`).
 
 use super::merge_op::{MergeOp, MergeShapes};
-use crate::shape::{DimAdd, Sizes, StaticDim, Sum, ToUInt};
+use crate::shape::{DimAdd, Dyn, Sizes, StaticDim, Sum, ToUInt};
 use crate::Element;
 
 /// Joins 2 to 4 inputs along axis `AXIS` (Keras's `Concatenate(axis=…)`):
@@ -71,6 +71,13 @@ concatenate_on!([], [D1, D2, D3], 1, -4);
 concatenate_on!([D0], [D2, D3], 2, -3);
 concatenate_on!([D0, D1], [D3], 3, -2);
 concatenate_on!([D0, D1, D2], [], 4, -1);
+
+/// Sequences of run-time length joined step by step on their last axis
+/// (a `Bidirectional` layer's two directions).
+#[diagnostic::do_not_recommend]
+impl<X: DimAdd<Y>, Y: ToUInt> MergeShapes<((Dyn, X), (Dyn, Y))> for Concatenate<-1> {
+    type Output = (Dyn, Sum<X, Y>);
+}
 
 /// Three inputs: the first two joined, then the third.
 #[diagnostic::do_not_recommend]

@@ -9,7 +9,8 @@ use crate::layer::machinery::builds_from_spec;
 use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{LayerOp, Stateless, Weights};
 use crate::layer::window::Geometry;
-use crate::shape::{step_masks, Masked, StaticDim, Valid};
+use crate::error::Error;
+use crate::shape::{step_masks, Features, Masked, StaticDim, StepsDim, Valid};
 use crate::Element;
 use core::marker::PhantomData;
 
@@ -37,38 +38,89 @@ impl<Op: PoolOp> Stateless for GlobalPooling1D<Op> {
 }
 
 /// One window covering the whole sequence.
-fn whole<L: StaticDim, C: StaticDim>() -> Geometry {
-    Geometry::row::<Valid>(L::SIZE, C::SIZE, L::SIZE, 1)
+fn whole<C: StaticDim>(steps: usize) -> Geometry {
+    Geometry::row::<Valid>(steps, C::SIZE, steps, 1)
 }
 
-impl<Op: PoolOp, L: StaticDim, C: StaticDim, E: Element> LayerOp<(L, C), E>
+/// Over sequences of a static length or of one known only at run time.
+impl<Op: PoolOp, L: StepsDim, C: StaticDim, E: Element> LayerOp<(L, C), E>
     for GlobalPooling1D<Op>
+where
+    (L, C): Features,
 {
     type Output = (C,);
 
-    fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], batch: usize, _: &mut [E]) {
-        pool::<Op, E>(&whole::<L, C>(), x, y, batch);
+    fn output_steps(&self, _: usize) -> Result<usize, Error> {
+        Ok(1)
+    }
+
+    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, s: &mut [E]) {
+        LayerOp::<(L, C), E>::forward_steps(self, w, x, y, (batch, 1), s);
+    }
+
+    fn forward_steps<W: Weights<E>>(
+        &self,
+        _: &W,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        _: &mut [E],
+    ) {
+        pool::<Op, E>(&whole::<C>(L::steps(steps)), x, y, batch);
     }
 
     #[cfg(feature = "std")]
-    fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
-        pool_backward::<Op, E>(&whole::<L, C>(), pass);
+    fn forward_train_steps<W: Weights<E>>(
+        &self,
+        w: &mut W,
+        x: &[E],
+        y: &mut [E],
+        batch_steps: (usize, usize),
+        _: &mut Tape<E>,
+        _: &mut crate::random::Rng,
+    ) {
+        LayerOp::<(L, C), E>::forward_steps(self, w, x, y, batch_steps, &mut []);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward<W: Weights<E>>(&self, w: &W, pass: Backprop<'_, E>, t: &mut Tape<E>, g: &mut [E]) {
+        LayerOp::<(L, C), E>::backward_steps(self, w, pass, t, g);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward_steps<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+        pool_backward::<Op, E>(&whole::<C>(L::steps(pass.steps)), pass);
     }
 }
 
-/// The average over the steps a masked sequence keeps (Keras's
-/// `GlobalAveragePooling1D` with a mask; 0 where every step is masked,
-/// where Keras divides by zero). `GlobalMaxPooling1D` does not take masks,
-/// as in Keras (where it drops the mask with a warning).
-impl<L: StaticDim, C: StaticDim, E: Element> LayerOp<(L, Masked<C>), E>
+/// The average of the steps a mask keeps, over sequences of a static
+/// length or of one known only at run time.
+impl<L: StepsDim, C: StaticDim, E: Element> LayerOp<(L, Masked<C>), E>
     for GlobalPooling1D<AveragePool>
+where
+    (L, Masked<C>): Features,
 {
     type Output = (C,);
 
-    fn forward<W: Weights<E>>(&self, _: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
+    fn output_steps(&self, _: usize) -> Result<usize, Error> {
+        Ok(1)
+    }
+
+    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, s: &mut [E]) {
+        LayerOp::<(L, Masked<C>), E>::forward_steps(self, w, x, y, (batch, 1), s);
+    }
+
+    fn forward_steps<W: Weights<E>>(
+        &self,
+        _: &W,
+        x: &[E],
+        y: &mut [E],
+        (_, steps): (usize, usize),
+        _: &mut [E],
+    ) {
         let stride = C::SIZE + 1;
         for (x, y) in x
-            .chunks_exact(L::SIZE * stride)
+            .chunks_exact(L::steps(steps) * stride)
             .zip(y.chunks_exact_mut(C::SIZE.max(1)))
         {
             y.fill(E::ZERO);
@@ -82,12 +134,31 @@ impl<L: StaticDim, C: StaticDim, E: Element> LayerOp<(L, Masked<C>), E>
     }
 
     #[cfg(feature = "std")]
-    fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+    fn forward_train_steps<W: Weights<E>>(
+        &self,
+        w: &mut W,
+        x: &[E],
+        y: &mut [E],
+        batch_steps: (usize, usize),
+        _: &mut Tape<E>,
+        _: &mut crate::random::Rng,
+    ) {
+        LayerOp::<(L, Masked<C>), E>::forward_steps(self, w, x, y, batch_steps, &mut []);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward<W: Weights<E>>(&self, w: &W, pass: Backprop<'_, E>, t: &mut Tape<E>, g: &mut [E]) {
+        LayerOp::<(L, Masked<C>), E>::backward_steps(self, w, pass, t, g);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward_steps<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
         let Some(dx) = pass.dx else { return };
         let stride = C::SIZE + 1;
-        let samples = pass.x.chunks_exact(L::SIZE * stride);
+        let sample = L::steps(pass.steps) * stride;
+        let samples = pass.x.chunks_exact(sample);
         for ((x, dx), dy) in samples
-            .zip(dx.chunks_exact_mut(L::SIZE * stride))
+            .zip(dx.chunks_exact_mut(sample))
             .zip(pass.dy.chunks_exact(C::SIZE.max(1)))
         {
             let kept = kept_steps(x, stride);
@@ -101,7 +172,6 @@ impl<L: StaticDim, C: StaticDim, E: Element> LayerOp<(L, Masked<C>), E>
     }
 }
 
-/// `1 / (steps kept)` of one masked sample, 0 when none is.
 fn kept_steps<E: Element>(x: &[E], stride: usize) -> E {
     let count: E = step_masks(x, stride).fold(E::ZERO, |n, m| n + m);
     if count > E::ZERO {

@@ -7,8 +7,9 @@ use crate::layer::machinery::builds_from_spec;
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{LayerOp, Stateless, Weights};
-use crate::layer::window::Geometry;
-use crate::shape::{Const, Padding, StaticDim, Valid, WindowOutput};
+use crate::error::Error;
+use crate::layer::window::{window_steps, Geometry};
+use crate::shape::{Const, Dyn, Padding, StaticDim, Valid, WindowOutput};
 use crate::Element;
 use core::marker::PhantomData;
 
@@ -58,6 +59,59 @@ where
     #[cfg(feature = "std")]
     fn backward<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
         pool_backward::<Op, E>(&Geometry::row::<P>(L::SIZE, C::SIZE, K, S), pass);
+    }
+}
+
+/// Over sequences of run-time length, the output length is computed when
+/// the model runs (an error for a sequence shorter than a `Valid` window).
+impl<Op: PoolOp, const K: usize, P: Padding, const S: usize, C, E> LayerOp<(Dyn, C), E>
+    for Pooling1D<Op, K, P, S>
+where
+    C: StaticDim,
+    E: Element,
+{
+    type Output = (Dyn, C);
+
+    fn output_steps(&self, steps: usize) -> Result<usize, Error> {
+        window_steps::<P>(Op::NAMES[POOLING1D].0, steps, K, S)
+    }
+
+    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, s: &mut [E]) {
+        LayerOp::<(Dyn, C), E>::forward_steps(self, w, x, y, (batch, 1), s);
+    }
+
+    fn forward_steps<W: Weights<E>>(
+        &self,
+        _: &W,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        _: &mut [E],
+    ) {
+        pool::<Op, E>(&Geometry::row::<P>(steps, C::SIZE, K, S), x, y, batch);
+    }
+
+    #[cfg(feature = "std")]
+    fn forward_train_steps<W: Weights<E>>(
+        &self,
+        w: &mut W,
+        x: &[E],
+        y: &mut [E],
+        batch_steps: (usize, usize),
+        _: &mut Tape<E>,
+        _: &mut crate::random::Rng,
+    ) {
+        LayerOp::<(Dyn, C), E>::forward_steps(self, w, x, y, batch_steps, &mut []);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward<W: Weights<E>>(&self, w: &W, pass: Backprop<'_, E>, t: &mut Tape<E>, g: &mut [E]) {
+        LayerOp::<(Dyn, C), E>::backward_steps(self, w, pass, t, g);
+    }
+
+    #[cfg(feature = "std")]
+    fn backward_steps<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+        pool_backward::<Op, E>(&Geometry::row::<P>(pass.steps, C::SIZE, K, S), pass);
     }
 }
 

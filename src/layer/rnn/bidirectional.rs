@@ -183,6 +183,19 @@ fn shapes<O: Features>() -> [crate::shape::Sizes; 2] {
     [s, s]
 }
 
+/// The shapes the merge sees and over how many of them, for `batch`
+/// outputs of `steps` steps: whole samples, or single steps of sequences
+/// of run-time length.
+fn merged<O: Features>(batch: usize, steps: usize) -> ([crate::shape::Sizes; 2], usize) {
+    match O::DYN_STEPS {
+        true => {
+            let step = crate::shape::Sizes::of([width::<O>()]);
+            ([step, step], batch * steps)
+        }
+        false => (shapes::<O>(), batch),
+    }
+}
+
 /// The size of `O`'s last axis (a step's output).
 fn width<O: Features>() -> usize {
     O::default().sizes().as_slice().last().copied().unwrap_or(1)
@@ -199,14 +212,26 @@ where
     const SCRATCH_PER_SAMPLE: usize = 2 * <L::Output as StaticShape>::NUMEL + L::SCRATCH_PER_SAMPLE;
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        let n = <L::Output as StaticShape>::NUMEL;
+        self.forward_steps(x, y, batch, 1, scratch);
+    }
+
+    fn output_steps(&self, steps: usize) -> Result<usize, crate::Error> {
+        self.forward.output_steps(steps)
+    }
+
+    /// Both directions over the same input, the backward one's output put
+    /// back in reading order, merged (sequences of run-time length merged
+    /// step by step).
+    fn forward_steps(&self, x: &[E], y: &mut [E], batch: usize, steps: usize, scratch: &mut [E]) {
+        let out_steps = self.forward.output_steps(steps).unwrap_or(0);
+        let n = out_steps * <L::Output as StaticShape>::NUMEL;
         let (outputs, rest) = scratch.split_at_mut(2 * batch * n);
         let (forward, backward) = outputs.split_at_mut(batch * n);
-        self.forward.forward_slices(x, forward, batch, rest);
-        self.backward.forward_slices(x, backward, batch, rest);
+        self.forward.forward_steps(x, forward, batch, steps, rest);
+        self.backward.forward_steps(x, backward, batch, steps, rest);
         reverse_steps(backward, batch, n, width::<L::Output>());
-        self.merge
-            .forward(&shapes::<L::Output>(), &[forward, backward], y, batch);
+        let (shapes, rows) = merged::<L::Output>(batch, out_steps);
+        self.merge.forward(&shapes, &[forward, backward], y, rows);
     }
 
     fn param_count(&self) -> usize {
@@ -253,19 +278,32 @@ where
         tape: &mut [Tape<E>],
         rng: &mut crate::random::Rng,
     ) {
+        self.forward_train_steps(x, y, (batch, 1), tape, rng);
+    }
+
+    #[cfg(feature = "std")]
+    fn forward_train_steps(
+        &mut self,
+        x: &[E],
+        y: &mut [E],
+        (batch, steps): (usize, usize),
+        tape: &mut [Tape<E>],
+        rng: &mut crate::random::Rng,
+    ) {
         let (forward_tape, rest) = tape.split_at_mut(L::DEPTH);
         let (backward_tape, own) = rest.split_at_mut(L::DEPTH);
         let [forward_out, backward_out] = own else {
             unreachable!("DEPTH gives the wrapper two tapes")
         };
-        let n = batch * <L::Output as StaticShape>::NUMEL;
-        forward_out.cache.resize(n, E::ZERO);
-        backward_out.cache.resize(n, E::ZERO);
+        let out_steps = self.forward.output_steps(steps).unwrap_or(0);
+        let per_sample = out_steps * <L::Output as StaticShape>::NUMEL;
+        forward_out.cache.resize(batch * per_sample, E::ZERO);
+        backward_out.cache.resize(batch * per_sample, E::ZERO);
+        let batch_steps = (batch, steps);
         self.forward
-            .forward_train(x, &mut forward_out.cache, batch, forward_tape, rng);
+            .forward_train_steps(x, &mut forward_out.cache, batch_steps, forward_tape, rng);
         self.backward
-            .forward_train(x, &mut backward_out.cache, batch, backward_tape, rng);
-        let per_sample = <L::Output as StaticShape>::NUMEL;
+            .forward_train_steps(x, &mut backward_out.cache, batch_steps, backward_tape, rng);
         reverse_steps(
             &mut backward_out.cache,
             batch,
@@ -273,8 +311,8 @@ where
             width::<L::Output>(),
         );
         let inputs: [&[E]; 2] = [&forward_out.cache, &backward_out.cache];
-        self.merge
-            .forward(&shapes::<L::Output>(), &inputs, y, batch);
+        let (shapes, rows) = merged::<L::Output>(batch, out_steps);
+        self.merge.forward(&shapes, &inputs, y, rows);
     }
 
     /// The merge's gradient splits into each direction's (the backward
@@ -295,7 +333,8 @@ where
             batch,
             steps,
         } = pass;
-        let per_sample = <L::Output as StaticShape>::NUMEL;
+        let out_steps = self.forward.output_steps(steps).unwrap_or(0);
+        let per_sample = out_steps * <L::Output as StaticShape>::NUMEL;
         let n = batch * per_sample;
         let mut d_forward = core::mem::take(&mut forward_out.scratch);
         let mut d_backward = core::mem::take(&mut backward_out.scratch);
@@ -304,8 +343,9 @@ where
         {
             let inputs: [&[E]; 2] = [&forward_out.cache, &backward_out.cache];
             let mut dxs: [&mut [E]; 2] = [&mut d_forward[..], &mut d_backward[..]];
+            let (shapes, rows) = merged::<L::Output>(batch, out_steps);
             self.merge
-                .backward(&shapes::<L::Output>(), &inputs, y, &*dy, &mut dxs, batch);
+                .backward(&shapes, &inputs, y, &*dy, &mut dxs, rows);
         }
         // The layers see their outputs as they computed them.
         reverse_steps(
@@ -333,7 +373,7 @@ where
             &self.backward,
             (x, &backward_out.cache, &mut d_backward),
             dx,
-            batch,
+            (batch, steps),
             &mut forward_out.output_grad,
             backward_tape,
             backward_grads,

@@ -4,7 +4,7 @@
 #[cfg(feature = "std")]
 use crate::layer::{Backprop, Tape, Weight};
 use crate::layer::{BuildContext, BuildLayer, Layer, LayerName, SummaryRow};
-use crate::shape::{unmask, with_mask, Features, Masked, StaticDim};
+use crate::shape::{unmask, with_mask, Dyn, Features, Masked, StaticDim, StepsDim};
 use crate::Element;
 use core::marker::PhantomData;
 
@@ -16,7 +16,7 @@ use core::marker::PhantomData;
 )]
 pub trait Steps: Features {
     /// The steps axis.
-    type Steps: StaticDim;
+    type Steps: StepsDim;
     /// One step's shape.
     type Step: Features;
 }
@@ -38,6 +38,13 @@ impl<T: StaticDim, A: StaticDim, B: StaticDim> Steps for (T, A, B) {
 impl<T: StaticDim, A: StaticDim, B: StaticDim, C: StaticDim> Steps for (T, A, B, C) {
     type Steps = T;
     type Step = (A, B, C);
+}
+impl<A: StaticDim> Steps for (Dyn, A) {
+    type Steps = Dyn;
+    type Step = (A,);
+}
+impl<A: StaticDim> WithSteps<Dyn> for (A,) {
+    type Output = (Dyn, A);
 }
 impl<T: StaticDim, A: StaticDim> WithSteps<T> for (A,) {
     type Output = (T, A);
@@ -119,18 +126,18 @@ where
 impl<E, L, T> Layer<E> for TimeDistributed<L, T>
 where
     E: Element,
-    T: StaticDim,
+    T: StepsDim,
     L: Layer<E>,
     L::Input: WithSteps<T>,
     L::Output: WithSteps<T>,
 {
     type Input = <L::Input as WithSteps<T>>::Output;
     type Output = <L::Output as WithSteps<T>>::Output;
-    const SCRATCH_PER_SAMPLE: usize = T::SIZE * L::SCRATCH_PER_SAMPLE;
+    const SCRATCH_PER_SAMPLE: usize = T::PER_ROW * L::SCRATCH_PER_SAMPLE;
 
     /// The steps are samples to the layer: `batch · T` of them.
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        self.layer.forward_slices(x, y, batch * T::SIZE, scratch);
+        self.layer.forward_slices(x, y, batch * T::PER_ROW, scratch);
     }
 
     fn param_count(&self) -> usize {
@@ -169,13 +176,14 @@ where
         tape: &mut [Tape<E>],
         rng: &mut crate::random::Rng,
     ) {
-        self.layer.forward_train(x, y, batch * T::SIZE, tape, rng);
+        self.layer.forward_train(x, y, batch * T::PER_ROW, tape, rng);
     }
 
     #[cfg(feature = "std")]
     fn backward(&self, pass: Backprop<'_, E>, tape: &mut [Tape<E>], grads: &mut [E]) {
         let pass = Backprop {
-            batch: pass.batch * T::SIZE,
+            batch: pass.batch * pass.steps * T::PER_ROW,
+            steps: 1,
             ..pass
         };
         self.layer.backward(pass, tape, grads);
@@ -291,6 +299,7 @@ where
     /// The layer's passes on the values apart; the mask gets no gradient.
     #[cfg(feature = "std")]
     fn backward(&self, pass: Backprop<'_, E>, tape: &mut [Tape<E>], grads: &mut [E]) {
+        let pass = pass.as_rows();
         let rows = pass.batch * T::SIZE;
         let (x, mask) = crate::shape::unmasked(pass.x, A::SIZE, rows);
         let (y, _) = crate::shape::unmasked(pass.y, U::SIZE, rows);
