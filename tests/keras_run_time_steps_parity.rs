@@ -133,3 +133,42 @@ fn an_output_tensor_of_other_steps_is_an_error() {
     model.predict_into(&x, &mut right, &mut scratch).unwrap();
     assert_eq!(right.as_slice(), model.predict(&x).unwrap().as_slice());
 }
+
+/// `fit` over sequences of run-time length (all one length in a batch, as
+/// in Keras), then `evaluate` on sequences of another length.
+#[test]
+fn fit_and_evaluate_over_run_time_steps_match_keras() {
+    use common::assert_near;
+    let cases = load("run_time_steps.txt");
+    let c = case(&cases, "fit_conv_gru");
+    let mut model = sequential![Input<Dyn, 2>, Conv1D<3, 2, Tanh>, Gru<4>, Dense<3, Softmax>];
+    let initial: Vec<Vec<f32>> = (0..2 + 3 + 2)
+        .map(|i| c.get(&format!("initial{i}")).to_vec())
+        .collect();
+    model.set_weights(&initial).unwrap();
+    model.compile(
+        Adam {
+            learning_rate: 0.01,
+            ..Default::default()
+        },
+        SparseCategoricalCrossentropy::default(),
+        [Accuracy],
+    );
+    let x = sequences::<2>(c.get("x"), 24);
+    let t = Tensor::from_slice((Dyn(24),), c.get("t")).unwrap();
+    let history = model.fit(&x, &t, common::keras_fit(8)).unwrap();
+    for key in ["loss", "accuracy"] {
+        let got: Vec<f32> = history.get(key).iter().map(|&v| v as f32).collect();
+        assert_near(key, &got, c.get(&format!("log_{key}")), 1e-4);
+    }
+    for (i, w) in model.get_weights().iter().enumerate() {
+        assert_near(&format!("final {i}"), w, c.get(&format!("final{i}")), 1e-4);
+    }
+    let other = sequences::<2>(c.get("x_other"), 5);
+    let t_other = Tensor::from_slice((Dyn(5),), c.get("t_other")).unwrap();
+    let logs = model.evaluate(&other, &t_other).unwrap();
+    for key in ["loss", "accuracy"] {
+        let got = [logs.get(key).unwrap() as f32];
+        assert_near(key, &got, c.get(&format!("evaluate_{key}")), 1e-4);
+    }
+}

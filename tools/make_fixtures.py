@@ -743,6 +743,26 @@ def run_time_steps():
              L.SimpleRNN(3, return_sequences=True), L.GlobalMaxPooling1D()],
             [drng.uniform(-2, 2, (2, 5, 2)).astype(np.float32),
              drng.uniform(-2, 2, (2, 1, 2)).astype(np.float32)])
+
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((None, 2)), L.Conv1D(3, 2, activation="tanh"),
+                              L.GRU(4), L.Dense(3, activation="softmax")])
+    initial = [drng.normal(0, 0.4, tuple(w.shape)).astype(np.float32) for w in model.weights]
+    model.set_weights(initial)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = drng.uniform(-2, 2, (24, 7, 2)).astype(np.float32)
+    t = drng.integers(0, 3, (24,)).astype(np.float32)
+    history = model.fit(x, t, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    entries = [("x", x), ("t", t)] + [(f"initial{i}", w) for i, w in enumerate(initial)]
+    entries += [(f"log_{k}", v) for k, v in sorted(history.history.items())]
+    entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
+    other = drng.uniform(-2, 2, (5, 4, 2)).astype(np.float32)
+    to = drng.integers(0, 3, (5,)).astype(np.float32)
+    evaluated = model.evaluate(other, to, verbose=0, return_dict=True)
+    entries += [("x_other", other), ("t_other", to)]
+    entries += [(f"evaluate_{k}", np.array([v])) for k, v in sorted(evaluated.items())]
+    cases.append(("fit_conv_gru", entries))
     write("run_time_steps.txt", cases)
 
 

@@ -27,6 +27,10 @@ pub struct Sequential<F, L = Empty<F>, E: Element = f32> {
     ctx: BuildContext,
     #[cfg(feature = "std")]
     pub(super) compiled: Option<alloc::boxed::Box<super::training::Compiled<E>>>,
+    /// The timesteps of the samples `fit` or `evaluate` is running on, for
+    /// a model over sequences of run-time length (else 1).
+    #[cfg(feature = "std")]
+    pub(super) fit_steps: usize,
     types: PhantomData<(F, E)>,
 }
 
@@ -53,6 +57,8 @@ impl<F: Features, E: Element> Sequential<F, Empty<F>, E> {
             ctx: BuildContext::new(seed),
             #[cfg(feature = "std")]
             compiled: None,
+            #[cfg(feature = "std")]
+            fit_steps: 1,
             types: PhantomData,
         }
     }
@@ -80,6 +86,8 @@ where
             ctx: self.ctx,
             #[cfg(feature = "std")]
             compiled: None,
+            #[cfg(feature = "std")]
+            fit_steps: 1,
             types: PhantomData,
         }
     }
@@ -138,7 +146,7 @@ where
     /// The timesteps of a batch of shape `sizes` and of the model's output
     /// for it, when the input's steps are known only at run time; `(1, 1)`
     /// for any other model.
-    fn steps_for(&self, sizes: &[usize]) -> Result<(usize, usize), Error> {
+    pub(super) fn steps_for(&self, sizes: &[usize]) -> Result<(usize, usize), Error> {
         let steps = crate::shape::steps_of::<F>(sizes);
         if steps == 0 {
             return Err(Error::TooFewSteps {

@@ -326,7 +326,7 @@ where
 {
     type Tape = Vec<Tape<E>>;
     fn input_numels(&self) -> Vec<usize> {
-        alloc::vec![F::NUMEL]
+        alloc::vec![F::NUMEL * self.fit_steps]
     }
     fn output_shapes(&self) -> Vec<OutputRows> {
         alloc::vec![OutputRows::of::<L::Output>()]
@@ -338,11 +338,11 @@ where
         self.layers.check_input(xs[0])
     }
     fn scratch_per_sample(&self) -> usize {
-        L::SCRATCH_PER_SAMPLE
+        L::SCRATCH_PER_SAMPLE * self.fit_steps
     }
     fn forward(&self, xs: &[&[E]], batch: usize, outputs: &mut [Vec<E>], scratch: &mut [E]) {
         self.layers
-            .forward_slices(xs[0], &mut outputs[0], batch, scratch);
+            .forward_steps(xs[0], &mut outputs[0], batch, self.fit_steps, scratch);
     }
     fn forward_train(
         &mut self,
@@ -355,7 +355,7 @@ where
         tape.resize_with(L::DEPTH, Tape::default);
         outputs[0].resize(batch * <L::Output as StaticShape>::NUMEL, E::ZERO);
         self.layers
-            .forward_train(xs[0], &mut outputs[0], batch, tape, rng);
+            .forward_train_steps(xs[0], &mut outputs[0], (batch, self.fit_steps), tape, rng);
     }
     fn backward(
         &self,
@@ -372,7 +372,7 @@ where
             dy: &mut output_grads[0],
             dx: None,
             batch,
-            steps: 1,
+            steps: self.fit_steps,
         };
         self.layers.backward(pass, tape, grads);
     }
