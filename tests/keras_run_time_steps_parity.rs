@@ -35,7 +35,11 @@ fn one_model_over_sequences_of_two_lengths_matches_keras() {
     for (k, batch) in [(0, 3), (1, 2)] {
         let x = sequences::<3>(c.get(&format!("x{k}")), batch);
         let y = model.predict(&x).unwrap();
-        assert_close(&format!("length {}", x.sizes()[1]), y.as_slice(), c.get(&format!("y{k}")));
+        assert_close(
+            &format!("length {}", x.sizes()[1]),
+            y.as_slice(),
+            c.get(&format!("y{k}")),
+        );
     }
 }
 

@@ -125,7 +125,10 @@ where
     /// Both branches must keep the steps of sequences of run-time length
     /// (their sum needs them): an error for a body that changes them.
     fn output_steps(&self, steps: usize) -> Result<usize, crate::Error> {
-        for got in [self.body.output_steps(steps)?, self.shortcut.output_steps(steps)?] {
+        for got in [
+            self.body.output_steps(steps)?,
+            self.shortcut.output_steps(steps)?,
+        ] {
             if got != steps {
                 return Err(crate::Error::StepsMismatch {
                     expected: steps,
@@ -144,7 +147,8 @@ where
         let n = batch * steps * <B::Output as StaticShape>::NUMEL;
         let (projected, rest) = scratch.split_at_mut(n);
         self.body.forward_steps(x, y, batch, steps, rest);
-        self.shortcut.forward_steps(x, projected, batch, steps, rest);
+        self.shortcut
+            .forward_steps(x, projected, batch, steps, rest);
         add_into(y, projected);
     }
 

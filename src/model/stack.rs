@@ -151,14 +151,21 @@ where
     ) {
         let (before, after) = tape.split_at_mut(P::DEPTH);
         if P::IS_IDENTITY {
-            return self.last.forward_train_steps(x, y, (batch, steps), after, rng);
+            return self
+                .last
+                .forward_train_steps(x, y, (batch, steps), after, rng);
         }
         let mid_steps = self.prev.output_steps(steps).unwrap_or(0);
         let made_mid = before.last_mut().expect("a non-identity layer has a tape");
         let mut mid = core::mem::take(&mut made_mid.output);
-        mid.resize(batch * mid_steps * <P::Output as StaticShape>::NUMEL, E::ZERO);
-        self.prev.forward_train_steps(x, &mut mid, (batch, steps), before, rng);
-        self.last.forward_train_steps(&mid, y, (batch, mid_steps), after, rng);
+        mid.resize(
+            batch * mid_steps * <P::Output as StaticShape>::NUMEL,
+            E::ZERO,
+        );
+        self.prev
+            .forward_train_steps(x, &mut mid, (batch, steps), before, rng);
+        self.last
+            .forward_train_steps(&mid, y, (batch, mid_steps), after, rng);
         before.last_mut().expect("checked above").output = mid;
     }
 

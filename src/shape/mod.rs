@@ -19,6 +19,7 @@ pub(crate) use masked::unmasked;
 pub use masked::Masked;
 pub(crate) use masked::{step_masks, unmask, with_mask};
 pub(crate) use run_time_steps::steps_of;
+pub use run_time_steps::StaticSteps;
 pub(crate) use tuple::write_tuple;
 pub use tuple::{
     Batched, Features, KerasShape, LastAxis, Shape, Sizes, StaticShape, Unmasked, MAX_RANK,

@@ -110,6 +110,7 @@ impl<B: Dim, F: StaticDim> Batched for (B, Dyn, Masked<F>) {
 
 /// A batch of sequences of any length, static or not, fits a model over
 /// sequences of run-time length.
+#[diagnostic::do_not_recommend]
 impl<B: Dim, T: Dim> BatchOf<(Dyn,)> for (B, T) {
     type Batch = B;
     fn batch(&self) -> B {
@@ -117,6 +118,7 @@ impl<B: Dim, T: Dim> BatchOf<(Dyn,)> for (B, T) {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<B: Dim, T: Dim, D: StaticDim> BatchOf<(Dyn, D)> for (B, T, D) {
     type Batch = B;
     fn batch(&self) -> B {
@@ -124,9 +126,34 @@ impl<B: Dim, T: Dim, D: StaticDim> BatchOf<(Dyn, D)> for (B, T, D) {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<B: Dim, T: Dim> OutputBatchOf<(Dyn,), B> for (B, T) {}
+#[diagnostic::do_not_recommend]
 impl<B: Dim, T: Dim, D: StaticDim> OutputBatchOf<(Dyn, D), B> for (B, T, D) {}
+#[diagnostic::do_not_recommend]
 impl<B: Dim, T: Dim, F: StaticDim> OutputBatchOf<(Dyn, Masked<F>), B> for (B, T, Masked<F>) {}
+
+/// A sample shape without run-time timesteps: what a functional model's
+/// inputs and the labels of `fit` take for now.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has timesteps known only at run time, which this does not take yet",
+    label = "needs a shape of static sizes",
+    note = "sequences of run-time length (`Input<Dyn, F>`) go into `sequential!` models; `fit` and `evaluate` need a model that ends the time axis (a recurrent layer without `return_sequences`, global pooling)"
+)]
+pub trait StaticSteps: Features {}
+
+macro_rules! static_steps {
+    ($($d:ident),+) => {
+        #[diagnostic::do_not_recommend]
+        impl<$($d: StaticDim),+> StaticSteps for ($($d,)+) {}
+    };
+}
+static_steps!(D0);
+static_steps!(D0, D1);
+static_steps!(D0, D1, D2);
+static_steps!(D0, D1, D2, D3);
+#[diagnostic::do_not_recommend]
+impl<T: StaticDim, F: StaticDim> StaticSteps for (T, Masked<F>) {}
 
 /// The run-time steps of a batch `sizes` (batch axis first) of samples of
 /// shape `F`: the second axis for sequences of run-time length, 1 for any

@@ -223,12 +223,14 @@ impl<T: StaticDim, I: StaticDim> DenseInput for (T, Masked<I>) {
 }
 
 /// Sequences of run-time length: one row per step.
+#[diagnostic::do_not_recommend]
 impl<I: StaticDim> DenseInput for (Dyn, I) {
     type Last = I;
     type Output<const UNITS: usize> = (Dyn, Const<UNITS>);
     const ROWS: usize = 1;
 }
 
+#[diagnostic::do_not_recommend]
 impl<I: StaticDim> DenseInput for (Dyn, Masked<I>) {
     type Last = I;
     type Output<const UNITS: usize> = (Dyn, Masked<Const<UNITS>>);

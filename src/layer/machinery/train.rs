@@ -308,8 +308,9 @@ pub(crate) mod check {
                 xp[i] += h;
                 let mut xm = x.clone();
                 xm[i] -= h;
-                let numeric =
-                    (loss(layer, &xp, &r, batch_steps) - loss(layer, &xm, &r, batch_steps)) / (2.0 * h);
+                let numeric = (loss(layer, &xp, &r, batch_steps)
+                    - loss(layer, &xm, &r, batch_steps))
+                    / (2.0 * h);
                 close(dx[i], numeric, &alloc::format!("d input[{i}]"));
             }
         }

@@ -4,12 +4,12 @@
 #[cfg(feature = "std")]
 use super::pool_op::pool_backward;
 use super::pool_op::{pool, AveragePool, MaxPool, PoolOp, GLOBAL_POOLING1D};
+use crate::error::Error;
 use crate::layer::machinery::builds_from_spec;
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{LayerOp, Stateless, Weights};
 use crate::layer::window::Geometry;
-use crate::error::Error;
 use crate::shape::{step_masks, Features, Masked, StaticDim, StepsDim, Valid};
 use crate::Element;
 use core::marker::PhantomData;
@@ -43,8 +43,7 @@ fn whole<C: StaticDim>(steps: usize) -> Geometry {
 }
 
 /// Over sequences of a static length or of one known only at run time.
-impl<Op: PoolOp, L: StepsDim, C: StaticDim, E: Element> LayerOp<(L, C), E>
-    for GlobalPooling1D<Op>
+impl<Op: PoolOp, L: StepsDim, C: StaticDim, E: Element> LayerOp<(L, C), E> for GlobalPooling1D<Op>
 where
     (L, C): Features,
 {
@@ -88,7 +87,13 @@ where
     }
 
     #[cfg(feature = "std")]
-    fn backward_steps<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+    fn backward_steps<W: Weights<E>>(
+        &self,
+        _: &W,
+        pass: Backprop<'_, E>,
+        _: &mut Tape<E>,
+        _: &mut [E],
+    ) {
         pool_backward::<Op, E>(&whole::<C>(L::steps(pass.steps)), pass);
     }
 }
@@ -152,7 +157,13 @@ where
     }
 
     #[cfg(feature = "std")]
-    fn backward_steps<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+    fn backward_steps<W: Weights<E>>(
+        &self,
+        _: &W,
+        pass: Backprop<'_, E>,
+        _: &mut Tape<E>,
+        _: &mut [E],
+    ) {
         let Some(dx) = pass.dx else { return };
         let stride = C::SIZE + 1;
         let sample = L::steps(pass.steps) * stride;

@@ -3,11 +3,11 @@
 #[cfg(feature = "std")]
 use super::pool_op::pool_backward;
 use super::pool_op::{pool, AveragePool, MaxPool, PoolOp, POOLING1D};
+use crate::error::Error;
 use crate::layer::machinery::builds_from_spec;
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{LayerOp, Stateless, Weights};
-use crate::error::Error;
 use crate::layer::window::{window_steps, Geometry};
 use crate::shape::{Const, Dyn, Padding, StaticDim, Valid, WindowOutput};
 use crate::Element;
@@ -110,7 +110,13 @@ where
     }
 
     #[cfg(feature = "std")]
-    fn backward_steps<W: Weights<E>>(&self, _: &W, pass: Backprop<'_, E>, _: &mut Tape<E>, _: &mut [E]) {
+    fn backward_steps<W: Weights<E>>(
+        &self,
+        _: &W,
+        pass: Backprop<'_, E>,
+        _: &mut Tape<E>,
+        _: &mut [E],
+    ) {
         pool_backward::<Op, E>(&Geometry::row::<P>(pass.steps, C::SIZE, K, S), pass);
     }
 }

@@ -23,6 +23,11 @@ use crate::Element;
 pub struct Flatten;
 
 /// The one-axis shape of a flattened sample.
+#[diagnostic::on_unimplemented(
+    message = "`Flatten` cannot flatten samples of shape `{Self}`: their size is not known to the compiler",
+    label = "this layer needs a sample of static sizes",
+    note = "sequences of run-time length end their time axis with a recurrent layer (without `return_sequences`) or global pooling, as in Keras"
+)]
 pub trait Flattened: Features {
     /// `(numel,)`.
     type Output: Features;
@@ -32,10 +37,12 @@ impl<A: StaticDim> Flattened for (A,) {
     type Output = (A,);
 }
 
+#[diagnostic::do_not_recommend]
 impl<A: StaticDim + DimMul<B>, B: StaticDim + ToUInt> Flattened for (A, B) {
     type Output = (Product<A, B>,);
 }
 
+#[diagnostic::do_not_recommend]
 impl<A, B, C> Flattened for (A, B, C)
 where
     A: StaticDim + DimMul<B>,

@@ -302,8 +302,13 @@ where
         let batch_steps = (batch, steps);
         self.forward
             .forward_train_steps(x, &mut forward_out.cache, batch_steps, forward_tape, rng);
-        self.backward
-            .forward_train_steps(x, &mut backward_out.cache, batch_steps, backward_tape, rng);
+        self.backward.forward_train_steps(
+            x,
+            &mut backward_out.cache,
+            batch_steps,
+            backward_tape,
+            rng,
+        );
         reverse_steps(
             &mut backward_out.cache,
             batch,

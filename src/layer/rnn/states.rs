@@ -78,12 +78,14 @@ impl<T: StaticDim, F: StaticDim> SequenceInput for (T, Masked<F>) {
     type Output<R: Returns, U: StaticDim> = R::MaskedShape<T, U>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<F: StaticDim> SequenceInput for (Dyn, F) {
     type Steps = Dyn;
     const MASKED: bool = false;
     type Output<R: Returns, U: StaticDim> = R::DynShape<U>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<F: StaticDim> SequenceInput for (Dyn, Masked<F>) {
     type Steps = Dyn;
     const MASKED: bool = true;

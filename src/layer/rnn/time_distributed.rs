@@ -176,7 +176,8 @@ where
         tape: &mut [Tape<E>],
         rng: &mut crate::random::Rng,
     ) {
-        self.layer.forward_train(x, y, batch * T::PER_ROW, tape, rng);
+        self.layer
+            .forward_train(x, y, batch * T::PER_ROW, tape, rng);
     }
 
     #[cfg(feature = "std")]

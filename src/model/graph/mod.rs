@@ -278,15 +278,13 @@ impl<E: Element> Graph<E> {
     /// A model input whose samples have shape `S` (Keras's
     /// `keras.Input(shape)`), named `input_layer`, `input_layer_1`, … as in
     /// Keras.
-    pub fn input<S: Features>(&mut self) -> Sym<S> {
-        const { static_steps::<S>() };
+    pub fn input<S: crate::shape::StaticSteps>(&mut self) -> Sym<S> {
         let name = self.ctx.name("input_layer");
         self.push::<S>(NodeKind::Input { name }, Vec::new())
     }
 
     /// A model input named `name` (Keras's `keras.Input(shape, name=…)`).
-    pub fn input_named<S: Features>(&mut self, name: &'static str) -> Sym<S> {
-        const { static_steps::<S>() };
+    pub fn input_named<S: crate::shape::StaticSteps>(&mut self, name: &'static str) -> Sym<S> {
         let name = crate::layer::LayerName {
             base: name,
             index: 0,
@@ -419,13 +417,4 @@ impl<E: Element> Graph<E> {
         let (outs, _) = self.describe(&outputs);
         Model::plan(self.ops, self.nodes, &ins, &outs)
     }
-}
-
-/// A functional model's inputs have static shapes: sequences of run-time
-/// length (`(Dyn, F)`) go into a `Sequential` model for now.
-const fn static_steps<S: Features>() {
-    assert!(
-        !S::DYN_STEPS,
-        "functional models take sequences of a static length for now; use `sequential!` for `Input<Dyn, F>`"
-    );
 }
