@@ -47,6 +47,8 @@ fn the_keras_table_spells_what_compiles() {
     assert_eq!(masked.output_shape().to_string(), "(None, 8)");
     let padded = sequential![Input<20, 3>, Masking::default(), Gru<4>];
     assert_eq!(padded.output_shape().to_string(), "(None, 4)");
+    let any_length = sequential![Input<Dyn, 3>, Conv1D<16, 3, Relu>, Lstm<8>.return_sequences()];
+    assert_eq!(any_length.output_shape().to_string(), "(None, None, 8)");
     let mut g = Graph::<f32>::new();
     let (x, z) = (
         g.input::<(Const<5>, Const<3>)>(),
