@@ -4,9 +4,9 @@
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
 use crate::init::Initializers;
-use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{activation_backward, forward_keeping_z, Backprop, Tape};
+use crate::layer::machinery::{kernel_and_bias_layer, passes_over_steps};
 use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
 use crate::layer::window::{window_steps, Geometry};
 use crate::layer::DenseElement;
@@ -171,9 +171,7 @@ where
         window_steps::<P>("Conv1D", steps, KS, S)
     }
 
-    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        LayerOp::<(Dyn, C), E>::forward_steps(self, w, x, y, (batch, 1), scratch);
-    }
+    passes_over_steps!((Dyn, C));
 
     fn forward_steps<W: Weights<E>>(
         &self,
@@ -209,11 +207,6 @@ where
         forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
             g.convolve(x, z, batch, work, w.at(0), w.at(1), &Linear)
         });
-    }
-
-    #[cfg(feature = "std")]
-    fn backward<W: Weights<E>>(&self, w: &W, pass: Backprop<'_, E>, t: &mut Tape<E>, g: &mut [E]) {
-        LayerOp::<(Dyn, C), E>::backward_steps(self, w, pass, t, g);
     }
 
     #[cfg(feature = "std")]

@@ -233,3 +233,66 @@ impl<K: Stateless, In> WeightShapes<In> for K {
         Sizes::of([0])
     }
 }
+
+/// In a [`LayerOp`] impl over inputs `$in` for a layer that works across
+/// steps (it overrides [`LayerOp::forward_steps`] and
+/// [`LayerOp::backward_steps`]): `forward` and `backward` as those passes
+/// over the steps the type gives (1 run-time step for a `Dyn` axis), and,
+/// after `stateless`, a training forward pass that is the inference pass
+/// (a layer that keeps nothing for its backward pass).
+macro_rules! passes_over_steps {
+    (stateless $in:ty) => {
+        $crate::layer::machinery::passes_over_steps!($in);
+
+        #[cfg(feature = "std")]
+        fn forward_train_steps<W: $crate::layer::machinery::Weights<E>>(
+            &self,
+            w: &mut W,
+            x: &[E],
+            y: &mut [E],
+            batch_steps: (usize, usize),
+            _: &mut $crate::layer::Tape<E>,
+            _: &mut $crate::random::Rng,
+        ) {
+            $crate::layer::machinery::LayerOp::<$in, E>::forward_steps(
+                self,
+                w,
+                x,
+                y,
+                batch_steps,
+                &mut [],
+            );
+        }
+    };
+    ($in:ty) => {
+        fn forward<W: $crate::layer::machinery::Weights<E>>(
+            &self,
+            w: &W,
+            x: &[E],
+            y: &mut [E],
+            batch: usize,
+            scratch: &mut [E],
+        ) {
+            $crate::layer::machinery::LayerOp::<$in, E>::forward_steps(
+                self,
+                w,
+                x,
+                y,
+                (batch, 1),
+                scratch,
+            );
+        }
+
+        #[cfg(feature = "std")]
+        fn backward<W: $crate::layer::machinery::Weights<E>>(
+            &self,
+            w: &W,
+            pass: $crate::layer::Backprop<'_, E>,
+            tape: &mut $crate::layer::Tape<E>,
+            grads: &mut [E],
+        ) {
+            $crate::layer::machinery::LayerOp::<$in, E>::backward_steps(self, w, pass, tape, grads);
+        }
+    };
+}
+pub(crate) use passes_over_steps;

@@ -66,6 +66,7 @@ pub use build::{BuildContext, LayerName};
 pub use built::Built;
 pub(crate) use built::{builds_from_spec, kernel_and_bias_layer};
 pub use fits::{AxisFits, ChannelsFit, EndsWith, Fits, FromInput, LastAxisSize, SameChannels};
+pub(crate) use kind::passes_over_steps;
 pub use kind::{KernelAndBias, LayerKind, LayerOp, Stateless, WeightInfo, WeightShapes};
 pub use named::{Named, WithName};
 #[cfg(feature = "std")]

@@ -5,7 +5,7 @@
 use super::pool_op::pool_backward;
 use super::pool_op::{pool, AveragePool, MaxPool, PoolOp, GLOBAL_POOLING1D};
 use crate::error::Error;
-use crate::layer::machinery::builds_from_spec;
+use crate::layer::machinery::{builds_from_spec, passes_over_steps};
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{LayerOp, Stateless, Weights};
@@ -53,9 +53,7 @@ where
         Ok(1)
     }
 
-    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, s: &mut [E]) {
-        LayerOp::<(L, C), E>::forward_steps(self, w, x, y, (batch, 1), s);
-    }
+    passes_over_steps!(stateless(L, C));
 
     fn forward_steps<W: Weights<E>>(
         &self,
@@ -66,24 +64,6 @@ where
         _: &mut [E],
     ) {
         pool::<Op, E>(&whole::<C>(L::steps(steps)), x, y, batch);
-    }
-
-    #[cfg(feature = "std")]
-    fn forward_train_steps<W: Weights<E>>(
-        &self,
-        w: &mut W,
-        x: &[E],
-        y: &mut [E],
-        batch_steps: (usize, usize),
-        _: &mut Tape<E>,
-        _: &mut crate::random::Rng,
-    ) {
-        LayerOp::<(L, C), E>::forward_steps(self, w, x, y, batch_steps, &mut []);
-    }
-
-    #[cfg(feature = "std")]
-    fn backward<W: Weights<E>>(&self, w: &W, pass: Backprop<'_, E>, t: &mut Tape<E>, g: &mut [E]) {
-        LayerOp::<(L, C), E>::backward_steps(self, w, pass, t, g);
     }
 
     #[cfg(feature = "std")]
@@ -111,9 +91,7 @@ where
         Ok(1)
     }
 
-    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, s: &mut [E]) {
-        LayerOp::<(L, Masked<C>), E>::forward_steps(self, w, x, y, (batch, 1), s);
-    }
+    passes_over_steps!(stateless(L, Masked<C>));
 
     fn forward_steps<W: Weights<E>>(
         &self,
@@ -136,24 +114,6 @@ where
                 }
             }
         }
-    }
-
-    #[cfg(feature = "std")]
-    fn forward_train_steps<W: Weights<E>>(
-        &self,
-        w: &mut W,
-        x: &[E],
-        y: &mut [E],
-        batch_steps: (usize, usize),
-        _: &mut Tape<E>,
-        _: &mut crate::random::Rng,
-    ) {
-        LayerOp::<(L, Masked<C>), E>::forward_steps(self, w, x, y, batch_steps, &mut []);
-    }
-
-    #[cfg(feature = "std")]
-    fn backward<W: Weights<E>>(&self, w: &W, pass: Backprop<'_, E>, t: &mut Tape<E>, g: &mut [E]) {
-        LayerOp::<(L, Masked<C>), E>::backward_steps(self, w, pass, t, g);
     }
 
     #[cfg(feature = "std")]

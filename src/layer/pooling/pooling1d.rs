@@ -4,7 +4,7 @@
 use super::pool_op::pool_backward;
 use super::pool_op::{pool, AveragePool, MaxPool, PoolOp, POOLING1D};
 use crate::error::Error;
-use crate::layer::machinery::builds_from_spec;
+use crate::layer::machinery::{builds_from_spec, passes_over_steps};
 #[cfg(feature = "std")]
 use crate::layer::machinery::{Backprop, Tape};
 use crate::layer::machinery::{LayerOp, Stateless, Weights};
@@ -76,9 +76,7 @@ where
         window_steps::<P>(Op::NAMES[POOLING1D].0, steps, K, S)
     }
 
-    fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, s: &mut [E]) {
-        LayerOp::<(Dyn, C), E>::forward_steps(self, w, x, y, (batch, 1), s);
-    }
+    passes_over_steps!(stateless(Dyn, C));
 
     fn forward_steps<W: Weights<E>>(
         &self,
@@ -89,24 +87,6 @@ where
         _: &mut [E],
     ) {
         pool::<Op, E>(&Geometry::row::<P>(steps, C::SIZE, K, S), x, y, batch);
-    }
-
-    #[cfg(feature = "std")]
-    fn forward_train_steps<W: Weights<E>>(
-        &self,
-        w: &mut W,
-        x: &[E],
-        y: &mut [E],
-        batch_steps: (usize, usize),
-        _: &mut Tape<E>,
-        _: &mut crate::random::Rng,
-    ) {
-        LayerOp::<(Dyn, C), E>::forward_steps(self, w, x, y, batch_steps, &mut []);
-    }
-
-    #[cfg(feature = "std")]
-    fn backward<W: Weights<E>>(&self, w: &W, pass: Backprop<'_, E>, t: &mut Tape<E>, g: &mut [E]) {
-        LayerOp::<(Dyn, C), E>::backward_steps(self, w, pass, t, g);
     }
 
     #[cfg(feature = "std")]

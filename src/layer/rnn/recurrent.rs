@@ -1302,16 +1302,7 @@ macro_rules! recurrent_layer {
                 }
             };
 
-            fn forward<W: $crate::layer::machinery::Weights<E>>(
-                &self,
-                w: &W,
-                x: &[E],
-                y: &mut [E],
-                batch: usize,
-                scratch: &mut [E],
-            ) {
-                $crate::layer::machinery::LayerOp::<S, E>::forward_steps(self, w, x, y, (batch, 1), scratch);
-            }
+            $crate::layer::machinery::passes_over_steps!(S);
 
             fn forward_steps<W: $crate::layer::machinery::Weights<E>>(
                 &self,
@@ -1362,17 +1353,6 @@ macro_rules! recurrent_layer {
                     true => driver::forward_train_masked(self, weights, x, y, d, sequences, tape, rng),
                     false => driver::forward_train(self, weights, x, y, d, sequences, tape, rng, driver::Carry::none()),
                 }
-            }
-
-            #[cfg(feature = "std")]
-            fn backward<W: $crate::layer::machinery::Weights<E>>(
-                &self,
-                w: &W,
-                pass: $crate::layer::Backprop<'_, E>,
-                tape: &mut $crate::layer::Tape<E>,
-                grads: &mut [E],
-            ) {
-                $crate::layer::machinery::LayerOp::<S, E>::backward_steps(self, w, pass, tape, grads);
             }
 
             #[cfg(feature = "std")]
