@@ -100,14 +100,13 @@ where
     const SCRATCH_PER_SAMPLE: usize = <Out<L, KS, S, P>>::SIZE * KS * C::SIZE;
 
     fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
-        Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve(
+        self.run(
+            Self::over(L::SIZE, C::SIZE),
+            (w.at(0), w.at(1)),
             x,
             y,
             batch,
             scratch,
-            w.at(0),
-            w.at(1),
-            &self.activation,
         );
     }
 
@@ -122,11 +121,8 @@ where
         tape: &mut Tape<E>,
         _rng: &mut crate::random::Rng,
     ) {
-        let g = Geometry::row::<P>(L::SIZE, C::SIZE, KS, S);
-        let scratch = batch * <Self as LayerOp<(L, C), E>>::SCRATCH_PER_SAMPLE;
-        forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
-            g.convolve(x, z, batch, work, w.at(0), w.at(1), &Linear)
-        });
+        let g = Self::over(L::SIZE, C::SIZE);
+        self.run_train(g, (w.at(0), w.at(1)), x, y, batch, tape);
     }
 
     #[cfg(feature = "std")]
@@ -137,19 +133,7 @@ where
         tape: &mut Tape<E>,
         grads: &mut [E],
     ) {
-        activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, F);
-        let (d_kernel, d_bias) = grads.split_at_mut(KS * C::SIZE * F);
-        Geometry::row::<P>(L::SIZE, C::SIZE, KS, S).convolve_backward(
-            pass.x,
-            pass.dy,
-            pass.dx,
-            pass.batch,
-            w.at(0),
-            d_kernel,
-            d_bias,
-            1,
-            &mut tape.scratch,
-        );
+        self.run_backward(Self::over(L::SIZE, C::SIZE), w.at(0), pass, tape, grads);
     }
 }
 
@@ -181,14 +165,13 @@ where
         (batch, steps): (usize, usize),
         scratch: &mut [E],
     ) {
-        Geometry::row::<P>(steps, C::SIZE, KS, S).convolve(
+        self.run(
+            Self::over(steps, C::SIZE),
+            (w.at(0), w.at(1)),
             x,
             y,
             batch,
             scratch,
-            w.at(0),
-            w.at(1),
-            &self.activation,
         );
     }
 
@@ -202,11 +185,8 @@ where
         tape: &mut Tape<E>,
         _rng: &mut crate::random::Rng,
     ) {
-        let g = Geometry::row::<P>(steps, C::SIZE, KS, S);
-        let scratch = batch * steps * KS * C::SIZE;
-        forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
-            g.convolve(x, z, batch, work, w.at(0), w.at(1), &Linear)
-        });
+        let g = Self::over(steps, C::SIZE);
+        self.run_train(g, (w.at(0), w.at(1)), x, y, batch, tape);
     }
 
     #[cfg(feature = "std")]
@@ -217,14 +197,66 @@ where
         tape: &mut Tape<E>,
         grads: &mut [E],
     ) {
+        let g = Self::over(pass.steps, C::SIZE);
+        self.run_backward(g, w.at(0), pass, tape, grads);
+    }
+}
+
+/// The passes over a geometry, whether the steps are static or not.
+impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize>
+    Conv1D<F, KS, A, P, S>
+{
+    /// The windows over sequences of `steps` steps of `channels`.
+    fn over(steps: usize, channels: usize) -> Geometry {
+        Geometry::row::<P>(steps, channels, KS, S)
+    }
+
+    fn run<E: DenseElement>(
+        &self,
+        g: Geometry,
+        (kernel, bias): (&[E], &[E]),
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        scratch: &mut [E],
+    ) {
+        g.convolve(x, y, batch, scratch, kernel, bias, &self.activation);
+    }
+
+    /// Keeps the pre-activations for the backward pass.
+    #[cfg(feature = "std")]
+    fn run_train<E: DenseElement>(
+        &self,
+        g: Geometry,
+        (kernel, bias): (&[E], &[E]),
+        x: &[E],
+        y: &mut [E],
+        batch: usize,
+        tape: &mut Tape<E>,
+    ) {
+        let scratch = batch * g.out_width * KS * g.channels;
+        forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
+            g.convolve(x, z, batch, work, kernel, bias, &Linear)
+        });
+    }
+
+    #[cfg(feature = "std")]
+    fn run_backward<E: DenseElement>(
+        &self,
+        g: Geometry,
+        kernel: &[E],
+        pass: Backprop<'_, E>,
+        tape: &mut Tape<E>,
+        grads: &mut [E],
+    ) {
         activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, F);
-        let (d_kernel, d_bias) = grads.split_at_mut(KS * C::SIZE * F);
-        Geometry::row::<P>(pass.steps, C::SIZE, KS, S).convolve_backward(
+        let (d_kernel, d_bias) = grads.split_at_mut(KS * g.channels * F);
+        g.convolve_backward(
             pass.x,
             pass.dy,
             pass.dx,
             pass.batch,
-            w.at(0),
+            kernel,
             d_kernel,
             d_bias,
             1,
