@@ -285,10 +285,19 @@ where
         let (steps, out_steps) = self.steps_for(&x.sizes())?;
         let batch = x.shape().batch();
         let shape = L::Output::batched_steps(batch, out_steps);
-        let mut y = alloc::vec![E::ZERO; shape.numel()];
         let step = batch_size;
         let scratch_len = |rows| self.scratch_len_for_steps(rows, steps);
-        let mut scratch = alloc::vec![E::ZERO; scratch_len(step.min(batch.size()))];
+        let (Some(len), Some(work)) = (
+            shape.checked_numel(),
+            Some(scratch_len(step.min(batch.size()))).filter(|&n| n != usize::MAX),
+        ) else {
+            return Err(Error::SizeOverflow {
+                what: "predict",
+                shape: shape.sizes(),
+            });
+        };
+        let mut y = alloc::vec![E::ZERO; len];
+        let mut scratch = alloc::vec![E::ZERO; work];
         let n_in = steps * <F as StaticShape>::NUMEL;
         let n_out = out_steps * <L::Output as StaticShape>::NUMEL;
         for start in (0..batch.size()).step_by(step) {
