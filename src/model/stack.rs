@@ -342,8 +342,10 @@ mod tests {
             Gru<2>.return_sequences().go_backwards(),
             GlobalAveragePooling1D,
         ];
-        for steps in [1, 2, 7] {
-            check::gradients_over_steps(model.layers(), (2, steps + 1), None);
+        // (Under miri, which checks the passes' memory safety, one length.)
+        let lengths: &[usize] = if cfg!(miri) { &[3] } else { &[2, 3, 8] };
+        for &steps in lengths {
+            check::gradients_over_steps(model.layers(), (2, steps), None);
         }
         let last = crate::sequential![f64; Input<Dyn, 3>, SimpleRnn<2>, Dense<2, Sigmoid>];
         check::gradients_over_steps(last.layers(), (3, 4), None);
