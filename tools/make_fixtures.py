@@ -833,6 +833,66 @@ def numpy_files():
     np.savez_compressed(os.path.join(folder, "compressed.npz"), x=(a / 4).astype(np.float32))
 
 
+def layer_options():
+    """Keras options that change a layer's weights or numbers (issue #16):
+    `use_bias=False` on the convolutions, `scale`/`center`/`epsilon` on the
+    normalizations; then a `fit` through all of them. Own generator."""
+    orng = np.random.default_rng(20261203)
+    L = keras.layers
+
+    def model_case(name, input_shape, layers, batch=3):
+        model = keras.Sequential([keras.Input(shape=input_shape)] + layers)
+        entries = []
+        for i, layer in enumerate(model.layers):
+            ws = [orng.normal(0, 0.5, w.shape).astype(np.float32) for w in layer.get_weights()]
+            if isinstance(layer, L.BatchNormalization):  # the last is the moving variance
+                ws[-1] = orng.uniform(0.2, 2.0, ws[-1].shape).astype(np.float32)
+            layer.set_weights(ws)
+            entries += [(f"l{i}w{j}", w) for j, w in enumerate(ws)]
+        x = orng.normal(0, 1, (batch,) + tuple(input_shape)).astype(np.float32)
+        entries += [("x", x), ("y", model.predict(x, verbose=0))]
+        return (name, entries)
+
+    cases = [
+        model_case("conv1d_no_bias", (6, 2), [L.Conv1D(3, 2, use_bias=False, activation="tanh")]),
+        model_case("conv2d_no_bias", (5, 5, 2), [L.Conv2D(4, 3, padding="same", use_bias=False)]),
+        model_case("conv2d_groups_no_bias", (5, 5, 2), [L.Conv2D(4, 3, groups=2, use_bias=False)]),
+        model_case("depthwise_conv2d_no_bias", (5, 5, 2),
+                   [L.DepthwiseConv2D(3, depth_multiplier=2, use_bias=False, activation="relu")]),
+        model_case("conv2d_transpose_no_bias", (3, 3, 2), [L.Conv2DTranspose(2, 3, strides=2, use_bias=False)]),
+        model_case("batch_norm_no_scale", (4, 3), [L.BatchNormalization(scale=False)]),
+        model_case("batch_norm_no_center", (4, 3), [L.BatchNormalization(center=False)]),
+        model_case("batch_norm_neither_eps", (4, 3), [L.BatchNormalization(scale=False, center=False, epsilon=0.1)]),
+        model_case("layer_norm_no_scale", (3, 5), [L.LayerNormalization(scale=False)]),
+        model_case("layer_norm_no_center_eps", (3, 5), [L.LayerNormalization(center=False, epsilon=0.1)]),
+    ]
+    # fit through every option: SGD with momentum, batch 8 over 20 samples,
+    # 2 epochs, no shuffling.
+    model = keras.Sequential([
+        keras.Input(shape=(6, 6, 2)), L.Conv2D(3, 3, use_bias=False), L.BatchNormalization(scale=False),
+        L.Activation("relu"), L.DepthwiseConv2D(2, use_bias=False), L.Flatten(),
+        L.Dense(5, use_bias=False), L.LayerNormalization(center=False), L.Dense(3, activation="softmax")])
+    initial = []
+    for layer in model.layers:
+        ws = [orng.normal(0, 0.4, w.shape).astype(np.float32) for w in layer.get_weights()]
+        if isinstance(layer, L.BatchNormalization):  # beta, moving mean, moving variance
+            ws[1] = np.zeros_like(ws[1])
+            ws[2] = np.ones_like(ws[2])
+        if ws:
+            layer.set_weights(ws)
+        initial += ws
+    x = orng.normal(0, 1, (20, 6, 6, 2)).astype(np.float32)
+    y = orng.integers(0, 3, (20,)).astype(np.float32)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    entries = [("x", x), ("y", y)] + [(f"initial{i}", w) for i, w in enumerate(initial)]
+    entries += [("loss", history.history["loss"]), ("accuracy", history.history["accuracy"])]
+    entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
+    cases.append(("fit_without_bias_scale_center", entries))
+    write("layer_options.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -852,3 +912,4 @@ if __name__ == "__main__":
     run_time_steps()
     keras_files()
     numpy_files()
+    layer_options()

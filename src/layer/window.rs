@@ -193,9 +193,10 @@ impl Geometry {
         }
     }
 
-    /// The convolution `activation(x ∗ kernel + bias)` over `batch` samples,
-    /// the filter count being `bias.len()`: windows read in place where that
-    /// pays, else an im2col matrix in `scratch` and one product.
+    /// The convolution `activation(x ∗ kernel + bias)` over `batch` samples
+    /// into `filters` channels (`bias` empty for a layer without one):
+    /// windows read in place where that pays, else an im2col matrix in
+    /// `scratch` and one product.
     #[allow(clippy::too_many_arguments)]
     pub fn convolve<E: DenseElement, A: Activation>(
         &self,
@@ -203,8 +204,7 @@ impl Geometry {
         y: &mut [E],
         batch: usize,
         scratch: &mut [E],
-        kernel: &[E],
-        bias: &[E],
+        (kernel, bias, filters): (&[E], &[E], usize),
         activation: &A,
     ) {
         // Stride-1 convolutions of small, deep images: a padded copy and one
@@ -217,9 +217,9 @@ impl Geometry {
             && self.channels > 4
             && self.out_width < 32
         {
-            self.convolve_padded_rows(x, y, batch, scratch, kernel, bias.len());
+            self.convolve_padded_rows(x, y, batch, scratch, kernel, filters);
         } else if self.dilation == 1 && (self.channels <= 4 || self.out_width >= 32) {
-            self.convolve_in_place(x, y, batch, scratch, kernel, bias.len());
+            self.convolve_in_place(x, y, batch, scratch, kernel, filters);
         } else {
             let rows = batch * self.out_height * self.out_width;
             let depth = self.kernel_h * self.kernel_w * self.channels;
@@ -228,15 +228,15 @@ impl Geometry {
             let p = StridedProduct {
                 rows,
                 inputs: depth,
-                units: bias.len(),
+                units: filters,
                 lda: depth,
-                ldk: bias.len(),
-                ldy: bias.len(),
+                ldk: filters,
+                ldy: filters,
                 accumulate: false,
             };
             E::matmul_strided(p, columns, kernel, y);
         }
-        add_bias_and_activate(y, bias, activation);
+        add_bias_and_activate(y, bias, filters, activation);
     }
 
     /// A stride-1 convolution as `kernel_h` large products: the image is
@@ -444,15 +444,13 @@ impl Geometry {
         y: &mut [E],
         batch: usize,
         scratch: &mut [E],
-        kernel: &[E],
-        bias: &[E],
+        (kernel, bias, filters): (&[E], &[E], usize),
         activation: &A,
         groups: usize,
     ) {
         if groups <= 1 {
-            return self.convolve(x, y, batch, scratch, kernel, bias, activation);
+            return self.convolve(x, y, batch, scratch, (kernel, bias, filters), activation);
         }
-        let filters = bias.len();
         let (cg, fg) = (self.channels / groups, filters / groups);
         let rows = batch * self.out_height * self.out_width;
         let depth = self.kernel_h * self.kernel_w * cg;
@@ -470,7 +468,7 @@ impl Geometry {
             };
             E::matmul_strided(p, columns, &kernel[g * fg..], &mut y[g * fg..]);
         }
-        add_bias_and_activate(y, bias, activation);
+        add_bias_and_activate(y, bias, filters, activation);
     }
 
     /// im2col one tap at a time (dilated kernels, whose taps are not
@@ -552,7 +550,7 @@ impl Geometry {
 
     /// Gradients of the grouped convolution `z = x ∗ kernel + bias` given
     /// `dz`: of the kernel (`(taps, channels / groups, filters)`) into
-    /// `d_kernel`, of the bias into `d_bias`, and of the input into `dx`
+    /// `d_kernel`, of the bias into `d_bias` (empty without one) over `filters` filters, and of the input into `dx`
     /// when asked. Each group is one im2col matrix `X`: `dK = Xᵀ·dz`,
     /// `dX = dz·Kᵀ`, folded back onto the image. `work` holds the matrices
     /// between calls.
@@ -565,11 +563,10 @@ impl Geometry {
         batch: usize,
         kernel: &[E],
         d_kernel: &mut [E],
-        d_bias: &mut [E],
+        (d_bias, filters): (&mut [E], usize),
         groups: usize,
         work: &mut alloc::vec::Vec<E>,
     ) {
-        let filters = d_bias.len();
         let groups = groups.max(1);
         let (cg, fg) = (self.channels / groups, filters / groups);
         let rows = batch * self.out_height * self.out_width;
@@ -626,12 +623,18 @@ impl Geometry {
     }
 }
 
-/// `y[row] = activation(y[row] + bias)` for every row of `bias.len()` values.
-fn add_bias_and_activate<E: Element, A: Activation>(y: &mut [E], bias: &[E], activation: &A) {
-    if bias.is_empty() {
+/// `y[row] = activation(y[row] + bias)` for every row of `filters` values
+/// (`bias` empty: no bias).
+fn add_bias_and_activate<E: Element, A: Activation>(
+    y: &mut [E],
+    bias: &[E],
+    filters: usize,
+    activation: &A,
+) {
+    if filters == 0 {
         return;
     }
-    for row in y.chunks_exact_mut(bias.len()) {
+    for row in y.chunks_exact_mut(filters) {
         for (v, &b) in row.iter_mut().zip(bias) {
             *v += b;
         }
@@ -707,8 +710,7 @@ mod tests {
                 &mut y,
                 1,
                 &mut scratch,
-                &kernel,
-                &vec![0.0; filters],
+                (&kernel, &vec![0.0; filters], filters),
                 &Linear,
             );
             for (j, (got, want)) in y.iter().zip(oracle(&g, &x, &kernel, filters)).enumerate() {

@@ -36,6 +36,8 @@ pub struct Conv1D<
 > {
     activation: A,
     initializers: Initializers,
+    /// Keras's `use_bias=False`.
+    no_bias: bool,
     padding: PhantomData<P>,
 }
 
@@ -220,7 +222,7 @@ impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize>
         batch: usize,
         scratch: &mut [E],
     ) {
-        g.convolve(x, y, batch, scratch, kernel, bias, &self.activation);
+        g.convolve(x, y, batch, scratch, (kernel, bias, F), &self.activation);
     }
 
     /// Keeps the pre-activations for the backward pass.
@@ -236,7 +238,7 @@ impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize>
     ) {
         let scratch = batch * g.out_width * KS * g.channels;
         forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
-            g.convolve(x, z, batch, work, kernel, bias, &Linear)
+            g.convolve(x, z, batch, work, (kernel, bias, F), &Linear)
         });
     }
 
@@ -258,7 +260,7 @@ impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize>
             pass.batch,
             kernel,
             d_kernel,
-            d_bias,
+            (d_bias, F),
             1,
             &mut tape.scratch,
         );

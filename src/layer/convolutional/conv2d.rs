@@ -44,6 +44,8 @@ pub struct Conv2D<
 > {
     activation: A,
     initializers: Initializers,
+    /// Keras's `use_bias=False`.
+    no_bias: bool,
     padding: PhantomData<P>,
 }
 
@@ -250,8 +252,7 @@ where
             y,
             batch,
             scratch,
-            w.at(0),
-            w.at(1),
+            (w.at(0), w.at(1), F),
             &self.activation,
             G,
         );
@@ -271,7 +272,7 @@ where
         let g = Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL);
         let scratch = batch * <Self as LayerOp<(H, W, C), E>>::SCRATCH_PER_SAMPLE;
         forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
-            g.convolve_grouped(x, z, batch, work, w.at(0), w.at(1), &Linear, G)
+            g.convolve_grouped(x, z, batch, work, (w.at(0), w.at(1), F), &Linear, G)
         });
     }
 
@@ -292,7 +293,7 @@ where
             pass.batch,
             w.at(0),
             d_kernel,
-            d_bias,
+            (d_bias, F),
             G,
             &mut tape.scratch,
         );

@@ -46,6 +46,8 @@ pub struct Conv2DTranspose<
 > {
     activation: A,
     initializers: Initializers,
+    /// Keras's `use_bias=False`.
+    no_bias: bool,
     padding: PhantomData<P>,
 }
 
@@ -165,7 +167,10 @@ fn pre_activation<const F: usize, const K: usize, const S: usize, C, H, W, P, E:
         return;
     }
     for pixel in z.chunks_exact_mut(F) {
-        pixel.copy_from_slice(bias);
+        match bias.is_empty() {
+            true => pixel.fill(E::ZERO),
+            false => pixel.copy_from_slice(bias),
+        }
     }
     for_each_tap::<F, K, S, C, H, W, P>(batch, |xi, ki, zi| z[zi] += x[xi] * kernel[ki]);
 }

@@ -43,6 +43,8 @@ pub struct DepthwiseConv2D<
 > {
     activation: A,
     initializers: Initializers,
+    /// Keras's `use_bias=False`.
+    no_bias: bool,
     padding: PhantomData<P>,
 }
 
@@ -99,7 +101,7 @@ where
 
     fn forward<WS: Weights<E>>(&self, w: &WS, x: &[E], y: &mut [E], batch: usize, _: &mut [E]) {
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
-        pre_activation(&g, w.at(0), w.at(1), x, y, batch);
+        pre_activation((&g, M), w.at(0), w.at(1), x, y, batch);
         activate_in_place(&self.activation, y, C::SIZE * M);
     }
 
@@ -117,7 +119,7 @@ where
         let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
         let activation = (&self.activation, C::SIZE * M);
         forward_keeping_z(tape, y, 0, activation, |z, _| {
-            pre_activation(&g, w.at(0), w.at(1), x, z, batch)
+            pre_activation((&g, M), w.at(0), w.at(1), x, z, batch)
         });
     }
 
@@ -139,22 +141,26 @@ where
     }
 }
 
-/// `z = x ∗ kernel + bias`, before the activation.
+/// `z = x ∗ kernel + bias`, before the activation, for depth multiplier
+/// `m` (`bias` empty: no bias).
 fn pre_activation<E: Element>(
-    g: &Geometry,
+    (g, m): (&Geometry, usize),
     kernel: &[E],
     bias: &[E],
     x: &[E],
     z: &mut [E],
     batch: usize,
 ) {
-    if bias.is_empty() {
+    let width = g.channels * m;
+    if width == 0 {
         return;
     }
-    for pixel in z.chunks_exact_mut(bias.len()) {
-        pixel.copy_from_slice(bias);
+    for pixel in z.chunks_exact_mut(width) {
+        match bias.is_empty() {
+            true => pixel.fill(E::ZERO),
+            false => pixel.copy_from_slice(bias),
+        }
     }
-    let m = bias.len() / g.channels;
     for_each_tap(g, m, batch, |xi, ki, zi| z[zi] += x[xi] * kernel[ki]);
 }
 

@@ -47,8 +47,8 @@ use crate::Element;
 pub struct Dense<const UNITS: usize, A: Activation = Linear> {
     activation: A,
     initializers: Initializers,
-    /// Whether the layer has a bias (Keras's `use_bias`).
-    use_bias: bool,
+    /// Keras's `use_bias=False`.
+    no_bias: bool,
 }
 
 /// A Dense layer with its weights in storage `K` (kernel, `(input, units)`
@@ -62,25 +62,12 @@ impl<const UNITS: usize, A: Activation> Default for Dense<UNITS, A> {
         Dense {
             activation: A::default(),
             initializers: Initializers::default(),
-            use_bias: true,
+            no_bias: false,
         }
     }
 }
 
 impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
-    /// No bias (Keras's `use_bias=False`): `activation(dot(x, W))`, the
-    /// kernel its only weight.
-    ///
-    /// ```
-    /// use corten::prelude::*;
-    /// let model = sequential![Input<4>, Dense<3>.without_bias(), BatchNormalization];
-    /// assert_eq!(model.param_count(), 4 * 3 + 4 * 3);
-    /// ```
-    pub fn without_bias(mut self) -> Self {
-        self.use_bias = false;
-        self
-    }
-
     /// A Dense layer with the given weights, as Keras's `weights=(W, b)`: the
     /// kernel is `[[E; UNITS]; INPUT]` (shape `(input, units)`), the bias
     /// `[E; UNITS]`. Both are stored inline; a wrong size does not compile.
@@ -359,7 +346,7 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     }
 }
 
-kernel_and_bias_layer!("Dense", "dense", "kernel", use_bias, [const UNITS: usize, A: Activation] Dense<UNITS, A>);
+kernel_and_bias_layer!("Dense", "dense", "kernel", [const UNITS: usize, A: Activation] Dense<UNITS, A>);
 
 #[cfg(test)]
 mod tests {

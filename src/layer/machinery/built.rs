@@ -281,30 +281,41 @@ macro_rules! builds_from_spec {
 pub(crate) use builds_from_spec;
 
 /// What every kernel-and-bias layer spec (Dense, the convolutions) shares,
-/// for a spec struct with fields `activation` and `initializers` that is
-/// `Default`: the constructors `new`, `with_activation` and
-/// `with_initializers`, its [`LayerKind`] (Keras names `$keras`/`$base`,
+/// for a spec struct with fields `activation`, `initializers` and `no_bias`
+/// that is `Default`: the constructors `new`, `with_activation`,
+/// `with_initializers` and `without_bias`, its [`LayerKind`] (Keras names `$keras`/`$base`,
 /// weights `$kernel` and `bias` drawn with its initializers), the
 /// [`KernelAndBias`] accessors and its `BuildLayer` impl.
 macro_rules! kernel_and_bias_layer {
     ($keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty) => {
         impl<$($generics)*> $spec {
-            /// Whether the layer has its bias (always, for this kind).
-            fn has_bias(&self) -> bool {
-                true
-            }
-        }
-        $crate::layer::machinery::kernel_and_bias_layer!(@with $keras, $base, $kernel, [$($generics)*] $spec);
-    };
-    ($keras:literal, $base:literal, $kernel:literal, $use_bias:ident, [$($generics:tt)*] $spec:ty) => {
-        impl<$($generics)*> $spec {
             /// Whether the layer has its bias (Keras's `use_bias`).
             fn has_bias(&self) -> bool {
-                self.$use_bias
+                !self.no_bias
+            }
+
+            /// No bias (Keras's `use_bias=False`): `activation(x · kernel)`
+            /// (or `x ∗ kernel`), the kernel its only weight.
+            ///
+            /// ```
+            /// use corten::prelude::*;
+            #[doc = concat!("let layer = ", $keras, "::<", kernel_and_bias_layer!(@example $keras), ">::new().without_bias();")]
+            #[doc = concat!("let model = sequential![", kernel_and_bias_layer!(@input $keras), ", (layer)];")]
+            /// assert_eq!(model.get_weights().len(), 1); // the kernel alone
+            /// ```
+            pub fn without_bias(mut self) -> Self {
+                self.no_bias = true;
+                self
             }
         }
         $crate::layer::machinery::kernel_and_bias_layer!(@with $keras, $base, $kernel, [$($generics)*] $spec);
     };
+    (@example "Dense") => { "3" };
+    (@example "DepthwiseConv2D") => { "3" };
+    (@example $keras:literal) => { "4, 3" };
+    (@input "Dense") => { "Input<4>" };
+    (@input "Conv1D") => { "Input<10, 2>" };
+    (@input $keras:literal) => { "Input<8, 8, 2>" };
     (@with $keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty) => {
         impl<$($generics)*> $spec {
             /// The spec with Keras's defaults (the activation's default

@@ -1,7 +1,7 @@
 //! `BatchNormalization` in inference: the moving statistics normalize each
 //! feature of the last axis.
 
-use super::affine::{affine, KERAS_EPSILON};
+use super::affine::{affine, ScaleAndCenter, KERAS_EPSILON};
 use crate::error::Error;
 use crate::init::Initializer;
 use crate::layer::machinery::builds_from_spec;
@@ -36,6 +36,7 @@ const KERAS_MOMENTUM: f64 = 0.99;
 pub struct BatchNormalization {
     epsilon: f64,
     momentum: f64,
+    parts: ScaleAndCenter,
 }
 
 impl Default for BatchNormalization {
@@ -43,6 +44,7 @@ impl Default for BatchNormalization {
         BatchNormalization {
             epsilon: KERAS_EPSILON,
             momentum: KERAS_MOMENTUM,
+            parts: ScaleAndCenter::BOTH,
         }
     }
 }
@@ -64,6 +66,36 @@ impl BatchNormalization {
     /// `moving = moving · momentum + batch · (1 − momentum)`.
     pub fn with_momentum(mut self, momentum: f64) -> Self {
         self.momentum = momentum;
+        self
+    }
+
+    /// Without γ (Keras's `scale=False`): the normalized values are not
+    /// scaled; the weights are β (if kept) and the moving statistics.
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// let mut model = sequential![Input<2>, BatchNormalization.without_scale()];
+    /// assert_eq!(model.get_weights().len(), 3); // beta, moving_mean, moving_variance
+    /// model.set_weights(&[vec![1.0, 2.0], vec![0.0, 4.0], vec![3.999, 0.999]])?;
+    /// let y = model.predict(&Tensor::from_array([[2.0f32, 5.0]]))?;
+    /// assert!((y.as_slice()[0] - 2.0).abs() < 1e-6 && (y.as_slice()[1] - 3.0).abs() < 1e-6);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    pub fn without_scale(mut self) -> Self {
+        self.parts.scale = false;
+        self
+    }
+
+    /// Without β (Keras's `center=False`): nothing is added after the
+    /// scaling; the weights are γ (if kept) and the moving statistics.
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// let model = sequential![Input<2>, BatchNormalization.without_center().without_scale()];
+    /// assert_eq!(model.param_count(), 4); // the moving statistics alone
+    /// ```
+    pub fn without_center(mut self) -> Self {
+        self.parts.center = false;
         self
     }
 
@@ -112,27 +144,33 @@ pub(crate) fn check_variance<E: Element>(
     }
 }
 
+const GAMMA: WeightInfo = WeightInfo::trainable("gamma", "BatchNormalization gamma");
+const BETA: WeightInfo = WeightInfo::trainable("beta", "BatchNormalization beta");
+const MEAN: WeightInfo = WeightInfo::moving("moving_mean", "BatchNormalization moving_mean");
+const VARIANCE: WeightInfo =
+    WeightInfo::moving("moving_variance", "BatchNormalization moving_variance");
+
 impl LayerKind for BatchNormalization {
     const KERAS_NAME: &'static str = "BatchNormalization";
     const BASE_NAME: &'static str = "batch_normalization";
-    const WEIGHTS: &'static [WeightInfo] = &[
-        WeightInfo::trainable("gamma", "BatchNormalization gamma"),
-        WeightInfo::trainable("beta", "BatchNormalization beta"),
-        WeightInfo::moving("moving_mean", "BatchNormalization moving_mean"),
-        WeightInfo::moving("moving_variance", "BatchNormalization moving_variance"),
-    ];
+    const WEIGHTS: &'static [WeightInfo] = &[GAMMA, BETA, MEAN, VARIANCE];
     type Fresh<E: Element> = Drawn<E>;
+    /// Those it has of γ, β, then the moving mean and variance.
+    fn weights(&self) -> &'static [WeightInfo] {
+        self.parts.pick([
+            Self::WEIGHTS,
+            &[GAMMA, MEAN, VARIANCE],
+            &[BETA, MEAN, VARIANCE],
+            &[MEAN, VARIANCE],
+        ])
+    }
     /// Keras's: γ = 1, β = 0, mean 0, variance 1.
     fn initializer(&self, index: usize) -> Initializer {
-        [
-            Initializer::Ones,
-            Initializer::Zeros,
-            Initializer::Zeros,
-            Initializer::Ones,
-        ][index.min(3)]
+        let after = [Initializer::Zeros, Initializer::Ones];
+        self.parts.initializer(index, &after)
     }
     fn check_weights<E: Element, W: Weights<E>>(&self, weights: &W) -> Result<(), Error> {
-        check_variance(None, Self::WEIGHTS[3].what, weights.at(3))
+        check_variance(None, VARIANCE.what, weights.at(self.parts.count() + 1))
     }
 }
 
@@ -146,10 +184,12 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalizat
     type Output = In;
 
     fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
-        let (g, b, m, v) = (w.at(0), w.at(1), w.at(2), w.at(3));
+        let (g, b) = self.parts.of(w);
+        let first = self.parts.count();
+        let (m, v) = (w.at(first), w.at(first + 1));
         let eps = E::from_f64(self.epsilon);
-        let scale = |i: usize| g[i] / (v[i] + eps).sqrt();
-        affine(x, y, scale, |i| b[i] - m[i] * scale(i), In::LAST);
+        let scale = |i: usize| g(i) / (v[i] + eps).sqrt();
+        affine(x, y, scale, |i| b(i) - m[i] * scale(i), In::LAST);
     }
 
     /// Normalizes with the batch's mean and (biased) variance over every
@@ -183,12 +223,13 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalizat
             }
         }
         let (eps, momentum) = (E::from_f64(self.epsilon), E::from_f64(self.momentum));
-        if let Some(moving) = w.writable(2) {
+        let first = self.parts.count();
+        if let Some(moving) = w.writable(first) {
             for (mm, &m) in moving.iter_mut().zip(mean.iter()) {
                 *mm = *mm * momentum + m * (E::ONE - momentum);
             }
         }
-        if let Some(moving) = w.writable(3) {
+        if let Some(moving) = w.writable(first + 1) {
             for (mv, &s) in moving.iter_mut().zip(inv.iter()) {
                 *mv = *mv * momentum + s / count * (E::ONE - momentum);
             }
@@ -196,12 +237,12 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalizat
         for s in inv.iter_mut() {
             *s = E::ONE / (*s / count + eps).sqrt();
         }
-        let (g, b) = (w.at(0), w.at(1));
+        let (g, b) = self.parts.of(w);
         affine(
             x,
             y,
-            |i| g[i] * inv[i],
-            |i| b[i] - mean[i] * g[i] * inv[i],
+            |i| g(i) * inv[i],
+            |i| b(i) - mean[i] * g(i) * inv[i],
             c,
         );
     }
@@ -218,9 +259,10 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalizat
     ) {
         let c = In::LAST;
         let (mean, inv) = tape.cache.split_at(c);
-        let (d_gamma, d_beta) = grads.split_at_mut(c);
-        d_gamma.fill(E::ZERO);
-        d_beta.fill(E::ZERO);
+        // Σ dy·x̂ and Σ dy per feature: γ's and β's gradients, and part of
+        // the input's whether or not the layer has γ and β.
+        let mut sums = alloc::vec![E::ZERO; 2 * c];
+        let (sum_dy_xhat, sum_dy) = sums.split_at_mut(c);
         let xhat = |v: E, i: usize| (v - mean[i]) * inv[i];
         for (xr, dyr) in pass
             .x
@@ -228,22 +270,29 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalizat
             .zip(pass.dy.chunks_exact(c.max(1)))
         {
             for i in 0..c {
-                d_gamma[i] += dyr[i] * xhat(xr[i], i);
-                d_beta[i] += dyr[i];
+                sum_dy_xhat[i] += dyr[i] * xhat(xr[i], i);
+                sum_dy[i] += dyr[i];
             }
+        }
+        let (d_gamma, d_beta) = self.parts.split_grads(grads, c);
+        if self.parts.scale {
+            d_gamma.copy_from_slice(sum_dy_xhat);
+        }
+        if self.parts.center {
+            d_beta.copy_from_slice(sum_dy);
         }
         let Some(dx) = pass.dx else { return };
         let rows = pass.x.len().checked_div(c).unwrap_or(0);
         let count = E::from_f64(rows.max(1) as f64);
-        let gamma = w.at(0);
+        let (gamma, _) = self.parts.of(w);
         for ((dxr, xr), dyr) in dx
             .chunks_exact_mut(c.max(1))
             .zip(pass.x.chunks_exact(c.max(1)))
             .zip(pass.dy.chunks_exact(c.max(1)))
         {
             for i in 0..c {
-                dxr[i] = gamma[i] * inv[i] / count
-                    * (count * dyr[i] - d_beta[i] - xhat(xr[i], i) * d_gamma[i]);
+                dxr[i] = gamma(i) * inv[i] / count
+                    * (count * dyr[i] - sum_dy[i] - xhat(xr[i], i) * sum_dy_xhat[i]);
             }
         }
     }
@@ -274,6 +323,22 @@ mod tests {
         )
         .unwrap();
         check::gradients(&check::build::<(N<2>,), _>(bn), 5, None);
+    }
+
+    /// Without γ, β or both: the input's gradient still goes through the
+    /// batch statistics, and only the weights kept get gradients.
+    #[test]
+    fn gradients_without_scale_or_center_match_finite_differences() {
+        let spec = BatchNormalization::default();
+        for bn in [
+            spec.without_scale(),
+            spec.without_center(),
+            spec.without_scale().without_center(),
+        ] {
+            let layer = check::build::<(N<2>, N<3>), _>(bn);
+            assert_eq!(layer.kind().weights().len(), 2 + bn.parts.count());
+            check::gradients(&layer, 3, None);
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `LayerNormalization`: each sample normalized over its last axis.
 
-use super::affine::{affine, KERAS_EPSILON};
+use super::affine::{add_at, affine, ScaleAndCenter, KERAS_EPSILON};
 use crate::error::Error;
 use crate::init::Initializer;
 use crate::layer::machinery::builds_from_spec;
@@ -27,12 +27,14 @@ use crate::Element;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LayerNormalization {
     epsilon: f64,
+    parts: ScaleAndCenter,
 }
 
 impl Default for LayerNormalization {
     fn default() -> Self {
         LayerNormalization {
             epsilon: KERAS_EPSILON,
+            parts: ScaleAndCenter::BOTH,
         }
     }
 }
@@ -49,6 +51,36 @@ impl LayerNormalization {
         self
     }
 
+    /// Without γ (Keras's `scale=False`): the normalized values are not
+    /// scaled, and β (if kept) is the only weight.
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// let model = sequential![Input<3>, LayerNormalization.without_scale()];
+    /// assert_eq!(model.param_count(), 3);
+    /// let y = model.predict(&Tensor::from_array([[1.0f32, 2.0, 3.0]]))?;
+    /// let s = (2.0f32 / 3.0 + 1e-3).sqrt(); // √(variance + ε)
+    /// assert!((y.as_slice()[2] - 1.0 / s).abs() < 1e-6);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    pub fn without_scale(mut self) -> Self {
+        self.parts.scale = false;
+        self
+    }
+
+    /// Without β (Keras's `center=False`): nothing is added after the
+    /// scaling, and γ (if kept) is the only weight.
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// let model = sequential![Input<3>, LayerNormalization.without_center().without_scale()];
+    /// assert_eq!(model.param_count(), 0);
+    /// ```
+    pub fn without_center(mut self) -> Self {
+        self.parts.center = false;
+        self
+    }
+
     /// A layer with the given gamma and beta, `C` values each; an error when a
     /// length differs or a value is NaN or infinite.
     #[allow(clippy::type_complexity)]
@@ -60,16 +92,19 @@ impl LayerNormalization {
     }
 }
 
+const GAMMA: WeightInfo = WeightInfo::trainable("gamma", "LayerNormalization gamma");
+const BETA: WeightInfo = WeightInfo::trainable("beta", "LayerNormalization beta");
+
 impl LayerKind for LayerNormalization {
     const KERAS_NAME: &'static str = "LayerNormalization";
     const BASE_NAME: &'static str = "layer_normalization";
-    const WEIGHTS: &'static [WeightInfo] = &[
-        WeightInfo::trainable("gamma", "LayerNormalization gamma"),
-        WeightInfo::trainable("beta", "LayerNormalization beta"),
-    ];
+    const WEIGHTS: &'static [WeightInfo] = &[GAMMA, BETA];
     type Fresh<E: Element> = Drawn<E>;
+    fn weights(&self) -> &'static [WeightInfo] {
+        self.parts.pick([Self::WEIGHTS, &[GAMMA], &[BETA], &[]])
+    }
     fn initializer(&self, index: usize) -> Initializer {
-        [Initializer::Ones, Initializer::Zeros][index.min(1)]
+        self.parts.initializer(index, &[])
     }
 }
 
@@ -83,7 +118,7 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for LayerNormalizat
     type Output = In;
 
     fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], _batch: usize, _: &mut [E]) {
-        let (g, b) = (w.at(0), w.at(1));
+        let (g, b) = self.parts.of(w);
         let n = In::LAST.max(1);
         let eps = E::from_f64(self.epsilon);
         for (yr, xr) in y.chunks_exact_mut(n).zip(x.chunks_exact(n)) {
@@ -91,7 +126,7 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for LayerNormalizat
             let mean = xr.iter().fold(E::ZERO, |s, &v| s + v) / count;
             let var = xr.iter().fold(E::ZERO, |s, &v| s + (v - mean) * (v - mean)) / count;
             let inv = E::ONE / (var + eps).sqrt();
-            affine(xr, yr, |i| g[i] * inv, |i| b[i] - mean * g[i] * inv, n);
+            affine(xr, yr, |i| g(i) * inv, |i| b(i) - mean * g(i) * inv, n);
         }
     }
 
@@ -107,10 +142,8 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for LayerNormalizat
         grads: &mut [E],
     ) {
         let (c, n) = (In::LAST, In::LAST.max(1));
-        let (d_gamma, d_beta) = grads.split_at_mut(c);
-        d_gamma.fill(E::ZERO);
-        d_beta.fill(E::ZERO);
-        let gamma = w.at(0);
+        let (d_gamma, d_beta) = self.parts.split_grads(grads, c);
+        let (gamma, _) = self.parts.of(w);
         let eps = E::from_f64(self.epsilon);
         let count = E::from_f64(n as f64);
         let mut dx = pass.dx;
@@ -126,16 +159,16 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for LayerNormalizat
             let (mut sum_g, mut sum_gx) = (E::ZERO, E::ZERO);
             for i in 0..c {
                 let xhat = (xr[i] - mean) * inv;
-                d_gamma[i] += dyr[i] * xhat;
-                d_beta[i] += dyr[i];
-                let g = dyr[i] * gamma[i];
+                add_at(d_gamma, i, dyr[i] * xhat);
+                add_at(d_beta, i, dyr[i]);
+                let g = dyr[i] * gamma(i);
                 sum_g += g;
                 sum_gx += g * xhat;
             }
             if let Some(dx) = dx.as_deref_mut() {
                 for i in 0..c {
                     let xhat = (xr[i] - mean) * inv;
-                    let g = dyr[i] * gamma[i];
+                    let g = dyr[i] * gamma(i);
                     dx[r * n + i] = inv / count * (count * g - sum_g - xhat * sum_gx);
                 }
             }
@@ -159,5 +192,13 @@ mod tests {
         )
         .unwrap();
         check::gradients(&check::build::<(N<3>, N<4>), _>(ln), 2, None);
+    }
+
+    #[test]
+    fn gradients_without_scale_or_center_match_finite_differences() {
+        let spec = LayerNormalization::default();
+        for ln in [spec.without_scale(), spec.without_center()] {
+            check::gradients(&check::build::<(N<3>, N<4>), _>(ln), 2, None);
+        }
     }
 }
