@@ -89,6 +89,18 @@ pub enum Error {
         /// The position of the first such element (row-major).
         index: usize,
     },
+    /// A weight given to a model's layer does not have the layer's shape
+    /// (a transposed kernel), or, given without a shape, not as many values.
+    WeightShape {
+        /// The layer (`dense_1`).
+        layer: crate::layer::LayerName,
+        /// Keras's name for the weight (`kernel`).
+        weight: &'static str,
+        /// The layer's shape for it.
+        expected: Sizes,
+        /// The shape given (for values without one: their count).
+        got: Sizes,
+    },
     /// An integer input (an Embedding's token id) is outside its range, or not
     /// a whole number.
     IndexOutOfRange {
@@ -338,6 +350,12 @@ impl fmt::Display for Error {
             Error::NonFiniteWeight { layer: None, weight, index } => write!(
                 f,
                 "{weight}: element {index} is not a valid value (NaN, infinite, or a negative variance)"
+            ),
+            Error::WeightShape { layer, weight, expected, got } => write!(
+                f,
+                "layer `{layer}`, weight `{weight}`: the layer's is {expected} ({} values), the one given {got} ({} values)",
+                expected.numel(),
+                got.numel()
             ),
             Error::IndexOutOfRange { index, value, limit } => write!(
                 f,

@@ -905,8 +905,20 @@ fn set_weights_rejects_what_does_not_fit_or_is_not_finite_and_changes_nothing() 
         ("a kernel one short", &|| {
             check(
                 vec![vec![1.0; 3], vec![0.0; 2], vec![1.0; 2], vec![0.0]],
-                &|e| matches!(e, Error::LengthMismatch { .. }),
+                &|e| e.to_string() == "layer `dense`, weight `kernel`: the layer's is (2, 2) (4 values), the one given (3,) (3 values)",
             )
+        }),
+        ("a transposed kernel, given with its shape", &|| {
+            let mut m = sequential![Input<2>, Dense<3>];
+            let before = m.get_weights();
+            let shaped = |sizes: &[usize], v: Vec<f32>| (corten::shape::Sizes::new(sizes).unwrap(), v);
+            err(
+                m.set_weights(&[shaped(&[3, 2], vec![1.0; 6]), shaped(&[3], vec![0.0; 3])]),
+                |e| matches!(e, Error::WeightShape { weight: "kernel", expected, got, .. } if expected.as_slice() == [2, 3] && got.as_slice() == [3, 2]),
+            )?;
+            (m.get_weights() == before)
+                .then_some(())
+                .ok_or_else(|| "the weights changed".into())
         }),
         ("a BatchNormalization variance below 0", &|| {
             let mut m = sequential![Input<2>, BatchNormalization];
@@ -935,7 +947,11 @@ fn set_weights_rejects_what_does_not_fit_or_is_not_finite_and_changes_nothing() 
             let mut m = sequential![Input<2>, (dense)];
             err(m.set_weights(&[vec![], vec![]]), |e| {
                 matches!(e, Error::ReadOnlyWeight { .. })
-            })
+            })?;
+            // They are read all the same.
+            (m.get_weights() == [K.to_vec(), B.to_vec()])
+                .then_some(())
+                .ok_or_else(|| format!("read {:?}", m.get_weights()))
         }),
     ]);
 }

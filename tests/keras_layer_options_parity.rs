@@ -103,6 +103,11 @@ fn fit_through_every_option_matches_keras() {
     let losses: Vec<f32> = history.get("loss").iter().map(|&v| v as f32).collect();
     assert_near("losses", &losses, c.get("loss"), 1e-4);
     for (i, w) in model.get_weights().iter().enumerate() {
-        assert_near(&format!("final weight {i}"), w, c.get(&format!("final{i}")), 1e-4);
+        assert_near(
+            &format!("final weight {i}"),
+            w,
+            c.get(&format!("final{i}")),
+            1e-4,
+        );
     }
 }

@@ -14,7 +14,6 @@
 pub(crate) mod hdf5;
 
 use crate::error::Error;
-use crate::layer::Weight;
 use crate::model::weights::{self, Weighted};
 use crate::shape::Sizes;
 use crate::Element;
@@ -135,7 +134,7 @@ pub(crate) fn load_weights_h5<E: Element>(
     let mut rows = Vec::new();
     model.rows(&mut |row| rows.push(row));
     let mut shapes: Vec<(&'static str, Sizes)> = Vec::new();
-    model.weights(&mut |w: Weight<'_, E>| shapes.push((w.name, w.shape)));
+    model.weight_values(&mut |name, shape, _| shapes.push((name, shape)));
     let mut counters: Vec<(String, usize)> = Vec::new();
     let mut values = Vec::with_capacity(shapes.len());
     let mut next = 0;

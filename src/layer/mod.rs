@@ -167,6 +167,12 @@ pub trait Layer<E: Element> {
     /// `bias`; `gamma`, `beta`, `moving_mean`, `moving_variance`).
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}
+
+    /// Calls `visit` with each weight tensor's Keras name, shape and values,
+    /// in Keras's order, whatever the storage (`&'static` weights in flash
+    /// too): the read-only view [`Layer::visit_weights`] gives mutably.
+    fn visit_weight_values(&self, _visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+    }
 }
 
 /// Applies `activation` in place over rows of `width` values (the last axis).

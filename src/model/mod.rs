@@ -39,3 +39,5 @@ pub use stack::{Empty, Identity, Stack};
 pub use summary::Summary;
 #[cfg(feature = "std")]
 pub use training::Objective;
+#[cfg(feature = "std")]
+pub use weights::WeightValues;

@@ -287,6 +287,11 @@ where
         self.body.visit_weights(visit);
         self.shortcut.visit_weights(visit);
     }
+
+    fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        self.body.visit_weight_values(visit);
+        self.shortcut.visit_weight_values(visit);
+    }
 }
 
 #[cfg(all(test, feature = "std"))]

@@ -386,6 +386,9 @@ where
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(crate::layer::Weight<'a, E>)) {
         self.layers.visit_weights(visit)
     }
+    fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        self.layers.visit_weight_values(visit)
+    }
 }
 
 /// A built model fits the inputs it was built for, as it is.

@@ -236,6 +236,11 @@ where
         self.prev.visit_weights(visit);
         self.last.visit_weights(visit);
     }
+
+    fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        self.prev.visit_weight_values(visit);
+        self.last.visit_weight_values(visit);
+    }
 }
 
 /// The spec of a layer that passes its input through: a residual block's

@@ -275,14 +275,30 @@ where
         )));
     }
 
-    /// Every weight (trainable or not) in Keras's `get_weights()` order.
-    pub fn get_weights(&mut self) -> Vec<Vec<E>> {
+    /// Every weight (trainable or not) in Keras's `get_weights()` order,
+    /// row-major (their shapes: [`weight_shapes`](Self::weight_shapes)).
+    /// Weights in read-only storage (`&'static` data) are read too.
+    pub fn get_weights(&self) -> Vec<Vec<E>> {
         super::weights::get(self)
     }
 
+    /// The shape of each weight in [`get_weights`](Self::get_weights),
+    /// in Keras's layout (`(inputs, units)` for a Dense kernel).
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// let model = sequential![Input<5, 2>, Conv1D<4, 3>];
+    /// let shapes = model.weight_shapes();
+    /// assert!(shapes[0] == &[3, 2, 4] && shapes[1] == &[4]);
+    /// ```
+    pub fn weight_shapes(&self) -> Vec<crate::shape::Sizes> {
+        super::weights::shapes(self)
+    }
+
     /// Sets every weight from `weights`, in [`get_weights`](Self::get_weights)'s
-    /// order; an error (and nothing changed) when a count or a length
-    /// differs, or a value is NaN or infinite (or a BatchNormalization
+    /// order; an error (and nothing changed) when a count, a shape or a
+    /// length differs (values given with their shapes:
+    /// [`WeightValues`](crate::model::WeightValues)), or a value is NaN or infinite (or a BatchNormalization
     /// variance is below zero): the error names the layer and the weight.
     ///
     /// ```
@@ -296,7 +312,10 @@ where
     /// assert_eq!(model.get_weights(), [vec![1.0, 2.0], vec![0.5]]);
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn set_weights(&mut self, weights: &[Vec<E>]) -> Result<(), Error> {
+    pub fn set_weights<W: crate::model::WeightValues<E>>(
+        &mut self,
+        weights: &[W],
+    ) -> Result<(), Error> {
         super::weights::set(self, weights)
     }
 
@@ -312,6 +331,9 @@ where
 {
     fn rows(&self, row: &mut dyn FnMut(crate::layer::SummaryRow)) {
         self.layers.visit_rows(row)
+    }
+    fn weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        self.layers.visit_weight_values(visit)
     }
     fn weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.layers.visit_weights(visit)

@@ -4,7 +4,6 @@
 
 use super::weights::{self, Weighted};
 use crate::error::Error;
-use crate::layer::Weight;
 use crate::shape::Sizes;
 use crate::Element;
 use alloc::format;
@@ -15,10 +14,10 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 /// Each weight's tensor name and shape, in the model's weight order:
 /// `layer/weight`, with `_1`, `_2`, … after a name a layer's weights repeat
 /// (a `Bidirectional`'s two directions).
-fn names<E: Element>(model: &mut impl Weighted<E>) -> Vec<(String, Sizes)> {
+fn names<E: Element>(model: &impl Weighted<E>) -> Vec<(String, Sizes)> {
     let owners = weights::owners(model);
     let mut shapes = Vec::new();
-    model.weights(&mut |w: Weight<'_, E>| shapes.push(w.shape));
+    model.weight_values(&mut |_, shape, _| shapes.push(shape));
     let mut names: Vec<(String, Sizes)> = Vec::with_capacity(shapes.len());
     for ((layer, weight), shape) in owners.into_iter().zip(shapes) {
         let base = format!("{layer}/{weight}");
@@ -50,7 +49,7 @@ fn dtype<E: Element>() -> Dtype {
 }
 
 /// The model's weights as the bytes of a safetensors file.
-pub(crate) fn to_bytes<E: Element>(model: &mut impl Weighted<E>) -> Result<Vec<u8>, Error> {
+pub(crate) fn to_bytes<E: Element>(model: &impl Weighted<E>) -> Result<Vec<u8>, Error> {
     let names = names(model);
     let values = weights::get(model);
     let bytes: Vec<Vec<u8>> = values.iter().map(|v| encode(v)).collect();
@@ -194,7 +193,7 @@ macro_rules! weight_file_methods {
         /// # std::fs::remove_file(&path).unwrap();
         /// # Ok::<(), corten::Error>(())
         /// ```
-        pub fn save_weights(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+        pub fn save_weights(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
             let bytes = self.weights_to_bytes()?;
             crate::model::weight_file::write(path.as_ref(), &bytes)
         }
@@ -212,7 +211,7 @@ macro_rules! weight_file_methods {
         }
 
         /// The bytes [`save_weights`](Self::save_weights) writes.
-        pub fn weights_to_bytes(&mut self) -> Result<alloc::vec::Vec<u8>, Error> {
+        pub fn weights_to_bytes(&self) -> Result<alloc::vec::Vec<u8>, Error> {
             crate::model::weight_file::to_bytes(self)
         }
 

@@ -218,6 +218,12 @@ where
             .backward_steps(&self.weights, pass, &mut tape[0], grads);
     }
 
+    fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        for (i, info) in self.kind.weights().iter().enumerate() {
+            visit(info.name, K::weight_shape(i), self.weights.at(i));
+        }
+    }
+
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.weights.visit_writable(&mut |i, values| {

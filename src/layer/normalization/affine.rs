@@ -62,7 +62,10 @@ impl ScaleAndCenter {
 
     /// Weight `index`'s initializer: ones for γ, zeros for β, then `after`.
     pub(crate) fn initializer(self, index: usize, after: &[Initializer]) -> Initializer {
-        let first = [(self.scale, Initializer::Ones), (self.center, Initializer::Zeros)];
+        let first = [
+            (self.scale, Initializer::Ones),
+            (self.center, Initializer::Zeros),
+        ];
         let mut all = first.iter().filter(|(has, _)| *has).map(|&(_, i)| i);
         all.nth(index)
             .or_else(|| after.get(index - self.count()).copied())

@@ -392,6 +392,11 @@ where
         self.forward.visit_weights(visit);
         self.backward.visit_weights(visit);
     }
+
+    fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        self.forward.visit_weight_values(visit);
+        self.backward.visit_weight_values(visit);
+    }
 }
 
 #[cfg(all(test, feature = "std"))]

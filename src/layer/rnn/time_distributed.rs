@@ -194,6 +194,10 @@ where
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.layer.visit_weights(visit);
     }
+
+    fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        self.layer.visit_weight_values(visit);
+    }
 }
 
 /// The steps of a masked sequence, for a [`TimeDistributed`] over one:
@@ -323,6 +327,10 @@ where
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.layer.visit_weights(visit);
+    }
+
+    fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        self.layer.visit_weight_values(visit);
     }
 }
 

@@ -314,17 +314,28 @@ impl<Ins: Syms, Outs: Syms, E: Element> Model<Ins, Outs, E> {
     /// order: layer by layer in the order they first run (a shared layer
     /// once), each layer's weights in Keras's order.
     #[cfg(feature = "std")]
-    pub fn get_weights(&mut self) -> Vec<Vec<E>> {
+    pub fn get_weights(&self) -> Vec<Vec<E>> {
         crate::model::weights::get(self)
+    }
+
+    /// The shape of each weight in [`get_weights`](Self::get_weights), in
+    /// Keras's layout.
+    #[cfg(feature = "std")]
+    pub fn weight_shapes(&self) -> Vec<crate::shape::Sizes> {
+        crate::model::weights::shapes(self)
     }
 
     /// Sets every weight from `weights`, in
     /// [`get_weights`](Self::get_weights)'s order (so a Keras model's
     /// `get_weights()` copies over in one call); an error, and nothing
-    /// changed, when a count or a length differs or a value is NaN or
-    /// infinite, naming the layer and the weight.
+    /// changed, when a count, a shape or a length differs (values given
+    /// with their shapes, [`WeightValues`](crate::model::WeightValues)) or
+    /// a value is NaN or infinite, naming the layer and the weight.
     #[cfg(feature = "std")]
-    pub fn set_weights(&mut self, weights: &[Vec<E>]) -> Result<(), Error> {
+    pub fn set_weights<W: crate::model::WeightValues<E>>(
+        &mut self,
+        weights: &[W],
+    ) -> Result<(), Error> {
         crate::model::weights::set(self, weights)
     }
 
@@ -535,6 +546,11 @@ impl<Ins, Outs, E: Element> crate::model::weights::Weighted<E> for Model<Ins, Ou
     fn rows(&self, row: &mut dyn FnMut(crate::layer::SummaryRow)) {
         for &op in &self.op_order {
             self.ops[op].0.visit_rows(row);
+        }
+    }
+    fn weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        for &op in &self.op_order {
+            self.ops[op].0.visit_weight_values(visit);
         }
     }
     fn weights<'a>(&'a mut self, visit: &mut dyn FnMut(crate::layer::Weight<'a, E>)) {

@@ -80,6 +80,9 @@ where
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.layer.visit_weights(visit)
     }
+    fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
+        self.layer.visit_weight_values(visit)
+    }
     #[cfg(feature = "std")]
     fn depth(&self) -> usize {
         1
