@@ -91,11 +91,10 @@ pub enum Error {
     },
     /// A weight given to a model's layer does not have the layer's shape
     /// (a transposed kernel), or, given without a shape, not as many values.
+    #[cfg(feature = "alloc")]
     WeightShape {
-        /// The layer (`dense_1`).
-        layer: crate::layer::LayerName,
-        /// Keras's name for the weight (`kernel`).
-        weight: &'static str,
+        /// The layer and Keras's name for the weight: `dense_1/kernel`.
+        weight: alloc::string::String,
         /// The layer's shape for it.
         expected: Sizes,
         /// The shape given (for values without one: their count).
@@ -351,9 +350,10 @@ impl fmt::Display for Error {
                 f,
                 "{weight}: element {index} is not a valid value (NaN, infinite, or a negative variance)"
             ),
-            Error::WeightShape { layer, weight, expected, got } => write!(
+            #[cfg(feature = "alloc")]
+            Error::WeightShape { weight, expected, got } => write!(
                 f,
-                "layer `{layer}`, weight `{weight}`: the layer's is {expected} ({} values), the one given {got} ({} values)",
+                "weight `{weight}`: the layer's shape is {expected} ({} values), the one given {got} ({} values)",
                 expected.numel(),
                 got.numel()
             ),

@@ -836,7 +836,7 @@ fn initializer_parameters_are_checked_where_they_are_given() {
                 Constant(0.25),
             )
             .map_err(|e| e.to_string())?;
-            let mut model = sequential![Input<3>, (spec)];
+            let model = sequential![Input<3>, (spec)];
             match model.get_weights().as_slice() {
                 [k, b] if k.iter().all(|&v| v == 0.0) && b == &[0.25f32; 2] => Ok(()),
                 w => Err(format!("weights {w:?}")),
@@ -905,16 +905,19 @@ fn set_weights_rejects_what_does_not_fit_or_is_not_finite_and_changes_nothing() 
         ("a kernel one short", &|| {
             check(
                 vec![vec![1.0; 3], vec![0.0; 2], vec![1.0; 2], vec![0.0]],
-                &|e| e.to_string() == "layer `dense`, weight `kernel`: the layer's is (2, 2) (4 values), the one given (3,) (3 values)",
+                &|e| {
+                    e.to_string() == "weight `dense/kernel`: the layer's shape is (2, 2) (4 values), the one given (3,) (3 values)"
+                },
             )
         }),
         ("a transposed kernel, given with its shape", &|| {
             let mut m = sequential![Input<2>, Dense<3>];
             let before = m.get_weights();
-            let shaped = |sizes: &[usize], v: Vec<f32>| (corten::shape::Sizes::new(sizes).unwrap(), v);
+            let shaped =
+                |sizes: &[usize], v: Vec<f32>| (corten::shape::Sizes::new(sizes).unwrap(), v);
             err(
                 m.set_weights(&[shaped(&[3, 2], vec![1.0; 6]), shaped(&[3], vec![0.0; 3])]),
-                |e| matches!(e, Error::WeightShape { weight: "kernel", expected, got, .. } if expected.as_slice() == [2, 3] && got.as_slice() == [3, 2]),
+                |e| matches!(e, Error::WeightShape { weight, expected, got } if weight == "dense/kernel" && expected.as_slice() == [2, 3] && got.as_slice() == [3, 2]),
             )?;
             (m.get_weights() == before)
                 .then_some(())

@@ -190,7 +190,7 @@ fn runtime_errors_say_expected_and_got() {
 fn layers_take_the_initializers_they_are_given() {
     use corten::init::Initializer::{Constant, HeUniform, Ones, Zeros};
     use corten::layer::{Conv2DTranspose, DepthwiseConv2D};
-    let mut model = sequential![
+    let model = sequential![
         Input<6, 6, 2>,
         (Conv2D::<3, 3>::default().with_initializers(Ones, Constant(0.5)).unwrap()),
         (DepthwiseConv2D::<3>::default().with_initializers(Constant(2.0), Ones).unwrap()),
@@ -218,7 +218,7 @@ fn layers_take_the_initializers_they_are_given() {
 /// generator.)
 #[test]
 fn seeded_initial_weights_are_pinned() {
-    let mut model = corten::model::Sequential::<(corten::Const<3>,), _, f32>::with_seed(42)
+    let model = corten::model::Sequential::<(corten::Const<3>,), _, f32>::with_seed(42)
         .then(corten::layer::Dense::<2>::new());
     let kernel = model.get_weights()[0].clone();
     assert_eq!(kernel, PINNED_KERNEL);

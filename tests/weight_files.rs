@@ -101,8 +101,7 @@ fn a_trained_model_round_trips_with_keras_names() {
 
 #[test]
 fn f64_models_and_functional_models_round_trip() {
-    let mut a =
-        corten::model::Sequential::<(Const<3>,), _, f64>::with_seed(1).then(Dense::<2>::new());
+    let a = corten::model::Sequential::<(Const<3>,), _, f64>::with_seed(1).then(Dense::<2>::new());
     let mut b =
         corten::model::Sequential::<(Const<3>,), _, f64>::with_seed(2).then(Dense::<2>::new());
     b.load_weights_from_bytes(&a.weights_to_bytes().unwrap())
@@ -132,7 +131,7 @@ fn f64_models_and_functional_models_round_trip() {
         let out = g.add(Dense::<1>::new().named("out"), s);
         g.build((p, q), out).unwrap()
     };
-    let (mut a, mut b) = (graph(1), graph(2));
+    let (a, mut b) = (graph(1), graph(2));
     b.load_weights_from_bytes(&a.weights_to_bytes().unwrap())
         .unwrap();
     assert_eq!(a.get_weights(), b.get_weights());
@@ -148,7 +147,7 @@ fn f64_models_and_functional_models_round_trip() {
 
 #[test]
 fn files_that_do_not_fit_are_errors_naming_the_tensor() {
-    let mut source = sequential![Input<3>, Dense<4, Relu>, Dense<2>];
+    let source = sequential![Input<3>, Dense<4, Relu>, Dense<2>];
     let bytes = source.weights_to_bytes().unwrap();
     // A weight the file does not have.
     let mut longer = sequential![Input<3>, Dense<4, Relu>, Dense<2>, Dense<1>];

@@ -39,7 +39,7 @@ pub(crate) fn get<E: Element>(model: &impl Weighted<E>) -> Vec<Vec<E>> {
 /// let transposed = (Sizes::new(&[3, 2])?, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
 /// let bias = (Sizes::new(&[3])?, vec![0.0; 3]);
 /// let err = model.set_weights(&[transposed, bias.clone()]).unwrap_err();
-/// assert_eq!(err.to_string(), "layer `dense`, weight `kernel`: the layer's is (2, 3) (6 values), the one given (3, 2) (6 values)");
+/// assert_eq!(err.to_string(), "weight `dense/kernel`: the layer's shape is (2, 3) (6 values), the one given (3, 2) (6 values)");
 /// let kernel = (Sizes::new(&[2, 3])?, vec![1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
 /// model.set_weights(&[kernel, bias])?;
 /// # Ok::<(), corten::Error>(())
@@ -115,8 +115,7 @@ pub(crate) fn set<E: Element, W: WeightValues<E>>(
         };
         if !fits || values.len() != shape.numel() {
             return Err(Error::WeightShape {
-                layer,
-                weight: name,
+                weight: alloc::format!("{layer}/{name}"),
                 expected: *shape,
                 got: w.shape().unwrap_or(Sizes::of([values.len()])),
             });
