@@ -374,6 +374,31 @@ macro_rules! kernel_and_bias_layer {
 
         impl<$($generics)*> $crate::layer::machinery::KernelAndBias for $spec {}
 
+        impl<$($generics)*, In, E: $crate::Element, W: $crate::layer::machinery::Weights<E>>
+            $crate::layer::machinery::Built<$spec, In, E, W>
+        {
+            /// This layer, its weights given (`from_weights`, `from_data`),
+            /// with a configured activation (e.g. `LeakyRelu {
+            /// negative_slope: 0.1 }`): Keras's `activation=` beside given
+            /// weights.
+            ///
+            /// ```
+            /// use corten::prelude::*;
+            /// use corten::activation::LeakyRelu;
+            /// static KERNEL: [f32; 2] = [1.0, -1.0];
+            /// static BIAS: [f32; 1] = [0.0];
+            /// let dense = Dense::<1, LeakyRelu>::from_data::<Const<2>, f32, _, _>(&KERNEL[..], &BIAS[..])?
+            ///     .with_activation(LeakyRelu { negative_slope: 0.5 });
+            /// let model = sequential![Input<2>, (dense)];
+            /// assert_eq!(model.predict(&Tensor::from_array([[0.0f32, 2.0]]))?.as_slice(), [-1.0]);
+            /// # Ok::<(), corten::Error>(())
+            /// ```
+            pub fn with_activation(mut self, activation: A) -> Self {
+                self.kind_mut().activation = activation;
+                self
+            }
+        }
+
         $crate::layer::machinery::builds_from_spec!([$($generics)*] $spec);
     };
 }
