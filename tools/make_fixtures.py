@@ -893,6 +893,40 @@ def layer_options():
     write("layer_options.txt", cases)
 
 
+def keras_digits():
+    """The model `examples/keras_import.rs` loads: a small CNN trained by
+    Keras on corten's digits (the same split: every fifth sample held out),
+    saved with `model.save`, and Keras's predictions on the held-out digits
+    (`.npy`) for the example to check its own against."""
+    folder = os.path.join(os.path.dirname(__file__), "..", "examples", "keras")
+    os.makedirs(folder, exist_ok=True)
+    raw = open(os.path.join(os.path.dirname(__file__), "..", "src", "datasets", "digits.bin"), "rb").read()
+    assert raw[:5] == b"CDIG1"
+    count = int.from_bytes(raw[5:7], "little")
+    images, labels = np.zeros((count, 64), np.float32), np.zeros(count, np.float32)
+    for n in range(count):
+        record = raw[7 + 41 * n: 7 + 41 * (n + 1)]
+        labels[n] = record[0]
+        bits = int.from_bytes(record[1:], "little")
+        images[n] = [((bits >> (5 * i)) & 0x1F) / 16.0 for i in range(64)]
+    images = images.reshape(count, 8, 8, 1)
+    test = np.arange(count) % 5 == 4
+    keras.utils.set_random_seed(7)
+    keras.backend.clear_session()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((8, 8, 1)), L.Conv2D(8, 3, padding="same", activation="relu"), L.MaxPooling2D(2),
+        L.Conv2D(16, 3, padding="same", use_bias=False), L.BatchNormalization(scale=False),
+        L.Activation("relu"), L.MaxPooling2D(2), L.Flatten(), L.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(images[~test], labels[~test], batch_size=32, epochs=25, verbose=0)
+    model.save(os.path.join(folder, "digits_cnn.keras"))
+    predictions = model.predict(images[test], verbose=0).astype(np.float32)
+    np.save(os.path.join(folder, "digits_cnn_predictions.npy"), predictions)
+    accuracy = float((predictions.argmax(1) == labels[test]).mean())
+    print(f"keras digits CNN: test accuracy {accuracy:.4f}")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -913,3 +947,4 @@ if __name__ == "__main__":
     keras_files()
     numpy_files()
     layer_options()
+    keras_digits()

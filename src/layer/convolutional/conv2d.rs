@@ -300,7 +300,7 @@ where
     }
 }
 
-kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize] Conv2D<F, KS, A, P, S, DL, G>);
+kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", "sequential![Input<8, 8, 2>, Conv2D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize] Conv2D<F, KS, A, P, S, DL, G>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -346,7 +346,7 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     }
 }
 
-kernel_and_bias_layer!("Dense", "dense", "kernel", [const UNITS: usize, A: Activation] Dense<UNITS, A>);
+kernel_and_bias_layer!("Dense", "dense", "kernel", "sequential![Input<4>, Dense<3>.without_bias()]", [const UNITS: usize, A: Activation] Dense<UNITS, A>);
 
 #[cfg(test)]
 mod tests {

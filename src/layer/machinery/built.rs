@@ -293,7 +293,7 @@ pub(crate) use builds_from_spec;
 /// weights `$kernel` and `bias` drawn with its initializers), the
 /// [`KernelAndBias`] accessors and its `BuildLayer` impl.
 macro_rules! kernel_and_bias_layer {
-    ($keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty) => {
+    ($keras:literal, $base:literal, $kernel:literal, $example:literal, [$($generics:tt)*] $spec:ty) => {
         impl<$($generics)*> $spec {
             /// Whether the layer has its bias (Keras's `use_bias`).
             fn has_bias(&self) -> bool {
@@ -304,9 +304,9 @@ macro_rules! kernel_and_bias_layer {
             /// (or `x ∗ kernel`), the kernel its only weight.
             ///
             /// ```
+            /// use corten::layer::*;
             /// use corten::prelude::*;
-            #[doc = concat!("let layer = ", $keras, "::<", kernel_and_bias_layer!(@example $keras), ">::new().without_bias();")]
-            #[doc = concat!("let model = sequential![", kernel_and_bias_layer!(@input $keras), ", (layer)];")]
+            #[doc = concat!("let model = ", $example, ";")]
             /// assert_eq!(model.get_weights().len(), 1); // the kernel alone
             /// ```
             pub fn without_bias(mut self) -> Self {
@@ -316,12 +316,6 @@ macro_rules! kernel_and_bias_layer {
         }
         $crate::layer::machinery::kernel_and_bias_layer!(@with $keras, $base, $kernel, [$($generics)*] $spec);
     };
-    (@example "Dense") => { "3" };
-    (@example "DepthwiseConv2D") => { "3" };
-    (@example $keras:literal) => { "4, 3" };
-    (@input "Dense") => { "Input<4>" };
-    (@input "Conv1D") => { "Input<10, 2>" };
-    (@input $keras:literal) => { "Input<8, 8, 2>" };
     (@with $keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty) => {
         impl<$($generics)*> $spec {
             /// The spec with Keras's defaults (the activation's default
