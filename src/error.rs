@@ -225,6 +225,15 @@ pub enum Error {
         /// What is wrong.
         problem: alloc::string::String,
     },
+    /// A Keras model's `config.json` holds what the Rust generator cannot
+    /// write as a corten model (a layer or an option corten does not have).
+    #[cfg(feature = "alloc")]
+    KerasConfig {
+        /// The layer, with its class: `conv2d_1 (Conv2D)`.
+        layer: Option<alloc::string::String>,
+        /// What is wrong.
+        problem: alloc::string::String,
+    },
     /// A file could not be read or written.
     #[cfg(feature = "alloc")]
     Io {
@@ -417,6 +426,12 @@ impl fmt::Display for Error {
             Error::WeightFile { tensor: None, problem } => write!(f, "weights file: {problem}"),
             #[cfg(feature = "alloc")]
             Error::Numpy { problem } => write!(f, "numpy file: {problem}"),
+            #[cfg(feature = "alloc")]
+            Error::KerasConfig { layer: Some(layer), problem } => {
+                write!(f, "Keras model, layer `{layer}`: {problem}")
+            }
+            #[cfg(feature = "alloc")]
+            Error::KerasConfig { layer: None, problem } => write!(f, "Keras model: {problem}"),
             #[cfg(feature = "alloc")]
             Error::Io { path, problem } => write!(f, "{path}: {problem}"),
             Error::InvalidOption { what, rule } => write!(f, "invalid option `{what}`: {rule}"),

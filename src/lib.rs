@@ -50,7 +50,7 @@ mod element;
 mod error;
 pub mod init;
 #[cfg(feature = "std")]
-mod keras;
+pub mod keras;
 pub mod layer;
 pub mod linalg;
 #[cfg(feature = "std")]

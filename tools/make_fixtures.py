@@ -927,6 +927,47 @@ def keras_digits():
     print(f"keras digits CNN: test accuracy {accuracy:.4f}")
 
 
+def codegen_models():
+    """Models for the Rust generator (`corten-keras`, tests/keras_codegen.rs):
+    saved with `model.save` (`.keras`), every weight set at random, with
+    Keras's predictions on random inputs. Own generator."""
+    grng = np.random.default_rng(20261205)
+    L = keras.layers
+    folder = os.path.join(OUT, "keras")
+    cases = []
+
+    def save(name, model, x):
+        weights = []
+        for w in model.weights:
+            value = grng.normal(0, 0.5, tuple(w.shape)).astype(np.float32)
+            if "variance" in w.path:
+                value = grng.uniform(0.5, 1.5, tuple(w.shape)).astype(np.float32)
+            weights.append(value)
+        model.set_weights(weights)
+        model.save(os.path.join(folder, f"{name}.keras"))
+        cases.append((name, [("x", x), ("y", model.predict(x, verbose=0))]))
+
+    keras.backend.clear_session()
+    save("gen_sequence", keras.Sequential([
+        keras.Input((10,), dtype="int32"), L.Embedding(20, 6, name="tokens"),
+        L.Conv1D(8, 3, padding="same", activation="relu"), L.MaxPooling1D(2),
+        L.LSTM(5, return_sequences=True), L.GRU(4, reset_after=False, return_sequences=True),
+        L.SimpleRNN(3, go_backwards=True), L.Dense(2, activation="softmax")]),
+        grng.integers(0, 20, (3, 10)).astype(np.float32))
+    keras.backend.clear_session()
+    save("gen_images", keras.Sequential([
+        keras.Input((9, 9, 2)), L.DepthwiseConv2D(3, depth_multiplier=2, padding="same", use_bias=False),
+        L.AveragePooling2D(3, strides=2, padding="same"), L.Conv2D(4, 3, strides=2, activation="tanh"),
+        L.Conv2DTranspose(3, 2, strides=2), L.LayerNormalization(epsilon=0.01), L.BatchNormalization(center=False),
+        L.GlobalMaxPooling2D(), L.Dropout(0.3), L.Dense(3)]),
+        grng.normal(0, 1, (2, 9, 9, 2)).astype(np.float32))
+    keras.backend.clear_session()
+    save("gen_steps", keras.Sequential([
+        keras.Input((None, 3)), L.Conv1D(4, 2, activation="relu"), L.GlobalAveragePooling1D(), L.Dense(2)]),
+        grng.normal(0, 1, (2, 7, 3)).astype(np.float32))
+    write("codegen.txt", cases)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -948,3 +989,4 @@ if __name__ == "__main__":
     numpy_files()
     layer_options()
     keras_digits()
+    codegen_models()

@@ -11,7 +11,10 @@
 //! to those keys in its layer order, their weights checked by count and
 //! shape.
 
+mod codegen;
 pub(crate) mod hdf5;
+
+pub use codegen::{rust_from_keras, rust_from_keras_config};
 
 use crate::error::Error;
 use crate::model::weights::{self, Weighted};
@@ -242,29 +245,32 @@ pub(crate) fn weights_h5(bytes: &[u8]) -> Result<alloc::borrow::Cow<'_, [u8]>, E
     if !bytes.starts_with(b"PK\x03\x04") {
         return Ok(alloc::borrow::Cow::Borrowed(bytes));
     }
+    zip_entry(bytes, "model.weights.h5").map(alloc::borrow::Cow::Owned)
+}
+
+/// The entry `name` of the `.keras` zip in `bytes`.
+pub(crate) fn zip_entry(bytes: &[u8], name: &str) -> Result<Vec<u8>, Error> {
     let zip_error = |e: zip::result::ZipError| Error::WeightFile {
         tensor: None,
         problem: format!("a damaged .keras file: {e}"),
     };
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zip_error)?;
-    let entry = archive
-        .by_name("model.weights.h5")
-        .map_err(|_| Error::WeightFile {
-            tensor: None,
-            problem: "a .keras file without `model.weights.h5`".into(),
-        })?;
+    let entry = archive.by_name(name).map_err(|_| Error::WeightFile {
+        tensor: None,
+        problem: format!("a .keras file without `{name}`"),
+    })?;
     // No entry holds more than the archive: a size field claiming more is
     // not trusted for an allocation.
-    let mut weights = Vec::new();
+    let mut out = Vec::new();
     std::io::Read::read_to_end(
         &mut std::io::Read::take(entry, bytes.len() as u64),
-        &mut weights,
+        &mut out,
     )
     .map_err(|e| Error::WeightFile {
         tensor: None,
         problem: format!("a damaged .keras file: {e}"),
     })?;
-    Ok(alloc::borrow::Cow::Owned(weights))
+    Ok(out)
 }
 
 /// `load_keras_weights` for a model type that is [`Weighted`].

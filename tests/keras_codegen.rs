@@ -1,0 +1,204 @@
+//! The Rust generator (`corten-keras`, `corten::keras::rust_from_keras`):
+//! the sources it writes for Keras-saved models are committed in
+//! tests/generated/ and compiled here; they must be exactly what it writes
+//! today, and their predictions must match Keras's (fixtures from
+//! `codegen_models()` and `keras_digits()` in tools/make_fixtures.py).
+//! Layers and options corten lacks are errors naming them.
+mod common;
+
+use common::{assert_close, case, load};
+use corten::keras::{rust_from_keras, rust_from_keras_config};
+use corten::prelude::*;
+
+mod digits_cnn {
+    include!("generated/digits_cnn.rs");
+}
+mod mlp_bn {
+    include!("generated/mlp_bn.rs");
+}
+mod gen_sequence {
+    include!("generated/gen_sequence.rs");
+}
+mod gen_images {
+    include!("generated/gen_images.rs");
+}
+mod gen_steps {
+    include!("generated/gen_steps.rs");
+}
+
+fn root(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn keras_file(name: &str) -> Vec<u8> {
+    std::fs::read(root(&format!("tests/fixtures/keras/{name}.keras"))).unwrap()
+}
+
+#[test]
+fn the_committed_sources_are_what_the_generator_writes() {
+    for (keras, generated) in [
+        ("examples/keras/digits_cnn.keras", "digits_cnn"),
+        ("tests/fixtures/keras/mlp_bn.keras", "mlp_bn"),
+        ("tests/fixtures/keras/gen_sequence.keras", "gen_sequence"),
+        ("tests/fixtures/keras/gen_images.keras", "gen_images"),
+        ("tests/fixtures/keras/gen_steps.keras", "gen_steps"),
+    ] {
+        let bytes = std::fs::read(root(keras)).unwrap();
+        let source = std::path::Path::new(keras)
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let rust = rust_from_keras(&bytes, source).unwrap();
+        let committed =
+            std::fs::read_to_string(root(&format!("tests/generated/{generated}.rs"))).unwrap();
+        assert_eq!(
+            rust, committed,
+            "tests/generated/{generated}.rs is not what corten-keras writes for {keras}: run it again"
+        );
+    }
+}
+
+#[test]
+fn generated_models_predict_as_keras_does() {
+    let cases = load("codegen.txt");
+
+    let c = case(&cases, "gen_sequence");
+    let model = gen_sequence::model(&keras_file("gen_sequence")).unwrap();
+    assert_eq!(model.output_shape().to_string(), "(None, 2)");
+    let x = Tensor::from_slice((Dyn(3), Const::<10>), c.get("x")).unwrap();
+    assert_close(
+        "gen_sequence",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y"),
+    );
+    // The layer Keras named keeps its name.
+    assert!(model.summary().to_string().contains("tokens (Embedding)"));
+
+    let c = case(&cases, "gen_images");
+    let model = gen_images::model(&keras_file("gen_images")).unwrap();
+    let x = Tensor::from_slice((Dyn(2), Const::<9>, Const::<9>, Const::<2>), c.get("x")).unwrap();
+    assert_close(
+        "gen_images",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y"),
+    );
+
+    let c = case(&cases, "gen_steps");
+    let model = gen_steps::model(&keras_file("gen_steps")).unwrap();
+    assert_eq!(model.input_shape().to_string(), "(None, None, 3)");
+    let x = Tensor::from_slice((Dyn(2), Dyn(7), Const::<3>), c.get("x")).unwrap();
+    assert_close(
+        "gen_steps",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y"),
+    );
+
+    let files = load("keras_files.txt");
+    let c = case(&files, "mlp_bn");
+    let model = mlp_bn::model(&keras_file("mlp_bn")).unwrap();
+    let x = Tensor::from_slice((Dyn(4), Const::<3>), c.get("x0")).unwrap();
+    assert_close("mlp_bn", model.predict(&x).unwrap().as_slice(), c.get("y0"));
+
+    let bytes = std::fs::read(root("examples/keras/digits_cnn.keras")).unwrap();
+    let model = digits_cnn::model(&bytes).unwrap();
+    let (_, (x_test, _)) = corten::datasets::load_digits().unwrap().split().unwrap();
+    let keras =
+        Tensor::<(Dyn, Const<10>)>::read_npy(root("examples/keras/digits_cnn_predictions.npy"))
+            .unwrap();
+    assert_close(
+        "digits_cnn",
+        model.predict(&x_test).unwrap().as_slice(),
+        keras.as_slice(),
+    );
+}
+
+/// A generated model given another model's weights says which layer does
+/// not fit.
+#[test]
+fn a_generated_model_given_other_weights_is_an_error() {
+    let err = mlp_bn::model(&keras_file("gen_steps")).unwrap_err();
+    assert!(err.to_string().contains("dense"), "{err}");
+}
+
+/// A model whose layers are `layers`, as Keras writes its config.
+fn config(layers: &str) -> String {
+    format!(
+        r#"{{"class_name": "Sequential", "config": {{"name": "m", "layers": [
+            {{"class_name": "InputLayer", "config": {{"batch_shape": [null, 8, 8, 1], "name": "input"}}}},
+            {layers}]}}}}"#
+    )
+}
+
+fn conv(extra: &str) -> String {
+    format!(
+        r#"{{"class_name": "Conv2D", "config": {{"name": "conv2d", "filters": 4, "kernel_size": [3, 3],
+            "strides": [1, 1], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1],
+            "groups": 1, "activation": "relu", "use_bias": true, "kernel_regularizer": null {extra}}}}}"#
+    )
+}
+
+#[test]
+fn layers_and_options_corten_lacks_are_errors_naming_them() {
+    let generated = rust_from_keras_config(&config(&conv("")), "m.keras").unwrap();
+    assert!(
+        generated.contains("l::Conv2D<4, 3, a::Relu>"),
+        "{generated}"
+    );
+    for (layers, message) in [
+        (
+            conv("").replace("[3, 3]", "[3, 2]"),
+            "Keras model, layer `conv2d (Conv2D)`: `kernel_size` = [3,2]: corten's layers take one size for every axis",
+        ),
+        (
+            conv("").replace(r#""kernel_regularizer": null"#, r#""kernel_regularizer": {"class_name": "L2"}"#),
+            "Keras model, layer `conv2d (Conv2D)`: `kernel_regularizer` is set: corten has no regularizers or constraints yet",
+        ),
+        (
+            conv("").replace(r#""valid""#, r#""causal""#),
+            r#"Keras model, layer `conv2d (Conv2D)`: `padding` = "causal": corten has "valid" and "same""#,
+        ),
+        (
+            conv("").replace(r#""relu""#, r#""exponential""#),
+            r#"Keras model, layer `conv2d (Conv2D)`: `activation` = "exponential": not an activation the generator knows"#,
+        ),
+        (
+            conv(r#", "dtype": "float16""#),
+            "Keras model, layer `conv2d (Conv2D)`: dtype `float16`: the generator writes float32 models",
+        ),
+        (
+            r#"{"class_name": "SpectralNormalization", "config": {"name": "sn"}}"#.into(),
+            "Keras model, layer `sn (SpectralNormalization)`: `SpectralNormalization`: not a layer the generator knows yet",
+        ),
+        (
+            r#"{"class_name": "BatchNormalization", "config": {"name": "bn", "axis": 1, "epsilon": 0.001, "momentum": 0.99, "center": true, "scale": true}}"#.into(),
+            "Keras model, layer `bn (BatchNormalization)`: `axis` = 1: corten normalizes over the last axis (-1) only",
+        ),
+        (
+            r#"{"class_name": "Dense", "config": {"name": "dense", "activation": "relu", "use_bias": true}}"#.into(),
+            "Keras model, layer `dense (Dense)`: no `units` in its config",
+        ),
+    ] {
+        let err = rust_from_keras_config(&config(&layers), "m.keras").unwrap_err();
+        assert_eq!(err.to_string(), message);
+    }
+    let err = rust_from_keras_config("{", "m.keras").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("Keras model: config.json is not JSON"),
+        "{err}"
+    );
+    let err = rust_from_keras(b"not a zip", "m.keras").unwrap_err();
+    assert!(err.to_string().contains("damaged .keras"), "{err}");
+    let err = rust_from_keras(&keras_file("mlp_bn")[..500], "m.keras").unwrap_err();
+    assert!(err.to_string().contains("damaged .keras"), "{err}");
+}
+
+/// Damaged `.keras` files give errors, never a panic.
+#[test]
+fn corrupted_keras_files_never_panic_the_generator() {
+    let bytes = keras_file("gen_steps");
+    common::corrupt(&bytes, 17, 300, |bad| {
+        let _ = rust_from_keras(bad, "m.keras");
+    });
+}
