@@ -25,6 +25,12 @@ mod gen_images {
 mod gen_steps {
     include!("generated/gen_steps.rs");
 }
+mod gen_wrappers {
+    include!("generated/gen_wrappers.rs");
+}
+mod gen_reshape {
+    include!("generated/gen_reshape.rs");
+}
 
 fn root(path: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -42,6 +48,8 @@ fn the_committed_sources_are_what_the_generator_writes() {
         ("tests/fixtures/keras/gen_sequence.keras", "gen_sequence"),
         ("tests/fixtures/keras/gen_images.keras", "gen_images"),
         ("tests/fixtures/keras/gen_steps.keras", "gen_steps"),
+        ("tests/fixtures/keras/gen_wrappers.keras", "gen_wrappers"),
+        ("tests/fixtures/keras/gen_reshape.keras", "gen_reshape"),
     ] {
         let bytes = std::fs::read(root(keras)).unwrap();
         let source = std::path::Path::new(keras)
@@ -90,6 +98,24 @@ fn generated_models_predict_as_keras_does() {
     let x = Tensor::from_slice((Dyn(2), Dyn(7), Const::<3>), c.get("x")).unwrap();
     assert_close(
         "gen_steps",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y"),
+    );
+
+    let c = case(&cases, "gen_wrappers");
+    let model = gen_wrappers::model(&keras_file("gen_wrappers")).unwrap();
+    let x = Tensor::from_slice((Dyn(2), Const::<5>, Const::<3>), c.get("x")).unwrap();
+    assert_close(
+        "gen_wrappers",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y"),
+    );
+
+    let c = case(&cases, "gen_reshape");
+    let model = gen_reshape::model(&keras_file("gen_reshape")).unwrap();
+    let x = Tensor::from_slice((Dyn(2), Const::<4>, Const::<6>, Const::<2>), c.get("x")).unwrap();
+    assert_close(
+        "gen_reshape",
         model.predict(&x).unwrap().as_slice(),
         c.get("y"),
     );

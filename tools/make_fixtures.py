@@ -965,6 +965,17 @@ def codegen_models():
     save("gen_steps", keras.Sequential([
         keras.Input((None, 3)), L.Conv1D(4, 2, activation="relu"), L.GlobalAveragePooling1D(), L.Dense(2)]),
         grng.normal(0, 1, (2, 7, 3)).astype(np.float32))
+    keras.backend.clear_session()
+    save("gen_wrappers", keras.Sequential([
+        keras.Input((5, 3)), L.TimeDistributed(L.Dense(4, activation="tanh")),
+        L.Bidirectional(L.LSTM(3, return_sequences=True)), L.Bidirectional(L.GRU(2), merge_mode="sum"),
+        L.RepeatVector(3), L.Masking(0.0), L.SimpleRNN(2, use_bias=False)]),
+        np.concatenate([grng.normal(0, 1, (2, 4, 3)), np.zeros((2, 1, 3))], axis=1).astype(np.float32))
+    keras.backend.clear_session()
+    save("gen_reshape", keras.Sequential([
+        keras.Input((4, 6, 2)), L.ZeroPadding2D(1), L.Conv2D(3, 3), L.Cropping2D(1), L.UpSampling2D(2),
+        L.Permute((2, 1, 3)), L.Reshape((8, 12)), L.Conv1D(2, 3), L.Flatten(), L.Dense(2)]),
+        grng.normal(0, 1, (2, 4, 6, 2)).astype(np.float32))
     write("codegen.txt", cases)
 
 

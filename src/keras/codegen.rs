@@ -464,8 +464,139 @@ fn spec(value: &Value) -> Result<Spec, Error> {
             })
         }
         "SimpleRNN" | "LSTM" | "GRU" => recurrent(&l, no_bias(&l)?),
+        "TimeDistributed" => {
+            let inner = spec(l.get("layer")?)?;
+            Ok(Spec {
+                ty: format!("l::TimeDistributed<{}>", inner.ty),
+                expr: format!("l::TimeDistributed::new({})", inner.expr),
+            })
+        }
+        "Bidirectional" => bidirectional(&l),
+        "ZeroPadding2D" | "Cropping2D" => {
+            l.channels_last()?;
+            let key = if l.class == "Cropping2D" {
+                "cropping"
+            } else {
+                "padding"
+            };
+            let value = l.get(key)?;
+            let sizes: Vec<Option<u64>> = value
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .flat_map(|r| r.as_array().cloned().unwrap_or_default())
+                        .map(|v| v.as_u64())
+                        .collect()
+                })
+                .unwrap_or_default();
+            match sizes.as_slice() {
+                [Some(p), rest @ ..] if sizes.len() == 4 && rest.iter().all(|v| *v == Some(*p)) => {
+                    unit(format!("l::{}<{p}>", l.class))
+                }
+                _ => Err(l.err(format!(
+                    "`{key}` = {value}: corten's {} takes the same size on every side",
+                    l.class
+                ))),
+            }
+        }
+        "UpSampling2D" => {
+            l.channels_last()?;
+            l.expect(
+                "interpolation",
+                &Value::from("nearest"),
+                "interpolation=\"nearest\"",
+            )?;
+            unit(format!("l::UpSampling2D<{}>", l.square("size", 2)?))
+        }
+        "Reshape" => {
+            let dims = whole_numbers(&l, "target_shape")?;
+            match dims.len() {
+                1..=3 => unit(format!("l::Reshape{}<{}>", dims.len(), dims.join(", "))),
+                _ => Err(l.err("a `target_shape` of more than 3 axes".into())),
+            }
+        }
+        "Permute" => {
+            let dims = whole_numbers(&l, "dims")?;
+            match dims.len() {
+                2 | 3 => unit(format!("l::Permute<{}>", dims.join(", "))),
+                _ => Err(l.err("`dims` of other than 2 or 3 axes".into())),
+            }
+        }
+        "RepeatVector" => unit(format!("l::RepeatVector<{}>", l.usize("n")?)),
+        "Masking" => Ok(Spec {
+            ty: "l::Masking".into(),
+            expr: format!("l::Masking::new({:?})", l.f64("mask_value")? as f32),
+        }),
         other => Err(l.err(format!("`{other}`: not a layer the generator knows yet"))),
     }
+}
+
+/// A layer without options: `ty`, built with `Default`.
+fn unit(ty: String) -> Result<Spec, Error> {
+    Ok(Spec {
+        expr: format!("{}::default()", turbofish(&ty)),
+        ty,
+    })
+}
+
+/// A list of whole numbers (`target_shape`, `dims`), as written.
+fn whole_numbers(l: &Layer<'_>, key: &str) -> Result<Vec<String>, Error> {
+    let value = l.get(key)?;
+    value
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|v| v.as_u64().filter(|&n| n > 0).map(|n| n.to_string()))
+                .collect()
+        })
+        .ok_or_else(|| l.err(format!("`{key}` = {value}: not a list of sizes")))
+}
+
+/// Keras's `Bidirectional(layer, merge_mode=…)`, whose backward layer is
+/// the forward one going backwards (as corten builds it).
+fn bidirectional(l: &Layer<'_>) -> Result<Spec, Error> {
+    let forward = l.get("layer")?;
+    if let Some(backward) = l.config.get("backward_layer").filter(|b| !b.is_null()) {
+        // The same config but for the name, the direction and the
+        // initializers (the weights come from the file).
+        let strip = |v: &Value| {
+            let mut v = v.clone();
+            if let Some(c) = v.get_mut("config").and_then(Value::as_object_mut) {
+                c.retain(|key, _| {
+                    key != "name" && key != "go_backwards" && !key.ends_with("_initializer")
+                });
+            }
+            v
+        };
+        if strip(forward) != strip(backward) {
+            return Err(
+                l.err("a `backward_layer` other than the forward layer going backwards".into())
+            );
+        }
+    }
+    let inner = spec(forward)?;
+    let merge = match l.get("merge_mode")? {
+        Value::String(m) if m == "concat" => None,
+        Value::String(m) if m == "sum" => Some("l::Add"),
+        Value::String(m) if m == "mul" => Some("l::Multiply"),
+        Value::String(m) if m == "ave" => Some("l::Average"),
+        other => {
+            return Err(l.err(format!(
+                "`merge_mode` = {other}: in a Sequential model corten merges by concat, sum, mul or ave"
+            )))
+        }
+    };
+    Ok(match merge {
+        None => Spec {
+            ty: format!("l::Bidirectional<{}>", inner.ty),
+            expr: format!("l::Bidirectional::new({})", inner.expr),
+        },
+        Some(m) => Spec {
+            ty: format!("l::Bidirectional<{}, {m}>", inner.ty),
+            expr: format!("l::Bidirectional::with_merge({}, {m})", inner.expr),
+        },
+    })
 }
 
 /// `Conv2D<8, 3, a::Relu>` → `Conv2D::<8, 3, a::Relu>`.
