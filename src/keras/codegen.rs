@@ -85,22 +85,11 @@ pub fn rust_from_keras_config(config: &str, source: &str) -> Result<String, Erro
     let mut specs = Vec::with_capacity(rest.len());
     // Keras's automatic names (`dense`, `dense_1`, …), which corten gives
     // too: a layer named otherwise keeps its name (`.named(…)`).
-    let mut counters: Vec<(String, usize)> = Vec::new();
+    let mut names = super::AutomaticNames::default();
     for layer in rest {
         let mut spec = spec(layer)?;
         let l = Layer::of(layer)?;
-        let base = super::snake_case(l.class);
-        let automatic = match counters.iter_mut().find(|(b, _)| *b == base) {
-            Some((_, n)) => {
-                *n += 1;
-                format!("{base}_{}", *n - 1)
-            }
-            None => {
-                counters.push((base.clone(), 1));
-                base
-            }
-        };
-        if l.name != automatic {
+        if l.name != names.next(l.class) {
             spec.expr = format!("l::WithName::named({}, {:?})", spec.expr, l.name);
             spec.ty = format!("l::Named<{}>", spec.ty);
         }

@@ -17,11 +17,12 @@ pub(crate) mod hdf5;
 pub use codegen::{rust_from_keras, rust_from_keras_config};
 
 use crate::error::Error;
+use crate::layer::SummaryRow;
 use crate::model::weights::{self, Weighted};
 use crate::shape::Sizes;
 use crate::Element;
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use hdf5::{Dataset, File, Object};
 
@@ -49,6 +50,52 @@ pub(crate) fn snake_case(class: &str) -> String {
             out.push('_');
         }
         out.extend(ch.to_lowercase());
+    }
+    out
+}
+
+/// Keras's automatic layer names, class by class in the model's order:
+/// `dense`, `dense_1`, … (Keras 3 also keys its weight files by them).
+#[derive(Default)]
+pub(crate) struct AutomaticNames(Vec<(String, usize)>);
+
+impl AutomaticNames {
+    /// The name Keras gives the next layer of class `class`.
+    pub(crate) fn next(&mut self, class: &str) -> String {
+        let base = snake_case(class);
+        match self.0.iter_mut().find(|(b, _)| *b == base) {
+            Some((_, n)) => {
+                *n += 1;
+                format!("{base}_{}", *n - 1)
+            }
+            None => {
+                self.0.push((base.clone(), 1));
+                base
+            }
+        }
+    }
+}
+
+/// The model's layers in order, each with its weights' names and shapes
+/// (the next weights whose sizes add up to its parameter count).
+fn layers_and_weights<E: Element>(
+    model: &impl Weighted<E>,
+) -> Vec<(SummaryRow, Vec<(&'static str, Sizes)>)> {
+    let mut rows = Vec::new();
+    model.rows(&mut |row| rows.push(row));
+    let mut shapes: Vec<(&'static str, Sizes)> = Vec::new();
+    model.weight_values(&mut |name, shape, _| shapes.push((name, shape)));
+    let mut next = 0;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut mine = Vec::new();
+        let mut total = 0;
+        while total < row.params && next < shapes.len() {
+            total += shapes[next].1.numel();
+            mine.push(shapes[next]);
+            next += 1;
+        }
+        out.push((row, mine));
     }
     out
 }
@@ -126,42 +173,26 @@ pub(crate) fn load_weights_h5<E: Element>(
     bytes: &[u8],
 ) -> Result<(), Error> {
     let file = File::open(bytes)?;
-    let Some(Object::Group(layers)) = file.get("layers")? else {
-        return Err(Error::WeightFile {
-            tensor: None,
-            problem: "no `layers` group: not a Keras 3 weights file".into(),
-        });
-    };
-    // The model's layers in order: their names, Keras's file keys, and how
-    // many weights each has (with their shapes).
-    let mut rows = Vec::new();
-    model.rows(&mut |row| rows.push(row));
-    let mut shapes: Vec<(&'static str, Sizes)> = Vec::new();
-    model.weight_values(&mut |name, shape, _| shapes.push((name, shape)));
-    let mut counters: Vec<(String, usize)> = Vec::new();
-    let mut values = Vec::with_capacity(shapes.len());
-    let mut next = 0;
-    let mut used_keys = Vec::new();
-    for row in &rows {
-        let base = snake_case(row.kind);
-        let key = match counters.iter_mut().find(|(b, _)| *b == base) {
-            Some((_, n)) => {
-                *n += 1;
-                format!("{base}_{}", *n - 1)
-            }
-            None => {
-                counters.push((base.clone(), 1));
-                base
-            }
-        };
-        // This layer's weights: those whose sizes add up to its parameters.
-        let mut mine = Vec::new();
-        let mut total = 0;
-        while total < row.params && next < shapes.len() {
-            total += shapes[next].1.numel();
-            mine.push(shapes[next]);
-            next += 1;
+    let layers = match (file.get("layers")?, file.get("model_weights")?) {
+        (Some(Object::Group(layers)), _) => layers,
+        (_, Some(Object::Group(layers))) => {
+            return load_legacy_h5(model, &file, "model_weights/", &layers)
         }
+        _ => match file.get("")? {
+            Some(Object::Group(layers)) => return load_legacy_h5(model, &file, "", &layers),
+            _ => {
+                return Err(Error::WeightFile {
+                    tensor: None,
+                    problem: "the root is not a group: not a weights file Keras writes".into(),
+                })
+            }
+        },
+    };
+    let mut names = AutomaticNames::default();
+    let mut values = Vec::new();
+    let mut used_keys = Vec::new();
+    for (row, mine) in &layers_and_weights(model) {
+        let key = names.next(row.kind);
         let found = match layers.iter().find(|(n, _)| *n == key) {
             Some(&(_, address)) => match file.object(address)? {
                 Object::Group(members) => {
@@ -197,24 +228,13 @@ pub(crate) fn load_weights_h5<E: Element>(
                 ),
             });
         }
-        for ((name, shape), dataset) in mine.iter().zip(&found) {
-            if dataset.shape.as_slice() != shape.as_slice() {
-                return Err(Error::WeightFile {
-                    tensor: Some(format!("layers/{key}")),
-                    problem: format!(
-                        "layer `{}`, weight `{name}`: shape {} in the file, {shape} in the model",
-                        row.name,
-                        keras_shape(&dataset.shape)
-                    ),
-                });
-            }
-            values.push(
-                dataset
-                    .values()
-                    .into_iter()
-                    .map(E::from_f64)
-                    .collect::<Vec<E>>(),
-            );
+        for (&(name, shape), dataset) in mine.iter().zip(&found) {
+            values.push(checked_values(
+                row,
+                (name, shape),
+                dataset,
+                &format!("layers/{key}"),
+            )?);
         }
     }
     // A layer with weights in the file that the model does not have.
@@ -234,6 +254,151 @@ pub(crate) fn load_weights_h5<E: Element>(
                     ),
                 });
             }
+        }
+    }
+    weights::set(model, &values)
+}
+
+/// The values of `dataset` for `row`'s weight `name` of shape `shape` (the
+/// dataset at `tensor`), or an error naming them when the shapes differ.
+fn checked_values<E: Element>(
+    row: &SummaryRow,
+    (name, shape): (&str, Sizes),
+    dataset: &Dataset<'_>,
+    tensor: &str,
+) -> Result<Vec<E>, Error> {
+    if dataset.shape.as_slice() != shape.as_slice() {
+        return Err(Error::WeightFile {
+            tensor: Some(tensor.into()),
+            problem: format!(
+                "layer `{}`, weight `{name}`: shape {} in the file, {shape} in the model",
+                row.name,
+                keras_shape(&dataset.shape)
+            ),
+        });
+    }
+    Ok(dataset.values().into_iter().map(E::from_f64).collect())
+}
+
+/// Every dataset below a group, with its path from there, in path order.
+fn datasets_below<'a>(
+    file: &File<'a>,
+    members: &[(String, u64)],
+    prefix: &str,
+    out: &mut Vec<(String, Dataset<'a>)>,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > 8 {
+        return Err(Error::WeightFile {
+            tensor: Some(prefix.into()),
+            problem: "groups nested more than 8 deep".into(),
+        });
+    }
+    for (name, address) in members {
+        let path = format!("{prefix}/{name}");
+        match file.object(*address)? {
+            Object::Group(inner) => datasets_below(file, &inner, &path, out, depth + 1)?,
+            Object::Dataset(d) => out.push((path, d)),
+            Object::Other => {}
+        }
+    }
+    Ok(())
+}
+
+/// Sets the model's weights from a legacy HDF5 file — Keras 2's (tf.keras)
+/// `model.save("m.h5")` or `save_weights("w.h5")`, or Keras 3's legacy
+/// `.h5` — whose layer groups (under `model_weights`, or at the root) are
+/// keyed by the layers' names, each weight a dataset below its layer's
+/// group named after it (`kernel`, or `kernel:0`), a `Bidirectional`'s
+/// forward layer's before its backward one's. Nothing changes unless every
+/// layer of the model is there, with its weights of its shapes, and the
+/// file has no other layer with weights.
+fn load_legacy_h5<E: Element>(
+    model: &mut impl Weighted<E>,
+    file: &File<'_>,
+    container: &str,
+    layers: &[(String, u64)],
+) -> Result<(), Error> {
+    let mut values = Vec::new();
+    let mut used = Vec::new();
+    for (row, mine) in &layers_and_weights(model) {
+        if mine.is_empty() {
+            continue;
+        }
+        let key = row.name.to_string();
+        let Some(&(_, address)) = layers.iter().find(|(n, _)| *n == key) else {
+            let names: Vec<&str> = layers.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(Error::WeightFile {
+                tensor: Some(format!("{container}{key}")),
+                problem: format!(
+                    "layer `{key}` ({}) has {} weights, but the file has no layer `{key}` (it has {})",
+                    row.kind,
+                    mine.len(),
+                    names.join(", ")
+                ),
+            });
+        };
+        used.push(key.clone());
+        let mut found = Vec::new();
+        if let Object::Group(members) = file.object(address)? {
+            datasets_below(file, &members, &format!("{container}{key}"), &mut found, 0)?;
+        }
+        // A forward layer's weights before its backward layer's.
+        let rank = |path: &str| match () {
+            _ if path.contains("/forward_") => 0,
+            _ if path.contains("/backward_") => 1,
+            _ => 2,
+        };
+        found.sort_by(|a, b| (rank(&a.0), &a.0).cmp(&(rank(&b.0), &b.0)));
+        let mut taken = alloc::vec![false; found.len()];
+        for &(name, shape) in mine {
+            let leaf = |path: &str| {
+                let leaf = path.rsplit('/').next().unwrap_or(path);
+                leaf.strip_suffix(":0").unwrap_or(leaf).to_string()
+            };
+            let Some(i) = (0..found.len()).find(|&i| !taken[i] && leaf(&found[i].0) == name) else {
+                return Err(Error::WeightFile {
+                    tensor: Some(format!("{container}{key}")),
+                    problem: format!(
+                        "layer `{key}` ({}) has a weight `{name}` of shape {shape}, but the file's `{key}` has none left of that name",
+                        row.kind
+                    ),
+                });
+            };
+            taken[i] = true;
+            values.push(checked_values(
+                row,
+                (name, shape),
+                &found[i].1,
+                &found[i].0,
+            )?);
+        }
+        if let Some(i) = taken.iter().position(|t| !t) {
+            return Err(Error::WeightFile {
+                tensor: Some(found[i].0.clone()),
+                problem: format!(
+                    "the file's layer `{key}` has a weight the model's ({}) does not",
+                    row.kind
+                ),
+            });
+        }
+    }
+    for (key, address) in layers {
+        if used.contains(key) {
+            continue;
+        }
+        let mut found = Vec::new();
+        if let Object::Group(members) = file.object(*address)? {
+            datasets_below(file, &members, key, &mut found, 0)?;
+        }
+        if !found.is_empty() {
+            return Err(Error::WeightFile {
+                tensor: Some(format!("{container}{key}")),
+                problem: format!(
+                    "the file's layer `{key}` has {} weights, but the model has no layer of that name",
+                    found.len()
+                ),
+            });
         }
     }
     weights::set(model, &values)
