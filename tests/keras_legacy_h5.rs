@@ -63,3 +63,71 @@ fn recurrent_layers_and_wrappers_load_from_either_writer() {
         assert_close(writer, model.predict(&x).unwrap().as_slice(), c.get("y"));
     }
 }
+
+#[test]
+fn legacy_files_that_do_not_fit_are_errors_naming_the_layer() {
+    let path = file("legacy_mlp_bn_keras2");
+    // A layer the file does not have (a third Dense, `dense_2`).
+    let mut longer = sequential![
+        Input<3>,
+        Dense<4, Relu>,
+        BatchNormalization,
+        Dense<2, Softmax>,
+        Dense<2>
+    ];
+    let err = longer.load_keras_weights(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "weights file, tensor `model_weights/dense_2`: layer `dense_2` (Dense) has 2 weights, but the file has no layer `dense_2` (it has batch_normalization, dense, dense_1, top_level_model_weights)"
+    );
+    // A layer the model does not have.
+    let mut shorter = sequential![Input<3>, Dense<4, Relu>, BatchNormalization];
+    let err = shorter.load_keras_weights(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "weights file, tensor `model_weights/dense_1`: the file's layer `dense_1` has 2 weights, but the model has no layer of that name"
+    );
+    // Another shape.
+    let mut wider = sequential![Input<3>, Dense<5, Relu>, BatchNormalization, Dense<2, Softmax>];
+    let before = wider.get_weights();
+    let err = wider.load_keras_weights(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "weights file, tensor `model_weights/dense/dense/kernel:0`: layer `dense`, weight `kernel`: shape (3, 4) in the file, (3, 5) in the model"
+    );
+    assert_eq!(wider.get_weights(), before, "nothing changed");
+    // A layer without a weight the model's has (a Dense without its bias).
+    let mut no_bias = sequential![
+        Input<3>,
+        Dense<4, Relu>.without_bias(),
+        BatchNormalization,
+        Dense<2, Softmax>
+    ];
+    let err = no_bias.load_keras_weights(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "weights file, tensor `model_weights/dense/dense/bias:0`: the file's layer `dense` has a weight the model's (Dense) does not"
+    );
+}
+
+#[test]
+fn corrupted_legacy_files_never_panic() {
+    let bytes = std::fs::read(file("legacy_recurrent_keras2")).unwrap();
+    let mut model = sequential![
+        Input<5, 3>,
+        (TimeDistributed::new(Dense::<3>::new())),
+        (Bidirectional::new(Lstm::<2>::new().return_sequences())),
+        Gru<2>,
+        Dense<1>,
+    ];
+    let cases = if cfg!(debug_assertions) {
+        2_000
+    } else {
+        20_000
+    };
+    common::corrupt(&bytes, 0x2545_f491_4f6c_dd1d, cases, |bad| {
+        if model.load_keras_weights_from_bytes(bad).is_ok() {
+            assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
+        }
+    });
+}

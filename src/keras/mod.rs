@@ -1,7 +1,9 @@
-//! Keras's own weight files, read into a corten model of the same
-//! architecture: Keras 3's `model.save_weights("m.weights.h5")` and
+//! Keras's own files: weights read into a corten model of the same
+//! architecture — Keras 3's `model.save_weights("m.weights.h5")` and
 //! `model.save("m.keras")` (a zip holding `config.json` and
-//! `model.weights.h5`; the architecture is the Rust model's).
+//! `model.weights.h5`), and legacy `.h5` files — and the Rust source of
+//! that architecture written from a `.keras` file's `config.json`
+//! ([`rust_from_keras`], the `corten-keras` tool).
 //!
 //! Keras 3 stores each layer's weights under `layers/<key>/…/vars/<i>`,
 //! where `<key>` is the layer's class in snake case, numbered in the
@@ -443,10 +445,13 @@ macro_rules! keras_weights_methods {
     () => {
         /// Sets every weight from a file Keras 3 wrote with
         /// `model.save_weights("m.weights.h5")` or `model.save("m.keras")`,
-        /// for a model of the same
-        /// architecture: each layer is matched to Keras's entry for it (by
-        /// class and position, as Keras keys them; the layers' names do not
-        /// matter), its weights checked by count and shape. An error naming
+        /// or a legacy `.h5` (Keras 2's `model.save("m.h5")` or
+        /// `save_weights("w.h5")`), for a model of the same architecture.
+        /// In Keras 3's files each layer is matched to Keras's entry for it
+        /// by class and position, as Keras keys them (the layers' names do
+        /// not matter); in a legacy `.h5` by the layer's name (corten's
+        /// automatic names are Keras's; `.named(…)` gives another) and each
+        /// weight by its name. Weights are checked by count and shape. An error naming
         /// the layer — and nothing changed — when a layer or a weight is
         /// missing or extra, a shape differs (a transposed kernel), a value
         /// is NaN or infinite, or the file is not one Keras writes.
