@@ -7,7 +7,7 @@
 mod common;
 
 use common::{assert_close, case, load};
-use corten::keras::{rust_from_keras, rust_from_keras_config};
+use corten::keras::{rust_from_keras, rust_from_keras_checked, rust_from_keras_config};
 use corten::prelude::*;
 
 mod digits_cnn {
@@ -15,6 +15,11 @@ mod digits_cnn {
 }
 mod mlp_bn {
     include!("generated/mlp_bn.rs");
+}
+/// With the test `corten-keras --check` writes (it runs as one of this
+/// file's tests: `digits_cnn_checked::keras_check::predictions_match_keras`).
+mod digits_cnn_checked {
+    include!("generated/digits_cnn_checked.rs");
 }
 mod gen_sequence {
     include!("generated/gen_sequence.rs");
@@ -52,12 +57,7 @@ fn the_committed_sources_are_what_the_generator_writes() {
         ("tests/fixtures/keras/gen_reshape.keras", "gen_reshape"),
     ] {
         let bytes = std::fs::read(root(keras)).unwrap();
-        let source = std::path::Path::new(keras)
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap();
-        let rust = rust_from_keras(&bytes, source).unwrap();
+        let rust = rust_from_keras(&bytes, keras).unwrap();
         let committed =
             std::fs::read_to_string(root(&format!("tests/generated/{generated}.rs"))).unwrap();
         assert_eq!(
@@ -65,6 +65,14 @@ fn the_committed_sources_are_what_the_generator_writes() {
             "tests/generated/{generated}.rs is not what corten-keras writes for {keras}: run it again"
         );
     }
+    let keras = "examples/keras/digits_cnn.keras";
+    let check = "examples/keras/digits_cnn_check.npz";
+    let rust = rust_from_keras_checked(&std::fs::read(root(keras)).unwrap(), keras, check).unwrap();
+    let committed = std::fs::read_to_string(root("tests/generated/digits_cnn_checked.rs")).unwrap();
+    assert_eq!(
+        rust, committed,
+        "digits_cnn_checked.rs: run corten-keras --check again"
+    );
 }
 
 #[test]

@@ -923,6 +923,8 @@ def keras_digits():
     model.save(os.path.join(folder, "digits_cnn.keras"))
     predictions = model.predict(images[test], verbose=0).astype(np.float32)
     np.save(os.path.join(folder, "digits_cnn_predictions.npy"), predictions)
+    # What `corten-keras --check` takes: a few inputs and Keras's outputs.
+    np.savez(os.path.join(folder, "digits_cnn_check.npz"), x=images[test][:8], y=predictions[:8])
     accuracy = float((predictions.argmax(1) == labels[test]).mean())
     print(f"keras digits CNN: test accuracy {accuracy:.4f}")
 

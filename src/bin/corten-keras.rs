@@ -1,29 +1,42 @@
-//! `corten-keras model.keras [--out src/model.rs]`: writes the Rust source
-//! of a corten model for a Keras 3 `Sequential` model saved with
-//! `model.save("model.keras")` (see [`corten::keras::rust_from_keras`]),
-//! to `--out` or to standard output.
+//! `corten-keras model.keras [--check x_y.npz] [--out src/model.rs]`: writes
+//! the Rust source of a corten model for a Keras 3 `Sequential` model saved
+//! with `model.save("model.keras")` (see [`corten::keras::rust_from_keras`]),
+//! to `--out` or to standard output. With `--check`, an `.npz` saved with
+//! `np.savez(path, x=x, y=model.predict(x))`, the source also holds a test
+//! of the model's predictions against Keras's
+//! ([`corten::keras::rust_from_keras_checked`]). Paths are from the crate's
+//! root, where the generated test looks for them.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (input, out) = match args.as_slice() {
-        [input] => (input, None),
-        [input, flag, out] if flag == "--out" => (input, Some(out)),
-        _ => {
-            eprintln!("usage: corten-keras <model.keras> [--out <file.rs>]");
-            return ExitCode::from(2);
-        }
+    let usage = "usage: corten-keras <model.keras> [--check <x_y.npz>] [--out <file.rs>]";
+    let mut args = std::env::args().skip(1);
+    let Some(input) = args.next() else {
+        eprintln!("{usage}");
+        return ExitCode::from(2);
     };
-    let source = std::path::Path::new(input)
-        .file_name()
-        .map_or(input.clone(), |n| n.to_string_lossy().into_owned());
-    let result = std::fs::read(input)
+    let (mut check, mut out) = (None, None);
+    while let Some(flag) = args.next() {
+        match (flag.as_str(), args.next()) {
+            ("--check", Some(path)) => check = Some(path),
+            ("--out", Some(path)) => out = Some(path),
+            _ => {
+                eprintln!("{usage}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let result = std::fs::read(&input)
         .map_err(|e| format!("{input}: {e}"))
         .and_then(|bytes| {
-            corten::keras::rust_from_keras(&bytes, &source).map_err(|e| e.to_string())
+            match &check {
+                Some(npz) => corten::keras::rust_from_keras_checked(&bytes, &input, npz),
+                None => corten::keras::rust_from_keras(&bytes, &input),
+            }
+            .map_err(|e| e.to_string())
         })
-        .and_then(|rust| match out {
+        .and_then(|rust| match &out {
             Some(path) => std::fs::write(path, rust).map_err(|e| format!("{path}: {e}")),
             None => {
                 print!("{rust}");

@@ -45,6 +45,75 @@ pub fn rust_from_keras(keras_file: &[u8], source: &str) -> Result<String, Error>
     rust_from_keras_config(config, source)
 }
 
+/// [`rust_from_keras`], and a test beside the model that checks its
+/// predictions against Keras's own, as `cargo test` runs it: `check` is
+/// the path (from the crate's root) of an `.npz` the user saved beside the
+/// model with `np.savez(check, x=x, y=model.predict(x))`, and `keras_path`
+/// the `.keras` file's path from the crate's root (the test reads both).
+///
+/// ```
+/// let keras_file = std::fs::read("examples/keras/digits_cnn.keras")?;
+/// let rust = corten::keras::rust_from_keras_checked(
+///     &keras_file,
+///     "examples/keras/digits_cnn.keras",
+///     "examples/keras/digits_cnn_check.npz",
+/// )?;
+/// assert!(rust.contains("fn predictions_match_keras()"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn rust_from_keras_checked(
+    keras_file: &[u8],
+    keras_path: &str,
+    check: &str,
+) -> Result<String, Error> {
+    let mut rust = rust_from_keras(keras_file, keras_path)?;
+    let config = super::zip_entry(keras_file, "config.json")?;
+    let config: Value = serde_json::from_slice(&config)
+        .map_err(|e| problem(None, format!("config.json is not JSON: {e}")))?;
+    let first = config
+        .pointer("/config/layers/0")
+        .ok_or_else(|| problem(None, "a model without layers".into()))?;
+    let dims = input(first)?;
+    let dims = dims.trim_start_matches("Input<").trim_end_matches('>');
+    let axes: Vec<String> = dims
+        .split(", ")
+        .map(|d| match d {
+            "Dyn" => "s::Dyn".to_string(),
+            n => format!("s::Const<{n}>"),
+        })
+        .collect();
+    rust.push_str(&format!(
+        "\n/// Keras's own predictions (`{check}`, saved with `np.savez(…, x=x,\n\
+         /// y=model.predict(x))`) against the model's.\n\
+         #[cfg(test)]\n\
+         mod keras_check {{\n    \
+             use corten::{{shape as s, Tensor}};\n\n    \
+             /// Array `name` of the check file, of the shape of `like`.\n    \
+             fn read_like<S: s::Shape>(_like: &Tensor<S>, name: &str) -> Result<Tensor<S>, corten::Error> {{\n        \
+                 Tensor::read_npz(std::path::Path::new(env!(\"CARGO_MANIFEST_DIR\")).join({check:?}), name)\n    \
+             }}\n\n    \
+             #[test]\n    \
+             fn predictions_match_keras() -> Result<(), corten::Error> {{\n        \
+                 let root = std::path::Path::new(env!(\"CARGO_MANIFEST_DIR\"));\n        \
+                 let keras_file = std::fs::read(root.join({keras_path:?})).expect({keras_path:?});\n        \
+                 let model = super::model(&keras_file)?;\n        \
+                 let x = Tensor::<(s::Dyn, {axes})>::read_npz(root.join({check:?}), \"x\")?;\n        \
+                 let y = model.predict(&x)?;\n        \
+                 let keras = read_like(&y, \"y\")?;\n        \
+                 for (i, (&ours, &theirs)) in y.as_slice().iter().zip(keras.as_slice()).enumerate() {{\n            \
+                     assert!(\n                \
+                         (ours - theirs).abs() <= 1e-5 * theirs.abs() + 1e-6,\n                \
+                         \"output {{i}}: {{ours}} here, {{theirs}} in Keras\"\n            \
+                     );\n        \
+                 }}\n        \
+                 Ok(())\n    \
+             }}\n\
+         }}\n",
+        axes = axes.join(", ")
+    ));
+    Ok(rust)
+}
+
 /// [`rust_from_keras`] from the text of the `config.json` inside a
 /// `.keras` file (what `model.to_json()` writes).
 ///

@@ -16,7 +16,7 @@
 mod codegen;
 pub(crate) mod hdf5;
 
-pub use codegen::{rust_from_keras, rust_from_keras_config};
+pub use codegen::{rust_from_keras, rust_from_keras_checked, rust_from_keras_config};
 
 use crate::error::Error;
 use crate::layer::SummaryRow;
