@@ -21,6 +21,7 @@ mod sealed {
 /// ```
 pub trait Element:
     sealed::Sealed
+    + bytemuck::Pod
     + Copy
     + Default
     + PartialOrd

@@ -240,3 +240,72 @@ fn corrupted_files_never_panic() {
         }
     });
 }
+
+/// The saved weights of `sequential![Input<3>, Dense<4, Relu>,
+/// BatchNormalization, Dense<2, Softmax>]`, in the binary twice: aligned
+/// to 8 bytes, and one byte past such an address.
+const BLOB: &[u8] = include_bytes!("fixtures/corten/mlp_bn.safetensors");
+#[repr(C, align(8))]
+struct Aligned([u8; BLOB.len()]);
+#[repr(C, align(8))]
+struct Shifted {
+    _pad: u8,
+    bytes: [u8; BLOB.len()],
+}
+static ALIGNED: Aligned = Aligned(*include_bytes!("fixtures/corten/mlp_bn.safetensors"));
+static SHIFTED: Shifted = Shifted {
+    _pad: 0,
+    bytes: *include_bytes!("fixtures/corten/mlp_bn.safetensors"),
+};
+
+#[test]
+fn a_view_reads_tensors_in_place_and_says_when_it_cannot() {
+    use corten::model::SafeTensorsView;
+    let mut model = sequential![Input<3>, Dense<4, Relu>, BatchNormalization, Dense<2, Softmax>];
+    model.load_weights_from_bytes(BLOB).unwrap();
+    let want = model.get_weights();
+
+    let view = SafeTensorsView::new(&ALIGNED.0).unwrap();
+    assert_eq!(
+        view.names(),
+        [
+            "batch_normalization/beta",
+            "batch_normalization/gamma",
+            "batch_normalization/moving_mean",
+            "batch_normalization/moving_variance",
+            "dense/bias",
+            "dense/kernel",
+            "dense_1/bias",
+            "dense_1/kernel"
+        ]
+    );
+    let kernel: &'static [f32] = view.tensor("dense/kernel").unwrap();
+    assert_eq!(kernel, want[0].as_slice());
+    assert!(
+        ALIGNED.0.as_ptr_range().contains(&kernel.as_ptr().cast()),
+        "in place"
+    );
+    assert_eq!(view.shape("dense/kernel").unwrap().as_slice(), [3, 4]);
+
+    // Misaligned: an error saying what to do, and the copy that works.
+    let view = SafeTensorsView::new(&SHIFTED.bytes).unwrap();
+    let err = view.tensor::<f32>("dense/kernel").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not a multiple of 4 (align the blob to 8 bytes, or use `tensor_copied`)"),
+        "{err}"
+    );
+    assert_eq!(view.tensor_copied::<f32>("dense/kernel").unwrap(), want[0]);
+    // Another dtype, another name.
+    let err = view.tensor::<f64>("dense/kernel").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "weights file, tensor `dense/kernel`: the file holds F32 values, not float64"
+    );
+    let err = view.tensor::<f32>("dense/weights").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "weights file, tensor `dense/weights`: no tensor of that name in the file"
+    );
+    assert!(SafeTensorsView::new(&BLOB[..BLOB.len() / 2]).is_err());
+}

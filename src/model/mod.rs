@@ -40,4 +40,6 @@ pub use summary::Summary;
 #[cfg(feature = "std")]
 pub use training::Objective;
 #[cfg(feature = "std")]
+pub use weight_file::SafeTensorsView;
+#[cfg(feature = "std")]
 pub use weights::WeightValues;

@@ -154,6 +154,125 @@ pub(crate) fn from_bytes<E: Element>(
     weights::set(model, &values)
 }
 
+/// The tensors of a safetensors file (what
+/// [`save_weights`](crate::model::Sequential::save_weights) writes), read
+/// in place: each tensor is a slice of the file's bytes, not a copy — a
+/// `&'static` blob (`include_bytes!`) stays where it is, and layers over
+/// `&'static [f32]` weights (`from_data`) run on it directly.
+///
+/// A tensor's values must start at a multiple of their size in memory (4
+/// bytes for `f32`): safetensors places every tensor at a multiple of 8
+/// from the file's start, so a blob aligned to 8 has every tensor aligned.
+/// `include_bytes!` gives no alignment; wrap it in a type that does (below)
+/// or read a misaligned tensor with [`tensor_copied`](Self::tensor_copied).
+///
+/// ```
+/// use corten::layer::BatchNormalization;
+/// use corten::model::SafeTensorsView;
+/// use corten::prelude::*;
+///
+/// // The weights `save_weights` wrote for
+/// // sequential![Input<3>, Dense<4, Relu>, BatchNormalization, Dense<2, Softmax>],
+/// // in the binary, aligned to 8 bytes.
+/// #[repr(C, align(8))]
+/// struct Aligned<B: ?Sized>(B);
+/// static BLOB: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/tests/fixtures/corten/mlp_bn.safetensors"
+/// )));
+///
+/// let view = SafeTensorsView::new(&BLOB.0)?;
+/// let kernel: &'static [f32] = view.tensor("dense/kernel")?;
+/// assert!(BLOB.0.as_ptr_range().contains(&kernel.as_ptr().cast())); // not a copy
+/// // A layer over the blob's own bytes (`from_data` checks the lengths).
+/// let bias: &'static [f32] = view.tensor("dense/bias")?;
+/// let dense = Dense::<4, Relu>::from_data::<Const<3>, f32, _, _>(kernel, bias)?;
+/// let first = sequential![Input<3>, (dense)];
+/// let y = first.predict(&Tensor::from_array([[0.5f32, -1.0, 2.0]]))?;
+/// assert_eq!(y.as_slice().len(), 4);
+/// // The same values `load_weights` copies into a model of its own.
+/// let mut loaded = sequential![Input<3>, Dense<4, Relu>, BatchNormalization, Dense<2, Softmax>];
+/// loaded.load_weights_from_bytes(&BLOB.0)?;
+/// assert_eq!(loaded.get_weights()[0], kernel);
+/// # Ok::<(), corten::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct SafeTensorsView<'a> {
+    file: SafeTensors<'a>,
+}
+
+impl<'a> SafeTensorsView<'a> {
+    /// The file in `bytes`; an error when it is not a safetensors file.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, Error> {
+        let file = SafeTensors::deserialize(bytes).map_err(|e| file_error(None, e.to_string()))?;
+        Ok(SafeTensorsView { file })
+    }
+
+    /// The tensors' names (`dense/kernel`, …), sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.file.names();
+        names.sort_unstable();
+        names
+    }
+
+    /// Tensor `name`'s shape.
+    pub fn shape(&self, name: &str) -> Result<Sizes, Error> {
+        let tensor = self.view(name)?;
+        Sizes::new(tensor.shape())
+    }
+
+    fn view(&self, name: &str) -> Result<TensorView<'a>, Error> {
+        self.file
+            .tensor(name)
+            .map_err(|_| file_error(Some(name), "no tensor of that name in the file".into()))
+    }
+
+    /// Tensor `name`'s values in place (row-major); an error when there is
+    /// none of that name, its values are not `E`'s dtype, they are not
+    /// aligned for `E` in memory (see above), or this machine is big-endian
+    /// (safetensors is little-endian).
+    pub fn tensor<E: Element>(&self, name: &str) -> Result<&'a [E], Error> {
+        let tensor = self.typed::<E>(name)?;
+        if cfg!(target_endian = "big") {
+            return Err(file_error(
+                Some(name),
+                "read in place only on little-endian machines: use `tensor_copied`".into(),
+            ));
+        }
+        bytemuck::try_cast_slice(tensor.data()).map_err(|_| {
+            file_error(
+                Some(name),
+                format!(
+                    "its values start at address {:#x}, not a multiple of {} (align the blob to 8 bytes, or use `tensor_copied`)",
+                    tensor.data().as_ptr() as usize,
+                    core::mem::align_of::<E>()
+                ),
+            )
+        })
+    }
+
+    /// Tensor `name`'s values, copied out: any alignment, any machine.
+    pub fn tensor_copied<E: Element>(&self, name: &str) -> Result<Vec<E>, Error> {
+        let tensor = self.typed::<E>(name)?;
+        Ok(decode::<E>(tensor.data(), tensor.dtype()))
+    }
+
+    fn typed<E: Element>(&self, name: &str) -> Result<TensorView<'a>, Error> {
+        let tensor = self.view(name)?;
+        if tensor.dtype() != dtype::<E>() {
+            return Err(file_error(
+                Some(name),
+                format!(
+                    "the file holds {:?} values, not {}",
+                    tensor.dtype(),
+                    E::DTYPE
+                ),
+            ));
+        }
+        Ok(tensor)
+    }
+}
+
 /// Writes `bytes` to `path`, naming the path in the error.
 pub(crate) fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
     std::fs::write(path, bytes).map_err(|e| Error::Io {
