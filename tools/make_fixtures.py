@@ -1046,6 +1046,36 @@ def legacy_h5_keras2():
                 f.write(f"{key} {fmt(value)}\n")
 
 
+def hdf5_listing():
+    """Every dataset of every HDF5 fixture as libhdf5 (h5py) reads it — path,
+    dtype, shape, values — for the differential test of corten's own HDF5
+    reader (src/keras/hdf5.rs). Run after the fixtures it lists."""
+    import glob
+    import h5py
+    import io
+    import zipfile
+    folder = os.path.join(OUT, "keras")
+    files = sorted(glob.glob(os.path.join(folder, "*.h5")))
+    lines = []
+    def walk(name, h5):
+        lines.append(f"file {name}")
+        def visit(path, obj):
+            if isinstance(obj, h5py.Dataset):
+                values = np.asarray(obj[()], dtype=np.float64).ravel()
+                shape = ",".join(str(d) for d in obj.shape)
+                lines.append(f"dataset {path} {obj.dtype.str} [{shape}] {values.size} "
+                             + " ".join(repr(float(v)) for v in values))
+        h5.visititems(visit)
+    for path in files:
+        with h5py.File(path, "r") as h5:
+            walk(os.path.basename(path), h5)
+    for path in sorted(glob.glob(os.path.join(folder, "*.keras"))):
+        with zipfile.ZipFile(path) as z, h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as h5:
+            walk(os.path.basename(path), h5)
+    with open(os.path.join(folder, "hdf5_listing.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -1069,3 +1099,4 @@ if __name__ == "__main__":
     keras_digits()
     codegen_models()
     legacy_h5()
+    hdf5_listing()
