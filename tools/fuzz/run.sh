@@ -23,6 +23,6 @@ run() { # target, seed files…
     -max_total_time="$seconds" -max_len=80000 -print_final_stats=1
 }
 run parse_digits src/datasets/digits.bin
-run weight_files tests/fixtures/keras/mlp_bn.weights.h5 tests/fixtures/keras/mlp_bn.keras tests/fixtures/keras/legacy_mlp_bn_keras2.h5 \
+run weight_files tests/fixtures/keras/mlp_bn.weights.h5 tests/fixtures/keras/mlp_bn.keras tests/fixtures/keras/legacy_mlp_bn_keras2.h5 tests/fixtures/keras/gen_steps.keras \
   tests/fixtures/corten/mlp_bn.safetensors
 run numpy_files tests/fixtures/numpy/f32.npy tests/fixtures/numpy/u8.npy

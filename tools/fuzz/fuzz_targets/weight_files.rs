@@ -1,6 +1,8 @@
 //! Any bytes given as a weights file — corten's safetensors, Keras's
-//! `.weights.h5` or `.keras` — give `Ok` or `Err`, never a panic, a hang or
-//! a huge allocation; what loads is finite.
+//! `.weights.h5`, `.keras` or legacy `.h5` — give `Ok` or `Err`, never a
+//! panic, a hang or a huge allocation; what loads is finite. The same bytes
+//! given to the Rust generator (`.keras` → source) and read in place
+//! (`SafeTensorsView`) give `Ok` or `Err` too.
 #![no_main]
 
 use corten::prelude::*;
@@ -14,6 +16,13 @@ fuzz_target!(|bytes: &[u8]| {
     ] {
         if loaded.is_ok() {
             assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
+        }
+    }
+    let _ = corten::keras::rust_from_keras(bytes, "fuzz.keras");
+    if let Ok(view) = corten::model::SafeTensorsView::new(bytes) {
+        for name in view.names() {
+            let _ = view.tensor::<f32>(name);
+            let _ = view.tensor_copied::<f32>(name);
         }
     }
 });
