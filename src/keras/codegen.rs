@@ -569,7 +569,13 @@ fn spec(value: &Value) -> Result<Spec, Error> {
         "Reshape" => {
             let dims = whole_numbers(&l, "target_shape")?;
             match dims.len() {
-                1..=3 => unit(format!("l::Reshape{}<{}>", dims.len(), dims.join(", "))),
+                1..=3 => {
+                    let ty = format!("l::Reshape{}<{}>", dims.len(), dims.join(", "));
+                    Ok(Spec {
+                        expr: format!("{}::default()", turbofish(&ty)),
+                        ty,
+                    })
+                }
                 _ => Err(l.err("a `target_shape` of more than 3 axes".into())),
             }
         }
@@ -589,10 +595,10 @@ fn spec(value: &Value) -> Result<Spec, Error> {
     }
 }
 
-/// A layer without options: `ty`, built with `Default`.
+/// A layer without options whose spec is a unit struct: `ty` is its value.
 fn unit(ty: String) -> Result<Spec, Error> {
     Ok(Spec {
-        expr: format!("{}::default()", turbofish(&ty)),
+        expr: turbofish(&ty),
         ty,
     })
 }

@@ -23,11 +23,11 @@ pub type Model = corten::model_type![
 pub fn model(keras_file: &[u8]) -> Result<Model, corten::Error> {
     let mut model: Model = corten::sequential![
         Input<4, 6, 2>,
-        (l::ZeroPadding2D::<1>::default()),
+        (l::ZeroPadding2D::<1>),
         (l::Conv2D::<3, 3>::new()),
-        (l::Cropping2D::<1>::default()),
-        (l::UpSampling2D::<2>::default()),
-        (l::Permute::<2, 1, 3>::default()),
+        (l::Cropping2D::<1>),
+        (l::UpSampling2D::<2>),
+        (l::Permute::<2, 1, 3>),
         (l::Reshape2::<8, 12>::default()),
         (l::Conv1D::<2, 3>::new()),
         (l::Flatten),

@@ -23,7 +23,7 @@ pub fn model(keras_file: &[u8]) -> Result<Model, corten::Error> {
         (l::TimeDistributed::new(l::Dense::<4, a::Tanh>::new())),
         (l::Bidirectional::new(l::Lstm::<3>::new().return_sequences())),
         (l::Bidirectional::with_merge(l::Gru::<2>::new(), l::Add)),
-        (l::RepeatVector::<3>::default()),
+        (l::RepeatVector::<3>),
         (l::Masking::new(0.0)),
         (l::SimpleRnn::<2>::new().without_bias()),
     ];
