@@ -88,6 +88,7 @@ impl ScaleAndCenter {
 
     /// The gradients of γ and β apart (empty for one the layer does not
     /// have), each zeroed, for `features` features.
+    #[cfg(feature = "std")]
     pub(crate) fn split_grads<E: Element>(
         self,
         grads: &mut [E],
@@ -102,6 +103,7 @@ impl ScaleAndCenter {
 }
 
 /// `slot[i] += value` where the slot exists (a gradient the layer has).
+#[cfg(feature = "std")]
 pub(crate) fn add_at<E: Element>(slot: &mut [E], i: usize, value: E) {
     if let Some(s) = slot.get_mut(i) {
         *s += value;

@@ -1,6 +1,8 @@
 //! `LayerNormalization`: each sample normalized over its last axis.
 
-use super::affine::{add_at, affine, ScaleAndCenter, KERAS_EPSILON};
+#[cfg(feature = "std")]
+use super::affine::add_at;
+use super::affine::{affine, ScaleAndCenter, KERAS_EPSILON};
 use crate::error::Error;
 use crate::init::Initializer;
 use crate::layer::machinery::builds_from_spec;

@@ -42,6 +42,7 @@ pub(crate) trait GraphOp<E: Element> {
     #[cfg(feature = "std")]
     fn visit_weights<'a>(&'a mut self, _visit: &mut dyn FnMut(Weight<'a, E>)) {}
     /// Each weight tensor's name, shape and values, in Keras's order.
+    #[cfg(feature = "std")]
     fn visit_weight_values(&self, _visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
     }
     /// How many [`Tape`]s one application of the operation keeps.
@@ -111,6 +112,7 @@ impl<E: Element, L: Layer<E>> GraphOp<E> for LayerNode<L> {
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.0.visit_weights(visit)
     }
+    #[cfg(feature = "std")]
     fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
         self.0.visit_weight_values(visit)
     }

@@ -80,6 +80,7 @@ where
     fn visit_weights<'a>(&'a mut self, visit: &mut dyn FnMut(Weight<'a, E>)) {
         self.layer.visit_weights(visit)
     }
+    #[cfg(feature = "std")]
     fn visit_weight_values(&self, visit: &mut dyn FnMut(&'static str, crate::shape::Sizes, &[E])) {
         self.layer.visit_weight_values(visit)
     }
