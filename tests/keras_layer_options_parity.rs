@@ -50,6 +50,15 @@ fn convolutions_without_bias_match_keras() {
 }
 
 #[test]
+fn kernels_and_strides_given_as_pairs_match_keras() {
+    let cases = load("layer_options.txt");
+    // Conv2D(4, (3, 2), strides=(2, 1), activation="relu")
+    check_predict!(&cases, "conv2d_kernel_3x2_strides_2x1", [7, 6, 2], sequential![Input<7, 6, 2>, Conv2D<4, 3, Relu, Valid, 2, 1, 1, 2, 1>], weights: 2);
+    // Conv2D(3, (2, 3), strides=(1, 2), padding="same")
+    check_predict!(&cases, "conv2d_kernel_2x3_same_strides_1x2", [5, 7, 3], sequential![Input<5, 7, 3>, Conv2D<3, 2, Linear, Same, 1, 1, 1, 3, 2>], weights: 2);
+}
+
+#[test]
 fn normalizations_without_scale_or_center_match_keras() {
     let cases = load("layer_options.txt");
     check_predict!(&cases, "batch_norm_no_scale", [4, 3], sequential![Input<4, 3>, BatchNormalization.without_scale()], weights: 3);

@@ -890,6 +890,11 @@ def layer_options():
     entries += [("loss", history.history["loss"]), ("accuracy", history.history["accuracy"])]
     entries += [(f"final{i}", w) for i, w in enumerate(model.get_weights())]
     cases.append(("fit_without_bias_scale_center", entries))
+    # Kernels and strides given as pairs.
+    cases += [
+        model_case("conv2d_kernel_3x2_strides_2x1", (7, 6, 2), [L.Conv2D(4, (3, 2), strides=(2, 1), activation="relu")]),
+        model_case("conv2d_kernel_2x3_same_strides_1x2", (5, 7, 3), [L.Conv2D(3, (2, 3), strides=(1, 2), padding="same")]),
+    ]
     write("layer_options.txt", cases)
 
 

@@ -63,20 +63,31 @@ impl Geometry {
         s: usize,
         d: usize,
     ) -> Geometry {
-        let extent = d * (k - 1) + 1;
+        Self::rect::<P>((h, w, c), (k, k), (s, s), d)
+    }
+
+    /// A `kh × kw` kernel with strides `(sh, sw)` (Keras's pairs) whose
+    /// taps are `d` apart, over `(h, w, c)` images.
+    pub fn rect<P: Padding>(
+        (h, w, c): (usize, usize, usize),
+        (kh, kw): (usize, usize),
+        (sh, sw): (usize, usize),
+        d: usize,
+    ) -> Geometry {
+        let (extent_h, extent_w) = (d * (kh - 1) + 1, d * (kw - 1) + 1);
         Geometry {
             dilation: d,
             height: h,
             width: w,
             channels: c,
-            kernel_h: k,
-            kernel_w: k,
-            stride_h: s,
-            stride_w: s,
-            out_height: P::output_size(h, extent, s),
-            out_width: P::output_size(w, extent, s),
-            pad_top: P::pad_before(h, extent, s),
-            pad_left: P::pad_before(w, extent, s),
+            kernel_h: kh,
+            kernel_w: kw,
+            stride_h: sh,
+            stride_w: sw,
+            out_height: P::output_size(h, extent_h, sh),
+            out_width: P::output_size(w, extent_w, sw),
+            pad_top: P::pad_before(h, extent_h, sh),
+            pad_left: P::pad_before(w, extent_w, sw),
         }
     }
 

@@ -19,8 +19,10 @@ use crate::Element;
 use core::marker::PhantomData;
 
 /// The Conv2D spec as a model names it: `Conv2D<FILTERS, KERNEL, Activation,
-/// Padding, STRIDE>` (square kernel and stride; Keras defaults: linear,
-/// `Valid`, stride 1). The input channels come from the layer before; the
+/// Padding, STRIDE, DILATION, GROUPS, KERNEL_W, STRIDE_W>` (Keras defaults:
+/// linear, `Valid`, stride 1; the kernel and the stride are square unless
+/// `KERNEL_W` and `STRIDE_W` say otherwise: Keras's `Conv2D(10, (3, 2),
+/// strides=(2, 1))` is `Conv2D<10, 3, Linear, Valid, 2, 1, 1, 2, 1>`). The input channels come from the layer before; the
 /// output height and width are computed by the compiler, and a kernel larger
 /// than the input is a compile error.
 ///
@@ -41,6 +43,8 @@ pub struct Conv2D<
     const STRIDE: usize = 1,
     const DILATION: usize = 1,
     const GROUPS: usize = 1,
+    const KERNEL_W: usize = KERNEL,
+    const STRIDE_W: usize = STRIDE,
 > {
     activation: A,
     initializers: Initializers,
@@ -52,13 +56,16 @@ pub struct Conv2D<
 /// A kernel given as a nested array in Keras's layout `(kernel, kernel,
 /// channels, filters)`.
 #[diagnostic::on_unimplemented(
-    message = "shape mismatch: a Conv2D of {FILTERS} filters with a {KERNEL}×{KERNEL} kernel needs a kernel `[[[[_; {FILTERS}]; channels]; {KERNEL}]; {KERNEL}]`, but this kernel is `{Self}`",
+    message = "shape mismatch: a Conv2D of {FILTERS} filters with a {KERNEL}×{KERNEL_W} kernel needs a kernel `[[[[_; {FILTERS}]; channels]; {KERNEL_W}]; {KERNEL}]`, but this kernel is `{Self}`",
     label = "Keras's kernel layout is (kernel height, kernel width, input channels, filters)"
 )]
-pub trait ConvKernelArray<const KERNEL: usize, const FILTERS: usize>: Rank4Array {}
+pub trait ConvKernelArray<const KERNEL: usize, const FILTERS: usize, const KERNEL_W: usize = KERNEL>:
+    Rank4Array
+{
+}
 
-impl<E: Element, const K: usize, const C: usize, const F: usize> ConvKernelArray<K, F>
-    for [[[[E; F]; C]; K]; K]
+impl<E: Element, const KH: usize, const KW: usize, const C: usize, const F: usize>
+    ConvKernelArray<KH, F, KW> for [[[[E; F]; C]; KW]; KH]
 {
 }
 
@@ -86,7 +93,9 @@ impl<
         const STRIDE: usize,
         const DILATION: usize,
         const GROUPS: usize,
-    > Conv2D<FILTERS, KERNEL, A, P, STRIDE, DILATION, GROUPS>
+        const KERNEL_W: usize,
+        const STRIDE_W: usize,
+    > Conv2D<FILTERS, KERNEL, A, P, STRIDE, DILATION, GROUPS, KERNEL_W, STRIDE_W>
 {
     /// A Conv2D layer with the given weights (Keras layout), stored inline.
     /// Its input channels are the kernel's; height and width come from the
@@ -111,7 +120,7 @@ impl<
         (KA, B),
     >
     where
-        KA: ConvKernelArray<KERNEL, FILTERS>,
+        KA: ConvKernelArray<KERNEL, FILTERS, KERNEL_W>,
         KA::Channels: DimMul<Const<GROUPS>>,
         Const<GROUPS>: ToUInt,
         B: BiasArray<FILTERS, KA::Element>,
@@ -185,7 +194,9 @@ impl<
         const S: usize,
         const DL: usize,
         const G: usize,
-    > WeightShapes<(H, W, C)> for Conv2D<F, KS, A, P, S, DL, G>
+        const KW: usize,
+        const SW: usize,
+    > WeightShapes<(H, W, C)> for Conv2D<F, KS, A, P, S, DL, G, KW, SW>
 where
     C: StaticDim,
     A: Activation,
@@ -193,7 +204,7 @@ where
 {
     fn weight_shape(index: usize) -> Sizes {
         match index {
-            0 => Sizes::of([KS, KS, C::SIZE / G.max(1), F]),
+            0 => Sizes::of([KS, KW, C::SIZE / G.max(1), F]),
             _ => Sizes::of([F]),
         }
     }
@@ -212,31 +223,33 @@ impl<
         const S: usize,
         const DL: usize,
         const G: usize,
+        const KW: usize,
+        const SW: usize,
         E,
-    > LayerOp<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL, G>
+    > LayerOp<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL, G, KW, SW>
 where
-    (): KernelExtent<KS, DL>,
+    (): KernelExtent<KS, DL> + KernelExtent<KW, DL>,
     Const<F>: FiltersSplit<G>,
     C: ChannelsSplit<G>,
     H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
-    W: WindowOutput<Extent<KS, DL>, Const<S>, P>,
+    W: WindowOutput<Extent<KW, DL>, Const<SW>, P>,
     P: Padding,
     A: Activation,
     E: DenseElement,
 {
-    type Output = (Out<H, KS, S, DL, P>, Out<W, KS, S, DL, P>, Const<F>);
+    type Output = (Out<H, KS, S, DL, P>, Out<W, KW, SW, DL, P>, Const<F>);
     const SCRATCH_PER_SAMPLE: usize = if G == 1 && DL == 1 {
         // im2col or the padded-rows buffers, whichever is larger.
-        let (oh, ow) = (<Out<H, KS, S, DL, P>>::SIZE, <Out<W, KS, S, DL, P>>::SIZE);
-        let im2col = oh * ow * KS * KS * C::SIZE;
-        let padded = (oh + KS - 1) * (ow + KS - 1) * C::SIZE + oh * (ow + KS - 1) * F;
+        let (oh, ow) = (<Out<H, KS, S, DL, P>>::SIZE, <Out<W, KW, SW, DL, P>>::SIZE);
+        let im2col = oh * ow * KS * KW * C::SIZE;
+        let padded = (oh + KS - 1) * (ow + KW - 1) * C::SIZE + oh * (ow + KW - 1) * F;
         if im2col > padded {
             im2col
         } else {
             padded
         }
     } else {
-        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KS, S, DL, P>>::SIZE * KS * KS * (C::SIZE / G)
+        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KW, SW, DL, P>>::SIZE * KS * KW * (C::SIZE / G)
     };
 
     fn forward<WS: Weights<E>>(
@@ -247,7 +260,7 @@ where
         batch: usize,
         scratch: &mut [E],
     ) {
-        Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve_grouped(
+        Self::geometry::<H, W, C>().convolve_grouped(
             x,
             y,
             batch,
@@ -269,7 +282,7 @@ where
         tape: &mut Tape<E>,
         _rng: &mut crate::random::Rng,
     ) {
-        let g = Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL);
+        let g = Self::geometry::<H, W, C>();
         let scratch = batch * <Self as LayerOp<(H, W, C), E>>::SCRATCH_PER_SAMPLE;
         forward_keeping_z(tape, y, scratch, (&self.activation, F), |z, work| {
             g.convolve_grouped(x, z, batch, work, (w.at(0), w.at(1), F), &Linear, G)
@@ -285,8 +298,8 @@ where
         grads: &mut [E],
     ) {
         activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, F);
-        let (d_kernel, d_bias) = grads.split_at_mut(KS * KS * (C::SIZE / G) * F);
-        Geometry::dilated::<P>(H::SIZE, W::SIZE, C::SIZE, KS, S, DL).convolve_backward(
+        let (d_kernel, d_bias) = grads.split_at_mut(KS * KW * (C::SIZE / G) * F);
+        Self::geometry::<H, W, C>().convolve_backward(
             pass.x,
             pass.dy,
             pass.dx,
@@ -300,7 +313,25 @@ where
     }
 }
 
-kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", "sequential![Input<8, 8, 2>, Conv2D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize] Conv2D<F, KS, A, P, S, DL, G>);
+impl<
+        const F: usize,
+        const KS: usize,
+        A: Activation,
+        P: Padding,
+        const S: usize,
+        const DL: usize,
+        const G: usize,
+        const KW: usize,
+        const SW: usize,
+    > Conv2D<F, KS, A, P, S, DL, G, KW, SW>
+{
+    /// The windows over `(H, W, C)` images.
+    fn geometry<H: StaticDim, W: StaticDim, C: StaticDim>() -> Geometry {
+        Geometry::rect::<P>((H::SIZE, W::SIZE, C::SIZE), (KS, KW), (S, SW), DL)
+    }
+}
+
+kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", "sequential![Input<8, 8, 2>, Conv2D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize, const KW: usize, const SW: usize] Conv2D<F, KS, A, P, S, DL, G, KW, SW>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {
@@ -338,5 +369,29 @@ mod tests {
             1,
             None,
         );
+        // Keras's pairs: a 3×2 kernel with strides (2, 1), a 2×3 one with
+        // strides (1, 2), same padding.
+        check::gradients(
+            &check::build::<Img, _>(Conv2D::<2, 3, Tanh, Valid, 2, 1, 1, 2, 1>::default()),
+            2,
+            None,
+        );
+        check::gradients(
+            &check::build::<Img, _>(Conv2D::<2, 2, Tanh, Same, 1, 1, 1, 3, 2>::default()),
+            1,
+            None,
+        );
+    }
+
+    #[test]
+    fn rectangular_kernels_and_strides_have_keras_shapes() {
+        let layer =
+            check::build::<(N<7>, N<6>, N<2>), _>(
+                Conv2D::<10, 3, Tanh, Valid, 2, 1, 1, 2, 1>::default(),
+            );
+        assert_eq!(layer.weight(0).len(), 3 * 2 * 2 * 10);
+        // (7 − 3) / 2 + 1 = 3 rows, (6 − 2) / 1 + 1 = 5 columns.
+        let out = <Conv2D<10, 3, Tanh, Valid, 2, 1, 1, 2, 1> as LayerOp<(N<7>, N<6>, N<2>), f64>>::Output::default();
+        assert_eq!(crate::shape::Shape::sizes(&out).as_slice(), [3, 5, 10]);
     }
 }
