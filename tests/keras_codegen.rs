@@ -179,10 +179,23 @@ fn layers_and_options_corten_lacks_are_errors_naming_them() {
         generated.contains("l::Conv2D<4, 3, a::Relu>"),
         "{generated}"
     );
+    // Pairs: a 3×2 kernel with strides (2, 1).
+    let pairs = conv("")
+        .replace("[3, 3]", "[3, 2]")
+        .replace(r#""strides": [1, 1]"#, r#""strides": [2, 1]"#);
+    let generated = rust_from_keras_config(&config(&pairs), "m.keras").unwrap();
+    assert!(
+        generated.contains("l::Conv2D<4, 3, a::Relu, s::Valid, 2, 1, 1, 2, 1>"),
+        "{generated}"
+    );
     for (layers, message) in [
         (
-            conv("").replace("[3, 3]", "[3, 2]"),
-            "Keras model, layer `conv2d (Conv2D)`: `kernel_size` = [3,2]: corten's layers take one size for every axis",
+            conv("").replace(r#""dilation_rate": [1, 1]"#, r#""dilation_rate": [2, 1]"#),
+            "Keras model, layer `conv2d (Conv2D)`: `dilation_rate` = [2,1]: corten's layers take one size for every axis",
+        ),
+        (
+            r#"{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": [2, 1], "strides": [2, 1], "padding": "valid"}}"#.into(),
+            "Keras model, layer `p (MaxPooling2D)`: `pool_size` = [2,1]: corten's layers take one size for every axis",
         ),
         (
             conv("").replace(r#""kernel_regularizer": null"#, r#""kernel_regularizer": {"class_name": "L2"}"#),

@@ -40,10 +40,11 @@ fn the_keras_table_spells_what_compiles() {
     let options = sequential![
         Input<8, 8, 1>,
         Conv2D<8, 3>.without_bias(),
+        Conv2D<10, 3, Linear, Valid, 2, 1, 1, 2, 1>,
         (BatchNormalization::new().without_scale().without_center().with_epsilon(0.01)),
         LayerNormalization.without_center(),
     ];
-    assert_eq!(options.weight_shapes().len(), 1 + 2 + 1);
+    assert_eq!(options.weight_shapes().len(), 1 + 2 + 2 + 1);
     let masked = sequential![
         Input<20>,
         Embedding<100, 8>.mask_zero(),

@@ -300,6 +300,22 @@ impl<'a> Layer<'a> {
         }
     }
 
+    /// A size Keras stores as a pair (`kernel_size`, `strides` of a Conv2D):
+    /// `(height, width)`.
+    fn pair(&self, key: &str) -> Result<(usize, usize), Error> {
+        let value = self.get(key)?;
+        let sizes: Option<Vec<usize>> = value.as_array().and_then(|items| {
+            items
+                .iter()
+                .map(|v| v.as_u64().and_then(|n| usize::try_from(n).ok()))
+                .collect()
+        });
+        match sizes.as_deref() {
+            Some(&[h, w]) => Ok((h, w)),
+            _ => Err(self.err(format!("`{key}` = {value}: not a pair of sizes"))),
+        }
+    }
+
     /// Checks `key` is `want` (an option corten has only at Keras's default).
     fn expect(&self, key: &str, want: &Value, what: &str) -> Result<(), Error> {
         match self.config.get(key) {
@@ -674,26 +690,41 @@ fn turbofish(ty: &str) -> String {
 fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
     l.channels_last()?;
     let axes = if l.class == "Conv1D" { 1 } else { 2 };
-    let kernel = l.square("kernel_size", axes)?.to_string();
-    let strides = l.square("strides", axes)?.to_string();
+    // Conv2D's kernel and strides may be pairs (read below); the others' not.
+    let square = |key| match l.class {
+        "Conv2D" => Ok(String::new()),
+        _ => l.square(key, axes).map(|n| n.to_string()),
+    };
+    let (kernel, strides) = (square("kernel_size")?, square("strides")?);
     let dilation = l.square("dilation_rate", axes)?.to_string();
     let activation = l.activation("activation")?.to_string();
     let padding = l.padding()?.to_string();
     let ty = match l.class {
         "Conv2D" => {
-            let groups = l.usize("groups")?.to_string();
+            // Kernel and strides may be pairs; dilation is one size.
+            let (kh, kw) = l.pair("kernel_size")?;
+            let (sh, sw) = l.pair("strides")?;
+            let (kh, kw, sh, sw) = (
+                kh.to_string(),
+                kw.to_string(),
+                sh.to_string(),
+                sw.to_string(),
+            );
+            let args = [
+                l.usize("filters")?.to_string(),
+                kh.clone(),
+                activation,
+                padding,
+                sh.clone(),
+                dilation,
+                l.usize("groups")?.to_string(),
+                kw,
+                sw,
+            ];
             generic(
                 "l::Conv2D",
-                &[
-                    l.usize("filters")?.to_string(),
-                    kernel,
-                    activation,
-                    padding,
-                    strides,
-                    dilation,
-                    groups,
-                ],
-                &["a::Linear", "s::Valid", "1", "1", "1"],
+                &args,
+                &["a::Linear", "s::Valid", "1", "1", "1", &kh, &sh],
             )
         }
         _ if dilation != "1" => {
