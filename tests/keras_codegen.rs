@@ -188,14 +188,26 @@ fn layers_and_options_corten_lacks_are_errors_naming_them() {
         generated.contains("l::Conv2D<4, 3, a::Relu, s::Valid, 2, 1, 1, 2, 1>"),
         "{generated}"
     );
+    for (pool, strides, ty) in [
+        ("[2, 3]", "[1, 2]", "l::MaxPooling2D<2, s::Valid, 1, 3, 2>"),
+        ("[2, 1]", "[2, 1]", "l::MaxPooling2D<2, s::Valid, 2, 1, 1>"),
+        ("[3, 3]", "[2, 2]", "l::MaxPooling2D<3, s::Valid, 2>"),
+        ("[2, 2]", "null", "l::MaxPooling2D<2>"),
+    ] {
+        let layer = format!(
+            r#"{{"class_name": "MaxPooling2D", "config": {{"name": "p", "pool_size": {pool}, "strides": {strides}, "padding": "valid"}}}}"#
+        );
+        let generated = rust_from_keras_config(&config(&layer), "m.keras").unwrap();
+        assert!(generated.contains(ty), "{ty}: {generated}");
+    }
     for (layers, message) in [
         (
             conv("").replace(r#""dilation_rate": [1, 1]"#, r#""dilation_rate": [2, 1]"#),
             "Keras model, layer `conv2d (Conv2D)`: `dilation_rate` = [2,1]: corten's layers take one size for every axis",
         ),
         (
-            r#"{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": [2, 1], "strides": [2, 1], "padding": "valid"}}"#.into(),
-            "Keras model, layer `p (MaxPooling2D)`: `pool_size` = [2,1]: corten's layers take one size for every axis",
+            r#"{"class_name": "MaxPooling1D", "config": {"name": "p", "pool_size": [2, 1], "strides": [2], "padding": "valid"}}"#.into(),
+            "Keras model, layer `p (MaxPooling1D)`: `pool_size` = [2,1]: corten's layers take one size for every axis",
         ),
         (
             conv("").replace(r#""kernel_regularizer": null"#, r#""kernel_regularizer": {"class_name": "L2"}"#),

@@ -56,6 +56,10 @@ fn kernels_and_strides_given_as_pairs_match_keras() {
     check_predict!(&cases, "conv2d_kernel_3x2_strides_2x1", [7, 6, 2], sequential![Input<7, 6, 2>, Conv2D<4, 3, Relu, Valid, 2, 1, 1, 2, 1>], weights: 2);
     // Conv2D(3, (2, 3), strides=(1, 2), padding="same")
     check_predict!(&cases, "conv2d_kernel_2x3_same_strides_1x2", [5, 7, 3], sequential![Input<5, 7, 3>, Conv2D<3, 2, Linear, Same, 1, 1, 1, 3, 2>], weights: 2);
+    // MaxPooling2D((2, 3), strides=(1, 2))
+    check_predict!(&cases, "max_pooling2d_2x3_strides_1x2", [5, 7, 2], sequential![Input<5, 7, 2>, MaxPooling2D<2, Valid, 1, 3, 2>], weights: 0);
+    // AveragePooling2D((3, 1), strides=(2, 1), padding="same")
+    check_predict!(&cases, "average_pooling2d_3x1_same_strides_2x1", [5, 4, 2], sequential![Input<5, 4, 2>, AveragePooling2D<3, Same, 2, 1, 1>], weights: 0);
 }
 
 #[test]

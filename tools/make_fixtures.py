@@ -894,6 +894,9 @@ def layer_options():
     cases += [
         model_case("conv2d_kernel_3x2_strides_2x1", (7, 6, 2), [L.Conv2D(4, (3, 2), strides=(2, 1), activation="relu")]),
         model_case("conv2d_kernel_2x3_same_strides_1x2", (5, 7, 3), [L.Conv2D(3, (2, 3), strides=(1, 2), padding="same")]),
+        model_case("max_pooling2d_2x3_strides_1x2", (5, 7, 2), [L.MaxPooling2D((2, 3), strides=(1, 2))]),
+        model_case("average_pooling2d_3x1_same_strides_2x1", (5, 4, 2),
+                   [L.AveragePooling2D((3, 1), strides=(2, 1), padding="same")]),
     ]
     write("layer_options.txt", cases)
 

@@ -473,17 +473,33 @@ fn spec(value: &Value) -> Result<Spec, Error> {
         "Conv2D" | "Conv1D" | "DepthwiseConv2D" | "Conv2DTranspose" => conv(&l, no_bias(&l)?),
         "MaxPooling2D" | "AveragePooling2D" | "MaxPooling1D" | "AveragePooling1D" => {
             l.channels_last()?;
-            let axes = if l.class.ends_with("2D") { 2 } else { 1 };
-            let pool = l.square("pool_size", axes)?;
-            let strides = match l.config.get("strides") {
-                None | Some(Value::Null) => pool,
-                _ => l.square("strides", axes)?,
+            let padding = l.padding()?.to_string();
+            let ty = match l.class.ends_with("2D") {
+                true => {
+                    let (ph, pw) = l.pair("pool_size")?;
+                    let (sh, sw) = match l.config.get("strides") {
+                        None | Some(Value::Null) => (ph, pw),
+                        _ => l.pair("strides")?,
+                    };
+                    let [ph, pw, sh, sw] = [ph, pw, sh, sw].map(|n| n.to_string());
+                    let defaults = ["s::Valid", &ph, &ph, &sh];
+                    let args = [ph.clone(), padding, sh.clone(), pw, sw];
+                    generic(&format!("l::{}", l.class), &args, &defaults)
+                }
+                false => {
+                    let pool = l.square("pool_size", 1)?;
+                    let strides = match l.config.get("strides") {
+                        None | Some(Value::Null) => pool,
+                        _ => l.square("strides", 1)?,
+                    };
+                    let args = [pool.to_string(), padding, strides.to_string()];
+                    generic(
+                        &format!("l::{}", l.class),
+                        &args,
+                        &["s::Valid", &pool.to_string()],
+                    )
+                }
             };
-            let ty = generic(
-                &format!("l::{}", l.class),
-                &[pool.to_string(), l.padding()?.into(), strides.to_string()],
-                &["s::Valid", &pool.to_string()],
-            );
             Ok(Spec {
                 expr: format!("{}::default()", turbofish(&ty)),
                 ty,
