@@ -60,6 +60,8 @@ fn kernels_and_strides_given_as_pairs_match_keras() {
     check_predict!(&cases, "max_pooling2d_2x3_strides_1x2", [5, 7, 2], sequential![Input<5, 7, 2>, MaxPooling2D<2, Valid, 1, 3, 2>], weights: 0);
     // AveragePooling2D((3, 1), strides=(2, 1), padding="same")
     check_predict!(&cases, "average_pooling2d_3x1_same_strides_2x1", [5, 4, 2], sequential![Input<5, 4, 2>, AveragePooling2D<3, Same, 2, 1, 1>], weights: 0);
+    // DepthwiseConv2D((3, 2), strides=(1, 2), depth_multiplier=2, activation="tanh")
+    check_predict!(&cases, "depthwise_conv2d_3x2_strides_1x2", [6, 7, 2], sequential![Input<6, 7, 2>, DepthwiseConv2D<3, Tanh, Valid, 1, 2, 2, 2>], weights: 2);
 }
 
 #[test]

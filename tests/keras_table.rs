@@ -38,13 +38,15 @@ fn the_keras_table_spells_what_compiles() {
     ];
     assert_eq!(sequence.output_shape().to_string(), "(None, 16)");
     let options = sequential![
-        Input<8, 8, 1>,
+        Input<16, 16, 1>,
         Conv2D<8, 3>.without_bias(),
         Conv2D<10, 3, Linear, Valid, 2, 1, 1, 2, 1>,
+        MaxPooling2D<2, Valid, 1, 3, 2>,
+        DepthwiseConv2D<3, Linear, Valid, 1, 1, 2, 2>,
         (BatchNormalization::new().without_scale().without_center().with_epsilon(0.01)),
         LayerNormalization.without_center(),
     ];
-    assert_eq!(options.weight_shapes().len(), 1 + 2 + 2 + 1);
+    assert_eq!(options.weight_shapes().len(), 1 + 2 + 2 + 2 + 1);
     let masked = sequential![
         Input<20>,
         Embedding<100, 8>.mask_zero(),

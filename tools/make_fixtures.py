@@ -897,6 +897,8 @@ def layer_options():
         model_case("max_pooling2d_2x3_strides_1x2", (5, 7, 2), [L.MaxPooling2D((2, 3), strides=(1, 2))]),
         model_case("average_pooling2d_3x1_same_strides_2x1", (5, 4, 2),
                    [L.AveragePooling2D((3, 1), strides=(2, 1), padding="same")]),
+        model_case("depthwise_conv2d_3x2_strides_1x2", (6, 7, 2),
+                   [L.DepthwiseConv2D((3, 2), strides=(1, 2), depth_multiplier=2, activation="tanh")]),
     ]
     write("layer_options.txt", cases)
 

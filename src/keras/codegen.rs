@@ -706,9 +706,10 @@ fn turbofish(ty: &str) -> String {
 fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
     l.channels_last()?;
     let axes = if l.class == "Conv1D" { 1 } else { 2 };
-    // Conv2D's kernel and strides may be pairs (read below); the others' not.
+    // Conv2D's and DepthwiseConv2D's kernel and strides may be pairs (read
+    // below); the others' not.
     let square = |key| match l.class {
-        "Conv2D" => Ok(String::new()),
+        "Conv2D" | "DepthwiseConv2D" => Ok(String::new()),
         _ => l.square(key, axes).map(|n| n.to_string()),
     };
     let (kernel, strides) = (square("kernel_size")?, square("strides")?);
@@ -763,17 +764,26 @@ fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
                 &["a::Linear", "s::Valid", "1"],
             )
         }
-        "DepthwiseConv2D" => generic(
-            "l::DepthwiseConv2D",
-            &[
-                kernel,
+        "DepthwiseConv2D" => {
+            let (kh, kw) = l.pair("kernel_size")?;
+            let (sh, sw) = l.pair("strides")?;
+            let [kh, kw, sh, sw] = [kh, kw, sh, sw].map(|n| n.to_string());
+            let multiplier = l.usize("depth_multiplier")?.to_string();
+            let args = [
+                kh.clone(),
                 activation,
                 padding,
-                strides,
-                l.usize("depth_multiplier")?.to_string(),
-            ],
-            &["a::Linear", "s::Valid", "1", "1"],
-        ),
+                sh.clone(),
+                multiplier,
+                kw,
+                sw,
+            ];
+            generic(
+                "l::DepthwiseConv2D",
+                &args,
+                &["a::Linear", "s::Valid", "1", "1", &kh, &sh],
+            )
+        }
         _ => {
             l.expect("output_padding", &Value::Null, "output_padding=None")?;
             generic(

@@ -23,6 +23,9 @@ use core::marker::PhantomData;
 /// depth_multiplier=MULTIPLIER)`: `(h, w, c)` becomes `(h', w', c ·
 /// MULTIPLIER)`; output channel `c · MULTIPLIER + m` is channel `c` convolved
 /// with its `m`-th filter. Kernel layout `(kernel, kernel, c, MULTIPLIER)`.
+/// Kernel and strides are square unless `KERNEL_W` and `STRIDE_W` say
+/// otherwise (Keras's pairs: `DepthwiseConv2D((3, 2), strides=(1, 2))` is
+/// `DepthwiseConv2D<3, Linear, Valid, 1, 1, 2, 2>`).
 ///
 /// ```
 /// use corten::layer::DepthwiseConv2D;
@@ -40,6 +43,8 @@ pub struct DepthwiseConv2D<
     P: Padding = Valid,
     const STRIDE: usize = 1,
     const MULTIPLIER: usize = 1,
+    const KERNEL_W: usize = KERNEL,
+    const STRIDE_W: usize = STRIDE,
 > {
     activation: A,
     initializers: Initializers,
@@ -48,11 +53,23 @@ pub struct DepthwiseConv2D<
     padding: PhantomData<P>,
 }
 
-impl<const K: usize, A: Activation, P: Padding, const S: usize, const M: usize>
-    DepthwiseConv2D<K, A, P, S, M>
+impl<
+        const K: usize,
+        A: Activation,
+        P: Padding,
+        const S: usize,
+        const M: usize,
+        const KW: usize,
+        const SW: usize,
+    > DepthwiseConv2D<K, A, P, S, M, KW, SW>
 {
+    /// The windows over `(H, W, C)` images.
+    fn geometry<H: StaticDim, W: StaticDim, C: StaticDim>() -> Geometry {
+        Geometry::rect::<P>((H::SIZE, W::SIZE, C::SIZE), (K, KW), (S, SW), 1)
+    }
+
     /// A layer over weights in any storage, for `C` channels: kernel
-    /// `(K, K, C, M)`, bias `C · M`; an error when a length does not fit.
+    /// `(K, KW, C, M)`, bias `C · M`; an error when a length does not fit.
     #[allow(clippy::type_complexity)]
     pub fn from_data<C: StaticDim, E: Element, KD: Data<E>, B: Data<E>>(
         kernel: KD,
@@ -75,32 +92,45 @@ impl<
         P: Padding,
         const S: usize,
         const M: usize,
-    > WeightShapes<(H, W, C)> for DepthwiseConv2D<K, A, P, S, M>
+        const KW: usize,
+        const SW: usize,
+    > WeightShapes<(H, W, C)> for DepthwiseConv2D<K, A, P, S, M, KW, SW>
 {
     fn weight_shape(index: usize) -> Sizes {
         match index {
-            0 => Sizes::of([K, K, C::SIZE, M]),
+            0 => Sizes::of([K, KW, C::SIZE, M]),
             _ => Sizes::of([C::SIZE * M]),
         }
     }
 }
 
 /// A DepthwiseConv2D takes any image whose height and width hold its kernel.
-impl<H, W, C, const K: usize, A, P, const S: usize, const M: usize, E> LayerOp<(H, W, C), E>
-    for DepthwiseConv2D<K, A, P, S, M>
+impl<
+        H,
+        W,
+        C,
+        const K: usize,
+        A,
+        P,
+        const S: usize,
+        const M: usize,
+        const KW: usize,
+        const SW: usize,
+        E,
+    > LayerOp<(H, W, C), E> for DepthwiseConv2D<K, A, P, S, M, KW, SW>
 where
     C: StaticDim + DimMul<Const<M>>,
     Const<M>: ToUInt,
     H: WindowOutput<Const<K>, Const<S>, P>,
-    W: WindowOutput<Const<K>, Const<S>, P>,
+    W: WindowOutput<Const<KW>, Const<SW>, P>,
     P: Padding,
     A: Activation,
     E: Element,
 {
-    type Output = (Out<H, K, S, P>, Out<W, K, S, P>, Product<C, Const<M>>);
+    type Output = (Out<H, K, S, P>, Out<W, KW, SW, P>, Product<C, Const<M>>);
 
     fn forward<WS: Weights<E>>(&self, w: &WS, x: &[E], y: &mut [E], batch: usize, _: &mut [E]) {
-        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        let g = Self::geometry::<H, W, C>();
         pre_activation((&g, M), w.at(0), w.at(1), x, y, batch);
         activate_in_place(&self.activation, y, C::SIZE * M);
     }
@@ -116,7 +146,7 @@ where
         tape: &mut Tape<E>,
         _rng: &mut crate::random::Rng,
     ) {
-        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        let g = Self::geometry::<H, W, C>();
         let activation = (&self.activation, C::SIZE * M);
         forward_keeping_z(tape, y, 0, activation, |z, _| {
             pre_activation((&g, M), w.at(0), w.at(1), x, z, batch)
@@ -133,9 +163,9 @@ where
     ) {
         let width = C::SIZE * M;
         activation_backward(&self.activation, &tape.cache, pass.y, pass.dy, width);
-        let (d_kernel, d_bias) = grads.split_at_mut(K * K * width);
+        let (d_kernel, d_bias) = grads.split_at_mut(K * KW * width);
         sum_rows(pass.dy, d_bias);
-        let g = Geometry::square::<P>(H::SIZE, W::SIZE, C::SIZE, K, S);
+        let g = Self::geometry::<H, W, C>();
         let tap = tap_gradients((pass.x, &*pass.dy, w.at(0)), d_kernel, pass.dx);
         for_each_tap(&g, M, pass.batch, tap);
     }
@@ -180,7 +210,7 @@ fn for_each_tap(g: &Geometry, m: usize, batch: usize, mut tap: impl FnMut(usize,
     });
 }
 
-kernel_and_bias_layer!("DepthwiseConv2D", "depthwise_conv2d", "depthwise_kernel", "sequential![Input<8, 8, 2>, DepthwiseConv2D<3>.without_bias()]", [const K: usize, A: Activation, P: Padding, const S: usize, const M: usize] DepthwiseConv2D<K, A, P, S, M>);
+kernel_and_bias_layer!("DepthwiseConv2D", "depthwise_conv2d", "depthwise_kernel", "sequential![Input<8, 8, 2>, DepthwiseConv2D<3>.without_bias()]", [const K: usize, A: Activation, P: Padding, const S: usize, const M: usize, const KW: usize, const SW: usize] DepthwiseConv2D<K, A, P, S, M, KW, SW>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {
@@ -220,6 +250,12 @@ mod tests {
         );
         check::gradients(
             &check::build::<Img, _>(DepthwiseConv2D::<2, Tanh, Valid, 1, 1>::default()),
+            1,
+            None,
+        );
+        // Keras's pairs: a 3×2 kernel, strides (1, 2), multiplier 2.
+        check::gradients(
+            &check::build::<Img, _>(DepthwiseConv2D::<3, Tanh, Same, 1, 2, 2, 2>::default()),
             1,
             None,
         );
