@@ -163,9 +163,10 @@ fn corrupted_keras_zips_never_panic() {
     });
 }
 
+/// Damaged Keras 3 `.weights.h5` and Keras 2 legacy `.h5` files of the
+/// same model.
 #[test]
 fn corrupted_keras_files_never_panic() {
-    let bytes = std::fs::read(file("recurrent")).unwrap();
     let mut model = sequential![
         Input<5, 3>,
         (TimeDistributed::new(Dense::<3>::new())),
@@ -178,13 +179,20 @@ fn corrupted_keras_files_never_panic() {
     } else {
         20_000
     };
-    let mut loaded = 0;
-    corrupt(&bytes, 0x9e37_79b9_7f4a_7c15, cases, |bad| {
-        if model.load_keras_weights_from_bytes(bad).is_ok() {
-            loaded += 1;
-            assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
-        }
-    });
-    // Most damage lands in the weights' own bytes and loads (as other numbers).
-    assert!(loaded > 0);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras");
+    for (name, seed) in [
+        ("recurrent.weights.h5", 0x9e37_79b9_7f4a_7c15),
+        ("legacy_recurrent_keras2.h5", 0x2545_f491_4f6c_dd1d),
+    ] {
+        let bytes = std::fs::read(root.join(name)).unwrap();
+        let mut loaded = 0;
+        corrupt(&bytes, seed, cases, |bad| {
+            if model.load_keras_weights_from_bytes(bad).is_ok() {
+                loaded += 1;
+                assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
+            }
+        });
+        // Most damage lands in the weights' own bytes and loads (as other numbers).
+        assert!(loaded > 0, "{name}");
+    }
 }

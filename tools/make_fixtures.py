@@ -766,6 +766,13 @@ def run_time_steps():
     write("run_time_steps.txt", cases)
 
 
+def set_random_weights(model, rng, path=lambda w: w.path):
+    """Every weight drawn from N(0, 0.5), a moving variance from U(0.5, 1.5),
+    in the model's weight order (`path`: where a weight's name is)."""
+    model.set_weights([rng.uniform(0.5, 1.5, tuple(w.shape)).astype(np.float32) if "variance" in path(w)
+                       else rng.normal(0, 0.5, tuple(w.shape)).astype(np.float32) for w in model.weights])
+
+
 def keras_files():
     """Models saved by Keras itself (`save_weights` → `.weights.h5`), with
     every weight set at random, and their predictions on random inputs, for
@@ -777,13 +784,7 @@ def keras_files():
     cases = []
 
     def save(name, model, inputs):
-        weights = []
-        for w in model.weights:
-            value = krng.normal(0, 0.5, tuple(w.shape)).astype(np.float32)
-            if "variance" in w.path:
-                value = krng.uniform(0.5, 1.5, tuple(w.shape)).astype(np.float32)
-            weights.append(value)
-        model.set_weights(weights)
+        set_random_weights(model, krng)
         model.save_weights(os.path.join(folder, f"{name}.weights.h5"))
         if name == "mlp_bn":  # one whole-model file (config + weights in a zip)
             model.save(os.path.join(folder, f"{name}.keras"))
@@ -949,13 +950,7 @@ def codegen_models():
     cases = []
 
     def save(name, model, x):
-        weights = []
-        for w in model.weights:
-            value = grng.normal(0, 0.5, tuple(w.shape)).astype(np.float32)
-            if "variance" in w.path:
-                value = grng.uniform(0.5, 1.5, tuple(w.shape)).astype(np.float32)
-            weights.append(value)
-        model.set_weights(weights)
+        set_random_weights(model, grng)
         model.save(os.path.join(folder, f"{name}.keras"))
         cases.append((name, [("x", x), ("y", model.predict(x, verbose=0))]))
 
@@ -1003,8 +998,7 @@ def legacy_h5():
     for name, make, x in legacy_models(keras, hrng):
         keras.backend.clear_session()
         model = make()
-        model.set_weights([hrng.uniform(0.5, 1.5, w.shape).astype(np.float32) if "variance" in w.path
-                           else hrng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.weights])
+        set_random_weights(model, hrng)
         model.save(os.path.join(folder, f"{name}_keras3.h5"))
         cases.append((name, [("x", x), ("y", model.predict(x, verbose=0))]))
     write("legacy_h5_keras3.txt", cases)
@@ -1043,8 +1037,7 @@ def legacy_h5_keras2():
     for name, make, x in legacy_models(tf_keras, hrng):
         tf_keras.backend.clear_session()
         model = make()
-        model.set_weights([hrng.uniform(0.5, 1.5, w.shape).astype(np.float32) if "variance" in w.name
-                           else hrng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.weights])
+        set_random_weights(model, hrng, path=lambda w: w.name)
         model.save(os.path.join(folder, f"{name}_keras2.h5"))
         cases.append((name, [("x", x), ("y", model.predict(x, verbose=0))]))
     path = "legacy_h5_keras2.txt"

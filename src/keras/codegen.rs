@@ -39,10 +39,13 @@ struct Spec {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn rust_from_keras(keras_file: &[u8], source: &str) -> Result<String, Error> {
+    generate(&config_json(keras_file)?, source).map(|(rust, _)| rust)
+}
+
+/// The text of the `config.json` inside a `.keras` file.
+fn config_json(keras_file: &[u8]) -> Result<String, Error> {
     let config = super::zip_entry(keras_file, "config.json")?;
-    let config = core::str::from_utf8(&config)
-        .map_err(|_| problem(None, "config.json is not UTF-8 text".into()))?;
-    rust_from_keras_config(config, source)
+    String::from_utf8(config).map_err(|_| problem(None, "config.json is not UTF-8 text".into()))
 }
 
 /// [`rust_from_keras`], and a test beside the model that checks its
@@ -66,15 +69,8 @@ pub fn rust_from_keras_checked(
     keras_path: &str,
     check: &str,
 ) -> Result<String, Error> {
-    let mut rust = rust_from_keras(keras_file, keras_path)?;
-    let config = super::zip_entry(keras_file, "config.json")?;
-    let config: Value = serde_json::from_slice(&config)
-        .map_err(|e| problem(None, format!("config.json is not JSON: {e}")))?;
-    let first = config
-        .pointer("/config/layers/0")
-        .ok_or_else(|| problem(None, "a model without layers".into()))?;
-    let dims = input(first)?;
-    let dims = dims.trim_start_matches("Input<").trim_end_matches('>');
+    let (mut rust, input) = generate(&config_json(keras_file)?, keras_path)?;
+    let dims = input.trim_start_matches("Input<").trim_end_matches('>');
     let axes: Vec<String> = dims
         .split(", ")
         .map(|d| match d {
@@ -123,6 +119,11 @@ pub fn rust_from_keras_checked(
 /// assert_eq!(err.to_string(), "Keras model: a `Functional` model: the generator writes `Sequential` models (functional models not yet)");
 /// ```
 pub fn rust_from_keras_config(config: &str, source: &str) -> Result<String, Error> {
+    generate(config, source).map(|(rust, _)| rust)
+}
+
+/// The generated source, and the model's `Input<…>`.
+fn generate(config: &str, source: &str) -> Result<(String, String), Error> {
     let config: Value = serde_json::from_str(config)
         .map_err(|e| problem(None, format!("config.json is not JSON: {e}")))?;
     let class = config
@@ -164,7 +165,7 @@ pub fn rust_from_keras_config(config: &str, source: &str) -> Result<String, Erro
         }
         specs.push(spec);
     }
-    Ok(source_text(name, source, &input, &specs))
+    Ok((source_text(name, source, &input, &specs), input))
 }
 
 /// The generated module's text.

@@ -49,12 +49,14 @@ pub(crate) struct Geometry {
 
 impl Geometry {
     /// A `k × k` window with stride `s` over `h × w` images of `c` channels.
+    #[cfg(test)]
     pub fn square<P: Padding>(h: usize, w: usize, c: usize, k: usize, s: usize) -> Geometry {
         Self::dilated::<P>(h, w, c, k, s, 1)
     }
 
     /// A `k × k` kernel whose taps are `d` apart (its window spans
     /// `d·(k − 1) + 1` pixels), with stride `s`.
+    #[cfg(test)]
     pub fn dilated<P: Padding>(
         h: usize,
         w: usize,
