@@ -25,6 +25,16 @@ fn an_mlp_with_batch_norm_loads_from_either_writer() {
             .unwrap();
         let x = Tensor::from_slice((Dyn(4), Const::<3>), c.get("x")).unwrap();
         assert_close(writer, model.predict(&x).unwrap().as_slice(), c.get("y"));
+        if writer == "keras2" {
+            // Keras 2's `save_weights("w.h5")`: the layer groups at the root.
+            let mut weights_only =
+                sequential![Input<3>, Dense<4, Relu>, BatchNormalization, Dense<2, Softmax>];
+            weights_only
+                .load_keras_weights(file("legacy_mlp_bn_keras2_weights"))
+                .unwrap();
+            let y = weights_only.predict(&x).unwrap();
+            assert_close("keras2 save_weights", y.as_slice(), c.get("y"));
+        }
     }
 }
 

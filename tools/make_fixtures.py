@@ -1039,6 +1039,8 @@ def legacy_h5_keras2():
         model = make()
         set_random_weights(model, hrng, path=lambda w: w.name)
         model.save(os.path.join(folder, f"{name}_keras2.h5"))
+        if name == "legacy_mlp_bn":  # weights alone: layer groups at the root
+            model.save_weights(os.path.join(folder, f"{name}_keras2_weights.h5"))
         cases.append((name, [("x", x), ("y", model.predict(x, verbose=0))]))
     path = "legacy_h5_keras2.txt"
     with open(os.path.join(OUT, path), "w") as f:
