@@ -260,8 +260,11 @@ impl<In: Features + LastAxisSize, E: Element> LayerOp<In, E> for BatchNormalizat
         let c = In::LAST;
         let (mean, inv) = tape.cache.split_at(c);
         // Σ dy·x̂ and Σ dy per feature: γ's and β's gradients, and part of
-        // the input's whether or not the layer has γ and β.
-        let mut sums = alloc::vec![E::ZERO; 2 * c];
+        // the input's whether or not the layer has γ and β (in the tape's
+        // working space: no allocation after the first step).
+        let sums = &mut tape.scratch;
+        sums.clear();
+        sums.resize(2 * c, E::ZERO);
         let (sum_dy_xhat, sum_dy) = sums.split_at_mut(c);
         let xhat = |v: E, i: usize| (v - mean[i]) * inv[i];
         for (xr, dyr) in pass
