@@ -184,6 +184,19 @@ fn layers_and_options_corten_lacks_are_errors_naming_them() {
         generated.contains("l::Conv2D<4, 3, a::Relu, s::Valid, 2, 1, 1, 2, 1>"),
         "{generated}"
     );
+    // A recurrent layer with other activations: its type and constructor.
+    let lstm = r#"{"class_name": "LSTM", "config": {"name": "lstm", "units": 4, "activation": "relu",
+        "recurrent_activation": "hard_sigmoid", "use_bias": true, "return_sequences": false,
+        "go_backwards": false, "dropout": 0.0, "recurrent_dropout": 0.0, "unit_forget_bias": true}}"#;
+    let generated = rust_from_keras_config(&config(lstm), "m.keras").unwrap();
+    assert!(
+        generated.contains("    l::Lstm<4, a::Relu, a::HardSigmoid>,\n"),
+        "{generated}"
+    );
+    assert!(
+        generated.contains("(l::Lstm::<4, a::Relu, a::HardSigmoid>::new()),"),
+        "{generated}"
+    );
     for (pool, strides, ty) in [
         ("[2, 3]", "[1, 2]", "l::MaxPooling2D<2, s::Valid, 1, 3, 2>"),
         ("[2, 1]", "[2, 1]", "l::MaxPooling2D<2, s::Valid, 2, 1, 1>"),

@@ -69,11 +69,10 @@ pub fn rust_from_keras_checked(
     keras_path: &str,
     check: &str,
 ) -> Result<String, Error> {
-    let (mut rust, input) = generate(&config_json(keras_file)?, keras_path)?;
-    let dims = input.trim_start_matches("Input<").trim_end_matches('>');
+    let (mut rust, dims) = generate(&config_json(keras_file)?, keras_path)?;
     let axes: Vec<String> = dims
-        .split(", ")
-        .map(|d| match d {
+        .iter()
+        .map(|d| match d.as_str() {
             "Dyn" => "s::Dyn".to_string(),
             n => format!("s::Const<{n}>"),
         })
@@ -122,8 +121,9 @@ pub fn rust_from_keras_config(config: &str, source: &str) -> Result<String, Erro
     generate(config, source).map(|(rust, _)| rust)
 }
 
-/// The generated source, and the model's `Input<…>`.
-fn generate(config: &str, source: &str) -> Result<(String, String), Error> {
+/// The generated source, and the model's input dimensions (`Dyn` or a
+/// size each).
+fn generate(config: &str, source: &str) -> Result<(String, Vec<String>), Error> {
     let config: Value = serde_json::from_str(config)
         .map_err(|e| problem(None, format!("config.json is not JSON: {e}")))?;
     let class = config
@@ -165,7 +165,13 @@ fn generate(config: &str, source: &str) -> Result<(String, String), Error> {
         }
         specs.push(spec);
     }
-    Ok((source_text(name, source, &input, &specs), input))
+    let text = source_text(
+        name,
+        source,
+        &format!("Input<{}>", input.join(", ")),
+        &specs,
+    );
+    Ok((text, input))
 }
 
 /// The generated module's text.
@@ -414,8 +420,9 @@ fn generic(name: &str, args: &[String], defaults: &[&str]) -> String {
     format!("{name}<{}>", args[..keep].join(", "))
 }
 
-/// `Input<…>` from the first layer, Keras's `InputLayer`.
-fn input(value: &Value) -> Result<String, Error> {
+/// The dimensions of `Input<…>` (after the batch) from the first layer,
+/// Keras's `InputLayer`.
+fn input(value: &Value) -> Result<Vec<String>, Error> {
     let layer = Layer::of(value)?;
     if layer.class != "InputLayer" {
         return Err(layer.err(
@@ -442,7 +449,7 @@ fn input(value: &Value) -> Result<String, Error> {
     if dims.is_empty() {
         return Err(layer.err("an input of scalars: corten's inputs have a shape".into()));
     }
-    Ok(format!("Input<{}>", dims.join(", ")))
+    Ok(dims)
 }
 
 fn spec(value: &Value) -> Result<Spec, Error> {
@@ -717,17 +724,14 @@ fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
     let dilation = l.square("dilation_rate", axes)?.to_string();
     let activation = l.activation("activation")?.to_string();
     let padding = l.padding()?.to_string();
+    // Kernel height and width, then stride along each (dilation is one size).
+    let pairs = || -> Result<[String; 4], Error> {
+        let ((kh, kw), (sh, sw)) = (l.pair("kernel_size")?, l.pair("strides")?);
+        Ok([kh, kw, sh, sw].map(|n| n.to_string()))
+    };
     let ty = match l.class {
         "Conv2D" => {
-            // Kernel and strides may be pairs; dilation is one size.
-            let (kh, kw) = l.pair("kernel_size")?;
-            let (sh, sw) = l.pair("strides")?;
-            let (kh, kw, sh, sw) = (
-                kh.to_string(),
-                kw.to_string(),
-                sh.to_string(),
-                sw.to_string(),
-            );
+            let [kh, kw, sh, sw] = pairs()?;
             let args = [
                 l.usize("filters")?.to_string(),
                 kh.clone(),
@@ -766,9 +770,7 @@ fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
             )
         }
         "DepthwiseConv2D" => {
-            let (kh, kw) = l.pair("kernel_size")?;
-            let (sh, sw) = l.pair("strides")?;
-            let [kh, kw, sh, sw] = [kh, kw, sh, sw].map(|n| n.to_string());
+            let [kh, kw, sh, sw] = pairs()?;
             let multiplier = l.usize("depth_multiplier")?.to_string();
             let args = [
                 kh.clone(),
@@ -874,23 +876,22 @@ fn recurrent(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
             options.push_str(&format!(".{key}({:?})", rate as f32));
         }
     }
-    let (ty, base) = match l.class {
-        "SimpleRNN" => (
-            generic(
-                "l::SimpleRnn",
-                &[units.clone(), activation.clone(), returns],
-                &["a::Tanh", "l::LastOutput"],
-            ),
-            "l::SimpleRnn",
-        ),
+    // The spec's type, and the constructor it is built with: the activations
+    // alone (`Lstm::<8>::new()`), then the options that change the type.
+    let (ty, constructor) = match l.class {
+        "SimpleRNN" => {
+            let activations = [units, activation];
+            let args = [&activations[..], &[returns]].concat();
+            (
+                generic("l::SimpleRnn", &args, &["a::Tanh", "l::LastOutput"]),
+                generic("l::SimpleRnn", &activations, &["a::Tanh"]),
+            )
+        }
         class => {
             let recurrent_activation = l.activation("recurrent_activation")?.to_string();
-            let mut args = alloc::vec![
-                units.clone(),
-                activation.clone(),
-                recurrent_activation,
-                returns
-            ];
+            let activations = [units, activation, recurrent_activation];
+            let mut args = activations.to_vec();
+            args.push(returns);
             let mut defaults = alloc::vec!["a::Tanh", "a::Sigmoid", "l::LastOutput"];
             if class == "GRU" {
                 let after = l.bool("reset_after")?;
@@ -906,30 +907,16 @@ fn recurrent(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
                 if !after {
                     options.push_str(".reset_before()");
                 }
-            } else {
-                if !l.bool("unit_forget_bias")? {
-                    options.push_str(".without_unit_forget_bias()");
-                }
+            } else if !l.bool("unit_forget_bias")? {
+                options.push_str(".without_unit_forget_bias()");
             }
             let name = if class == "GRU" { "l::Gru" } else { "l::Lstm" };
-            (generic(name, &args, &defaults), name)
+            (
+                generic(name, &args, &defaults),
+                generic(name, &activations, &["a::Tanh", "a::Sigmoid"]),
+            )
         }
     };
-    // Built from the spec's activations, then the options that change its type.
-    let activations: Vec<&str> = ty
-        .trim_end_matches('>')
-        .split(", ")
-        .skip(1)
-        .filter(|a| a.starts_with("a::"))
-        .collect();
-    let expr = match activations.as_slice() {
-        [] | ["a::Tanh"] | ["a::Tanh", "a::Sigmoid"] => {
-            format!("{base}::<{units}>::new(){options}")
-        }
-        _ => format!(
-            "{base}::<{units}, {}>::new(){options}",
-            activations.join(", ")
-        ),
-    };
+    let expr = format!("{}::new(){options}", turbofish(&constructor));
     Ok(Spec { ty, expr })
 }
