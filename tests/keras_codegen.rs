@@ -184,6 +184,24 @@ fn layers_and_options_corten_lacks_are_errors_naming_them() {
         generated.contains("l::Conv2D<4, 3, a::Relu, s::Valid, 2, 1, 1, 2, 1>"),
         "{generated}"
     );
+    // A dilation pair: (2, 1), then (1, 3).
+    for (rate, ty) in [
+        (
+            "[2, 1]",
+            "l::Conv2D<4, 3, a::Relu, s::Valid, 1, 2, 1, 3, 1, 1>",
+        ),
+        (
+            "[1, 3]",
+            "l::Conv2D<4, 3, a::Relu, s::Valid, 1, 1, 1, 3, 1, 3>",
+        ),
+    ] {
+        let dilated = conv("").replace(
+            r#""dilation_rate": [1, 1]"#,
+            &format!(r#""dilation_rate": {rate}"#),
+        );
+        let generated = rust_from_keras_config(&config(&dilated), "m.keras").unwrap();
+        assert!(generated.contains(ty), "{ty}: {generated}");
+    }
     // A recurrent layer with other activations: its type and constructor.
     let lstm = r#"{"class_name": "LSTM", "config": {"name": "lstm", "units": 4, "activation": "relu",
         "recurrent_activation": "hard_sigmoid", "use_bias": true, "return_sequences": false,
@@ -211,8 +229,10 @@ fn layers_and_options_corten_lacks_are_errors_naming_them() {
     }
     for (layers, message) in [
         (
-            conv("").replace(r#""dilation_rate": [1, 1]"#, r#""dilation_rate": [2, 1]"#),
-            "Keras model, layer `conv2d (Conv2D)`: `dilation_rate` = [2,1]: corten's layers take one size for every axis",
+            r#"{"class_name": "DepthwiseConv2D", "config": {"name": "dw", "kernel_size": [3, 3], "strides": [1, 1],
+                "padding": "valid", "data_format": "channels_last", "dilation_rate": [2, 1], "depth_multiplier": 1,
+                "activation": "linear", "use_bias": true}}"#.into(),
+            "Keras model, layer `dw (DepthwiseConv2D)`: `dilation_rate` = [2,1]: corten's layers take one size for every axis",
         ),
         (
             r#"{"class_name": "MaxPooling1D", "config": {"name": "p", "pool_size": [2, 1], "strides": [2], "padding": "valid"}}"#.into(),

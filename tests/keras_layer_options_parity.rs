@@ -50,7 +50,7 @@ fn convolutions_without_bias_match_keras() {
 }
 
 #[test]
-fn kernels_and_strides_given_as_pairs_match_keras() {
+fn kernels_strides_and_dilations_given_as_pairs_match_keras() {
     let cases = load("layer_options.txt");
     // Conv2D(4, (3, 2), strides=(2, 1), activation="relu")
     check_predict!(&cases, "conv2d_kernel_3x2_strides_2x1", [7, 6, 2], sequential![Input<7, 6, 2>, Conv2D<4, 3, Relu, Valid, 2, 1, 1, 2, 1>], weights: 2);
@@ -62,6 +62,10 @@ fn kernels_and_strides_given_as_pairs_match_keras() {
     check_predict!(&cases, "average_pooling2d_3x1_same_strides_2x1", [5, 4, 2], sequential![Input<5, 4, 2>, AveragePooling2D<3, Same, 2, 1, 1>], weights: 0);
     // DepthwiseConv2D((3, 2), strides=(1, 2), depth_multiplier=2, activation="tanh")
     check_predict!(&cases, "depthwise_conv2d_3x2_strides_1x2", [6, 7, 2], sequential![Input<6, 7, 2>, DepthwiseConv2D<3, Tanh, Valid, 1, 2, 2, 2>], weights: 2);
+    // Conv2D(3, (3, 2), dilation_rate=(2, 1), activation="relu")
+    check_predict!(&cases, "conv2d_dilation_2x1", [9, 6, 2], sequential![Input<9, 6, 2>, Conv2D<3, 3, Relu, Valid, 1, 2, 1, 2, 1, 1>], weights: 2);
+    // Conv2D(2, 3, dilation_rate=(1, 3), padding="same")
+    check_predict!(&cases, "conv2d_dilation_1x3_same", [5, 9, 2], sequential![Input<5, 9, 2>, Conv2D<2, 3, Linear, Same, 1, 1, 1, 3, 1, 3>], weights: 2);
 }
 
 #[test]

@@ -902,6 +902,9 @@ def layer_options():
                    [L.AveragePooling2D((3, 1), strides=(2, 1), padding="same")]),
         model_case("depthwise_conv2d_3x2_strides_1x2", (6, 7, 2),
                    [L.DepthwiseConv2D((3, 2), strides=(1, 2), depth_multiplier=2, activation="tanh")]),
+        # Dilation given as a pair.
+        model_case("conv2d_dilation_2x1", (9, 6, 2), [L.Conv2D(3, (3, 2), dilation_rate=(2, 1), activation="relu")]),
+        model_case("conv2d_dilation_1x3_same", (5, 9, 2), [L.Conv2D(2, 3, dilation_rate=(1, 3), padding="same")]),
     ]
     write("layer_options.txt", cases)
 

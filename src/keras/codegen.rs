@@ -721,32 +721,38 @@ fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
         _ => l.square(key, axes).map(|n| n.to_string()),
     };
     let (kernel, strides) = (square("kernel_size")?, square("strides")?);
-    let dilation = l.square("dilation_rate", axes)?.to_string();
     let activation = l.activation("activation")?.to_string();
     let padding = l.padding()?.to_string();
-    // Kernel height and width, then stride along each (dilation is one size).
-    let pairs = || -> Result<[String; 4], Error> {
-        let ((kh, kw), (sh, sw)) = (l.pair("kernel_size")?, l.pair("strides")?);
-        Ok([kh, kw, sh, sw].map(|n| n.to_string()))
+    // Height and width of the kernel, the stride and (Conv2D) the dilation.
+    let pair = |key| -> Result<[String; 2], Error> {
+        let (h, w) = l.pair(key)?;
+        Ok([h.to_string(), w.to_string()])
+    };
+    let dilation = match l.class {
+        "Conv2D" => String::new(),
+        _ => l.square("dilation_rate", axes)?.to_string(),
     };
     let ty = match l.class {
         "Conv2D" => {
-            let [kh, kw, sh, sw] = pairs()?;
+            let [kh, kw] = pair("kernel_size")?;
+            let [sh, sw] = pair("strides")?;
+            let [dh, dw] = pair("dilation_rate")?;
             let args = [
                 l.usize("filters")?.to_string(),
                 kh.clone(),
                 activation,
                 padding,
                 sh.clone(),
-                dilation,
+                dh.clone(),
                 l.usize("groups")?.to_string(),
                 kw,
                 sw,
+                dw,
             ];
             generic(
                 "l::Conv2D",
                 &args,
-                &["a::Linear", "s::Valid", "1", "1", "1", &kh, &sh],
+                &["a::Linear", "s::Valid", "1", "1", "1", &kh, &sh, &dh],
             )
         }
         _ if dilation != "1" => {
@@ -770,7 +776,8 @@ fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
             )
         }
         "DepthwiseConv2D" => {
-            let [kh, kw, sh, sw] = pairs()?;
+            let [kh, kw] = pair("kernel_size")?;
+            let [sh, sw] = pair("strides")?;
             let multiplier = l.usize("depth_multiplier")?.to_string();
             let args = [
                 kh.clone(),

@@ -40,7 +40,8 @@ pub(crate) struct Geometry {
     pub kernel_w: usize,
     pub stride_h: usize,
     pub stride_w: usize,
-    pub dilation: usize,
+    pub dilation_h: usize,
+    pub dilation_w: usize,
     pub out_height: usize,
     pub out_width: usize,
     pub pad_top: usize,
@@ -65,20 +66,21 @@ impl Geometry {
         s: usize,
         d: usize,
     ) -> Geometry {
-        Self::rect::<P>((h, w, c), (k, k), (s, s), d)
+        Self::rect::<P>((h, w, c), (k, k), (s, s), (d, d))
     }
 
     /// A `kh × kw` kernel with strides `(sh, sw)` (Keras's pairs) whose
-    /// taps are `d` apart, over `(h, w, c)` images.
+    /// taps are `dh` rows and `dw` columns apart, over `(h, w, c)` images.
     pub fn rect<P: Padding>(
         (h, w, c): (usize, usize, usize),
         (kh, kw): (usize, usize),
         (sh, sw): (usize, usize),
-        d: usize,
+        (dh, dw): (usize, usize),
     ) -> Geometry {
-        let (extent_h, extent_w) = (d * (kh - 1) + 1, d * (kw - 1) + 1);
+        let (extent_h, extent_w) = (dh * (kh - 1) + 1, dw * (kw - 1) + 1);
         Geometry {
-            dilation: d,
+            dilation_h: dh,
+            dilation_w: dw,
             height: h,
             width: w,
             channels: c,
@@ -93,6 +95,11 @@ impl Geometry {
         }
     }
 
+    /// Whether the kernel's taps are adjacent (no dilation along either axis).
+    fn undilated(&self) -> bool {
+        self.dilation_h == 1 && self.dilation_w == 1
+    }
+
     /// One window covering the whole `h × w` image (global pooling).
     #[cfg(feature = "std")]
     pub fn whole(h: usize, w: usize, c: usize) -> Geometry {
@@ -104,7 +111,8 @@ impl Geometry {
             kernel_w: w,
             stride_h: 1,
             stride_w: 1,
-            dilation: 1,
+            dilation_h: 1,
+            dilation_w: 1,
             out_height: 1,
             out_width: 1,
             pad_top: 0,
@@ -123,7 +131,8 @@ impl Geometry {
             kernel_w: k,
             stride_h: 1,
             stride_w: s,
-            dilation: 1,
+            dilation_h: 1,
+            dilation_w: 1,
             out_height: 1,
             out_width: P::output_size(steps, k, s),
             pad_top: 0,
@@ -157,8 +166,8 @@ impl Geometry {
     /// `(oh, ow)`, or `None` in the padding.
     #[inline]
     pub fn source(&self, oh: usize, ow: usize, kh: usize, kw: usize) -> Option<(usize, usize)> {
-        let ih = (oh * self.stride_h + kh * self.dilation).checked_sub(self.pad_top)?;
-        let iw = (ow * self.stride_w + kw * self.dilation).checked_sub(self.pad_left)?;
+        let ih = (oh * self.stride_h + kh * self.dilation_h).checked_sub(self.pad_top)?;
+        let iw = (ow * self.stride_w + kw * self.dilation_w).checked_sub(self.pad_left)?;
         (ih < self.height && iw < self.width).then_some((ih, iw))
     }
 
@@ -167,7 +176,7 @@ impl Geometry {
     /// For each kernel row the `(kw, c)` values are contiguous in the input, so
     /// each is one copy (zeros where the window hangs over the padding).
     pub fn im2col<E: Element>(&self, x: &[E], batch: usize, out: &mut [E]) {
-        if self.dilation != 1 {
+        if !self.undilated() {
             return self.im2col_per_tap(x, batch, out);
         }
         let (c, kh_n, k) = (self.channels, self.kernel_h, self.kernel_w);
@@ -224,14 +233,14 @@ impl Geometry {
         // product per kernel row. In place wins where im2col is mostly
         // overhead (few channels) or the per-row products are large (wide
         // images). im2col otherwise (measured: benches/conv.rs).
-        if self.dilation == 1
+        if self.undilated()
             && self.stride_h == 1
             && self.stride_w == 1
             && self.channels > 4
             && self.out_width < 32
         {
             self.convolve_padded_rows(x, y, batch, scratch, kernel, filters);
-        } else if self.dilation == 1 && (self.channels <= 4 || self.out_width >= 32) {
+        } else if self.undilated() && (self.channels <= 4 || self.out_width >= 32) {
             self.convolve_in_place(x, y, batch, scratch, kernel, filters);
         } else {
             let rows = batch * self.out_height * self.out_width;
@@ -705,6 +714,10 @@ mod tests {
             (Geometry::square::<Same>(3, 34, 2, 5, 1), 2),
             (Geometry::row::<Same>(50, 3, 4, 1), 6),
             (Geometry::dilated::<Same>(9, 40, 2, 3, 1, 2), 3),
+            (
+                Geometry::rect::<Valid>((9, 12, 2), (3, 2), (1, 2), (2, 3)),
+                2,
+            ),
         ];
         // Under Miri (minutes a case), one case of each path: in place,
         // padded rows, im2col, a row, dilated.

@@ -19,12 +19,14 @@ use crate::Element;
 use core::marker::PhantomData;
 
 /// The Conv2D spec as a model names it: `Conv2D<FILTERS, KERNEL, Activation,
-/// Padding, STRIDE, DILATION, GROUPS, KERNEL_W, STRIDE_W>` (Keras defaults:
-/// linear, `Valid`, stride 1; the kernel and the stride are square unless
-/// `KERNEL_W` and `STRIDE_W` say otherwise: Keras's `Conv2D(10, (3, 2),
-/// strides=(2, 1))` is `Conv2D<10, 3, Linear, Valid, 2, 1, 1, 2, 1>`). The input channels come from the layer before; the
-/// output height and width are computed by the compiler, and a kernel larger
-/// than the input is a compile error.
+/// Padding, STRIDE, DILATION, GROUPS, KERNEL_W, STRIDE_W, DILATION_W>` (Keras
+/// defaults: linear, `Valid`, stride 1; the kernel, the stride and the
+/// dilation are square unless `KERNEL_W`, `STRIDE_W` and `DILATION_W` say
+/// otherwise: Keras's `Conv2D(10, (3, 2), strides=(2, 1))` is `Conv2D<10, 3,
+/// Linear, Valid, 2, 1, 1, 2, 1>`, `Conv2D(10, 3, dilation_rate=(2, 1))` is
+/// `Conv2D<10, 3, Linear, Valid, 1, 2, 1, 3, 1, 1>`). The input channels
+/// come from the layer before; the output height and width are computed by
+/// the compiler, and a kernel larger than the input is a compile error.
 ///
 /// ```
 /// use corten::prelude::*;
@@ -45,6 +47,7 @@ pub struct Conv2D<
     const GROUPS: usize = 1,
     const KERNEL_W: usize = KERNEL,
     const STRIDE_W: usize = STRIDE,
+    const DILATION_W: usize = DILATION,
 > {
     activation: A,
     initializers: Initializers,
@@ -95,7 +98,8 @@ impl<
         const GROUPS: usize,
         const KERNEL_W: usize,
         const STRIDE_W: usize,
-    > Conv2D<FILTERS, KERNEL, A, P, STRIDE, DILATION, GROUPS, KERNEL_W, STRIDE_W>
+        const DILATION_W: usize,
+    > Conv2D<FILTERS, KERNEL, A, P, STRIDE, DILATION, GROUPS, KERNEL_W, STRIDE_W, DILATION_W>
 {
     /// A Conv2D layer with the given weights (Keras layout), stored inline.
     /// Its input channels are the kernel's; height and width come from the
@@ -196,7 +200,8 @@ impl<
         const G: usize,
         const KW: usize,
         const SW: usize,
-    > WeightShapes<(H, W, C)> for Conv2D<F, KS, A, P, S, DL, G, KW, SW>
+        const DW: usize,
+    > WeightShapes<(H, W, C)> for Conv2D<F, KS, A, P, S, DL, G, KW, SW, DW>
 where
     C: StaticDim,
     A: Activation,
@@ -225,22 +230,23 @@ impl<
         const G: usize,
         const KW: usize,
         const SW: usize,
+        const DW: usize,
         E,
-    > LayerOp<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL, G, KW, SW>
+    > LayerOp<(H, W, C), E> for Conv2D<F, KS, A, P, S, DL, G, KW, SW, DW>
 where
-    (): KernelExtent<KS, DL> + KernelExtent<KW, DL>,
+    (): KernelExtent<KS, DL> + KernelExtent<KW, DW>,
     Const<F>: FiltersSplit<G>,
     C: ChannelsSplit<G>,
     H: WindowOutput<Extent<KS, DL>, Const<S>, P>,
-    W: WindowOutput<Extent<KW, DL>, Const<SW>, P>,
+    W: WindowOutput<Extent<KW, DW>, Const<SW>, P>,
     P: Padding,
     A: Activation,
     E: DenseElement,
 {
-    type Output = (Out<H, KS, S, DL, P>, Out<W, KW, SW, DL, P>, Const<F>);
-    const SCRATCH_PER_SAMPLE: usize = if G == 1 && DL == 1 {
+    type Output = (Out<H, KS, S, DL, P>, Out<W, KW, SW, DW, P>, Const<F>);
+    const SCRATCH_PER_SAMPLE: usize = if G == 1 && DL == 1 && DW == 1 {
         // im2col or the padded-rows buffers, whichever is larger.
-        let (oh, ow) = (<Out<H, KS, S, DL, P>>::SIZE, <Out<W, KW, SW, DL, P>>::SIZE);
+        let (oh, ow) = (<Out<H, KS, S, DL, P>>::SIZE, <Out<W, KW, SW, DW, P>>::SIZE);
         let im2col = oh * ow * KS * KW * C::SIZE;
         let padded = (oh + KS - 1) * (ow + KW - 1) * C::SIZE + oh * (ow + KW - 1) * F;
         if im2col > padded {
@@ -249,7 +255,7 @@ where
             padded
         }
     } else {
-        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KW, SW, DL, P>>::SIZE * KS * KW * (C::SIZE / G)
+        <Out<H, KS, S, DL, P>>::SIZE * <Out<W, KW, SW, DW, P>>::SIZE * KS * KW * (C::SIZE / G)
     };
 
     fn forward<WS: Weights<E>>(
@@ -323,15 +329,16 @@ impl<
         const G: usize,
         const KW: usize,
         const SW: usize,
-    > Conv2D<F, KS, A, P, S, DL, G, KW, SW>
+        const DW: usize,
+    > Conv2D<F, KS, A, P, S, DL, G, KW, SW, DW>
 {
     /// The windows over `(H, W, C)` images.
     fn geometry<H: StaticDim, W: StaticDim, C: StaticDim>() -> Geometry {
-        Geometry::rect::<P>((H::SIZE, W::SIZE, C::SIZE), (KS, KW), (S, SW), DL)
+        Geometry::rect::<P>((H::SIZE, W::SIZE, C::SIZE), (KS, KW), (S, SW), (DL, DW))
     }
 }
 
-kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", "sequential![Input<8, 8, 2>, Conv2D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize, const KW: usize, const SW: usize] Conv2D<F, KS, A, P, S, DL, G, KW, SW>);
+kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", "sequential![Input<8, 8, 2>, Conv2D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize, const KW: usize, const SW: usize, const DW: usize] Conv2D<F, KS, A, P, S, DL, G, KW, SW, DW>);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {
@@ -378,6 +385,12 @@ mod tests {
         );
         check::gradients(
             &check::build::<Img, _>(Conv2D::<2, 2, Tanh, Same, 1, 1, 1, 3, 2>::default()),
+            1,
+            None,
+        );
+        // Dilation as a pair: (2, 1).
+        check::gradients(
+            &check::build::<Img, _>(Conv2D::<2, 2, Tanh, Valid, 1, 2, 1, 2, 1, 1>::default()),
             1,
             None,
         );

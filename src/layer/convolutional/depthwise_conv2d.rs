@@ -65,7 +65,7 @@ impl<
 {
     /// The windows over `(H, W, C)` images.
     fn geometry<H: StaticDim, W: StaticDim, C: StaticDim>() -> Geometry {
-        Geometry::rect::<P>((H::SIZE, W::SIZE, C::SIZE), (K, KW), (S, SW), 1)
+        Geometry::rect::<P>((H::SIZE, W::SIZE, C::SIZE), (K, KW), (S, SW), (1, 1))
     }
 
     /// A layer over weights in any storage, for `C` channels: kernel

@@ -112,7 +112,7 @@ impl<Op, const K: usize, P: Padding, const S: usize, const KW: usize, const SW: 
 {
     /// The windows over `(H, W, C)` images.
     fn geometry<H: StaticDim, W: StaticDim, C: StaticDim>() -> Geometry {
-        Geometry::rect::<P>((H::SIZE, W::SIZE, C::SIZE), (K, KW), (S, SW), 1)
+        Geometry::rect::<P>((H::SIZE, W::SIZE, C::SIZE), (K, KW), (S, SW), (1, 1))
     }
 }
 
