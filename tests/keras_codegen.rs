@@ -33,6 +33,13 @@ mod gen_wrappers {
 mod gen_reshape {
     include!("generated/gen_reshape.rs");
 }
+/// With the test `--check` writes for two inputs and two outputs.
+mod gen_functional {
+    include!("generated/gen_functional.rs");
+}
+mod gen_functional_steps {
+    include!("generated/gen_functional_steps.rs");
+}
 
 fn root(path: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -51,6 +58,10 @@ fn the_committed_sources_are_what_the_generator_writes() {
         ("tests/fixtures/keras/gen_steps.keras", "gen_steps"),
         ("tests/fixtures/keras/gen_wrappers.keras", "gen_wrappers"),
         ("tests/fixtures/keras/gen_reshape.keras", "gen_reshape"),
+        (
+            "tests/fixtures/keras/gen_functional_steps.keras",
+            "gen_functional_steps",
+        ),
     ] {
         let bytes = std::fs::read(root(keras)).unwrap();
         let rust = rust_from_keras(&bytes, keras).unwrap();
@@ -61,14 +72,27 @@ fn the_committed_sources_are_what_the_generator_writes() {
             "tests/generated/{generated}.rs is not what corten-keras writes for {keras}: run it again"
         );
     }
-    let keras = "examples/keras/digits_cnn.keras";
-    let check = "examples/keras/digits_cnn_check.npz";
-    let rust = rust_from_keras_checked(&std::fs::read(root(keras)).unwrap(), keras, check).unwrap();
-    let committed = std::fs::read_to_string(root("tests/generated/digits_cnn_checked.rs")).unwrap();
-    assert_eq!(
-        rust, committed,
-        "digits_cnn_checked.rs: run corten-keras --check again"
-    );
+    for (keras, check, generated) in [
+        (
+            "examples/keras/digits_cnn.keras",
+            "examples/keras/digits_cnn_check.npz",
+            "digits_cnn_checked",
+        ),
+        (
+            "tests/fixtures/keras/gen_functional.keras",
+            "tests/fixtures/keras/gen_functional_check.npz",
+            "gen_functional",
+        ),
+    ] {
+        let rust =
+            rust_from_keras_checked(&std::fs::read(root(keras)).unwrap(), keras, check).unwrap();
+        let committed =
+            std::fs::read_to_string(root(&format!("tests/generated/{generated}.rs"))).unwrap();
+        assert_eq!(
+            rust, committed,
+            "{generated}.rs: run corten-keras --check again"
+        );
+    }
 }
 
 #[test]
@@ -143,6 +167,36 @@ fn generated_models_predict_as_keras_does() {
     );
 }
 
+/// Functional models: two inputs and two outputs, a skip connection, a
+/// shared layer, every merge; sequences beside masked ids.
+#[test]
+fn generated_functional_models_predict_as_keras_does() {
+    let cases = load("codegen.txt");
+    let c = case(&cases, "gen_functional");
+    let model = gen_functional::model(&keras_file("gen_functional")).unwrap();
+    let xa = Tensor::from_slice((Dyn(3), Const::<8>), c.get("x0")).unwrap();
+    let xb = Tensor::from_slice((Dyn(3), Const::<5>), c.get("x1")).unwrap();
+    let (cls, hidden) = model.predict((&xa, &xb)).unwrap();
+    assert_close("gen_functional cls", cls.as_slice(), c.get("y0"));
+    assert_close("gen_functional hidden", hidden.as_slice(), c.get("y1"));
+    // Keras's names and order, the shared layer once: Keras's own summary.
+    let want = std::fs::read_to_string(root("tests/fixtures/summary_gen_functional.txt")).unwrap();
+    assert_eq!(model.summary().to_string().trim_end(), want.trim_end());
+    // The shapes module names each node's shape, as Keras prints it.
+    let _: gen_functional::shapes::Concatenate = (Const::<13>,);
+    let _: gen_functional::shapes::Cls = (Const::<3>,);
+
+    let c = case(&cases, "gen_functional_steps");
+    let model = gen_functional_steps::model(&keras_file("gen_functional_steps")).unwrap();
+    let steps = Tensor::from_slice((Dyn(2), Const::<7>, Const::<3>), c.get("x0")).unwrap();
+    let ids = Tensor::from_slice((Dyn(2), Const::<6>), c.get("x1")).unwrap();
+    assert_close(
+        "gen_functional_steps",
+        model.predict((&steps, &ids)).unwrap().as_slice(),
+        c.get("y0"),
+    );
+}
+
 /// A generated model given another model's weights says which layer does
 /// not fit.
 #[test]
@@ -166,6 +220,102 @@ fn conv(extra: &str) -> String {
             "strides": [1, 1], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1],
             "groups": 1, "activation": "relu", "use_bias": true, "kernel_regularizer": null {extra}}}}}"#
     )
+}
+
+/// A functional model of `layers` (each with its `inbound_nodes`), as
+/// Keras writes its config.
+fn functional(layers: &[String], outputs: &str) -> String {
+    format!(
+        r#"{{"class_name": "Functional", "config": {{"name": "f", "layers": [
+            {{"class_name": "InputLayer", "config": {{"batch_shape": [null, 4], "name": "x"}}, "inbound_nodes": []}},
+            {}], "input_layers": [["x", 0, 0]], "output_layers": {outputs}}}}}"#,
+        layers.join(", ")
+    )
+}
+
+/// A layer `class` named `name` of `config`, called on `args` with `kwargs`.
+fn called(class: &str, name: &str, config: &str, args: &str, kwargs: &str) -> String {
+    format!(
+        r#"{{"class_name": "{class}", "config": {{"name": "{name}" {config}}},
+            "inbound_nodes": [{{"args": [{args}], "kwargs": {{{kwargs}}}}}]}}"#
+    )
+}
+
+/// Keras's tensor for output `index` of call 0 of layer `of`.
+fn tensor(of: &str, index: usize) -> String {
+    format!(
+        r#"{{"class_name": "__keras_tensor__", "config": {{"shape": [null, 4], "keras_history": ["{of}", 0, {index}]}}}}"#
+    )
+}
+
+#[test]
+fn functional_models_corten_cannot_write_are_errors_naming_the_layer() {
+    let dense = |name: &str, args: &str, kwargs: &str| {
+        called(
+            "Dense",
+            name,
+            r#", "units": 4, "activation": "linear", "use_bias": true"#,
+            args,
+            kwargs,
+        )
+    };
+    // What works: x → dense → add(x, dense).
+    let ok = functional(
+        &[
+            dense("dense", &tensor("x", 0), ""),
+            called(
+                "Add",
+                "add",
+                "",
+                &format!("[{}, {}]", tensor("x", 0), tensor("dense", 0)),
+                "",
+            ),
+        ],
+        r#"[["add", 0, 0]]"#,
+    );
+    let generated = rust_from_keras_config(&ok, "f.keras").unwrap();
+    assert!(
+        generated.contains("    let add = g.add(l::Add, (x, dense));\n"),
+        "{generated}"
+    );
+    assert!(generated.contains("g.build(x, add)"), "{generated}");
+    for (config, message) in [
+        (
+            ok.replace("[null, 4]", "[null, null, 4]"),
+            "Keras model, layer `x (InputLayer)`: timesteps known only at run time: corten's functional models take inputs of static sizes (not yet `None`)",
+        ),
+        (
+            functional(&[dense("dense", &tensor("x", 0), r#""initial_state": [1]"#)], r#"[["dense", 0, 0]]"#),
+            "Keras model, layer `dense (Dense)`: called with `initial_state`: the generator applies layers to their input nodes only (not yet `initial_state`)",
+        ),
+        (
+            functional(&[dense("dense", &tensor("x", 1), "")], r#"[["dense", 0, 0]]"#),
+            "Keras model: layer `dense`: output 1 of layer `x`: the generator reads a layer's first output only (not yet its states)",
+        ),
+        (
+            functional(&[dense("dense", &format!("[{}]", tensor("x", 0)), "")], r#"[["dense", 0, 0]]"#),
+            "Keras model, layer `dense (Dense)`: called on a list of nodes: corten's layers take one",
+        ),
+        (
+            functional(&[called("Add", "add", "", &tensor("x", 0), "")], r#"[["add", 0, 0]]"#),
+            "Keras model, layer `add (Add)`: a merge layer called on one node, not a list",
+        ),
+        (
+            functional(&[dense("dense", &tensor("x", 0), &format!(r#""mask": {}"#, tensor("x", 0)))], r#"[["dense", 0, 0]]"#),
+            "Keras model, layer `dense (Dense)`: given a `mask` other than an Embedding's `mask_zero`: not yet",
+        ),
+        (
+            functional(&[dense("dense", &tensor("nowhere", 0), "")], r#"[["dense", 0, 0]]"#),
+            "Keras model, layer `dense`: called on a node no layer of the model makes",
+        ),
+        (
+            functional(&[dense("dense", &tensor("x", 0), "")], r#"[["other", 0, 0]]"#),
+            "Keras model: no node `other` (call 0) in the model",
+        ),
+    ] {
+        let err = rust_from_keras_config(&config, "f.keras").unwrap_err();
+        assert_eq!(err.to_string(), message);
+    }
 }
 
 #[test]

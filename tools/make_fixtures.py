@@ -957,7 +957,13 @@ def codegen_models():
     def save(name, model, x):
         set_random_weights(model, grng)
         model.save(os.path.join(folder, f"{name}.keras"))
-        cases.append((name, [("x", x), ("y", model.predict(x, verbose=0))]))
+        y = model.predict(x, verbose=0)
+        if isinstance(x, list):  # several inputs: x0, x1, …; outputs y0, y1, …
+            y = y if isinstance(y, list) else [y]
+            entries = [(f"x{i}", v) for i, v in enumerate(x)] + [(f"y{i}", v) for i, v in enumerate(y)]
+        else:
+            entries = [("x", x), ("y", y)]
+        cases.append((name, entries))
 
     keras.backend.clear_session()
     save("gen_sequence", keras.Sequential([
@@ -988,6 +994,33 @@ def codegen_models():
         keras.Input((4, 6, 2)), L.ZeroPadding2D(1), L.Conv2D(3, 3), L.Cropping2D(1), L.UpSampling2D(2),
         L.Permute((2, 1, 3)), L.Reshape((8, 12)), L.Conv1D(2, 3), L.Flatten(), L.Dense(2)]),
         grng.normal(0, 1, (2, 4, 6, 2)).astype(np.float32))
+    # Functional models: two inputs and two outputs, a skip connection, a
+    # shared layer and merges; then sequences beside ids (a masked Embedding).
+    keras.backend.clear_session()
+    a, b = keras.Input((8,), name="a"), keras.Input((5,), name="b")
+    h = L.Dense(8, name="hidden")(L.Dense(8, activation="relu")(a))
+    c = L.Concatenate()([L.Add()([a, h]), b])
+    shared = L.Dense(4, activation="tanh", name="shared")
+    u, v = shared(c), shared(L.Dense(13)(b))
+    m = L.Maximum()([L.Multiply()([u, v]), L.Subtract()([u, v]), L.Average()([u, v])])
+    cls = L.Dense(3, activation="softmax", name="cls")(L.Minimum()([m, u]))
+    x = [grng.normal(0, 1, (3, 8)).astype(np.float32), grng.normal(0, 1, (3, 5)).astype(np.float32)]
+    model = keras.Model([a, b], [cls, h])
+    save("gen_functional", model, x)
+    summary_of(model, "summary_gen_functional.txt")
+    # What `corten-keras --check` takes for several inputs and outputs.
+    y = model.predict(x, verbose=0)
+    np.savez(os.path.join(folder, "gen_functional_check.npz"), x0=x[0], x1=x[1], y0=y[0], y1=y[1])
+    keras.backend.clear_session()
+    steps, ids = keras.Input((7, 3), name="steps"), keras.Input((6,), dtype="int32", name="ids")
+    wide = L.Conv1D(4, 3, padding="same", activation="relu")(steps)
+    both = L.Concatenate()([wide, L.Conv1D(2, 1)(steps)])
+    words = L.LSTM(3)(L.Embedding(12, 4, mask_zero=True)(ids))
+    merged = L.Concatenate()([L.GRU(5)(both), words])
+    out = L.Dense(2)(L.Dropout(0.2)(merged))
+    x = [grng.normal(0, 1, (2, 7, 3)).astype(np.float32),
+         np.array([[3, 5, 1, 0, 0, 0], [11, 2, 7, 4, 9, 0]], np.float32)]
+    save("gen_functional_steps", keras.Model([steps, ids], out), x)
     write("codegen.txt", cases)
 
 

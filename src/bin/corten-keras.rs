@@ -1,8 +1,9 @@
 //! `corten-keras model.keras [--check x_y.npz] [--out src/model.rs]`: writes
-//! the Rust source of a corten model for a Keras 3 `Sequential` model saved
-//! with `model.save("model.keras")` (see [`corten::keras::rust_from_keras`]),
-//! to `--out` or to standard output. With `--check`, an `.npz` saved with
-//! `np.savez(path, x=x, y=model.predict(x))`, the source also holds a test
+//! the Rust source of a corten model for a Keras 3 model (`Sequential` or
+//! functional) saved with `model.save("model.keras")` (see
+//! [`corten::keras::rust_from_keras`]), to `--out` or to standard output.
+//! With `--check`, an `.npz` saved with `np.savez(path, x=x,
+//! y=model.predict(x))` (`x0=…, x1=…, y0=…` for several), the source also holds a test
 //! of the model's predictions against Keras's
 //! ([`corten::keras::rust_from_keras_checked`]). Paths are from the crate's
 //! root, where the generated test looks for them.

@@ -76,6 +76,18 @@ impl AutomaticNames {
             }
         }
     }
+
+    /// Whether `name` is the automatic name of the next layer of `class`,
+    /// which is then counted; a layer named by hand leaves the automatic
+    /// names of the others as they were, as in Keras and corten.
+    pub(crate) fn is_next(&mut self, class: &str, name: &str) -> bool {
+        let mut after = AutomaticNames(self.0.clone());
+        let automatic = after.next(class) == name;
+        if automatic {
+            *self = after;
+        }
+        automatic
+    }
 }
 
 /// The model's layers in order, each with its weights' names and shapes

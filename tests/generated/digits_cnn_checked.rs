@@ -36,30 +36,35 @@ pub fn model(keras_file: &[u8]) -> Result<Model, corten::Error> {
 }
 
 /// Keras's own predictions (`examples/keras/digits_cnn_check.npz`, saved with `np.savez(…, x=x,
-/// y=model.predict(x))`) against the model's.
+/// y=model.predict(x))`)
+/// against the model's.
 #[cfg(test)]
 mod keras_check {
     use corten::{shape as s, Tensor};
+    use std::path::Path;
 
-    /// Array `name` of the check file, of the shape of `like`.
-    fn read_like<S: s::Shape>(_like: &Tensor<S>, name: &str) -> Result<Tensor<S>, corten::Error> {
-        Tensor::read_npz(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/keras/digits_cnn_check.npz"), name)
+    /// `ours` against array `name` of the check file.
+    fn matches_keras<S: s::Shape>(ours: &Tensor<S>, check_file: &Path, name: &str) -> Result<(), corten::Error> {
+        let keras = Tensor::<S>::read_npz(check_file, name)?;
+        assert_eq!(ours.sizes(), keras.sizes(), "{name}: the shape");
+        for (i, (&ours, &theirs)) in ours.as_slice().iter().zip(keras.as_slice()).enumerate() {
+            assert!(
+                (ours - theirs).abs() <= 1e-5 * theirs.abs() + 1e-6,
+                "{name}, output {i}: {ours} here, {theirs} in Keras"
+            );
+        }
+        Ok(())
     }
 
     #[test]
     fn predictions_match_keras() -> Result<(), corten::Error> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let keras_file = std::fs::read(root.join("examples/keras/digits_cnn.keras")).expect("examples/keras/digits_cnn.keras");
+        let check_file = root.join("examples/keras/digits_cnn_check.npz");
         let model = super::model(&keras_file)?;
-        let x = Tensor::<(s::Dyn, s::Const<8>, s::Const<8>, s::Const<1>)>::read_npz(root.join("examples/keras/digits_cnn_check.npz"), "x")?;
+        let x = Tensor::<(s::Dyn, s::Const<8>, s::Const<8>, s::Const<1>)>::read_npz(&check_file, "x")?;
         let y = model.predict(&x)?;
-        let keras = read_like(&y, "y")?;
-        for (i, (&ours, &theirs)) in y.as_slice().iter().zip(keras.as_slice()).enumerate() {
-            assert!(
-                (ours - theirs).abs() <= 1e-5 * theirs.abs() + 1e-6,
-                "output {i}: {ours} here, {theirs} in Keras"
-            );
-        }
+        matches_keras(&y, &check_file, "y")?;
         Ok(())
     }
 }

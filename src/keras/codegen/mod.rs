@@ -1,6 +1,7 @@
 //! The Rust source of a corten model from a Keras 3 `.keras` file: its
-//! `config.json` read layer by layer into `sequential!` specs with the
-//! compiler-checked shapes, and a function that loads the file's weights.
+//! `config.json` read layer by layer into `sequential!` specs (or, for a
+//! functional model, a `Graph`, in `functional`) with the compiler-checked
+//! shapes, and a function that loads the file's weights.
 //! A layer or an option corten does not have is an error naming it, never
 //! code that computes something else.
 
@@ -9,6 +10,8 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde_json::{Map, Value};
+
+mod functional;
 
 /// Keras's layer configs: `name → value`.
 type Config = Map<String, Value>;
@@ -20,16 +23,38 @@ struct Spec {
     expr: String,
 }
 
-/// Writes the Rust source of a corten model for the Keras 3 `Sequential`
-/// model saved in `keras_file` (the bytes of `model.save("m.keras")`): a
-/// type `Model` and a function `model(keras_file: &[u8]) -> Result<Model,
-/// corten::Error>` that builds it and loads its weights from those bytes
-/// (`include_bytes!` them, or read the file). `source` names the file in
-/// the generated comment.
+/// What a generated model takes and gives, for the test `--check` writes.
+struct Signature {
+    /// Each input's key in the check file (`x`, or `x0`, `x1`, …) and its
+    /// dimensions after the batch (`Dyn` or a size each).
+    inputs: Vec<(String, Vec<String>)>,
+    /// Each output's key in the check file (`y`, or `y0`, `y1`, …).
+    outputs: Vec<String>,
+}
+
+impl Signature {
+    /// The keys of `count` arrays: `x`, or `x0`, `x1`, … for several.
+    fn keys(prefix: &str, count: usize) -> Vec<String> {
+        match count {
+            1 => alloc::vec![prefix.to_string()],
+            n => (0..n).map(|i| format!("{prefix}{i}")).collect(),
+        }
+    }
+}
+
+/// Writes the Rust source of a corten model for the Keras 3 model saved in
+/// `keras_file` (the bytes of `model.save("m.keras")`): a type `Model` and
+/// a function `model(keras_file: &[u8]) -> Result<Model, corten::Error>`
+/// that builds it and loads its weights from those bytes (`include_bytes!`
+/// them, or read the file). A `Sequential` model becomes a `sequential!`
+/// one; a functional model (`keras.Model(inputs, outputs)`: several
+/// inputs and outputs, skip connections, shared layers, merges) a
+/// [`Graph`](crate::model::Graph), with a module `shapes` naming each
+/// node's shape. `source` names the file in the generated comment.
 ///
 /// An error naming the layer and the option when the model holds a layer
-/// or an option corten does not have (a non-square kernel, a regularizer,
-/// a functional model for now), or the file is not a `.keras` file.
+/// or an option corten does not have (a regularizer, causal padding, a
+/// layer called with `initial_state`), or the file is not a `.keras` file.
 ///
 /// ```
 /// let keras_file = std::fs::read("examples/keras/digits_cnn.keras")?;
@@ -51,8 +76,10 @@ fn config_json(keras_file: &[u8]) -> Result<String, Error> {
 /// [`rust_from_keras`], and a test beside the model that checks its
 /// predictions against Keras's own, as `cargo test` runs it: `check` is
 /// the path (from the crate's root) of an `.npz` the user saved beside the
-/// model with `np.savez(check, x=x, y=model.predict(x))`, and `keras_path`
-/// the `.keras` file's path from the crate's root (the test reads both).
+/// model with `np.savez(check, x=x, y=model.predict(x))` (for a model of
+/// several inputs or outputs `x0=…, x1=…` and `y0=…, y1=…`, in the model's
+/// order), and `keras_path` the `.keras` file's path from the crate's root
+/// (the test reads both).
 ///
 /// ```
 /// let keras_file = std::fs::read("examples/keras/digits_cnn.keras")?;
@@ -69,101 +96,150 @@ pub fn rust_from_keras_checked(
     keras_path: &str,
     check: &str,
 ) -> Result<String, Error> {
-    let (mut rust, dims) = generate(&config_json(keras_file)?, keras_path)?;
-    let axes: Vec<String> = dims
-        .iter()
-        .map(|d| match d.as_str() {
-            "Dyn" => "s::Dyn".to_string(),
-            n => format!("s::Const<{n}>"),
-        })
-        .collect();
-    rust.push_str(&format!(
-        "\n/// Keras's own predictions (`{check}`, saved with `np.savez(…, x=x,\n\
-         /// y=model.predict(x))`) against the model's.\n\
+    let (mut rust, signature) = generate(&config_json(keras_file)?, keras_path)?;
+    rust.push_str(&check_text(&signature, keras_path, check));
+    Ok(rust)
+}
+
+/// The test module `--check` adds: the model's predictions on the check
+/// file's inputs against Keras's outputs stored beside them.
+fn check_text(signature: &Signature, keras_path: &str, check: &str) -> String {
+    let one_or_tuple = |items: Vec<String>| match items.as_slice() {
+        [one] => one.clone(),
+        _ => format!("({})", items.join(", ")),
+    };
+    let mut reads = String::new();
+    for (key, dims) in &signature.inputs {
+        let axes: Vec<String> = dims
+            .iter()
+            .map(|d| match d.as_str() {
+                "Dyn" => "s::Dyn".to_string(),
+                n => format!("s::Const<{n}>"),
+            })
+            .collect();
+        reads.push_str(&format!(
+            "        let {key} = Tensor::<(s::Dyn, {})>::read_npz(&check_file, {key:?})?;\n",
+            axes.join(", ")
+        ));
+    }
+    let ins = one_or_tuple(
+        signature
+            .inputs
+            .iter()
+            .map(|(k, _)| format!("&{k}"))
+            .collect(),
+    );
+    let outs = one_or_tuple(signature.outputs.clone());
+    let mut checks = String::new();
+    for key in &signature.outputs {
+        checks.push_str(&format!(
+            "        matches_keras(&{key}, &check_file, {key:?})?;\n"
+        ));
+    }
+    let saved_as = match (signature.inputs.len(), signature.outputs.len()) {
+        (1, 1) => " x=x,\n/// y=model.predict(x)".to_string(),
+        _ => {
+            let keys: Vec<&str> = signature.inputs.iter().map(|(k, _)| k.as_str()).collect();
+            let keys = keys
+                .iter()
+                .copied()
+                .chain(signature.outputs.iter().map(String::as_str));
+            let keys: Vec<String> = keys.map(|k| format!("{k}=…")).collect();
+            format!("\n/// {}", keys.join(", "))
+        }
+    };
+    format!(
+        "\n/// Keras's own predictions (`{check}`, saved with `np.savez(…,{saved_as})`)\n\
+         /// against the model's.\n\
          #[cfg(test)]\n\
          mod keras_check {{\n    \
-             use corten::{{shape as s, Tensor}};\n\n    \
-             /// Array `name` of the check file, of the shape of `like`.\n    \
-             fn read_like<S: s::Shape>(_like: &Tensor<S>, name: &str) -> Result<Tensor<S>, corten::Error> {{\n        \
-                 Tensor::read_npz(std::path::Path::new(env!(\"CARGO_MANIFEST_DIR\")).join({check:?}), name)\n    \
-             }}\n\n    \
-             #[test]\n    \
-             fn predictions_match_keras() -> Result<(), corten::Error> {{\n        \
-                 let root = std::path::Path::new(env!(\"CARGO_MANIFEST_DIR\"));\n        \
-                 let keras_file = std::fs::read(root.join({keras_path:?})).expect({keras_path:?});\n        \
-                 let model = super::model(&keras_file)?;\n        \
-                 let x = Tensor::<(s::Dyn, {axes})>::read_npz(root.join({check:?}), \"x\")?;\n        \
-                 let y = model.predict(&x)?;\n        \
-                 let keras = read_like(&y, \"y\")?;\n        \
-                 for (i, (&ours, &theirs)) in y.as_slice().iter().zip(keras.as_slice()).enumerate() {{\n            \
+             use corten::{{shape as s, Tensor}};\n    \
+             use std::path::Path;\n\n    \
+             /// `ours` against array `name` of the check file.\n    \
+             fn matches_keras<S: s::Shape>(ours: &Tensor<S>, check_file: &Path, name: &str) -> Result<(), corten::Error> {{\n        \
+                 let keras = Tensor::<S>::read_npz(check_file, name)?;\n        \
+                 assert_eq!(ours.sizes(), keras.sizes(), \"{{name}}: the shape\");\n        \
+                 for (i, (&ours, &theirs)) in ours.as_slice().iter().zip(keras.as_slice()).enumerate() {{\n            \
                      assert!(\n                \
                          (ours - theirs).abs() <= 1e-5 * theirs.abs() + 1e-6,\n                \
-                         \"output {{i}}: {{ours}} here, {{theirs}} in Keras\"\n            \
+                         \"{{name}}, output {{i}}: {{ours}} here, {{theirs}} in Keras\"\n            \
                      );\n        \
                  }}\n        \
                  Ok(())\n    \
+             }}\n\n    \
+             #[test]\n    \
+             fn predictions_match_keras() -> Result<(), corten::Error> {{\n        \
+                 let root = Path::new(env!(\"CARGO_MANIFEST_DIR\"));\n        \
+                 let keras_file = std::fs::read(root.join({keras_path:?})).expect({keras_path:?});\n        \
+                 let check_file = root.join({check:?});\n        \
+                 let model = super::model(&keras_file)?;\n\
+                 {reads}        \
+                 let {outs} = model.predict({ins})?;\n\
+                 {checks}        \
+                 Ok(())\n    \
              }}\n\
-         }}\n",
-        axes = axes.join(", ")
-    ));
-    Ok(rust)
+         }}\n"
+    )
 }
 
 /// [`rust_from_keras`] from the text of the `config.json` inside a
 /// `.keras` file (what `model.to_json()` writes).
 ///
 /// ```
-/// let config = r#"{"class_name": "Functional", "config": {}}"#;
+/// let config = r#"{"class_name": "Functional", "config": {"layers": []}}"#;
 /// let err = corten::keras::rust_from_keras_config(config, "m.keras").unwrap_err();
-/// assert_eq!(err.to_string(), "Keras model: a `Functional` model: the generator writes `Sequential` models (functional models not yet)");
+/// assert_eq!(err.to_string(), "Keras model: a model without layers");
 /// ```
 pub fn rust_from_keras_config(config: &str, source: &str) -> Result<String, Error> {
     generate(config, source).map(|(rust, _)| rust)
 }
 
-/// The generated source, and the model's input dimensions (`Dyn` or a
-/// size each).
-fn generate(config: &str, source: &str) -> Result<(String, Vec<String>), Error> {
+/// The generated source, and what the model takes and gives.
+fn generate(config: &str, source: &str) -> Result<(String, Signature), Error> {
     let config: Value = serde_json::from_str(config)
         .map_err(|e| problem(None, format!("config.json is not JSON: {e}")))?;
     let class = config
         .get("class_name")
         .and_then(Value::as_str)
         .unwrap_or("?");
-    if class != "Sequential" {
-        return Err(problem(
-            None,
-            format!("a `{class}` model: the generator writes `Sequential` models (functional models not yet)"),
-        ));
-    }
     let model = config
         .get("config")
         .and_then(Value::as_object)
-        .ok_or_else(|| problem(None, "a Sequential model without its config".into()))?;
+        .ok_or_else(|| problem(None, format!("a `{class}` model without its config")))?;
+    let layers = model
+        .get("layers")
+        .and_then(Value::as_array)
+        .ok_or_else(|| problem(None, format!("a `{class}` model without `layers`")))?;
+    let Some((first, rest)) = layers.split_first() else {
+        return Err(problem(None, "a model without layers".into()));
+    };
+    match class {
+        "Sequential" => sequential(model, (first, rest), source),
+        "Functional" | "Model" => functional::generate(model, layers, source),
+        other => Err(problem(
+            None,
+            format!("a `{other}` model: the generator writes `Sequential` and functional models"),
+        )),
+    }
+}
+
+/// A `Sequential` model: a `model_type!` and a `sequential!` of its layers.
+fn sequential(
+    model: &Config,
+    (first, rest): (&Value, &[Value]),
+    source: &str,
+) -> Result<(String, Signature), Error> {
     let name = model
         .get("name")
         .and_then(Value::as_str)
         .unwrap_or("sequential");
-    let layers = model
-        .get("layers")
-        .and_then(Value::as_array)
-        .ok_or_else(|| problem(None, "a Sequential model without `layers`".into()))?;
-    let Some((first, rest)) = layers.split_first() else {
-        return Err(problem(None, "a model without layers".into()));
-    };
     let input = input(first)?;
     let mut specs = Vec::with_capacity(rest.len());
     // Keras's automatic names (`dense`, `dense_1`, …), which corten gives
     // too: a layer named otherwise keeps its name (`.named(…)`).
     let mut names = super::AutomaticNames::default();
     for layer in rest {
-        let mut spec = spec(layer)?;
-        let l = Layer::of(layer)?;
-        if l.name != names.next(l.class) {
-            spec.expr = format!("l::WithName::named({}, {:?})", spec.expr, l.name);
-            spec.ty = format!("l::Named<{}>", spec.ty);
-        }
-        specs.push(spec);
+        specs.push(named_spec(layer, &mut names)?);
     }
     let text = source_text(
         name,
@@ -171,28 +247,61 @@ fn generate(config: &str, source: &str) -> Result<(String, Vec<String>), Error> 
         &format!("Input<{}>", input.join(", ")),
         &specs,
     );
-    Ok((text, input))
+    let signature = Signature {
+        inputs: alloc::vec![("x".into(), input)],
+        outputs: alloc::vec!["y".into()],
+    };
+    Ok((text, signature))
 }
 
-/// The generated module's text.
-fn source_text(name: &str, source: &str, input: &str, specs: &[Spec]) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        "// Generated by corten-keras from `{source}` (the Keras model `{name}`); do not edit,\n\
-         // generate it again: `cargo run --bin corten-keras -- {source} --out <this file>`.\n\n"
-    ));
-    // The modules the specs name: `a::Relu`, `l::Dense`, `s::Same`.
-    let uses = |prefix: &str| specs.iter().any(|s| s.ty.contains(prefix));
+/// A layer's spec, `.named(…)` when Keras's name is not the automatic one
+/// corten gives it too.
+fn named_spec(layer: &Value, names: &mut super::AutomaticNames) -> Result<Spec, Error> {
+    Ok(with_name(spec(layer)?, &Layer::of(layer)?, names))
+}
+
+/// `spec`, `.named(…)` when Keras's name for `l` is not the automatic one.
+fn with_name(mut spec: Spec, l: &Layer<'_>, names: &mut super::AutomaticNames) -> Spec {
+    if !names.is_next(l.class, l.name) {
+        spec.expr = format!("l::WithName::named({}, {:?})", spec.expr, l.name);
+        spec.ty = format!("l::Named<{}>", spec.ty);
+    }
+    spec
+}
+
+/// The modules `text` names, as a `use` line: `a::Relu`, `l::Dense`, `s::Same`.
+fn uses(text: &str) -> String {
     let modules: Vec<&str> = [
         ("a::", "activation as a"),
         ("l::", "layer as l"),
         ("s::", "shape as s"),
     ]
     .into_iter()
-    .filter(|(prefix, _)| uses(prefix))
+    .filter(|(prefix, _)| text.contains(prefix))
     .map(|(_, module)| module)
     .collect();
-    out.push_str(&format!("use corten::{{{}}};\n\n", modules.join(", ")));
+    format!("use corten::{{{}}};\n\n", modules.join(", "))
+}
+
+/// The generated file's first lines: where it came from.
+fn header(source: &str, name: &str) -> String {
+    format!(
+        "// Generated by corten-keras from `{source}` (the Keras model `{name}`); do not edit,\n\
+         // generate it again: `cargo run --bin corten-keras -- {source} --out <this file>`.\n\n"
+    )
+}
+
+/// The doc comment of the generated `model` function.
+const MODEL_FN_DOC: &str =
+    "/// The model, its weights read from `keras_file` (the bytes of the `.keras`\n\
+     /// file it was generated from, or of a `.weights.h5` of the same model); an\n\
+     /// error naming the layer when they do not fit.\n";
+
+/// The generated module's text.
+fn source_text(name: &str, source: &str, input: &str, specs: &[Spec]) -> String {
+    let mut out = header(source, name);
+    let types: String = specs.iter().map(|s| s.ty.as_str()).collect();
+    out.push_str(&uses(&types));
     out.push_str(&format!("/// The Keras model `{name}`, layer by layer.\n"));
     out.push_str(&format!(
         "pub type Model = corten::model_type![\n    {input},\n"
@@ -201,12 +310,8 @@ fn source_text(name: &str, source: &str, input: &str, specs: &[Spec]) -> String 
         out.push_str(&format!("    {},\n", spec.ty));
     }
     out.push_str("];\n\n");
-    out.push_str(
-        "/// The model, its weights read from `keras_file` (the bytes of the `.keras`\n\
-         /// file it was generated from, or of a `.weights.h5` of the same model); an\n\
-         /// error naming the layer when they do not fit.\n\
-         pub fn model(keras_file: &[u8]) -> Result<Model, corten::Error> {\n",
-    );
+    out.push_str(MODEL_FN_DOC);
+    out.push_str("pub fn model(keras_file: &[u8]) -> Result<Model, corten::Error> {\n");
     out.push_str(&format!(
         "    let mut model: Model = corten::sequential![\n        {input},\n"
     ));
