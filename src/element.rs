@@ -47,6 +47,10 @@ pub trait Element:
     const ONE: Self;
     /// The type's name as Keras spells its dtype (`float32`).
     const DTYPE: &'static str;
+    /// The integers this type tells apart are those below this in size:
+    /// 2²⁴ = 16 777 216 for `f32`, 2⁵³ for `f64` (every whole number below
+    /// it is exact, and it is the first that two integers round to).
+    const EXACT_INTEGERS: u64;
     /// The nearest value of this type.
     fn from_f64(v: f64) -> Self;
     /// Widened to `f64`.
@@ -76,11 +80,12 @@ pub trait Element:
 }
 
 macro_rules! impl_element {
-    ($t:ty, $dtype:expr, $exp:path, $ln:path, $ln1p:path, $tanh:path, $sqrt:path, $erf:path) => {
+    ($t:ty, $dtype:expr, $exact:expr, $exp:path, $ln:path, $ln1p:path, $tanh:path, $sqrt:path, $erf:path) => {
         impl Element for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const DTYPE: &'static str = $dtype;
+            const EXACT_INTEGERS: u64 = $exact;
             #[inline]
             fn from_f64(v: f64) -> Self {
                 v as $t
@@ -159,6 +164,7 @@ macro_rules! impl_element {
 impl_element!(
     f32,
     "float32",
+    1 << 24,
     libm::expf,
     libm::logf,
     libm::log1pf,
@@ -169,6 +175,7 @@ impl_element!(
 impl_element!(
     f64,
     "float64",
+    1 << 53,
     libm::exp,
     libm::log,
     libm::log1p,
@@ -176,6 +183,46 @@ impl_element!(
     libm::sqrt,
     libm::erf
 );
+
+/// An integer type ids and labels come in (`u32` from a tokenizer, `i64`
+/// from numpy): what [`Tensor::from_ids`](crate::Tensor::from_ids) takes.
+/// Implemented for every primitive integer; sealed.
+pub trait Integer: integer_sealed::Sealed + Copy + fmt::Debug {
+    /// The value, widened.
+    fn to_i128(self) -> i128;
+}
+
+mod integer_sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! impl_integer {
+    ($($t:ty),+) => {$(
+        impl integer_sealed::Sealed for $t {}
+        impl Integer for $t {
+            #[inline]
+            fn to_i128(self) -> i128 {
+                self as i128
+            }
+        }
+    )+};
+}
+impl_integer!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+/// `value` as `E` when `E` holds it exactly (its size below
+/// [`Element::EXACT_INTEGERS`]); else [`Error::IntegerNotExact`] naming
+/// element `index`.
+pub(crate) fn exact_integer<E: Element>(value: i128, index: usize) -> Result<E, crate::Error> {
+    match value.unsigned_abs() < u128::from(E::EXACT_INTEGERS) {
+        true => Ok(E::from_f64(value as f64)),
+        false => Err(crate::Error::IntegerNotExact {
+            index,
+            value: i64::try_from(value).unwrap_or(if value < 0 { i64::MIN } else { i64::MAX }),
+            dtype: E::DTYPE,
+            limit: E::EXACT_INTEGERS,
+        }),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -110,6 +110,19 @@ pub enum Error {
         /// The exclusive upper bound (the vocabulary size).
         limit: usize,
     },
+    /// An integer (an id, a label) is too large for the element type to
+    /// tell it from its neighbours: `f32` tells apart the integers below
+    /// 2²⁴, `f64` those below 2⁵³.
+    IntegerNotExact {
+        /// The position of the element (row-major).
+        index: usize,
+        /// The integer (saturated to `i64`'s range).
+        value: i64,
+        /// The element type (`float32`).
+        dtype: &'static str,
+        /// The size below which it tells integers apart.
+        limit: u64,
+    },
     /// A scratch buffer is smaller than the forward pass needs.
     ScratchTooSmall {
         /// Elements needed.
@@ -369,6 +382,10 @@ impl fmt::Display for Error {
             Error::IndexOutOfRange { index, value, limit } => write!(
                 f,
                 "index out of range: input element {index} is {value}, but indices must be whole numbers in 0..{limit}"
+            ),
+            Error::IntegerNotExact { index, value, dtype, limit } => write!(
+                f,
+                "integer too large for {dtype}: element {index} is {value}, but {dtype} tells apart only the integers below {limit} in size; use f64 elements"
             ),
             Error::ScratchTooSmall { needed, got } => write!(
                 f,

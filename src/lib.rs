@@ -65,7 +65,7 @@ pub mod random;
 pub mod shape;
 pub mod tensor;
 
-pub use element::Element;
+pub use element::{Element, Integer};
 pub use error::Error;
 pub use shape::{Const, Dyn};
 pub use tensor::Tensor;

@@ -55,6 +55,11 @@ fn the_keras_table_spells_what_compiles() {
         Dense<8>.without_bias(),
     ];
     assert_eq!(masked.output_shape().to_string(), "(None, 8)");
+    let ids = sequential![Input<3>, Embedding<100, 8>, Flatten, Dense<2>];
+    let y = ids.predict(&Tensor::from_ids((Dyn(1), Const::<3>), &[4u32, 17, 9]).unwrap());
+    assert_eq!(y.unwrap().sizes(), &[1, 2]);
+    let dilated = sequential![Input<9, 9, 1>, Conv2D<4, 3, Linear, Valid, 1, 2, 1, 3, 1, 1>];
+    assert_eq!(dilated.output_shape().to_string(), "(None, 5, 7, 4)");
     let padded = sequential![Input<20, 3>, Masking::default(), Gru<4>];
     assert_eq!(padded.output_shape().to_string(), "(None, 4)");
     let any_length = sequential![Input<Dyn, 3>, Conv1D<16, 3, Relu>, Lstm<8>.return_sequences()];

@@ -33,6 +33,44 @@ fn numpy_arrays_of_each_element_type_load() {
 }
 
 #[test]
+fn integers_are_read_exactly_or_not_at_all() {
+    // float32 tells apart the integers below 2^24: 16777217 would become
+    // 16777216, another id.
+    let err = Tensor::<(Dyn,), f32>::read_npy(path("ids_large.npy")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "integer too large for float32: element 1 is 16777216, but float32 tells apart only the integers below 16777216 in size; use f64 elements"
+    );
+    // float64 holds them, up to 2^53.
+    let err = Tensor::<(Dyn,), f64>::read_npy(path("ids_large.npy")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("integer too large for float64: element 4 is 9007199254740993"),
+        "{err}"
+    );
+    let ids = [16_777_215u64, 16_777_216, 16_777_217, (1 << 53) - 1];
+    let exact = Tensor::<(Dyn,), f64>::from_ids((Dyn(4),), &ids).unwrap();
+    assert_eq!(
+        exact.as_slice(),
+        &[
+            16_777_215.0,
+            16_777_216.0,
+            16_777_217.0,
+            9_007_199_254_740_991.0
+        ]
+    );
+    // From any integer type: negative ids pass through (an Embedding refuses them).
+    let small = Tensor::<(Dyn,), f32>::from_ids((Dyn(3),), &[-1i8, 0, 127]).unwrap();
+    assert_eq!(small.as_slice(), &[-1.0, 0.0, 127.0]);
+    let from_usize = Tensor::<(Dyn,), f32>::from_ids((Dyn(2),), &[16_777_215usize, 7]).unwrap();
+    assert_eq!(from_usize.as_slice(), &[16_777_215.0, 7.0]);
+    assert!(
+        Tensor::<(Dyn,), f32>::from_ids((Dyn(2),), &[1u32]).is_err(),
+        "length"
+    );
+}
+
+#[test]
 fn files_that_do_not_fit_are_errors() {
     // Another shape than the type's.
     let err = Tensor::<(Dyn, Const<5>), f32>::read_npy(path("f32.npy")).unwrap_err();

@@ -828,6 +828,10 @@ def numpy_files():
     np.save(os.path.join(folder, "f32.npy"), (a / 4).astype(np.float32))
     np.save(os.path.join(folder, "f64.npy"), (a / 8).astype(np.float64))
     np.save(os.path.join(folder, "i64.npy"), np.arange(6, dtype=np.int64) - 3)
+    # Token ids around 2**24 (where float32 stops telling integers apart)
+    # and 2**53 (float64).
+    np.save(os.path.join(folder, "ids_large.npy"),
+            np.array([16777215, 16777216, 16777217, 2**53 - 1, 2**53 + 1], dtype=np.int64))
     np.save(os.path.join(folder, "u8.npy"), np.arange(8, dtype=np.uint8).reshape(2, 2, 2, 1) * 30)
     np.save(os.path.join(folder, "bool.npy"), np.array([True, False, True]))
     np.save(os.path.join(folder, "big_endian.npy"), np.arange(3, dtype=">f4"))

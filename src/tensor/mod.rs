@@ -126,6 +126,34 @@ impl<S: Shape, E: Element> Tensor<S, E, alloc::vec::Vec<E>> {
         Self::from_data(shape, data.to_vec())
     }
 
+    /// A tensor of integers — an Embedding's token ids, class labels — from
+    /// any integer type (`u32` from a tokenizer, `i64`, `usize`), each made
+    /// an `E` exactly: an integer too large for `E` to tell from its
+    /// neighbours (2²⁴ and past for `f32`, 2⁵³ for `f64`) is
+    /// [`Error::IntegerNotExact`], never a different id. An error too when
+    /// the length differs from the shape's.
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// use corten::layer::Embedding;
+    /// let table = [[0.0f32, 0.5], [1.0, 1.5], [2.0, 2.5]];
+    /// let model = sequential![Input<3>, (Embedding::<3, 2>::from_weights(table))];
+    /// let ids: Vec<u32> = vec![2, 0, 1];
+    /// let x = Tensor::from_ids((Dyn(1), Const::<3>), &ids)?;
+    /// assert_eq!(model.predict(&x)?.as_slice(), &[2.0, 2.5, 0.0, 0.5, 1.0, 1.5]);
+    /// let err = Tensor::<_, f32>::from_ids((Dyn(1), Const::<1>), &[16_777_217u32]).unwrap_err();
+    /// assert!(err.to_string().starts_with("integer too large for float32: element 0 is 16777217"));
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    pub fn from_ids<I: crate::Integer>(shape: S, ids: &[I]) -> Result<Self, Error> {
+        let values = ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| crate::element::exact_integer(id.to_i128(), index))
+            .collect::<Result<alloc::vec::Vec<E>, Error>>()?;
+        Self::from_data(shape, values)
+    }
+
     /// A tensor of sizes given at run time (checked against the static axes)
     /// with the elements from `data`.
     ///

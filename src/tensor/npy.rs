@@ -61,23 +61,26 @@ impl Dtype {
         }
     }
 
-    /// One value as `f64`, or `None` for an integer `f64` cannot hold exactly.
-    fn value(self, b: &[u8]) -> Option<f64> {
+    /// Element `index` (its bytes `b`) as an `E`: floats rounded to `E`,
+    /// integers exactly or [`Error::IntegerNotExact`].
+    fn value<E: Element>(self, b: &[u8], index: usize) -> Result<E, Error> {
         let mut a = [0u8; 8];
         a[..b.len()].copy_from_slice(b);
         let unsigned = u64::from_le_bytes(a);
         let bits = 8 * b.len() as u32;
-        let exact = |v: f64| (v.abs() <= 9_007_199_254_740_992.0).then_some(v);
         match self {
-            Dtype::Float(4) => Some(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
-            Dtype::Float(_) => Some(f64::from_le_bytes(a)),
-            Dtype::Uint(_) => exact(unsigned as f64),
+            Dtype::Float(4) => Ok(E::from_f64(f64::from(f32::from_le_bytes([
+                b[0], b[1], b[2], b[3],
+            ])))),
+            Dtype::Float(_) => Ok(E::from_f64(f64::from_le_bytes(a))),
+            Dtype::Uint(_) => crate::element::exact_integer(i128::from(unsigned), index),
             Dtype::Int(_) => {
                 // Sign-extend from the value's width.
                 let shift = 64 - bits;
-                exact(((unsigned << shift) as i64 >> shift) as f64)
+                let signed = (unsigned << shift) as i64 >> shift;
+                crate::element::exact_integer(i128::from(signed), index)
             }
-            Dtype::Bool => Some(if b[0] != 0 { 1.0 } else { 0.0 }),
+            Dtype::Bool => Ok(if b[0] != 0 { E::ONE } else { E::ZERO }),
         }
     }
 }
@@ -151,8 +154,9 @@ fn parse(bytes: &[u8]) -> Result<(Dtype, Vec<usize>, &[u8]), Error> {
 
 impl<S: Shape, E: Element> Tensor<S, E> {
     /// The tensor in a numpy `.npy` file (`np.save`): floats, integers or
-    /// bools, converted to `E` (an integer `f64` cannot hold exactly is an
-    /// error). An error when the file's shape does not fit `S` (a `Dyn`
+    /// bools, converted to `E` (integers exactly, as
+    /// [`from_ids`](Tensor::from_ids): one too large for `E` to tell from
+    /// its neighbours, 2²⁴ and past for `f32`, is an error). An error when the file's shape does not fit `S` (a `Dyn`
     /// axis takes any size), or the file is not one numpy writes.
     ///
     /// ```
@@ -176,9 +180,9 @@ impl<S: Shape, E: Element> Tensor<S, E> {
         let (dtype, shape, data) = parse(bytes)?;
         let values = data
             .chunks_exact(dtype.width())
-            .map(|b| dtype.value(b).map(E::from_f64))
-            .collect::<Option<Vec<E>>>()
-            .ok_or_else(|| bad("an integer too large to be held exactly"))?;
+            .enumerate()
+            .map(|(index, b)| dtype.value(b, index))
+            .collect::<Result<Vec<E>, Error>>()?;
         Tensor::from_sizes(&shape, values)
     }
 

@@ -14,10 +14,15 @@ use crate::Element;
 use core::marker::PhantomData;
 
 /// Keras `Embedding(input_dim=VOCAB, output_dim=DIM)`: a sequence of `T` ids
-/// becomes `(T, DIM)`. Ids arrive as the model's element type (Keras feeds
-/// integers; here they must be whole numbers) and one outside `0..VOCAB` is an
-/// [`Error::IndexOutOfRange`], never a panic or a read out of bounds. Without
-/// given weights it starts from Keras's `uniform(-0.05, 0.05)`.
+/// becomes `(T, DIM)`. Ids travel in the model's element type: give integers
+/// with [`Tensor::from_ids`](crate::Tensor::from_ids) (any integer type) or
+/// [`Tensor::read_npy`](crate::Tensor::read_npy) (numpy's integer arrays),
+/// which make each exactly or refuse it. An `f32` model tells apart the ids
+/// below 2²⁴ (16 777 216 rows), an `f64` one those below 2⁵³; an id outside
+/// `0..VOCAB`, not whole, or past that is an error
+/// ([`Error::IndexOutOfRange`], [`Error::IntegerNotExact`]), never a panic,
+/// a read out of bounds or another row. Without given weights it starts
+/// from Keras's `uniform(-0.05, 0.05)`.
 ///
 /// ```
 /// use corten::layer::Embedding;
@@ -147,6 +152,16 @@ where
                     limit: VOCAB,
                 });
             }
+            // A table of more rows than `E` tells integers apart (2^24 in
+            // f32): the id past that may have been rounded from another.
+            if id >= E::EXACT_INTEGERS as f64 {
+                return Err(Error::IntegerNotExact {
+                    index,
+                    value: id as i64,
+                    dtype: E::DTYPE,
+                    limit: E::EXACT_INTEGERS,
+                });
+            }
         }
         Ok(())
     }
@@ -212,6 +227,33 @@ mod tests {
             &masked,
             2,
             Some(alloc::vec![0.0, 2.0, 4.0, 2.0, 1.0, 1.0, 3.0, 0.0]),
+        );
+    }
+
+    #[test]
+    fn ids_past_what_the_element_type_tells_apart_are_errors() {
+        // A table of more rows than f32 tells integers apart: 2^24 and
+        // 2^24 + 1 are one f32, so either may be the id meant.
+        let big = Embedding::<20_000_000, 1>::default();
+        let ok = LayerOp::<(N<2>,), f32>::check_input(&big, &[16_777_215.0, 3.0]);
+        assert_eq!(ok, Ok(()));
+        let err = LayerOp::<(N<2>,), f32>::check_input(&big, &[3.0, 16_777_216.0]).unwrap_err();
+        assert_eq!(
+            err,
+            Error::IntegerNotExact {
+                index: 1,
+                value: 16_777_216,
+                dtype: "float32",
+                limit: 1 << 24
+            }
+        );
+        // f64 tells them apart.
+        let ok = LayerOp::<(N<2>,), f64>::check_input(&big, &[16_777_217.0, 19_999_999.0]);
+        assert_eq!(ok, Ok(()));
+        let err = LayerOp::<(N<2>,), f64>::check_input(&big, &[20_000_000.0, 0.0]).unwrap_err();
+        assert!(
+            matches!(err, Error::IndexOutOfRange { index: 0, .. }),
+            "{err}"
         );
     }
 
