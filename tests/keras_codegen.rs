@@ -436,7 +436,7 @@ fn layers_and_options_corten_lacks_are_errors_naming_them() {
 #[test]
 fn corrupted_keras_files_never_panic_the_generator() {
     let bytes = keras_file("gen_steps");
-    common::corrupt(&bytes, 17, 300, |bad| {
+    common::corrupt(&bytes, 17, common::corruption_cases(300, 20_000), |bad| {
         let _ = rust_from_keras(bad, "m.keras");
     });
 }

@@ -155,7 +155,7 @@ fn corrupted_keras_zips_never_panic() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras/mlp_bn.keras");
     let bytes = std::fs::read(path).unwrap();
     let mut model = sequential![Input<3>, Dense<4, Relu>, BatchNormalization, Dense<2, Softmax>];
-    let cases = if cfg!(debug_assertions) { 500 } else { 5_000 };
+    let cases = common::corruption_cases(500, 20_000);
     corrupt(&bytes, 0x517c_c1b7_2722_0a95, cases, |bad| {
         if model.load_keras_weights_from_bytes(bad).is_ok() {
             assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));
@@ -174,11 +174,7 @@ fn corrupted_keras_files_never_panic() {
         Gru<2>,
         Dense<1>,
     ];
-    let cases = if cfg!(debug_assertions) {
-        2_000
-    } else {
-        20_000
-    };
+    let cases = common::corruption_cases(2_000, 20_000);
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras");
     for (name, seed) in [
         ("recurrent.weights.h5", 0x9e37_79b9_7f4a_7c15),

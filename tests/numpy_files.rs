@@ -128,9 +128,17 @@ fn written_files_read_back_and_corruption_never_panics() {
     );
     let back = Tensor::<(Dyn, Const<3>), f64>::from_npy_bytes(&bytes).unwrap();
     assert_eq!(back.as_slice(), t.as_slice());
-    common::corrupt(&bytes, 0x1234_5678_9abc_def1, 2_000, |bad| {
+    let cases = common::corruption_cases(2_000, 20_000);
+    common::corrupt(&bytes, 0x1234_5678_9abc_def1, cases, |bad| {
         if let Ok(t) = Tensor::<(Dyn, Const<3>), f64>::from_npy_bytes(bad) {
             assert_eq!(t.as_slice().len(), 3 * t.sizes()[0]);
+        }
+    });
+    // An archive numpy wrote, damaged: its zip records and the array in it.
+    let archive = std::fs::read(path("data.npz")).unwrap();
+    common::corrupt(&archive, 0x0bad_5eed_0bad_5eed, cases, |bad| {
+        if let Ok(x) = Tensor::<(Dyn, Const<4>), f32>::from_npz_bytes(bad, "x") {
+            assert_eq!(x.as_slice().len(), 4 * x.sizes()[0]);
         }
     });
 }

@@ -229,11 +229,7 @@ fn files_that_do_not_fit_are_errors_naming_the_tensor() {
 fn corrupted_files_never_panic() {
     let mut model = recurrent_model!(3);
     let bytes = model.weights_to_bytes().unwrap();
-    let cases = if cfg!(debug_assertions) {
-        3_000
-    } else {
-        20_000
-    };
+    let cases = common::corruption_cases(3_000, 20_000);
     common::corrupt(&bytes, 0x2545_f491_4f6c_dd1d, cases, |bad| {
         if model.load_weights_from_bytes(bad).is_ok() {
             assert!(model.get_weights().iter().flatten().all(|v| v.is_finite()));

@@ -191,6 +191,11 @@ impl<S: Shape, E: Element> Tensor<S, E> {
     /// archives (`np.savez_compressed`) are not read.
     pub fn read_npz(path: impl AsRef<std::path::Path>, name: &str) -> Result<Self, Error> {
         let bytes = crate::model::weight_file::read(path.as_ref())?;
+        Self::from_npz_bytes(&bytes, name)
+    }
+
+    /// [`read_npz`](Self::read_npz) from the bytes of an archive.
+    pub fn from_npz_bytes(bytes: &[u8], name: &str) -> Result<Self, Error> {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..]))
             .map_err(|e| bad(format!("a damaged .npz archive: {e}")))?;
         let entry = archive

@@ -97,22 +97,42 @@ pub fn corrupt(bytes: &[u8], seed: u64, cases: usize, mut check: impl FnMut(&[u8
         state ^= state << 17;
         state
     };
+    // One copy, damaged and mended again in place for each case.
+    let mut bad = bytes.to_vec();
     for _ in 0..cases {
-        let mut bad = bytes.to_vec();
         match next() % 4 {
-            0 => bad.truncate((next() as usize) % bytes.len()),
+            0 => check(&bytes[..(next() as usize) % bytes.len()]),
             1 if bad.len() > 8 => {
                 let i = (next() as usize) % (bad.len() - 8);
                 bad[i..i + 8].copy_from_slice(&(next() | 1 << 60).to_le_bytes());
+                check(&bad);
+                bad[i..i + 8].copy_from_slice(&bytes[i..i + 8]);
             }
             _ => {
-                for _ in 0..1 + next() % 4 {
-                    let i = (next() as usize) % bad.len();
-                    bad[i] = next() as u8;
+                let mut changed = [0; 4];
+                let count = 1 + (next() % 4) as usize;
+                for at in &mut changed[..count] {
+                    *at = (next() as usize) % bad.len();
+                    bad[*at] = next() as u8;
+                }
+                check(&bad);
+                for &at in &changed[..count] {
+                    bad[at] = bytes[at];
                 }
             }
         }
-        check(&bad);
+    }
+}
+
+/// How many damaged copies a corruption loop checks: `debug` in a debug
+/// build, `release` in a release one, or `CORTEN_CORRUPTION_CASES` when it
+/// is set (CI's release step: a million of each format).
+#[allow(dead_code)]
+pub fn corruption_cases(debug: usize, release: usize) -> usize {
+    match std::env::var("CORTEN_CORRUPTION_CASES") {
+        Ok(n) => n.parse().expect("CORTEN_CORRUPTION_CASES is a count"),
+        Err(_) if cfg!(debug_assertions) => debug,
+        Err(_) => release,
     }
 }
 
