@@ -196,7 +196,7 @@ impl<S: Shape, E: Element> Tensor<S, E> {
 
     /// [`read_npz`](Self::read_npz) from the bytes of an archive.
     pub fn from_npz_bytes(bytes: &[u8], name: &str) -> Result<Self, Error> {
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..]))
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| bad(format!("a damaged .npz archive: {e}")))?;
         let entry = archive
             .by_name(&format!("{name}.npy"))
