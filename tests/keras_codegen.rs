@@ -33,6 +33,9 @@ mod gen_wrappers {
 mod gen_reshape {
     include!("generated/gen_reshape.rs");
 }
+mod gen_activations {
+    include!("generated/gen_activations.rs");
+}
 /// With the test `--check` writes for two inputs and two outputs.
 mod gen_functional {
     include!("generated/gen_functional.rs");
@@ -58,6 +61,10 @@ fn the_committed_sources_are_what_the_generator_writes() {
         ("tests/fixtures/keras/gen_steps.keras", "gen_steps"),
         ("tests/fixtures/keras/gen_wrappers.keras", "gen_wrappers"),
         ("tests/fixtures/keras/gen_reshape.keras", "gen_reshape"),
+        (
+            "tests/fixtures/keras/gen_activations.keras",
+            "gen_activations",
+        ),
         (
             "tests/fixtures/keras/gen_functional_steps.keras",
             "gen_functional_steps",
@@ -147,6 +154,19 @@ fn generated_models_predict_as_keras_does() {
         model.predict(&x).unwrap().as_slice(),
         c.get("y"),
     );
+
+    let c = case(&cases, "gen_activations");
+    let model = gen_activations::model(&keras_file("gen_activations")).unwrap();
+    let x = Tensor::from_slice((Dyn(3), Const::<6>), c.get("x")).unwrap();
+    assert_close(
+        "gen_activations",
+        model.predict(&x).unwrap().as_slice(),
+        c.get("y"),
+    );
+    assert!(model
+        .summary()
+        .to_string()
+        .contains("leaky_re_lu (Activation)"));
 
     let files = load("keras_files.txt");
     let c = case(&files, "mlp_bn");

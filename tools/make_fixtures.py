@@ -998,6 +998,12 @@ def codegen_models():
         keras.Input((4, 6, 2)), L.ZeroPadding2D(1), L.Conv2D(3, 3), L.Cropping2D(1), L.UpSampling2D(2),
         L.Permute((2, 1, 3)), L.Reshape((8, 12)), L.Conv1D(2, 3), L.Flatten(), L.Dense(2)]),
         grng.normal(0, 1, (2, 4, 6, 2)).astype(np.float32))
+    keras.backend.clear_session()
+    save("gen_activations", keras.Sequential([
+        keras.Input((6,)), L.Dense(5, activation="leaky_relu"), L.LeakyReLU(0.3), L.Dense(5, activation="elu"),
+        L.ELU(0.5), L.Dense(4), L.ReLU(), L.Dense(4), L.ReLU(max_value=6.0), L.Dense(4),
+        L.ReLU(negative_slope=0.1), L.Dense(3), L.Softmax()]),
+        grng.normal(0, 2, (3, 6)).astype(np.float32))
     # Functional models: two inputs and two outputs, a skip connection, a
     # shared layer and merges; then sequences beside ids (a masked Embedding).
     keras.backend.clear_session()

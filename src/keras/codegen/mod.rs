@@ -262,7 +262,12 @@ fn named_spec(layer: &Value, names: &mut super::AutomaticNames) -> Result<Spec, 
 
 /// `spec`, `.named(…)` when Keras's name for `l` is not the automatic one.
 fn with_name(mut spec: Spec, l: &Layer<'_>, names: &mut super::AutomaticNames) -> Spec {
-    if !names.is_next(l.class, l.name) {
+    // Keras's activation layers are corten's `Activation`, named as it is.
+    let class = match l.class {
+        "ReLU" | "LeakyReLU" | "ELU" | "Softmax" => "Activation",
+        class => class,
+    };
+    if !names.is_next(class, l.name) {
         spec.expr = format!("l::WithName::named({}, {:?})", spec.expr, l.name);
         spec.ty = format!("l::Named<{}>", spec.ty);
     }
@@ -503,6 +508,9 @@ impl<'a> Layer<'a> {
             "softsign" => "a::Softsign",
             "relu6" => "a::Relu6",
             "hard_sigmoid" => "a::HardSigmoid",
+            // Keras's defaults: negative_slope=0.2, alpha=1.0 (corten's too).
+            "leaky_relu" => "a::LeakyRelu",
+            "elu" => "a::Elu",
             other => {
                 return Err(self.err(format!(
                     "`{key}` = \"{other}\": not an activation the generator knows"
@@ -646,10 +654,54 @@ fn spec(value: &Value) -> Result<Spec, Error> {
         }
         "Activation" => {
             let a = l.activation("activation")?;
-            Ok(Spec {
-                ty: format!("l::Activation<{a}>"),
-                expr: format!("l::Activation({a})"),
-            })
+            let value = match a {
+                "a::LeakyRelu" | "a::Elu" => format!("{a}::default()"),
+                unit => unit.to_string(),
+            };
+            Ok(activation_layer(a, &value))
+        }
+        // Keras's activation layers, as corten's `Activation`.
+        "ReLU" => {
+            let number = |key| l.config.get(key).and_then(Value::as_f64);
+            match (
+                number("max_value"),
+                number("negative_slope"),
+                number("threshold"),
+            ) {
+                (None, None | Some(0.0), None | Some(0.0)) => {
+                    Ok(activation_layer("a::Relu", "a::Relu"))
+                }
+                (Some(6.0), None | Some(0.0), None | Some(0.0)) => {
+                    Ok(activation_layer("a::Relu6", "a::Relu6"))
+                }
+                (None, Some(slope), None | Some(0.0)) => Ok(activation_layer(
+                    "a::LeakyRelu",
+                    &format!("a::LeakyRelu {{ negative_slope: {slope:?} }}"),
+                )),
+                _ => Err(l.err(
+                    "a `max_value` other than 6 or a `threshold`: corten's ReLU has neither".into(),
+                )),
+            }
+        }
+        "LeakyReLU" => {
+            // Keras 3 says `negative_slope`, Keras 2 `alpha`.
+            let key = match l.config.contains_key("negative_slope") {
+                true => "negative_slope",
+                false => "alpha",
+            };
+            let slope = l.f64(key)?;
+            Ok(activation_layer(
+                "a::LeakyRelu",
+                &format!("a::LeakyRelu {{ negative_slope: {slope:?} }}"),
+            ))
+        }
+        "ELU" => Ok(activation_layer(
+            "a::Elu",
+            &format!("a::Elu {{ alpha: {:?} }}", l.f64("alpha")?),
+        )),
+        "Softmax" => {
+            l.expect("axis", &Value::from(-1), "axis=-1")?;
+            Ok(activation_layer("a::Softmax", "a::Softmax"))
         }
         "BatchNormalization" | "LayerNormalization" => normalization(&l),
         "Embedding" => {
@@ -737,6 +789,14 @@ fn spec(value: &Value) -> Result<Spec, Error> {
             expr: format!("l::Masking::new({:?})", l.f64("mask_value")? as f32),
         }),
         other => Err(l.err(format!("`{other}`: not a layer the generator knows yet"))),
+    }
+}
+
+/// corten's `Activation` layer of the function type `a`, built from `value`.
+fn activation_layer(a: &str, value: &str) -> Spec {
+    Spec {
+        ty: format!("l::Activation<{a}>"),
+        expr: format!("l::Activation({value})"),
     }
 }
 
