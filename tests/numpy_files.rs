@@ -33,6 +33,47 @@ fn numpy_arrays_of_each_element_type_load() {
 }
 
 #[test]
+fn archives_written_hold_each_array_as_numpy_lays_it_out() {
+    let x = Tensor::from_array([[1.5f32, -2.0, 3.25], [0.0, 4.0, 5.0]]);
+    let ids = Tensor::<(Dyn,), f64>::from_ids((Dyn(3),), &[7u32, 0, 16_777_217]).unwrap();
+    let npz = corten::tensor::Npz::new()
+        .with("x", &x)
+        .with("ids", &ids)
+        .with("x", &x);
+    let bytes = npz.to_bytes().unwrap();
+    // A zip of stored entries `x.npy`, `ids.npy`, each the `.npy` bytes.
+    let entry = |name: &str| {
+        let at = bytes
+            .windows(name.len())
+            .position(|w| w == name.as_bytes())
+            .unwrap_or_else(|| panic!("{name} not in the archive"));
+        assert_eq!(
+            &bytes[at - 30..at - 26],
+            b"PK\x03\x04",
+            "a local file header"
+        );
+        assert_eq!(&bytes[at - 22..at - 20], &[0, 0], "stored, not compressed");
+    };
+    entry("x.npy");
+    entry("ids.npy");
+    assert_eq!(
+        bytes.windows(5).filter(|w| w == b"x.npy").count(),
+        2,
+        "one x: its local header and its directory entry"
+    );
+    let back = Tensor::<(Dyn, Const<3>), f32>::from_npz_bytes(&bytes, "x").unwrap();
+    assert_eq!(back.as_slice(), x.as_slice());
+    let back = Tensor::<(Dyn,), f64>::from_npz_bytes(&bytes, "ids").unwrap();
+    assert_eq!(back.as_slice(), &[7.0, 0.0, 16_777_217.0]);
+    // And as a file.
+    let path = std::env::temp_dir().join(format!("corten-npz-{}.npz", std::process::id()));
+    npz.write(&path).unwrap();
+    let back = Tensor::<(Dyn, Const<3>), f32>::read_npz(&path, "x").unwrap();
+    assert_eq!(back.as_slice(), x.as_slice());
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
 fn integers_are_read_exactly_or_not_at_all() {
     // float32 tells apart the integers below 2^24: 16777217 would become
     // 16777216, another id.

@@ -8,6 +8,8 @@ mod matmul;
 mod npy;
 
 pub use data::{Data, DataMut};
+#[cfg(feature = "std")]
+pub use npy::Npz;
 
 use crate::error::Error;
 use crate::shape::{Const, Shape, Sizes, StaticShape};

@@ -262,3 +262,68 @@ impl<S: Shape, E: Element, D: super::Data<E>> Tensor<S, E, D> {
         out
     }
 }
+
+/// A numpy `.npz` archive to write (what `np.savez(path, x=…, y=…)`
+/// writes, and `np.load` reads): arrays of any shapes added by name, stored
+/// uncompressed as `.npy` files (`<f4` or `<f8`).
+///
+/// ```
+/// use corten::shape::{Const, Dyn};
+/// use corten::tensor::Npz;
+/// use corten::Tensor;
+/// let x = Tensor::from_array([[1.0f32, 2.0], [3.0, 4.0]]);
+/// let y = Tensor::from_array([0.0f32, 1.0]);
+/// let bytes = Npz::new().with("x", &x).with("y", &y).to_bytes()?;
+/// let back = Tensor::<(Dyn, Const<2>)>::from_npz_bytes(&bytes, "x")?;
+/// assert_eq!(back.as_slice(), x.as_slice());
+/// assert_eq!(Tensor::<(Dyn,)>::from_npz_bytes(&bytes, "y")?.as_slice(), &[0.0, 1.0]);
+/// # Ok::<(), corten::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Npz {
+    arrays: Vec<(String, Vec<u8>)>,
+}
+
+impl Npz {
+    /// An archive without arrays.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The archive with `tensor` added as array `name` (a later array of
+    /// the same name replaces it, as a dict in `np.savez(**arrays)` would).
+    pub fn with<S: Shape, E: Element, D: super::Data<E>>(
+        mut self,
+        name: &str,
+        tensor: &Tensor<S, E, D>,
+    ) -> Self {
+        self.arrays.retain(|(n, _)| n != name);
+        self.arrays.push((name.into(), tensor.to_npy_bytes()));
+        self
+    }
+
+    /// The archive's bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let failed = |e: zip::result::ZipError| bad(format!("writing the .npz archive: {e}"));
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(
+                self.arrays
+                    .iter()
+                    .any(|(_, npy)| npy.len() >= u32::MAX as usize),
+            );
+        for (name, npy) in &self.arrays {
+            zip.start_file(format!("{name}.npy"), options)
+                .map_err(failed)?;
+            std::io::Write::write_all(&mut zip, npy)
+                .map_err(|e| bad(format!("writing the .npz archive: {e}")))?;
+        }
+        Ok(zip.finish().map_err(failed)?.into_inner())
+    }
+
+    /// Writes the archive to `path`.
+    pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+        crate::model::weight_file::write(path.as_ref(), &self.to_bytes()?)
+    }
+}
