@@ -5,7 +5,7 @@
 //! names every node's sample shape as the compiler computes it from the
 //! layers (the model's type is written with them).
 
-use super::{header, input, named_spec, problem, uses, Config, Layer, Signature, Spec};
+use super::{header, input, named_spec, problem, uses, Layer, Signature, Spec};
 use crate::error::Error;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -304,14 +304,11 @@ struct Pending {
 
 /// A functional model: a `Graph` of its layers, built by `model()`.
 pub(super) fn generate(
-    model: &Config,
+    model_layer: &Layer<'_>,
     layers: &[Value],
     source: &str,
 ) -> Result<(String, Signature), Error> {
-    let name = model
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or("functional");
+    let (name, model) = (model_layer.name, model_layer.config);
     let mut w = Writer::default();
     for taken in ["g", "model", "keras_file"] {
         w.vars.insert(taken.into());

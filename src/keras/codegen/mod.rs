@@ -198,15 +198,10 @@ pub fn rust_from_keras_config(config: &str, source: &str) -> Result<String, Erro
 fn generate(config: &str, source: &str) -> Result<(String, Signature), Error> {
     let config: Value = serde_json::from_str(config)
         .map_err(|e| problem(None, format!("config.json is not JSON: {e}")))?;
-    let class = config
-        .get("class_name")
-        .and_then(Value::as_str)
-        .unwrap_or("?");
-    let model = config
-        .get("config")
-        .and_then(Value::as_object)
-        .ok_or_else(|| problem(None, format!("a `{class}` model without its config")))?;
+    let model = Layer::envelope(&config, "model")?;
+    let class = model.class;
     let layers = model
+        .config
         .get("layers")
         .and_then(Value::as_array)
         .ok_or_else(|| problem(None, format!("a `{class}` model without `layers`")))?;
@@ -214,8 +209,8 @@ fn generate(config: &str, source: &str) -> Result<(String, Signature), Error> {
         return Err(problem(None, "a model without layers".into()));
     };
     match class {
-        "Sequential" => sequential(model, (first, rest), source),
-        "Functional" | "Model" => functional::generate(model, layers, source),
+        "Sequential" => sequential(&model, (first, rest), source),
+        "Functional" | "Model" => functional::generate(&model, layers, source),
         other => Err(problem(
             None,
             format!("a `{other}` model: the generator writes `Sequential` and functional models"),
@@ -225,14 +220,11 @@ fn generate(config: &str, source: &str) -> Result<(String, Signature), Error> {
 
 /// A `Sequential` model: a `model_type!` and a `sequential!` of its layers.
 fn sequential(
-    model: &Config,
+    model: &Layer<'_>,
     (first, rest): (&Value, &[Value]),
     source: &str,
 ) -> Result<(String, Signature), Error> {
-    let name = model
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or("sequential");
+    let name = model.name;
     let input = input(first)?;
     let mut specs = Vec::with_capacity(rest.len());
     // Keras's automatic names (`dense`, `dense_1`, …), which corten gives
@@ -345,6 +337,12 @@ struct Layer<'a> {
 
 impl<'a> Layer<'a> {
     fn of(value: &'a Value) -> Result<Self, Error> {
+        Self::envelope(value, "layer")
+    }
+
+    /// Keras's `{"class_name": …, "config": {"name": …, …}}` of a layer or
+    /// (`what`) a model.
+    fn envelope(value: &'a Value, what: &str) -> Result<Self, Error> {
         let class = value
             .get("class_name")
             .and_then(Value::as_str)
@@ -352,7 +350,7 @@ impl<'a> Layer<'a> {
         let config = value
             .get("config")
             .and_then(Value::as_object)
-            .ok_or_else(|| problem(None, format!("a `{class}` layer without its config")))?;
+            .ok_or_else(|| problem(None, format!("a `{class}` {what} without its config")))?;
         let name = config.get("name").and_then(Value::as_str).unwrap_or(class);
         Ok(Layer {
             class,
