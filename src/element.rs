@@ -212,6 +212,7 @@ impl_integer!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 /// `value` as `E` when `E` holds it exactly (its size below
 /// [`Element::EXACT_INTEGERS`]); else [`Error::IntegerNotExact`] naming
 /// element `index`.
+#[cfg(feature = "alloc")]
 pub(crate) fn exact_integer<E: Element>(value: i128, index: usize) -> Result<E, crate::Error> {
     match value.unsigned_abs() < u128::from(E::EXACT_INTEGERS) {
         true => Ok(E::from_f64(value as f64)),
