@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds each image for thumbv7em-none-eabihf (Cortex-M4F), checks with nm
+# that no allocator is linked, runs it under QEMU (mps2-an386, semihosting,
+# -icount) with the exact instruction counter (insncount.c), checks its
+# outputs against its plain-loops twin, and prints one line per image:
+#   NAME ok flash=B static_ram=B stack=B instructions=N
+# (`instructions`: one inference; `stack`: the high-water mark after the
+# inferences). Issue #17: the images and their budgets grow from here.
+set -euo pipefail
+cd "$(dirname "$0")"
+images=(sine_plain sine)
+twin() { echo "${1%_plain}_plain"; }
+
+command -v qemu-system-arm >/dev/null || {
+  SUDO=$(command -v sudo || true)
+  $SUDO apt-get install -y -q --no-install-recommends qemu-system-arm >/dev/null 2>&1 \
+    || { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q --no-install-recommends qemu-system-arm >/dev/null 2>&1; } \
+    || { echo "could not install qemu-system-arm"; exit 2; }
+}
+rustup target add thumbv7em-none-eabihf >/dev/null 2>&1 || true
+command -v gcc >/dev/null || { echo "no gcc for the instruction counter"; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+gcc -O2 -shared -fPIC -fvisibility=hidden -o "$work/libinsncount.so" insncount.c
+cargo build --release -q
+out=target/thumbv7em-none-eabihf/release
+status=0
+for name in "${images[@]}"; do
+  elf=$out/$name
+  if nm "$elf" | grep -qiE '__rust_alloc|__rg_alloc|__rdl_alloc'; then
+    echo "$name FAILED: an allocator is linked"; status=1; continue
+  fi
+  # Flash: vector table, code, read-only data, initialised data; static RAM: data, bss, uninit.
+  read -r flash ram < <(size -A "$elf" | awk '
+    $1 == ".vector_table" || $1 == ".text" || $1 == ".rodata" { f += $2 }
+    $1 == ".data" { f += $2; r += $2 }
+    $1 == ".bss" || $1 == ".uninit" { r += $2 }
+    END { print f, r }')
+  # Thumb symbols carry bit 0; the instructions' addresses do not.
+  addr() { printf '0x%x' $(( 0x$(nm "$elf" | awk -v s="$1" '$3 == s { print $1 }') & ~1 )); }
+  begin=$(addr inference_begin)
+  end=$(addr inference_end)
+  rc=0
+  timeout 120 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic -monitor none -serial none \
+    -semihosting-config enable=on,target=native -icount shift=6,align=off,sleep=off \
+    -plugin "$work/libinsncount.so,begin=$begin,end=$end" -d plugin \
+    -kernel "$elf" > "$work/$name.out" 2> "$work/$name.err" || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "$name FAILED: QEMU exit $rc"; cat "$work/$name.out" "$work/$name.err"; status=1; continue
+  fi
+  stack=$(awk -v n="$name" '$1 == n { sub("stack=", "", $2); print $2 }' "$work/$name.out")
+  insns=$(grep -ho 'window=[0-9]*' "$work/$name.err" "$work/$name.out" | head -1 | cut -d= -f2)
+  windows=$(grep -ho 'windows=[0-9]*' "$work/$name.err" "$work/$name.out" | head -1 | cut -d= -f2)
+  grep '^out ' "$work/$name.out" > "$work/$name.values"
+  plain=$(twin "$name")
+  # Outputs (millionths) within 2e-5 + 1e-4 relative of the plain loops'.
+  if [ "$plain" != "$name" ] && ! paste "$work/$name.values" "$work/$plain.values" | awk '
+      { d = $2 - $4; if (d < 0) d = -d; a = $4 < 0 ? -$4 : $4; if (d > 20 + a * 1e-4) bad = 1 }
+      END { exit bad }'; then
+    echo "$name FAILED: outputs differ from $plain's"; paste "$work/$name.values" "$work/$plain.values"; status=1; continue
+  fi
+  echo "$name ok flash=$flash static_ram=$ram stack=$stack instructions=$((insns / windows))"
+done
+exit $status

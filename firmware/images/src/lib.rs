@@ -1,0 +1,93 @@
+//! The harness every image shares: markers around one inference (for the
+//! instruction counter), the stack's high-water mark, and integer output
+//! (floats formatted would cost ~15 KB of flash).
+#![no_std]
+
+use cortex_m_semihosting::{debug, hprintln};
+
+use core::sync::atomic::{AtomicU32, Ordering};
+
+/// Inferences begun and ended (so the two markers differ and are not
+/// folded into one function).
+static MARKS: [AtomicU32; 2] = [AtomicU32::new(0), AtomicU32::new(0)];
+
+/// Called right before one inference: its address is where the
+/// instruction count starts.
+#[inline(never)]
+#[no_mangle]
+pub extern "C" fn inference_begin() {
+    MARKS[0].fetch_add(1, Ordering::SeqCst);
+}
+
+/// Called right after one inference: where the count ends.
+#[inline(never)]
+#[no_mangle]
+pub extern "C" fn inference_end() {
+    MARKS[1].fetch_add(1, Ordering::SeqCst);
+}
+
+extern "C" {
+    static _stack_start: u32;
+    static _stack_end: u32;
+}
+
+/// Bytes of stack used so far: from the top down to the deepest word that
+/// is no longer cortex-m-rt's paint (0xCCCCCCCC).
+pub fn stack_used() -> usize {
+    // SAFETY: the linker script defines both symbols around the stack; the
+    // words between them are RAM this image owns, read one at a time.
+    unsafe {
+        let top = core::ptr::addr_of!(_stack_start) as usize;
+        let mut at = core::ptr::addr_of!(_stack_end) as usize;
+        while at < top && core::ptr::read_volatile(at as *const u32) == 0xCCCC_CCCC {
+            at += 4;
+        }
+        top - at
+    }
+}
+
+/// Prints `NAME outputs=… stack=…` (outputs in millionths) and exits
+/// successfully, or exits with failure when `outputs` is an error.
+pub fn report(name: &str, outputs: Result<&[f32], ()>) -> ! {
+    match outputs {
+        Ok(values) => {
+            let stack = stack_used();
+            hprintln!("{} stack={}", name, stack);
+            for v in values {
+                hprintln!("out {}", (*v * 1e6) as i32);
+            }
+            debug::exit(debug::EXIT_SUCCESS);
+        }
+        Err(()) => {
+            hprintln!("{} error", name);
+            debug::exit(debug::EXIT_FAILURE);
+        }
+    }
+    #[allow(clippy::empty_loop)]
+    loop {}
+}
+
+/// Deterministic weights in `[-0.5, 0.5)`, in place of trained ones.
+pub const fn weights<const N: usize>(seed: usize) -> [f32; N] {
+    let mut w = [0.0f32; N];
+    let mut i = 0;
+    while i < N {
+        w[i] = ((i * 37 + seed * 11) % 97) as f32 / 97.0 - 0.5;
+        i += 1;
+    }
+    w
+}
+
+/// The sine MLP's weights (1 → 16 → 16 → 1, ReLU, ReLU, linear), Keras's
+/// layout: kernels `(inputs, units)` row-major.
+pub mod sine {
+    use super::weights;
+    pub static W1: [f32; 16] = weights(1);
+    pub static B1: [f32; 16] = weights(2);
+    pub static W2: [f32; 16 * 16] = weights(3);
+    pub static B2: [f32; 16] = weights(4);
+    pub static W3: [f32; 16] = weights(5);
+    pub static B3: [f32; 1] = weights(6);
+    /// The inputs each image runs, one inference each (the last is measured).
+    pub const INPUTS: [f32; 4] = [0.1, 0.9, 2.5, -1.3];
+}
