@@ -131,7 +131,7 @@ const MERGES: [&str; 8] = [
 ];
 
 /// A merge layer's spec.
-pub(super) fn merge(l: &Layer<'_>) -> Result<Spec, Error> {
+fn merge(l: &Layer<'_>) -> Result<Spec, Error> {
     let int = |key| -> Result<i64, Error> {
         l.get(key)?
             .as_i64()
@@ -353,7 +353,8 @@ pub(super) fn generate(
             }
             _ => {}
         }
-        let spec = match MERGES.contains(&l.class) {
+        let is_merge = MERGES.contains(&l.class);
+        let spec = match is_merge {
             true => super::with_name(merge(&l)?, &l, &mut names),
             false => named_spec(value, &mut names)?,
         };
@@ -363,7 +364,6 @@ pub(super) fn generate(
             masked_ids.extend(calls.iter().flat_map(|c| c.inputs.iter().cloned()));
         }
         for call in &calls {
-            let is_merge = MERGES.contains(&l.class);
             if call.list != is_merge {
                 return Err(l.err(match is_merge {
                     true => "a merge layer called on one node, not a list".into(),
@@ -399,7 +399,7 @@ pub(super) fn generate(
             // Shared (or applied to a node made later): built here, as
             // Keras orders the layers, and called where its nodes are.
             None => {
-                if MERGES.contains(&l.class) {
+                if is_merge {
                     return Err(l.err(
                         "a merge layer called twice, or on a node made after it: not yet".into(),
                     ));
