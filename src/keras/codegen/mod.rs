@@ -924,20 +924,6 @@ fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
                 l.class
             )))
         }
-        "Conv1D" => {
-            l.expect("groups", &Value::from(1), "groups=1")?;
-            generic(
-                "l::Conv1D",
-                &[
-                    l.usize("filters")?.to_string(),
-                    kernel,
-                    activation,
-                    padding,
-                    strides,
-                ],
-                &["a::Linear", "s::Valid", "1"],
-            )
-        }
         "DepthwiseConv2D" => {
             let [kh, kw] = pair("kernel_size")?;
             let [sh, sw] = pair("strides")?;
@@ -957,10 +943,14 @@ fn conv(l: &Layer<'_>, no_bias: &str) -> Result<Spec, Error> {
                 &["a::Linear", "s::Valid", "1", "1", &kh, &sh],
             )
         }
-        _ => {
-            l.expect("output_padding", &Value::Null, "output_padding=None")?;
+        // Conv1D and Conv2DTranspose: square kernels and strides.
+        class => {
+            match class {
+                "Conv1D" => l.expect("groups", &Value::from(1), "groups=1")?,
+                _ => l.expect("output_padding", &Value::Null, "output_padding=None")?,
+            }
             generic(
-                "l::Conv2DTranspose",
+                &format!("l::{class}"),
                 &[
                     l.usize("filters")?.to_string(),
                     kernel,
