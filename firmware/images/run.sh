@@ -5,7 +5,8 @@
 # outputs against its plain-loops twin, and prints one line per image:
 #   NAME ok flash=B static_ram=B stack=B instructions=N
 # (`instructions`: one inference; `stack`: the high-water mark after the
-# inferences). Issue #17: the images and their budgets grow from here.
+# inferences). Every image is also built for thumbv6m-none-eabi (Cortex-M0).
+# Issue #17: the images and their budgets grow from here.
 set -euo pipefail
 cd "$(dirname "$0")"
 images=(sine_plain sine)
@@ -17,12 +18,14 @@ command -v qemu-system-arm >/dev/null || {
     || { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q --no-install-recommends qemu-system-arm >/dev/null 2>&1; } \
     || { echo "could not install qemu-system-arm"; exit 2; }
 }
-rustup target add thumbv7em-none-eabihf >/dev/null 2>&1 || true
+rustup target add thumbv7em-none-eabihf thumbv6m-none-eabi >/dev/null 2>&1 || true
 command -v gcc >/dev/null || { echo "no gcc for the instruction counter"; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 gcc -O2 -shared -fPIC -fvisibility=hidden -o "$work/libinsncount.so" insncount.c
 cargo build --release -q
+# Cortex-M0 (no FPU, no atomic read-modify-write): the images build there too.
+cargo build --release -q --target thumbv6m-none-eabi
 out=target/thumbv7em-none-eabihf/release
 status=0
 for name in "${images[@]}"; do

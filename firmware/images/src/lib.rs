@@ -16,14 +16,14 @@ static MARKS: [AtomicU32; 2] = [AtomicU32::new(0), AtomicU32::new(0)];
 #[inline(never)]
 #[no_mangle]
 pub extern "C" fn inference_begin() {
-    MARKS[0].fetch_add(1, Ordering::SeqCst);
+    MARKS[0].store(MARKS[0].load(Ordering::Relaxed) + 1, Ordering::SeqCst);
 }
 
 /// Called right after one inference: where the count ends.
 #[inline(never)]
 #[no_mangle]
 pub extern "C" fn inference_end() {
-    MARKS[1].fetch_add(1, Ordering::SeqCst);
+    MARKS[1].store(MARKS[1].load(Ordering::Relaxed) + 1, Ordering::SeqCst);
 }
 
 extern "C" {
