@@ -5,7 +5,7 @@
 //! names every node's sample shape as the compiler computes it from the
 //! layers (the model's type is written with them).
 
-use super::{header, input, named_spec, problem, uses, Layer, Signature, Spec};
+use super::{header, input, named_spec, one_or_tuple, problem, uses, Layer, Signature, Spec};
 use crate::error::Error;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -419,11 +419,12 @@ pub(super) fn generate(
             }
         }
         // Every waiting call whose nodes are now made, in Keras's order.
-        while let Some(at) = pending.iter().position(|p| w.ready(&p.call).is_some()) {
+        while let Some((at, (vars, syms))) = pending
+            .iter()
+            .enumerate()
+            .find_map(|(at, p)| w.ready(&p.call).map(|nodes| (at, nodes)))
+        {
             let p = pending.remove(at);
-            let Some((vars, syms)) = w.ready(&p.call) else {
-                continue;
-            };
             let made = TensorRef {
                 layer: p.layer,
                 call: p.index,
@@ -481,10 +482,6 @@ pub(super) fn generate(
         })?;
         input_dims.push(dims.clone());
     }
-    let one_or_tuple = |items: Vec<String>| match items.as_slice() {
-        [one] => one.clone(),
-        _ => format!("({})", items.join(", ")),
-    };
     let sym_types = |nodes: &[Node]| {
         one_or_tuple(
             nodes

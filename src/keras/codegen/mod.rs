@@ -104,10 +104,6 @@ pub fn rust_from_keras_checked(
 /// The test module `--check` adds: the model's predictions on the check
 /// file's inputs against Keras's outputs stored beside them.
 fn check_text(signature: &Signature, keras_path: &str, check: &str) -> String {
-    let one_or_tuple = |items: Vec<String>| match items.as_slice() {
-        [one] => one.clone(),
-        _ => format!("({})", items.join(", ")),
-    };
     let mut reads = String::new();
     for (key, dims) in &signature.inputs {
         let axes: Vec<String> = dims
@@ -180,6 +176,14 @@ fn check_text(signature: &Signature, keras_path: &str, check: &str) -> String {
              }}\n\
          }}\n"
     )
+}
+
+/// One item as it is, several as a tuple: `x`, or `(x0, x1)`.
+fn one_or_tuple(items: Vec<String>) -> String {
+    match items.as_slice() {
+        [one] => one.clone(),
+        _ => format!("({})", items.join(", ")),
+    }
 }
 
 /// [`rust_from_keras`] from the text of the `config.json` inside a
