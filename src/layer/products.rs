@@ -155,6 +155,13 @@ impl DenseElement for f32 {
         batch: usize,
         inputs: usize,
     ) {
+        if cfg!(target_os = "none") {
+            // Bare metal: the bias is where each sum starts (one pass over y).
+            for row in y.chunks_exact_mut(bias.len()) {
+                row.copy_from_slice(bias);
+            }
+            return crate::linalg::matmul_acc(batch, inputs, bias.len(), x, kernel, y);
+        }
         crate::linalg::matmul(batch, inputs, bias.len(), x, kernel, y);
         add_bias(y, bias);
     }

@@ -7,6 +7,7 @@
 //! ones are packed into cache-sized blocks and computed by register tiles.
 //! With `std`, large products can use several threads ([`set_threads`]).
 
+mod compact;
 mod isa;
 mod kernel;
 
@@ -351,6 +352,10 @@ fn gemm_unchecked(isa: Isa, g: Gemm<'_>, c: &mut [f32]) {
 
 /// The sum of `seg.count` products, with every slice already checked.
 fn segmented_unchecked(isa: Isa, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
+    // Bare metal: one compact kernel for every product (see `compact`).
+    if cfg!(target_os = "none") {
+        return compact::gemm(g, seg, c);
+    }
     if g.m == 0 || g.n == 0 {
         return;
     }
@@ -453,22 +458,13 @@ mod blocked;
 
 #[cfg(not(feature = "alloc"))]
 mod blocked {
-    //! Without an allocator there are no packing buffers: a plain loop over the
-    //! strided operands (row-major B never gets here; it streams through the
-    //! small-m kernel in chunks of rows).
-    use super::{Gemm, Kernels};
+    //! Without an allocator there are no packing buffers: the compact kernel
+    //! over the strided operands (row-major B never gets here; it streams
+    //! through the small-m kernel in chunks of rows).
+    use super::{compact, Gemm, Kernels, Segments};
 
     pub(super) fn gemm(_kernels: Kernels, g: Gemm<'_>, c: &mut [f32]) {
-        for i in 0..g.m {
-            for j in 0..g.n {
-                let mut sum = 0.0f32;
-                for p in 0..g.k {
-                    sum += g.a[i * g.rsa + p * g.csa] * g.b[p * g.rsb + j * g.csb];
-                }
-                let cij = &mut c[i * g.ldc + j];
-                *cij = if g.accumulate { *cij + sum } else { sum };
-            }
-        }
+        compact::gemm(g, Segments::ONE, c)
     }
 }
 

@@ -55,6 +55,42 @@ fn available() -> impl Iterator<Item = Isa> {
     Isa::ALL.into_iter().filter(|isa| isa.is_available())
 }
 
+/// A kernel under test: one ISA's, or the compact kernel that bare-metal
+/// targets run for every product.
+#[derive(Clone, Copy)]
+enum Kernel {
+    Isa(Isa),
+    Compact,
+}
+
+impl Kernel {
+    fn name(self) -> &'static str {
+        match self {
+            Kernel::Isa(isa) => isa.name(),
+            Kernel::Compact => "compact",
+        }
+    }
+
+    fn run(self, g: Gemm<'_>, c: &mut [f32]) {
+        self.run_segmented(g, Segments::ONE, c)
+    }
+
+    fn run_segmented(self, g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
+        match self {
+            Kernel::Isa(isa) => g.run_segmented_with(isa, seg, c),
+            Kernel::Compact => {
+                g.check(Isa::Portable, seg, c);
+                compact::gemm(g, seg, c)
+            }
+        }
+    }
+}
+
+/// Every kernel this CPU runs, and the compact one.
+fn kernels() -> impl Iterator<Item = Kernel> {
+    available().map(Kernel::Isa).chain([Kernel::Compact])
+}
+
 /// Shapes around every register-tile edge, primes, tall/skinny, large k.
 fn edge_shapes() -> Vec<(usize, usize, usize)> {
     if cfg!(miri) {
@@ -108,8 +144,8 @@ fn edge_shapes() -> Vec<(usize, usize, usize)> {
 }
 
 #[test]
-fn every_isa_matches_oracle_and_matrixmultiply_on_edge_shapes() {
-    for isa in available() {
+fn every_kernel_matches_oracle_and_matrixmultiply_on_edge_shapes() {
+    for kernel in kernels() {
         for &(m, k, n) in &edge_shapes() {
             let a = data(m * k, 1);
             let b = data(k * n, 2);
@@ -127,8 +163,8 @@ fn every_isa_matches_oracle_and_matrixmultiply_on_edge_shapes() {
                 ldc: n,
                 accumulate: false,
             };
-            g.run_with(isa, &mut c);
-            let what = std::format!("{} {m}x{k}x{n}", isa.name());
+            kernel.run(g, &mut c);
+            let what = std::format!("{} {m}x{k}x{n}", kernel.name());
             assert_matches(&what, &c, n, n, &oracle(&g, &c), k);
             let mut reference = vec![0.0f32; m * n];
             // SAFETY: the pointers cover the m×k, k×n and m×n row-major matrices.
@@ -161,7 +197,7 @@ fn every_isa_matches_oracle_and_matrixmultiply_on_edge_shapes() {
 }
 
 #[test]
-fn every_isa_matches_oracle_whatever_the_alignment_of_b() {
+fn every_kernel_matches_oracle_whatever_the_alignment_of_b() {
     // Vector loads at every offset within a cache line, over row lengths
     // that are and are not multiples of the lanes (part-full last vectors)
     // or of a cache line (one-row passes split on lines), and one row over
@@ -188,7 +224,7 @@ fn every_isa_matches_oracle_whatever_the_alignment_of_b() {
             (1, 3, 5),
         ]
     };
-    for isa in available() {
+    for kernel in kernels() {
         for &(m, k, n) in shapes {
             let a = data(m * k, 5);
             let buffer = data(k * n + 16, 6);
@@ -222,10 +258,10 @@ fn every_isa_matches_oracle_whatever_the_alignment_of_b() {
                 } else {
                     vec![f32::NAN; m * n]
                 };
-                g.run_with(isa, &mut c);
+                kernel.run(g, &mut c);
                 let what = std::format!(
                     "{} {m}x{k}x{n}, B {offset} floats in, accumulate {accumulate}",
-                    isa.name()
+                    kernel.name()
                 );
                 assert_matches(&what, &c, n, n, &oracle(&g, &c0), k);
             }
@@ -234,8 +270,8 @@ fn every_isa_matches_oracle_whatever_the_alignment_of_b() {
 }
 
 #[test]
-fn every_isa_accumulates_and_handles_strides_and_transposes() {
-    for isa in available() {
+fn every_kernel_accumulates_and_handles_strides_and_transposes() {
+    for kernel in kernels() {
         let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
             &[(1, 5, 9), (13, 3, 9)]
         } else {
@@ -262,9 +298,9 @@ fn every_isa_accumulates_and_handles_strides_and_transposes() {
             };
             let want = oracle(&g, &c);
             let padding: Vec<f32> = c.chunks(ldc).map(|row| row[n]).collect();
-            g.run_with(isa, &mut c);
+            kernel.run(g, &mut c);
             assert_matches(
-                &std::format!("{} strided {m}x{k}x{n}", isa.name()),
+                &std::format!("{} strided {m}x{k}x{n}", kernel.name()),
                 &c,
                 ldc,
                 n,
@@ -431,7 +467,7 @@ fn segmented_products_match_oracle() {
             (6, 5, 4, 0),
         ]
     };
-    for isa in available() {
+    for kernel in kernels() {
         for &(m, k, n, count) in shapes {
             for (csb_one, accumulate) in [(true, false), (true, true), (false, false)] {
                 let (a_step, rsa) = (k / 2 + 1, k + 3);
@@ -490,10 +526,10 @@ fn segmented_products_match_oracle() {
                     a_step,
                     b_step,
                 };
-                g.run_segmented_with(isa, seg, &mut c);
+                kernel.run_segmented(g, seg, &mut c);
                 let what = std::format!(
                     "{} segmented {m}x{k}x{n}x{count} csb1={csb_one} acc={accumulate}",
-                    isa.name()
+                    kernel.name()
                 );
                 assert_matches(&what, &c, ldc, n, &want, k * count.max(1));
                 for i in 0..m {
