@@ -21,6 +21,9 @@ use core::fmt::Debug;
 pub trait Activation: Copy + Default + Debug + Send + Sync + 'static {
     /// Keras's name for it (`"relu"`).
     const NAME: &'static str;
+    /// Keras's default parameters ([`Default`] in a `const`, for models
+    /// built at compile time).
+    const DEFAULT: Self;
     /// Applies the activation to one sample's values in place.
     fn apply<E: Element>(&self, row: &mut [E]) {
         for v in row {
@@ -60,6 +63,7 @@ macro_rules! elementwise_activation {
         pub struct $name;
         impl Activation for $name {
             const NAME: &'static str = $keras;
+            const DEFAULT: Self = $name;
             #[inline]
             fn scalar<E: Element>(&self, $x: E) -> E {
                 $body
@@ -150,14 +154,15 @@ pub struct LeakyRelu {
 
 impl Default for LeakyRelu {
     fn default() -> Self {
-        LeakyRelu {
-            negative_slope: 0.2,
-        }
+        Self::DEFAULT
     }
 }
 
 impl Activation for LeakyRelu {
     const NAME: &'static str = "leaky_relu";
+    const DEFAULT: Self = LeakyRelu {
+        negative_slope: 0.2,
+    };
     fn scalar<E: Element>(&self, x: E) -> E {
         if x >= E::ZERO {
             x
@@ -183,12 +188,13 @@ pub struct Elu {
 
 impl Default for Elu {
     fn default() -> Self {
-        Elu { alpha: 1.0 }
+        Self::DEFAULT
     }
 }
 
 impl Activation for Elu {
     const NAME: &'static str = "elu";
+    const DEFAULT: Self = Elu { alpha: 1.0 };
     fn scalar<E: Element>(&self, x: E) -> E {
         if x > E::ZERO {
             x
@@ -215,6 +221,7 @@ pub struct Softmax;
 
 impl Activation for Softmax {
     const NAME: &'static str = "softmax";
+    const DEFAULT: Self = Softmax;
     fn apply<E: Element>(&self, row: &mut [E]) {
         let Some(&first) = row.first() else { return };
         let max = row.iter().fold(first, |m, &v| m.max(v));

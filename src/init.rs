@@ -138,12 +138,17 @@ impl Initializer {
     }
 }
 
+impl Initializers {
+    /// Keras's defaults: glorot_uniform kernel, zero bias.
+    pub const KERAS: Initializers = Initializers {
+        kernel: Initializer::GlorotUniform,
+        bias: Initializer::Zeros,
+    };
+}
+
 impl Default for Initializers {
     fn default() -> Self {
-        Initializers {
-            kernel: Initializer::GlorotUniform,
-            bias: Initializer::Zeros,
-        }
+        Self::KERAS
     }
 }
 

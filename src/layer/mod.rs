@@ -71,6 +71,15 @@ pub trait Layer<E: Element> {
     const SCRATCH_PER_SAMPLE: usize = 0;
     /// Whether the layer passes its input through unchanged (the model's input).
     const IS_IDENTITY: bool = false;
+    /// For a chain of layers run by [`forward_alternating`](Self::forward_alternating):
+    /// the elements per sample its `out` and `other` buffers must hold
+    /// (a plain layer: its output, and nothing).
+    #[doc(hidden)]
+    const ALTERNATING: [usize; 2] = [<Self::Output as crate::shape::StaticShape>::NUMEL, 0];
+    /// For a chain: the largest scratch one of its layers needs per sample
+    /// (a plain layer: its own).
+    #[doc(hidden)]
+    const WORK_PER_SAMPLE: usize = Self::SCRATCH_PER_SAMPLE;
 
     /// Computes `y` for the `batch` samples in `x`.
     ///
@@ -98,6 +107,29 @@ pub trait Layer<E: Element> {
     /// own (what every layer that works step by step does).
     fn forward_steps(&self, x: &[E], y: &mut [E], batch: usize, steps: usize, scratch: &mut [E]) {
         self.forward_slices(x, y, batch * steps, scratch);
+    }
+
+    /// Computes the output into the front of `out`, a chain's intermediate
+    /// outputs alternating between `other` and `out` (each layer reads one
+    /// and writes the other), so that a chain needs two buffers, not one per
+    /// layer; `out` and `other` hold `batch · steps ·` [`ALTERNATING`](Self::ALTERNATING),
+    /// `work` `batch · steps ·` [`WORK_PER_SAMPLE`](Self::WORK_PER_SAMPLE).
+    /// By default: [`forward_steps`](Self::forward_steps) into `out`.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    fn forward_alternating(
+        &self,
+        x: &[E],
+        out: &mut [E],
+        _other: &mut [E],
+        batch: usize,
+        steps: usize,
+        work: &mut [E],
+    ) {
+        let len = batch
+            * self.output_steps(steps).unwrap_or(0)
+            * <Self::Output as crate::shape::StaticShape>::NUMEL;
+        self.forward_steps(x, &mut out[..len], batch, steps, work);
     }
 
     /// Number of parameters (weights and biases).

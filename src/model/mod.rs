@@ -3,6 +3,7 @@
 
 #[cfg(feature = "std")]
 mod callback;
+mod chain;
 #[cfg(feature = "std")]
 mod fit;
 #[cfg(feature = "alloc")]
@@ -20,8 +21,9 @@ pub(crate) mod weight_file;
 #[cfg(feature = "std")]
 pub(crate) mod weights;
 
-#[cfg(feature = "std")]
 pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights, Snapshot};
+#[cfg(feature = "std")]
+pub use chain::Chain;
 #[cfg(feature = "std")]
 pub use fit::{Dataset, FitOptions, Tensors};
 #[cfg(feature = "alloc")]

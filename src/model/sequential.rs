@@ -64,12 +64,42 @@ impl<F: Features, E: Element> Sequential<F, Empty<F>, E> {
     }
 }
 
+impl<F, L, E: Element> Sequential<F, L, E> {
+    /// The model of the layers a [`Chain`](super::Chain) put together.
+    pub(super) const fn from_chain(layers: L, ctx: BuildContext) -> Self {
+        Sequential {
+            layers,
+            ctx,
+            #[cfg(feature = "std")]
+            compiled: None,
+            #[cfg(feature = "std")]
+            fit_steps: 1,
+            types: PhantomData,
+        }
+    }
+}
+
 impl<F, L, E> Sequential<F, L, E>
 where
     F: Features,
     E: Element,
     L: Layer<E, Input = F>,
 {
+    /// Scratch elements [`predict_into`](Self::predict_into) needs for one
+    /// sample, known to the compiler: a buffer for firmware,
+    /// `[0.0; Model::SCRATCH]` (for a batch: [`scratch_len`](Self::scratch_len)).
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// use corten::model_type;
+    /// type Mlp = model_type![Input<4>, Dense<8, Relu>, Dense<16, Relu>, Dense<3>];
+    /// // Two buffers the activations alternate between: 16 + 8.
+    /// assert_eq!(Mlp::SCRATCH, 24);
+    /// let scratch = [0.0f32; Mlp::SCRATCH];
+    /// # let _ = scratch;
+    /// ```
+    pub const SCRATCH: usize = L::SCRATCH_PER_SAMPLE;
+
     /// The model with one more layer, built for the current output shape. A
     /// layer that cannot take that shape is a compile error naming both.
     /// (The new model is not compiled.)
@@ -445,6 +475,27 @@ where
 /// ```
 #[macro_export]
 macro_rules! sequential {
+    // A model built at compile time (`static MODEL: … = sequential![const …]`):
+    // each layer given with its weights, `(Dense::<8>::from_weights(&W, &B))`,
+    // or without weights, `MaxPooling2D<2>`, `Flatten`.
+    (const $elem:ty; Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@const
+            ($crate::model::Chain::<($($crate::shape::Const<$dim>,)+), _, $elem>::new())
+            $($($rest)*)?)
+    };
+    (const Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
+        $crate::sequential!(const f32; Input<$($dim),+> $(, $($rest)*)?)
+    };
+    (@const ($chain:expr) $(,)?) => { $chain.model() };
+    (@const ($chain:expr) ($layer:expr) $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@const ($chain.then_built($layer)) $($($rest)*)?)
+    };
+    (@const ($chain:expr) $name:ident < $($arg:tt),+ > $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@const ($chain.then_weightless(<$name<$($arg),+>>::new())) $($($rest)*)?)
+    };
+    (@const ($chain:expr) $name:ident $(, $($rest:tt)*)?) => {
+        $crate::sequential!(@const ($chain.then_weightless(<$name>::new())) $($($rest)*)?)
+    };
     ($elem:ty; Input<$($dim:literal),+ $(,)?> $(, $($rest:tt)*)?) => {
         $crate::sequential!(@layers
             ($crate::model::Sequential::<($($crate::shape::Const<$dim>,)+), _, $elem>::with_seed(0))

@@ -13,6 +13,13 @@ use core::marker::PhantomData;
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Empty<F>(PhantomData<F>);
 
+impl<F> Empty<F> {
+    /// The start of a chain, in a `const`.
+    pub const fn new() -> Self {
+        Empty(PhantomData)
+    }
+}
+
 impl<F: Features, E: Element> Layer<E> for Empty<F> {
     type Input = F;
     type Output = F;
@@ -49,7 +56,7 @@ impl<F: Features, E: Element> Layer<E> for Empty<F> {
 }
 
 /// The layers before (`P`) followed by one more layer `L`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stack<P, L> {
     /// The layers before.
     pub prev: P,
@@ -74,10 +81,29 @@ where
 {
     type Input = P::Input;
     type Output = L::Output;
+    /// Two buffers the intermediate outputs alternate between (see
+    /// [`Layer::forward_alternating`]), and the largest scratch of a layer:
+    /// the largest pair of adjacent activations at most, not one buffer per
+    /// layer.
     const SCRATCH_PER_SAMPLE: usize = if P::IS_IDENTITY {
         L::SCRATCH_PER_SAMPLE
     } else {
-        <P::Output as StaticShape>::NUMEL + max(P::SCRATCH_PER_SAMPLE, L::SCRATCH_PER_SAMPLE)
+        P::ALTERNATING[0] + P::ALTERNATING[1] + Self::WORK_PER_SAMPLE
+    };
+    /// The output in `out`, the layers before's in `other`, theirs before
+    /// in `out` again, and so on.
+    const ALTERNATING: [usize; 2] = if P::IS_IDENTITY {
+        [<L::Output as StaticShape>::NUMEL, 0]
+    } else {
+        [
+            max(<L::Output as StaticShape>::NUMEL, P::ALTERNATING[1]),
+            P::ALTERNATING[0],
+        ]
+    };
+    const WORK_PER_SAMPLE: usize = if P::IS_IDENTITY {
+        L::SCRATCH_PER_SAMPLE
+    } else {
+        max(P::WORK_PER_SAMPLE, L::SCRATCH_PER_SAMPLE)
     };
 
     fn forward_slices(&self, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
@@ -88,18 +114,46 @@ where
         self.last.output_steps(self.prev.output_steps(steps)?)
     }
 
-    /// The layers in turn, the output of those before in `scratch`; each
-    /// link's steps from [`output_steps`](Layer::output_steps) (which the
-    /// caller checked on the whole chain).
+    /// The layers before into one buffer (their intermediate outputs
+    /// alternating with a second), then the last layer from it into `y`;
+    /// each link's steps from [`output_steps`](Layer::output_steps) (which
+    /// the caller checked on the whole chain).
     fn forward_steps(&self, x: &[E], y: &mut [E], batch: usize, steps: usize, scratch: &mut [E]) {
         if P::IS_IDENTITY {
             return self.last.forward_steps(x, y, batch, steps, scratch);
         }
+        let rows = batch * steps;
+        let (out, rest) = scratch.split_at_mut(rows * P::ALTERNATING[0]);
+        let (other, work) = rest.split_at_mut(rows * P::ALTERNATING[1]);
+        self.prev
+            .forward_alternating(x, out, other, batch, steps, work);
         let mid_steps = self.prev.output_steps(steps).unwrap_or(0);
-        let mid_len = batch * mid_steps * <P::Output as StaticShape>::NUMEL;
-        let (mid, rest) = scratch.split_at_mut(mid_len);
-        self.prev.forward_steps(x, mid, batch, steps, rest);
-        self.last.forward_steps(mid, y, batch, mid_steps, rest);
+        let mid = &out[..batch * mid_steps * <P::Output as StaticShape>::NUMEL];
+        self.last.forward_steps(mid, y, batch, mid_steps, work);
+    }
+
+    fn forward_alternating(
+        &self,
+        x: &[E],
+        out: &mut [E],
+        other: &mut [E],
+        batch: usize,
+        steps: usize,
+        work: &mut [E],
+    ) {
+        let out_steps = self.output_steps(steps).unwrap_or(0);
+        let len = batch * out_steps * <L::Output as StaticShape>::NUMEL;
+        if P::IS_IDENTITY {
+            return self
+                .last
+                .forward_steps(x, &mut out[..len], batch, steps, work);
+        }
+        self.prev
+            .forward_alternating(x, other, out, batch, steps, work);
+        let mid_steps = self.prev.output_steps(steps).unwrap_or(0);
+        let mid = &other[..batch * mid_steps * <P::Output as StaticShape>::NUMEL];
+        self.last
+            .forward_steps(mid, &mut out[..len], batch, mid_steps, work);
     }
 
     fn param_count(&self) -> usize {

@@ -121,3 +121,26 @@ impl_array_data!(
     |s| s.as_flattened().as_flattened().as_flattened(),
     |m| m.as_flattened_mut().as_flattened_mut().as_flattened_mut()
 );
+
+/// Arrays borrowed in place (`&'static` weights in flash), read-only as
+/// `&[E]` is; the sizes stay in the types.
+macro_rules! impl_array_ref_data {
+    ($arr:ty, [$($n:ident),+], |$s:ident| $flat:expr) => {
+        impl<E: Element, $(const $n: usize),+> Data<E> for &$arr {
+            fn as_slice(&self) -> &[E] {
+                let $s = *self;
+                $flat
+            }
+        }
+    };
+}
+
+impl_array_ref_data!([E; A], [A], |s| s);
+impl_array_ref_data!([[E; B]; A], [A, B], |s| s.as_flattened());
+impl_array_ref_data!([[[E; C]; B]; A], [A, B, C], |s| s
+    .as_flattened()
+    .as_flattened());
+impl_array_ref_data!([[[[E; D]; C]; B]; A], [A, B, C, D], |s| s
+    .as_flattened()
+    .as_flattened()
+    .as_flattened());

@@ -267,7 +267,7 @@ impl<const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize>
     }
 }
 
-kernel_and_bias_layer!("Conv1D", "conv1d", "kernel", "sequential![Input<10, 2>, Conv1D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize] Conv1D<F, KS, A, P, S>);
+kernel_and_bias_layer!("Conv1D", "conv1d", "kernel", "sequential![Input<10, 2>, Conv1D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize] Conv1D<F, KS, A, P, S>, padding);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -72,6 +72,12 @@ impl<E: Element, const KH: usize, const KW: usize, const C: usize, const F: usiz
 {
 }
 
+/// A kernel borrowed in place (`&'static` weights in flash).
+impl<E: Element, const KH: usize, const KW: usize, const C: usize, const F: usize>
+    ConvKernelArray<KH, F, KW> for &[[[[E; F]; C]; KW]; KH]
+{
+}
+
 /// Any nested array `[[[[E; D]; C]; B]; A]`: the types a Conv2D built from it
 /// has even when a size is wrong, so that a wrong kernel is one error.
 pub trait Rank4Array: Data<Self::Element> {
@@ -83,6 +89,13 @@ pub trait Rank4Array: Data<Self::Element> {
 
 impl<E: Element, const A: usize, const B: usize, const C: usize, const D: usize> Rank4Array
     for [[[[E; D]; C]; B]; A]
+{
+    type Element = E;
+    type Channels = Const<C>;
+}
+
+impl<E: Element, const A: usize, const B: usize, const C: usize, const D: usize> Rank4Array
+    for &[[[[E; D]; C]; B]; A]
 {
     type Element = E;
     type Channels = Const<C>;
@@ -114,7 +127,7 @@ impl<
     /// assert_eq!(model.predict(&x).unwrap().as_slice(), &[12.0, 16.0, 24.0, 28.0]);
     /// ```
     #[allow(clippy::type_complexity)]
-    pub fn from_weights<KA, B>(
+    pub const fn from_weights<KA, B>(
         kernel: KA,
         bias: B,
     ) -> Built<
@@ -129,7 +142,7 @@ impl<
         Const<GROUPS>: ToUInt,
         B: BiasArray<FILTERS, KA::Element>,
     {
-        Built::new_unchecked(Self::default(), (kernel, bias))
+        Built::new_unchecked(Self::new(), (kernel, bias))
     }
 
     /// A Conv2D layer over weights in any storage (a `Vec`, `&'static` data),
@@ -338,7 +351,7 @@ impl<
     }
 }
 
-kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", "sequential![Input<8, 8, 2>, Conv2D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize, const KW: usize, const SW: usize, const DW: usize] Conv2D<F, KS, A, P, S, DL, G, KW, SW, DW>);
+kernel_and_bias_layer!("Conv2D", "conv2d", "kernel", "sequential![Input<8, 8, 2>, Conv2D<4, 3>.without_bias()]", [const F: usize, const KS: usize, A: Activation, P: Padding, const S: usize, const DL: usize, const G: usize, const KW: usize, const SW: usize, const DW: usize] Conv2D<F, KS, A, P, S, DL, G, KW, SW, DW>, padding);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

@@ -240,7 +240,7 @@ where
     }
 }
 
-kernel_and_bias_layer!("Conv2DTranspose", "conv2d_transpose", "kernel", "sequential![Input<4, 4, 2>, Conv2DTranspose<4, 3>.without_bias()]", [const F: usize, const K: usize, A: Activation, P: Copy + core::fmt::Debug + Default, const S: usize] Conv2DTranspose<F, K, A, P, S>);
+kernel_and_bias_layer!("Conv2DTranspose", "conv2d_transpose", "kernel", "sequential![Input<4, 4, 2>, Conv2DTranspose<4, 3>.without_bias()]", [const F: usize, const K: usize, A: Activation, P: Copy + core::fmt::Debug + Default, const S: usize] Conv2DTranspose<F, K, A, P, S>, padding);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

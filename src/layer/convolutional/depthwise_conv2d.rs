@@ -210,7 +210,7 @@ fn for_each_tap(g: &Geometry, m: usize, batch: usize, mut tap: impl FnMut(usize,
     });
 }
 
-kernel_and_bias_layer!("DepthwiseConv2D", "depthwise_conv2d", "depthwise_kernel", "sequential![Input<8, 8, 2>, DepthwiseConv2D<3>.without_bias()]", [const K: usize, A: Activation, P: Padding, const S: usize, const M: usize, const KW: usize, const SW: usize] DepthwiseConv2D<K, A, P, S, M, KW, SW>);
+kernel_and_bias_layer!("DepthwiseConv2D", "depthwise_conv2d", "depthwise_kernel", "sequential![Input<8, 8, 2>, DepthwiseConv2D<3>.without_bias()]", [const K: usize, A: Activation, P: Padding, const S: usize, const M: usize, const KW: usize, const SW: usize] DepthwiseConv2D<K, A, P, S, M, KW, SW>, padding);
 
 #[cfg(all(test, feature = "std"))]
 mod tests {

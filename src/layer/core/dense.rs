@@ -59,11 +59,7 @@ pub type DenseWith<const UNITS: usize, A, In, E, K, B> = Built<Dense<UNITS, A>, 
 /// kernel, zero bias.
 impl<const UNITS: usize, A: Activation> Default for Dense<UNITS, A> {
     fn default() -> Self {
-        Dense {
-            activation: A::default(),
-            initializers: Initializers::default(),
-            no_bias: false,
-        }
+        Self::new()
     }
 }
 
@@ -78,7 +74,7 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     /// let dense = Dense::<3>::from_weights(w, [0.0; 3]);
     /// assert_eq!(dense.kernel(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
     /// ```
-    pub fn from_weights<K, B>(
+    pub const fn from_weights<K, B>(
         kernel: K,
         bias: B,
     ) -> DenseWith<UNITS, A, (K::Input,), K::Element, K, B>
@@ -86,7 +82,7 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
         K: KernelArray<UNITS>,
         B: BiasArray<UNITS, K::Element>,
     {
-        Self::default().with_weights(kernel, bias)
+        Self::new().with_weights(kernel, bias)
     }
 
     /// This spec (with its configured activation) with the given weights; see
@@ -101,7 +97,7 @@ impl<const UNITS: usize, A: Activation> Dense<UNITS, A> {
     /// dense.forward_slices(&[-2.0], &mut y, 1, &mut []);
     /// assert_eq!(y, [-1.0]);
     /// ```
-    pub fn with_weights<K, B>(
+    pub const fn with_weights<K, B>(
         self,
         kernel: K,
         bias: B,
@@ -147,6 +143,12 @@ impl<E: Element, const INPUT: usize, const UNITS: usize> KernelArray<UNITS>
 {
 }
 
+/// A kernel borrowed in place (`&'static` weights in flash).
+impl<E: Element, const INPUT: usize, const UNITS: usize> KernelArray<UNITS>
+    for &[[E; UNITS]; INPUT]
+{
+}
+
 /// Any nested array `[[E; COLUMNS]; ROWS]`, whatever its width: the types a
 /// Dense layer built from it has even when the width is wrong, so that a
 /// wrong kernel is one error (from [`KernelArray`]), not two.
@@ -162,6 +164,11 @@ impl<E: Element, const ROWS: usize, const COLUMNS: usize> Matrix for [[E; COLUMN
     type Input = Const<ROWS>;
 }
 
+impl<E: Element, const ROWS: usize, const COLUMNS: usize> Matrix for &[[E; COLUMNS]; ROWS] {
+    type Element = E;
+    type Input = Const<ROWS>;
+}
+
 /// A bias given as an array for a layer of `UNITS` units (or filters): `[E; UNITS]`.
 #[diagnostic::on_unimplemented(
     message = "shape mismatch: a Dense layer of {UNITS} units needs a bias `[{E}; {UNITS}]`, but this bias is `{Self}`",
@@ -170,6 +177,9 @@ impl<E: Element, const ROWS: usize, const COLUMNS: usize> Matrix for [[E; COLUMN
 pub trait BiasArray<const UNITS: usize, E: Element>: Data<E> {}
 
 impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for [E; UNITS] {}
+
+/// A bias borrowed in place (`&'static` weights in flash).
+impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for &[E; UNITS] {}
 
 /// What a Dense layer takes: vectors `(features,)`, or sequences `(steps,
 /// features)` (Keras's Dense on a sequence: the same kernel at every step),

@@ -31,40 +31,49 @@ pub struct BuildContext {
     kind_count: usize,
     /// The name the user gave the layer being built, if any.
     given: Option<&'static str>,
+    /// The seed of the generator, made on first use (so that a context
+    /// can be made in a `const`).
     #[cfg(feature = "std")]
-    rng: crate::random::Rng,
+    seed: u64,
+    #[cfg(feature = "std")]
+    rng: Option<crate::random::Rng>,
 }
 
 impl BuildContext {
     /// A context whose initializers draw from a generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub const fn new(seed: u64) -> Self {
         let _ = seed;
         BuildContext {
             kinds: [("", 0); MAX_KINDS],
             kind_count: 0,
             given: None,
             #[cfg(feature = "std")]
-            rng: crate::random::Rng::seed_from(seed),
+            seed,
+            #[cfg(feature = "std")]
+            rng: None,
         }
     }
 
     /// The next name for a layer of kind `base`: the name the user gave it
     /// ([`named`](super::WithName::named)), which leaves the counters alone
     /// as in Keras, or else `base`, `base_1`, ….
-    pub fn name(&mut self, base: &'static str) -> LayerName {
+    pub const fn name(&mut self, base: &'static str) -> LayerName {
         if let Some(given) = self.given.take() {
             return LayerName {
                 base: given,
                 index: 0,
             };
         }
-        let kinds = &mut self.kinds[..self.kind_count];
-        if let Some((_, n)) = kinds.iter_mut().find(|(b, _)| *b == base) {
-            *n += 1;
-            return LayerName {
-                base,
-                index: *n - 1,
-            };
+        let mut i = 0;
+        while i < self.kind_count {
+            if same(self.kinds[i].0, base) {
+                self.kinds[i].1 += 1;
+                return LayerName {
+                    base,
+                    index: self.kinds[i].1 - 1,
+                };
+            }
+            i += 1;
         }
         if self.kind_count < MAX_KINDS {
             self.kinds[self.kind_count] = (base, 1);
@@ -95,8 +104,26 @@ impl BuildContext {
     /// The random generator initializers draw from.
     #[cfg(feature = "std")]
     pub fn rng(&mut self) -> &mut crate::random::Rng {
-        &mut self.rng
+        let seed = self.seed;
+        self.rng
+            .get_or_insert_with(|| crate::random::Rng::seed_from(seed))
     }
+}
+
+/// Whether two names are the same, in a `const`.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 impl Default for BuildContext {

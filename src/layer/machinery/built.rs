@@ -33,7 +33,7 @@ pub struct Built<K, In, E, W> {
 impl<K: LayerKind, In, E: Element, W: Weights<E>> Built<K, In, E, W> {
     /// `kind` with `weights` that are known to fit (drawn for its shapes,
     /// or arrays whose types fix their sizes), named as a first layer.
-    pub(crate) fn new_unchecked(kind: K, weights: W) -> Self {
+    pub(crate) const fn new_unchecked(kind: K, weights: W) -> Self {
         Built {
             kind,
             weights,
@@ -41,6 +41,21 @@ impl<K: LayerKind, In, E: Element, W: Weights<E>> Built<K, In, E, W> {
                 base: K::BASE_NAME,
                 index: 0,
             },
+            types: PhantomData,
+        }
+    }
+
+    /// This layer for inputs of shape `In2` (which the caller checked fit
+    /// `In`), named `name`: the spec → built step, in a `const`.
+    pub(crate) const fn placed<In2>(self, name: LayerName) -> Built<K, In2, E, W>
+    where
+        K: Copy,
+        W: Copy,
+    {
+        Built {
+            kind: self.kind,
+            weights: self.weights,
+            name,
             types: PhantomData,
         }
     }
@@ -118,6 +133,10 @@ impl<K: Clone, In, E, W: Clone> Clone for Built<K, In, E, W> {
         }
     }
 }
+
+/// A layer whose kind and weights are `Copy` (weights borrowed in place, or
+/// small arrays) is `Copy`: what a model built in a `const` is made of.
+impl<K: Copy, In, E, W: Copy> Copy for Built<K, In, E, W> {}
 
 impl<K: PartialEq, In, E, W: PartialEq> PartialEq for Built<K, In, E, W> {
     fn eq(&self, other: &Self) -> bool {
@@ -293,7 +312,7 @@ pub(crate) use builds_from_spec;
 /// weights `$kernel` and `bias` drawn with its initializers), the
 /// [`KernelAndBias`] accessors and its `BuildLayer` impl.
 macro_rules! kernel_and_bias_layer {
-    ($keras:literal, $base:literal, $kernel:literal, $example:literal, [$($generics:tt)*] $spec:ty) => {
+    ($keras:literal, $base:literal, $kernel:literal, $example:literal, [$($generics:tt)*] $spec:ty $(, $marker:ident)*) => {
         impl<$($generics)*> $spec {
             /// Whether the layer has its bias (Keras's `use_bias`).
             fn has_bias(&self) -> bool {
@@ -314,22 +333,25 @@ macro_rules! kernel_and_bias_layer {
                 self
             }
         }
-        $crate::layer::machinery::kernel_and_bias_layer!(@with $keras, $base, $kernel, [$($generics)*] $spec);
+        $crate::layer::machinery::kernel_and_bias_layer!(@with $keras, $base, $kernel, [$($generics)*] $spec $(, $marker)*);
     };
-    (@with $keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty) => {
+    (@with $keras:literal, $base:literal, $kernel:literal, [$($generics:tt)*] $spec:ty $(, $marker:ident)*) => {
         impl<$($generics)*> $spec {
             /// The spec with Keras's defaults (the activation's default
-            /// parameters, glorot_uniform kernel, zero bias).
-            pub fn new() -> Self {
-                Self::default()
+            /// parameters, glorot_uniform kernel, zero bias); `const`, for
+            /// models built at compile time.
+            pub const fn new() -> Self {
+                Self::with_activation(A::DEFAULT)
             }
 
             /// The spec with a configured activation (e.g. `LeakyRelu {
             /// negative_slope: 0.1 }`).
-            pub fn with_activation(activation: A) -> Self {
+            pub const fn with_activation(activation: A) -> Self {
                 Self {
                     activation,
-                    ..Self::default()
+                    initializers: $crate::init::Initializers::KERAS,
+                    no_bias: false,
+                    $($marker: core::marker::PhantomData,)*
                 }
             }
 
@@ -430,7 +452,7 @@ mod tests {
         assert!(format!("{dense:?}").starts_with("Dense(dense, Dense { activation: Linear"));
         let conv = Conv1D::<1, 2>::from_data::<Const<1>, f32, _, _>([1.0f32, -1.0], [0.0]).unwrap();
         let mut ctx = BuildContext::default();
-        let _first = BuildLayer::<(Const<4>, Const<1>), f32>::build(conv.clone(), &mut ctx);
+        let _first = BuildLayer::<(Const<4>, Const<1>), f32>::build(conv, &mut ctx);
         let second = BuildLayer::<(Const<4>, Const<1>), f32>::build(conv, &mut ctx);
         assert!(format!("{second:?}").starts_with("Conv1D(conv1d_1, "));
         assert_eq!(second.param_count(), 3);

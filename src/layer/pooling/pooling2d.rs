@@ -28,6 +28,15 @@ pub struct Pooling2D<
     const STRIDE_W: usize = STRIDE,
 >(PhantomData<(Op, P)>);
 
+impl<Op, const POOL: usize, P, const STRIDE: usize, const POOL_W: usize, const STRIDE_W: usize>
+    Pooling2D<Op, POOL, P, STRIDE, POOL_W, STRIDE_W>
+{
+    /// The spec, in a `const` (a model built at compile time).
+    pub const fn new() -> Self {
+        Pooling2D(PhantomData)
+    }
+}
+
 /// Keras `MaxPooling2D(pool_size=POOL, strides=STRIDE, padding=P)`; with
 /// pairs, `MaxPooling2D(pool_size=(POOL, POOL_W), strides=(STRIDE,
 /// STRIDE_W))`.

@@ -22,6 +22,13 @@ use crate::Element;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Flatten;
 
+impl Flatten {
+    /// The layer, in a `const` (a model built at compile time).
+    pub const fn new() -> Self {
+        Flatten
+    }
+}
+
 /// The one-axis shape of a flattened sample.
 #[diagnostic::on_unimplemented(
     message = "`Flatten` cannot flatten samples of shape `{Self}`: their size is not known to the compiler",
