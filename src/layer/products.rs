@@ -155,15 +155,7 @@ impl DenseElement for f32 {
         batch: usize,
         inputs: usize,
     ) {
-        if cfg!(target_os = "none") {
-            // Bare metal: the bias is where each sum starts (one pass over y).
-            for row in y.chunks_exact_mut(bias.len()) {
-                row.copy_from_slice(bias);
-            }
-            return crate::linalg::matmul_acc(batch, inputs, bias.len(), x, kernel, y);
-        }
-        crate::linalg::matmul(batch, inputs, bias.len(), x, kernel, y);
-        add_bias(y, bias);
+        crate::linalg::matmul_bias(batch, inputs, bias.len(), x, kernel, bias, y);
     }
 }
 
@@ -271,15 +263,4 @@ pub(crate) fn dense_rows<E: DenseElement>(
         accumulate: false,
     };
     E::product(p, y);
-}
-
-fn add_bias<E: Element>(y: &mut [E], bias: &[E]) {
-    if bias.is_empty() {
-        return;
-    }
-    for row in y.chunks_exact_mut(bias.len()) {
-        for (v, &b) in row.iter_mut().zip(bias) {
-            *v += b;
-        }
-    }
 }

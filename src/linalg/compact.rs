@@ -17,9 +17,17 @@ use super::{Gemm, Segments};
 /// The caller has checked (`Gemm::check`) that every element the sizes,
 /// strides and segments address lies inside `g.a`, `g.b` and `c`.
 pub(super) fn gemm(g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
+    gemm_from(g, seg, &[], c)
+}
+
+/// [`gemm`], each sum of column `j` started at `bias[j]` when `bias` is
+/// not empty (it then holds `g.n` values) and the product does not
+/// accumulate: `C = bias + A · B` in one pass over C.
+pub(super) fn gemm_from(g: Gemm<'_>, seg: Segments, bias: &[f32], c: &mut [f32]) {
     if g.m == 0 || g.n == 0 {
         return;
     }
+    let start = |j: usize| if bias.is_empty() { 0.0 } else { bias[j] };
     let (a, b, c) = (g.a.as_ptr(), g.b.as_ptr(), c.as_mut_ptr());
     for i in 0..g.m {
         for j in 0..g.n {
@@ -30,7 +38,7 @@ pub(super) fn gemm(g: Gemm<'_>, seg: Segments, c: &mut [f32]) {
             // inside its slice, so no offset overflows either.
             unsafe {
                 let cij = c.add(i * g.ldc + j);
-                let mut sum = if g.accumulate { *cij } else { 0.0 };
+                let mut sum = if g.accumulate { *cij } else { start(j) };
                 for s in 0..seg.count {
                     let a_row = a.add(s * seg.a_step + i * g.rsa);
                     let b_col = b.add(s * seg.b_step + j * g.csb);

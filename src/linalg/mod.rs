@@ -43,6 +43,55 @@ pub fn matmul_acc(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f
     contiguous(m, k, n, a, Layout::RowMajor, b, Layout::RowMajor, c, true);
 }
 
+/// `C = A · B + bias`, the bias (`n` values) added to every row, shapes as
+/// in [`matmul`]: a Dense layer's forward pass. On bare-metal targets in one
+/// pass over C, each sum started at its bias.
+///
+/// # Panics
+/// As [`matmul`], and when `bias` does not hold `n` values.
+///
+/// ```
+/// let mut c = [0.0f32; 2];
+/// corten::linalg::matmul_bias(1, 1, 2, &[2.0], &[3.0, 4.0], &[0.5, -1.0], &mut c);
+/// assert_eq!(c, [6.5, 7.0]);
+/// ```
+pub fn matmul_bias(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    bias: &[f32],
+    c: &mut [f32],
+) {
+    check_exact("bias", bias.len(), 1, n);
+    if cfg!(target_os = "none") {
+        check_exact("a", a.len(), m, k);
+        check_exact("b", b.len(), k, n);
+        check_exact("c", c.len(), m, n);
+        let g = Gemm {
+            m,
+            k,
+            n,
+            a,
+            rsa: k,
+            csa: 1,
+            b,
+            rsb: n,
+            csb: 1,
+            ldc: n,
+            accumulate: false,
+        };
+        return compact::gemm_from(g, Segments::ONE, bias, c);
+    }
+    matmul(m, k, n, a, b, c);
+    for row in c.chunks_exact_mut(n.max(1)) {
+        for (v, &b) in row.iter_mut().zip(bias) {
+            *v += b;
+        }
+    }
+}
+
 /// `C = Aᵀ · B` where `a` holds the k×m matrix `A` row-major (so `Aᵀ` is m×k):
 /// the weight gradient of a Dense layer, `xᵀ · dy`.
 ///

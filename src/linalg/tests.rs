@@ -543,3 +543,51 @@ fn segmented_products_match_oracle() {
         }
     }
 }
+
+#[test]
+fn bias_started_sums_match_oracle() {
+    // The fused `C = bias + A · B` of bare-metal targets (compact) and the
+    // host's product then bias, against the oracle plus the bias.
+    for &(m, k, n) in &[(1, 1, 16), (1, 16, 16), (1, 16, 1), (3, 7, 5), (9, 33, 17)] {
+        let a = data(m * k, 21);
+        let b = data(k * n, 22);
+        let bias = data(n, 23);
+        let g = Gemm {
+            m,
+            k,
+            n,
+            a: &a,
+            rsa: k,
+            csa: 1,
+            b: &b,
+            rsb: n,
+            csb: 1,
+            ldc: n,
+            accumulate: false,
+        };
+        let mut want = oracle(&g, &[]);
+        for (i, w) in want.iter_mut().enumerate() {
+            *w += bias[i % n] as f64;
+        }
+        let mut fused = vec![f32::NAN; m * n];
+        compact::gemm_from(g, Segments::ONE, &bias, &mut fused);
+        assert_matches(
+            &std::format!("compact bias {m}x{k}x{n}"),
+            &fused,
+            n,
+            n,
+            &want,
+            k,
+        );
+        let mut host = vec![f32::NAN; m * n];
+        matmul_bias(m, k, n, &a, &b, &bias, &mut host);
+        assert_matches(
+            &std::format!("matmul_bias {m}x{k}x{n}"),
+            &host,
+            n,
+            n,
+            &want,
+            k,
+        );
+    }
+}

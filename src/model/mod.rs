@@ -21,8 +21,8 @@ pub(crate) mod weight_file;
 #[cfg(feature = "std")]
 pub(crate) mod weights;
 
-pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights, Snapshot};
 #[cfg(feature = "std")]
+pub use callback::{Callback, Control, EarlyStopping, History, Logs, ModelWeights, Snapshot};
 pub use chain::Chain;
 #[cfg(feature = "std")]
 pub use fit::{Dataset, FitOptions, Tensors};

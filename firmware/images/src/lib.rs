@@ -67,26 +67,42 @@ pub fn report(name: &str, outputs: Result<&[f32], ()>) -> ! {
     loop {}
 }
 
+/// Weight `i` of the deterministic weights drawn from `seed`.
+const fn value(i: usize, seed: usize) -> f32 {
+    ((i * 37 + seed * 11) % 97) as f32 / 97.0 - 0.5
+}
+
 /// Deterministic weights in `[-0.5, 0.5)`, in place of trained ones.
 pub const fn weights<const N: usize>(seed: usize) -> [f32; N] {
     let mut w = [0.0f32; N];
     let mut i = 0;
     while i < N {
-        w[i] = ((i * 37 + seed * 11) % 97) as f32 / 97.0 - 0.5;
+        w[i] = value(i, seed);
         i += 1;
     }
     w
 }
 
+/// [`weights`] as `R` rows of `C` (a kernel of shape `(R, C)`).
+pub const fn matrix<const R: usize, const C: usize>(seed: usize) -> [[f32; C]; R] {
+    let mut m = [[0.0f32; C]; R];
+    let mut i = 0;
+    while i < R * C {
+        m[i / C][i % C] = value(i, seed);
+        i += 1;
+    }
+    m
+}
+
 /// The sine MLP's weights (1 → 16 → 16 → 1, ReLU, ReLU, linear), Keras's
 /// layout: kernels `(inputs, units)` row-major.
 pub mod sine {
-    use super::weights;
-    pub static W1: [f32; 16] = weights(1);
+    use super::{matrix, weights};
+    pub static W1: [[f32; 16]; 1] = matrix(1);
     pub static B1: [f32; 16] = weights(2);
-    pub static W2: [f32; 16 * 16] = weights(3);
+    pub static W2: [[f32; 16]; 16] = matrix(3);
     pub static B2: [f32; 16] = weights(4);
-    pub static W3: [f32; 16] = weights(5);
+    pub static W3: [[f32; 1]; 16] = matrix(5);
     pub static B3: [f32; 1] = weights(6);
     /// The inputs each image runs, one inference each (the last is measured).
     pub const INPUTS: [f32; 4] = [0.1, 0.9, 2.5, -1.3];

@@ -1,41 +1,43 @@
-//! The sine MLP in corten: `sequential!` over `&'static` weights, no
-//! allocator.
+//! The sine MLP in corten: a model built at compile time over `&'static`
+//! weights in flash, no allocator.
 #![no_std]
 #![no_main]
 
-use corten::layer::Dense;
 use corten::prelude::*;
-use corten::shape::Const;
-use corten::{sequential, Tensor};
-use corten_firmware_images::{inference_begin, inference_end, report, sine};
+use corten::{model_type, sequential, Tensor};
+use corten_firmware_images::sine::{B1, B2, B3, INPUTS, W1, W2, W3};
+use corten_firmware_images::{inference_begin, inference_end, report};
 use cortex_m_rt::entry;
 use panic_halt as _;
 
+type Sine = model_type![
+    Input<1>,
+    Dense<16, Relu> as (&'static [[f32; 16]; 1], &'static [f32; 16]),
+    Dense<16, Relu> as (&'static [[f32; 16]; 16], &'static [f32; 16]),
+    Dense<1> as (&'static [[f32; 1]; 16], &'static [f32; 1]),
+];
+
+static MODEL: Sine = sequential![
+    const Input<1>,
+    (Dense::<16, Relu>::from_weights(&W1, &B1)),
+    (Dense::<16, Relu>::from_weights(&W2, &B2)),
+    (Dense::<1>::from_weights(&W3, &B3)),
+];
+
 #[entry]
 fn main() -> ! {
-    let run = || -> Result<[f32; 4], corten::Error> {
-        let model = sequential![
-            Input<1>,
-            (Dense::<16, Relu>::from_data::<Const<1>, f32, _, _>(&sine::W1[..], &sine::B1[..])?),
-            (Dense::<16, Relu>::from_data::<Const<16>, f32, _, _>(&sine::W2[..], &sine::B2[..])?),
-            (Dense::<1>::from_data::<Const<16>, f32, _, _>(&sine::W3[..], &sine::B3[..])?),
-        ];
-        let mut scratch = [0.0f32; 64];
-        let mut out = [0.0f32; 4];
-        for (o, &x) in out.iter_mut().zip(&sine::INPUTS) {
-            let input = [core::hint::black_box(x)];
-            let mut y = [0.0f32; 1];
-            let xt = Tensor::from_data((Const::<1>, Const::<1>), &input[..])?;
-            let mut yt = Tensor::from_data((Const::<1>, Const::<1>), &mut y[..])?;
-            inference_begin();
-            model.predict_into(&xt, &mut yt, &mut scratch[..])?;
-            inference_end();
-            *o = y[0];
+    let mut scratch = [0.0f32; Sine::SCRATCH];
+    let mut out = [0.0f32; 4];
+    for (o, &x) in out.iter_mut().zip(&INPUTS) {
+        let x = Tensor::from_array([[core::hint::black_box(x)]]);
+        let mut y = Tensor::from_array([[0.0f32]]);
+        inference_begin();
+        let result = MODEL.predict_into(&x, &mut y, &mut scratch);
+        inference_end();
+        if result.is_err() {
+            report("sine", Err(()));
         }
-        Ok(out)
-    };
-    match run() {
-        Ok(out) => report("sine", Ok(&out)),
-        Err(_) => report("sine", Err(())),
+        *o = y.as_slice()[0];
     }
+    report("sine", Ok(&out))
 }

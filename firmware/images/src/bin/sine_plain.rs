@@ -27,9 +27,9 @@ fn dense<const N: usize, const M: usize>(
 }
 
 fn predict(x: f32) -> f32 {
-    let h1: [f32; 16] = dense(&[x], &sine::W1, &sine::B1, true);
-    let h2: [f32; 16] = dense(&h1, &sine::W2, &sine::B2, true);
-    let y: [f32; 1] = dense(&h2, &sine::W3, &sine::B3, false);
+    let h1: [f32; 16] = dense(&[x], sine::W1.as_flattened(), &sine::B1, true);
+    let h2: [f32; 16] = dense(&h1, sine::W2.as_flattened(), &sine::B2, true);
+    let y: [f32; 1] = dense(&h2, sine::W3.as_flattened(), &sine::B3, false);
     y[0]
 }
 
