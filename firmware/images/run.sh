@@ -6,11 +6,19 @@
 #   NAME ok flash=B static_ram=B stack=B instructions=N
 # (`instructions`: one inference; `stack`: the high-water mark after the
 # inferences). Every image is also built for thumbv6m-none-eabi (Cortex-M0).
-# Issue #17: the images and their budgets grow from here.
+# Fails when an image's outputs differ from its twin's or it exceeds its
+# budget (below).
 set -euo pipefail
 cd "$(dirname "$0")"
 images=(sine_plain sine)
 twin() { echo "${1%_plain}_plain"; }
+# Budgets of each corten image (issue #17), against its plain-loops twin
+# measured in this run: flash in percent of the twin's, static RAM in bytes
+# over the twin's, the stack's high-water mark in bytes.
+declare -A flash_percent=([sine]=115)
+declare -A ram_over=([sine]=64)
+declare -A stack_max=([sine]=512)
+declare -A flash_of ram_of
 
 command -v qemu-system-arm >/dev/null || {
   SUDO=$(command -v sudo || true)
@@ -61,6 +69,19 @@ for name in "${images[@]}"; do
       { d = $2 - $4; if (d < 0) d = -d; a = $4 < 0 ? -$4 : $4; if (d > 20 + a * 1e-4) bad = 1 }
       END { exit bad }'; then
     echo "$name FAILED: outputs differ from $plain's"; paste "$work/$name.values" "$work/$plain.values"; status=1; continue
+  fi
+  flash_of[$name]=$flash
+  ram_of[$name]=$ram
+  over=""
+  if [ -n "${flash_percent[$name]:-}" ]; then
+    [ $((flash * 100)) -le $((flash_of[$plain] * flash_percent[$name])) ] \
+      || over+=" flash over ${flash_percent[$name]}% of $plain's ${flash_of[$plain]} B;"
+    [ "$ram" -le $((ram_of[$plain] + ram_over[$name])) ] \
+      || over+=" static RAM over $plain's ${ram_of[$plain]} B + ${ram_over[$name]} B;"
+    [ "$stack" -le "${stack_max[$name]}" ] || over+=" stack over ${stack_max[$name]} B;"
+  fi
+  if [ -n "$over" ]; then
+    echo "$name FAILED: flash=$flash static_ram=$ram stack=$stack:$over"; status=1; continue
   fi
   echo "$name ok flash=$flash static_ram=$ram stack=$stack instructions=$((insns / windows))"
 done
