@@ -257,6 +257,83 @@ impl<'a> SafeTensorsView<'a> {
         Ok(decode::<E>(tensor.data(), tensor.dtype()))
     }
 
+    /// The Rust source of every tensor as a `static` nested array, for a
+    /// firmware crate: `dense_1/kernel` of shape (16, 8) becomes `pub static
+    /// DENSE_1_KERNEL: [[f32; 8]; 16] = […];`, which
+    /// `Dense::from_weights(&DENSE_1_KERNEL, &DENSE_1_BIAS)` reads in place
+    /// from flash in a model built at compile time (`sequential![const …]`).
+    /// Each value is written exactly (the shortest decimal that reads back
+    /// as the same float). What the `corten-weights` tool writes. An error
+    /// for a value that is NaN or infinite, or two names that make the same
+    /// Rust name.
+    ///
+    /// ```
+    /// use corten::model::SafeTensorsView;
+    /// use corten::prelude::*;
+    /// let mut model = sequential![Input<2>, Dense<3>];
+    /// model.set_weights(&[&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0][..], &[0.5, 0.0, -0.25]])?;
+    /// let bytes = model.weights_to_bytes()?;
+    /// let rust = SafeTensorsView::new(&bytes)?.rust_statics()?;
+    /// assert!(rust.contains("pub static DENSE_KERNEL: [[f32; 3]; 2] = [\n    [1.0, 2.0, 3.0],\n    [4.0, 5.0, 6.0],\n];"));
+    /// assert!(rust.contains("pub static DENSE_BIAS: [f32; 3] = [0.5, 0.0, -0.25];"));
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    pub fn rust_statics(&self) -> Result<String, Error> {
+        use core::fmt::Write;
+        let mut rust = String::new();
+        let mut idents: Vec<(String, &str)> = Vec::new();
+        for name in self.names() {
+            let ident: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let ident = match ident.starts_with(|c: char| c.is_ascii_digit()) || ident.is_empty() {
+                true => format!("W_{ident}"),
+                false => ident,
+            };
+            if let Some((_, other)) = idents.iter().find(|(i, _)| *i == ident) {
+                return Err(file_error(
+                    Some(name),
+                    format!("its Rust name {ident} is also `{other}`'s"),
+                ));
+            }
+            let view = self.view(name)?;
+            let (element, values): (&str, Vec<String>) = match view.dtype() {
+                Dtype::F64 => (
+                    "f64",
+                    finite_literals(name, &self.tensor_copied::<f64>(name)?)?,
+                ),
+                _ => (
+                    "f32",
+                    finite_literals(name, &self.tensor_copied::<f32>(name)?)?,
+                ),
+            };
+            let shape = view.shape();
+            let ty = shape
+                .iter()
+                .rev()
+                .fold(element.to_string(), |inner, n| format!("[{inner}; {n}]"));
+            let dims: Vec<String> = shape.iter().map(|n| n.to_string()).collect();
+            let dims = match dims.len() {
+                1 => format!("({},)", dims[0]),
+                _ => format!("({})", dims.join(", ")),
+            };
+            let _ = writeln!(
+                rust,
+                "/// `{name}`, shape {dims}.\n#[rustfmt::skip]\npub static {ident}: {ty} = {};",
+                nested(&values, shape, 0)
+            );
+            idents.push((ident, name));
+        }
+        Ok(rust)
+    }
+
     fn typed<E: Element>(&self, name: &str) -> Result<TensorView<'a>, Error> {
         let tensor = self.view(name)?;
         if tensor.dtype() != dtype::<E>() {
@@ -270,6 +347,40 @@ impl<'a> SafeTensorsView<'a> {
             ));
         }
         Ok(tensor)
+    }
+}
+
+/// Each value as the shortest Rust literal that reads back as it; an error
+/// naming tensor `name` for one that is NaN or infinite.
+fn finite_literals<E: Element>(name: &str, values: &[E]) -> Result<Vec<String>, Error> {
+    match crate::element::first_non_finite(values) {
+        Some(index) => Err(file_error(
+            Some(name),
+            format!("value {index} is NaN or infinite"),
+        )),
+        None => Ok(values.iter().map(|v| format!("{v:?}")).collect()),
+    }
+}
+
+/// `values` (row-major, of `shape` from axis `axis` on) as nested array
+/// literals: the innermost arrays one per line.
+fn nested(values: &[String], shape: &[usize], axis: usize) -> String {
+    match shape.len() - axis {
+        0 => values.first().cloned().unwrap_or_default(),
+        1 => format!("[{}]", values.join(", ")),
+        _ => {
+            let indent = "    ".repeat(axis + 1);
+            let size: usize = shape[axis + 1..].iter().product();
+            let rows: Vec<String> = (0..shape[axis])
+                .map(|i| {
+                    format!(
+                        "{indent}{},\n",
+                        nested(&values[i * size..(i + 1) * size], shape, axis + 1)
+                    )
+                })
+                .collect();
+            format!("[\n{}{}]", rows.concat(), "    ".repeat(axis))
+        }
     }
 }
 
