@@ -73,6 +73,7 @@ impl<E: Element, const KH: usize, const KW: usize, const C: usize, const F: usiz
 }
 
 /// A kernel borrowed in place (`&'static` weights in flash).
+#[diagnostic::do_not_recommend]
 impl<E: Element, const KH: usize, const KW: usize, const C: usize, const F: usize>
     ConvKernelArray<KH, F, KW> for &[[[[E; F]; C]; KW]; KH]
 {
@@ -94,6 +95,7 @@ impl<E: Element, const A: usize, const B: usize, const C: usize, const D: usize>
     type Channels = Const<C>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<E: Element, const A: usize, const B: usize, const C: usize, const D: usize> Rank4Array
     for &[[[[E; D]; C]; B]; A]
 {

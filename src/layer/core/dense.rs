@@ -144,6 +144,7 @@ impl<E: Element, const INPUT: usize, const UNITS: usize> KernelArray<UNITS>
 }
 
 /// A kernel borrowed in place (`&'static` weights in flash).
+#[diagnostic::do_not_recommend]
 impl<E: Element, const INPUT: usize, const UNITS: usize> KernelArray<UNITS>
     for &[[E; UNITS]; INPUT]
 {
@@ -164,6 +165,7 @@ impl<E: Element, const ROWS: usize, const COLUMNS: usize> Matrix for [[E; COLUMN
     type Input = Const<ROWS>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<E: Element, const ROWS: usize, const COLUMNS: usize> Matrix for &[[E; COLUMNS]; ROWS] {
     type Element = E;
     type Input = Const<ROWS>;
@@ -179,6 +181,7 @@ pub trait BiasArray<const UNITS: usize, E: Element>: Data<E> {}
 impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for [E; UNITS] {}
 
 /// A bias borrowed in place (`&'static` weights in flash).
+#[diagnostic::do_not_recommend]
 impl<E: Element, const UNITS: usize> BiasArray<UNITS, E> for &[E; UNITS] {}
 
 /// What a Dense layer takes: vectors `(features,)`, or sequences `(steps,
