@@ -6,6 +6,8 @@ use crate::linalg::Segments;
 use crate::shape::Padding;
 use crate::Element;
 
+mod direct;
+
 /// The output length of a window of `kernel` steps with stride `stride`
 /// over sequences of `steps` run-time timesteps, or the error naming
 /// `layer` when the window does not fit (`Valid` padding) or there are no
@@ -229,6 +231,10 @@ impl Geometry {
         (kernel, bias, filters): (&[E], &[E], usize),
         activation: &A,
     ) {
+        // Bare metal: one direct loop for every convolution (see `direct`).
+        if cfg!(target_os = "none") {
+            return self.convolve_direct(x, y, batch, (kernel, bias, filters), activation);
+        }
         // Stride-1 convolutions of small, deep images: a padded copy and one
         // product per kernel row. In place wins where im2col is mostly
         // overhead (few channels) or the per-row products are large (wide
@@ -699,9 +705,10 @@ mod tests {
         y
     }
 
-    #[test]
-    fn in_place_and_im2col_paths_match_the_definition() {
-        let cases = [
+    /// (geometry, filters): wide with few channels (in place), small and
+    /// deep (im2col), odd padding, strides, a kernel wider than the image.
+    fn cases() -> [(Geometry, usize); 11] {
+        [
             // (geometry, filters): wide with few channels (in place), small and
             // deep (im2col), odd padding, strides, a kernel wider than the image.
             (Geometry::square::<Same>(5, 40, 3, 3, 1), 5),
@@ -718,7 +725,24 @@ mod tests {
                 Geometry::rect::<Valid>((9, 12, 2), (3, 2), (1, 2), (2, 3)),
                 2,
             ),
-        ];
+        ]
+    }
+
+    /// Deterministic input and kernel for a case.
+    fn case_data(g: &Geometry, filters: usize) -> (Vec<f32>, Vec<f32>) {
+        let x: Vec<f32> = (0..g.height * g.width * g.channels)
+            .map(|v| ((v * 37 % 19) as f32) * 0.1 - 0.9)
+            .collect();
+        let depth = g.kernel_h * g.kernel_w * g.channels;
+        let kernel: Vec<f32> = (0..depth * filters)
+            .map(|v| ((v * 13 % 11) as f32) * 0.05 - 0.25)
+            .collect();
+        (x, kernel)
+    }
+
+    #[test]
+    fn in_place_and_im2col_paths_match_the_definition() {
+        let cases = cases();
         // Under Miri (minutes a case), one case of each path: in place,
         // padded rows, im2col, a row, dilated.
         let miri_cases = [1, 4, 6, 8, 9];
@@ -727,13 +751,8 @@ mod tests {
             .enumerate()
             .filter(|(i, _)| !cfg!(miri) || miri_cases.contains(i));
         for (i, (g, filters)) in cases {
-            let x: Vec<f32> = (0..g.height * g.width * g.channels)
-                .map(|v| ((v * 37 % 19) as f32) * 0.1 - 0.9)
-                .collect();
+            let (x, kernel) = case_data(&g, filters);
             let depth = g.kernel_h * g.kernel_w * g.channels;
-            let kernel: Vec<f32> = (0..depth * filters)
-                .map(|v| ((v * 13 % 11) as f32) * 0.05 - 0.25)
-                .collect();
             let mut y = vec![f32::NAN; g.out_height * g.out_width * filters];
             let padded =
                 (g.out_height + g.kernel_h) * (g.out_width + g.kernel_w) * (g.channels + filters);
@@ -786,6 +805,38 @@ mod tests {
                     (*got as f64 - want).abs() < 1e-4,
                     "room {room}, element {j}: {got} vs {want}"
                 );
+            }
+        }
+    }
+
+    /// The direct convolution of bare-metal targets, with a bias and ReLU,
+    /// two samples at once, against the definition.
+    #[test]
+    fn direct_convolution_matches_the_definition() {
+        use crate::activation::Relu;
+        for (i, (g, filters)) in cases().into_iter().enumerate() {
+            let (x, kernel) = case_data(&g, filters);
+            let bias: Vec<f32> = (0..filters).map(|f| f as f32 * 0.1 - 0.2).collect();
+            let second: Vec<f32> = x.iter().map(|v| -v).collect();
+            let out = g.out_height * g.out_width * filters;
+            let mut y = vec![f32::NAN; 2 * out];
+            g.convolve_direct(
+                &[x.clone(), second.clone()].concat(),
+                &mut y,
+                2,
+                (&kernel, &bias, filters),
+                &Relu,
+            );
+            for (b, sample) in [x, second].iter().enumerate() {
+                let want = oracle(&g, sample, &kernel, filters);
+                for (j, want) in want.iter().enumerate() {
+                    let want = (want + bias[j % filters] as f64).max(0.0);
+                    let got = y[b * out + j] as f64;
+                    assert!(
+                        (got - want).abs() < 1e-4,
+                        "case {i}, sample {b}, element {j}: {got} vs {want}"
+                    );
+                }
             }
         }
     }
