@@ -10,14 +10,16 @@
 # budget (below).
 set -euo pipefail
 cd "$(dirname "$0")"
-images=(sine_plain sine)
+images=(seed_plain seed sine_plain sine digits_plain digits)
 twin() { echo "${1%_plain}_plain"; }
 # Budgets of each corten image (issue #17), against its plain-loops twin
-# measured in this run: flash in percent of the twin's, static RAM in bytes
-# over the twin's, the stack's high-water mark in bytes.
+# measured in this run: flash in percent of the twin's or in bytes over it,
+# static RAM in bytes over the twin's, the stack's high-water mark in bytes
+# (the digits CNN's holds its activations: two buffers, 1 280 floats).
 declare -A flash_percent=([sine]=115)
-declare -A ram_over=([sine]=64)
-declare -A stack_max=([sine]=512)
+declare -A flash_over=([digits]=4096)
+declare -A ram_over=([sine]=64 [digits]=64)
+declare -A stack_max=([sine]=512 [digits]=8192)
 declare -A flash_of ram_of
 
 command -v qemu-system-arm >/dev/null || {
@@ -73,9 +75,13 @@ for name in "${images[@]}"; do
   flash_of[$name]=$flash
   ram_of[$name]=$ram
   over=""
-  if [ -n "${flash_percent[$name]:-}" ]; then
-    [ $((flash * 100)) -le $((flash_of[$plain] * flash_percent[$name])) ] \
-      || over+=" flash over ${flash_percent[$name]}% of $plain's ${flash_of[$plain]} B;"
+  if [ -n "${flash_percent[$name]:-}" ] && [ $((flash * 100)) -gt $((flash_of[$plain] * flash_percent[$name])) ]; then
+    over+=" flash over ${flash_percent[$name]}% of $plain's ${flash_of[$plain]} B;"
+  fi
+  if [ -n "${flash_over[$name]:-}" ] && [ "$flash" -gt $((flash_of[$plain] + flash_over[$name])) ]; then
+    over+=" flash over $plain's ${flash_of[$plain]} B + ${flash_over[$name]} B;"
+  fi
+  if [ -n "${stack_max[$name]:-}" ]; then
     [ "$ram" -le $((ram_of[$plain] + ram_over[$name])) ] \
       || over+=" static RAM over $plain's ${ram_of[$plain]} B + ${ram_over[$name]} B;"
     [ "$stack" -le "${stack_max[$name]}" ] || over+=" stack over ${stack_max[$name]} B;"

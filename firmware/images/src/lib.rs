@@ -107,3 +107,31 @@ pub mod sine {
     /// The inputs each image runs, one inference each (the last is measured).
     pub const INPUTS: [f32; 4] = [0.1, 0.9, 2.5, -1.3];
 }
+
+/// The digits CNN trained on the host (`cargo run --release --example
+/// firmware_digits` at the repository's root writes both files).
+pub mod digits {
+    /// The trained weights, `corten-weights`'s output.
+    pub mod weights {
+        include!("digits/weights.rs");
+    }
+    include!("digits/samples.rs");
+
+    /// Whether `probabilities` (10 per digit) are the host's within `1e-4`.
+    pub fn matches_host(probabilities: &[[f32; 10]; 10]) -> bool {
+        probabilities
+            .iter()
+            .flatten()
+            .zip(HOST.iter().flatten())
+            .all(|(p, h)| (p - h).abs() <= 1e-4)
+    }
+}
+
+/// The seed example's model (`examples/seed.rs`): Keras's `Dense(5,
+/// weights=(W, b))` on `Input((2,))`.
+pub mod seed {
+    pub static W: [[f32; 5]; 2] = [[1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0, 5.0]];
+    pub static B: [f32; 5] = [0.0; 5];
+    /// The inputs each image runs, one inference each (the last is measured).
+    pub const INPUTS: [[f32; 2]; 3] = [[1.0, 2.0], [-0.5, 0.25], [3.0, -1.0]];
+}

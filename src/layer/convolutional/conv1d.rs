@@ -99,7 +99,11 @@ where
     E: DenseElement,
 {
     type Output = (Out<L, KS, S, P>, Const<F>);
-    const SCRATCH_PER_SAMPLE: usize = <Out<L, KS, S, P>>::SIZE * KS * C::SIZE;
+    /// The im2col matrix (none on bare metal: the direct convolution).
+    const SCRATCH_PER_SAMPLE: usize = match cfg!(target_os = "none") {
+        true => 0,
+        false => <Out<L, KS, S, P>>::SIZE * KS * C::SIZE,
+    };
 
     fn forward<W: Weights<E>>(&self, w: &W, x: &[E], y: &mut [E], batch: usize, scratch: &mut [E]) {
         self.run(
@@ -151,7 +155,10 @@ where
 {
     type Output = (Dyn, Const<F>);
     /// Per input step (the output has at most as many).
-    const SCRATCH_PER_SAMPLE: usize = KS * C::SIZE;
+    const SCRATCH_PER_SAMPLE: usize = match cfg!(target_os = "none") {
+        true => 0,
+        false => KS * C::SIZE,
+    };
 
     fn output_steps(&self, steps: usize) -> Result<usize, Error> {
         window_steps::<P>("Conv1D", steps, KS, S)

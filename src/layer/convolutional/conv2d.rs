@@ -259,7 +259,10 @@ where
     E: DenseElement,
 {
     type Output = (Out<H, KS, S, DL, P>, Out<W, KW, SW, DW, P>, Const<F>);
-    const SCRATCH_PER_SAMPLE: usize = if G == 1 && DL == 1 && DW == 1 {
+    const SCRATCH_PER_SAMPLE: usize = if G == 1 && cfg!(target_os = "none") {
+        // Bare metal: the direct convolution, which needs none.
+        0
+    } else if G == 1 && DL == 1 && DW == 1 {
         // im2col or the padded-rows buffers, whichever is larger.
         let (oh, ow) = (<Out<H, KS, S, DL, P>>::SIZE, <Out<W, KW, SW, DW, P>>::SIZE);
         let im2col = oh * ow * KS * KW * C::SIZE;
