@@ -88,6 +88,20 @@ pub type Random<E> = NeedsStd<E>;
 #[derive(Clone, Copy, Debug)]
 pub struct NeedsStd<E>(core::marker::PhantomData<E>);
 
+/// Never made (it is not [`Draw`]): storage only so that a model with a
+/// spec that needs `std` fails with that one error, not a second one
+/// about its weights.
+#[cfg(not(feature = "std"))]
+impl<E: Element> Weights<E> for NeedsStd<E> {
+    fn at(&self, _index: usize) -> &[E] {
+        &[]
+    }
+    fn writable(&mut self, _index: usize) -> Option<&mut [E]> {
+        None
+    }
+    fn visit_writable<'a>(&'a mut self, _visit: &mut dyn FnMut(usize, Option<&'a mut [E]>)) {}
+}
+
 #[cfg(feature = "alloc")]
 impl<E: Element> Weights<E> for Drawn<E> {
     fn at(&self, index: usize) -> &[E] {
