@@ -263,6 +263,10 @@ pub(crate) fn add_into<E: Element>(y: &mut [E], x: &[E]) {
 // `v - v` is the point: 0 for finite values, NaN for NaN and infinities.
 #[allow(clippy::eq_op)]
 pub(crate) fn first_non_finite<E: Element>(values: &[E]) -> Option<usize> {
+    // Bare metal (no vector unit to keep eight lanes in): one test a value.
+    if cfg!(target_os = "none") {
+        return values.iter().position(|v| !v.is_finite());
+    }
     const LANES: usize = 8;
     let mut lanes = [E::ZERO; LANES];
     let mut chunks = values.chunks_exact(LANES);
