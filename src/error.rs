@@ -6,7 +6,12 @@ use core::fmt;
 /// What went wrong. Shape errors the compiler can see are compile errors; these
 /// are the ones only the data can show (a `Vec` of the wrong length, a dynamic
 /// batch that differs, a scratch buffer too small).
-#[derive(Clone, Debug, PartialEq)]
+///
+/// On bare-metal targets (`target_os = "none"`) its `Debug` is its message:
+/// a derived `Debug` would link the float-formatting code into firmware
+/// (+29 KB with a panic handler that prints, as `unwrap` needs).
+#[derive(Clone, PartialEq)]
+#[cfg_attr(not(target_os = "none"), derive(Debug))]
 #[non_exhaustive]
 pub enum Error {
     /// A buffer holds the wrong number of elements for the shape.
@@ -331,6 +336,57 @@ pub(crate) fn check_sizes(what: &'static str, shape: Sizes, got: usize) -> Resul
     }
 }
 
+#[cfg(target_os = "none")]
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A value an error quotes (an id or a label that is not a whole number in
+/// range) as `{}` prints it; on bare metal without the float-formatting
+/// code (see [`write_compact`]).
+struct Quoted(f64);
+
+impl fmt::Display for Quoted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match cfg!(target_os = "none") {
+            true => write_compact(self.0, f),
+            false => write!(f, "{}", self.0),
+        }
+    }
+}
+
+/// `v` with integer formatting only: its whole part, then up to six
+/// decimals (trailing zeros dropped); `NaN`, `inf`, `-inf` as `{}` writes
+/// them; whole parts past `u64::MAX` saturate.
+fn write_compact(v: f64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if v.is_nan() {
+        return f.write_str("NaN");
+    }
+    if v < 0.0 {
+        f.write_str("-")?;
+    }
+    let a = v.abs();
+    if a.is_infinite() {
+        return f.write_str("inf");
+    }
+    let (mut whole, mut millionths) = (a as u64, libm::round((a - libm::trunc(a)) * 1e6) as u64);
+    if millionths >= 1_000_000 {
+        (whole, millionths) = (whole.saturating_add(1), 0);
+    }
+    write!(f, "{whole}")?;
+    if millionths > 0 {
+        let mut digits = 6;
+        while millionths % 10 == 0 {
+            millionths /= 10;
+            digits -= 1;
+        }
+        write!(f, ".{millionths:0digits$}")?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -381,7 +437,8 @@ impl fmt::Display for Error {
             ),
             Error::IndexOutOfRange { index, value, limit } => write!(
                 f,
-                "index out of range: input element {index} is {value}, but indices must be whole numbers in 0..{limit}"
+                "index out of range: input element {index} is {}, but indices must be whole numbers in 0..{limit}",
+                Quoted(*value)
             ),
             Error::IntegerNotExact { index, value, dtype, limit } => write!(
                 f,
@@ -398,7 +455,8 @@ impl fmt::Display for Error {
             ),
             Error::LabelOutOfRange { index, value, classes } => write!(
                 f,
-                "label out of range: label {index} is {value}, but class labels must be whole numbers in 0..{classes}"
+                "label out of range: label {index} is {}, but class labels must be whole numbers in 0..{classes}",
+                Quoted(*value)
             ),
             Error::TensorCount { what, kind, expected, got } => write!(
                 f,
@@ -459,3 +517,39 @@ impl fmt::Display for Error {
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod quoted_tests {
+    extern crate std;
+    use std::format;
+
+    /// `write_compact` (bare metal's) writes what `{}` writes.
+    #[test]
+    fn compact_numbers_read_as_the_standard_ones() {
+        struct Compact(f64);
+        impl core::fmt::Display for Compact {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                super::write_compact(self.0, f)
+            }
+        }
+        for v in [
+            0.0,
+            -1.0,
+            3.5,
+            0.25,
+            -12.125,
+            1e6,
+            16777217.0,
+            2.000001,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(format!("{}", Compact(v)), format!("{v}"), "{v}");
+        }
+        // Past six decimals: rounded.
+        assert_eq!(format!("{}", Compact(0.9999999)), "1");
+        assert_eq!(format!("{}", Compact(1.23456789)), "1.234568");
+        assert_eq!(format!("{}", Compact(0.0000005)), "0.000001");
+    }
+}
