@@ -98,6 +98,7 @@ pub const fn matrix<const R: usize, const C: usize>(seed: usize) -> [[f32; C]; R
 /// layout: kernels `(inputs, units)` row-major.
 pub mod sine {
     use super::{matrix, weights};
+    use corten::prelude::*;
     pub static W1: [[f32; 16]; 1] = matrix(1);
     pub static B1: [f32; 16] = weights(2);
     pub static W2: [[f32; 16]; 16] = matrix(3);
@@ -106,6 +107,34 @@ pub mod sine {
     pub static B3: [f32; 1] = weights(6);
     /// The inputs each image runs, one inference each (the last is measured).
     pub const INPUTS: [f32; 4] = [0.1, 0.9, 2.5, -1.3];
+
+    /// The model in corten, over weights borrowed in place.
+    pub type Sine = corten::model_type![
+        Input<1>,
+        Dense<16, Relu> as (&'static [[f32; 16]; 1], &'static [f32; 16]),
+        Dense<16, Relu> as (&'static [[f32; 16]; 16], &'static [f32; 16]),
+        Dense<1> as (&'static [[f32; 1]; 16], &'static [f32; 1]),
+    ];
+
+    /// Runs `model` on [`INPUTS`] (each inference between the markers) and
+    /// reports its outputs as image `name`.
+    pub fn run(name: &str, model: &Sine) -> ! {
+        use corten::Tensor;
+        let mut scratch = [0.0f32; Sine::SCRATCH];
+        let mut out = [0.0f32; 4];
+        for (o, &x) in out.iter_mut().zip(&INPUTS) {
+            let x = Tensor::from_array([[core::hint::black_box(x)]]);
+            let mut y = Tensor::from_array([[0.0f32]]);
+            super::inference_begin();
+            let result = model.predict_into(&x, &mut y, &mut scratch);
+            super::inference_end();
+            if result.is_err() {
+                super::report(name, Err(()));
+            }
+            *o = y.as_slice()[0];
+        }
+        super::report(name, Ok(&out))
+    }
 }
 
 /// The digits CNN trained on the host (`cargo run --release --example

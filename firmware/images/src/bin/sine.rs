@@ -4,18 +4,10 @@
 #![no_main]
 
 use corten::prelude::*;
-use corten::{model_type, sequential, Tensor};
-use corten_firmware_images::sine::{B1, B2, B3, INPUTS, W1, W2, W3};
-use corten_firmware_images::{inference_begin, inference_end, report};
+use corten::sequential;
+use corten_firmware_images::sine::{run, Sine, B1, B2, B3, W1, W2, W3};
 use cortex_m_rt::entry;
 use panic_halt as _;
-
-type Sine = model_type![
-    Input<1>,
-    Dense<16, Relu> as (&'static [[f32; 16]; 1], &'static [f32; 16]),
-    Dense<16, Relu> as (&'static [[f32; 16]; 16], &'static [f32; 16]),
-    Dense<1> as (&'static [[f32; 1]; 16], &'static [f32; 1]),
-];
 
 static MODEL: Sine = sequential![
     const Input<1>,
@@ -26,18 +18,5 @@ static MODEL: Sine = sequential![
 
 #[entry]
 fn main() -> ! {
-    let mut scratch = [0.0f32; Sine::SCRATCH];
-    let mut out = [0.0f32; 4];
-    for (o, &x) in out.iter_mut().zip(&INPUTS) {
-        let x = Tensor::from_array([[core::hint::black_box(x)]]);
-        let mut y = Tensor::from_array([[0.0f32]]);
-        inference_begin();
-        let result = MODEL.predict_into(&x, &mut y, &mut scratch);
-        inference_end();
-        if result.is_err() {
-            report("sine", Err(()));
-        }
-        *o = y.as_slice()[0];
-    }
-    report("sine", Ok(&out))
+    run("sine", &MODEL)
 }
