@@ -20,8 +20,9 @@ pub use self::core::{
 };
 pub use activations::Activation;
 pub use convolutional::{
-    ChannelsDivideEvenly, ChannelsSplit, Conv1D, Conv2D, Conv2DTranspose, ConvKernelArray,
-    DepthwiseConv2D, FiltersDivideEvenly, FiltersSplit, Rank4Array, TransposeRule, ValidTransposed,
+    ChannelsDivideEvenly, ChannelsSplit, Conv1D, Conv1DKernelArray, Conv2D, Conv2DTranspose,
+    ConvKernelArray, DepthwiseConv2D, DepthwiseKernelArray, FiltersDivideEvenly, FiltersSplit,
+    Rank1Array, Rank3Array, Rank4Array, TransposeKernelArray, TransposeRule, ValidTransposed,
 };
 #[cfg(all(test, feature = "std"))]
 pub(crate) use machinery::train;

@@ -9,7 +9,7 @@ use crate::layer::machinery::train::{activation_backward, forward_keeping_z, Bac
 use crate::layer::machinery::{kernel_and_bias_layer, passes_over_steps};
 use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
 use crate::layer::window::{window_steps, Geometry};
-use crate::layer::DenseElement;
+use crate::layer::{BiasArray, DenseElement};
 use crate::shape::{Const, Dyn, Padding, Sizes, StaticDim, Valid, WindowOutput};
 use crate::tensor::Data;
 use crate::Element;
@@ -65,6 +65,73 @@ impl<const FILTERS: usize, const KERNEL: usize, A: Activation, P: Padding, const
     ) -> Result<Built<Self, (FromInput, C), E, (K, B)>, Error> {
         Built::from_parts(Self::default(), (kernel, bias))
     }
+
+    /// A Conv1D layer with the given weights in Keras's layout, nested
+    /// arrays or references to them (`&'static` weights in flash, read in
+    /// place; `const`, for a model built at compile time): kernel `[[[E;
+    /// FILTERS]; channels]; KERNEL]`, bias `[E; FILTERS]`. Its input
+    /// channels are the kernel's; a wrong size does not compile.
+    ///
+    /// ```
+    /// use corten::prelude::*;
+    /// use corten::{sequential, Tensor};
+    /// static KERNEL: [[[f32; 1]; 1]; 2] = [[[-1.0]], [[1.0]]];
+    /// let model = sequential![Input<4, 1>, Conv1D::<1, 2>::from_weights(&KERNEL, [0.0f32])];
+    /// let y = model.predict(&Tensor::from_array([[[1.0f32], [4.0], [9.0], [16.0]]]))?;
+    /// assert_eq!(y.as_slice(), &[3.0, 5.0, 7.0]);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub const fn from_weights<KA, B>(
+        kernel: KA,
+        bias: B,
+    ) -> Built<Self, (FromInput, KA::Channels), KA::Element, (KA, B)>
+    where
+        KA: Conv1DKernelArray<KERNEL, FILTERS>,
+        B: BiasArray<FILTERS, KA::Element>,
+    {
+        Built::new_unchecked(Self::new(), (kernel, bias))
+    }
+}
+
+/// A Conv1D kernel given as a nested array in Keras's layout `(kernel,
+/// channels, filters)`.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: a Conv1D of {FILTERS} filters with a kernel of {KERNEL} needs a kernel `[[[_; {FILTERS}]; channels]; {KERNEL}]`, but this kernel is `{Self}`",
+    label = "Keras's kernel layout is (kernel, input channels, filters)"
+)]
+pub trait Conv1DKernelArray<const KERNEL: usize, const FILTERS: usize>: Rank3Array {}
+
+impl<E: Element, const K: usize, const C: usize, const F: usize> Conv1DKernelArray<K, F>
+    for [[[E; F]; C]; K]
+{
+}
+
+/// A kernel borrowed in place (`&'static` weights in flash).
+#[diagnostic::do_not_recommend]
+impl<E: Element, const K: usize, const C: usize, const F: usize> Conv1DKernelArray<K, F>
+    for &[[[E; F]; C]; K]
+{
+}
+
+/// Any nested array `[[[E; C]; B]; A]`: the types a Conv1D built from it
+/// has even when a size is wrong, so that a wrong kernel is one error.
+pub trait Rank3Array: Data<Self::Element> {
+    /// The element type.
+    type Element: Element;
+    /// The second axis (a kernel's input channels).
+    type Channels: StaticDim;
+}
+
+impl<E: Element, const A: usize, const B: usize, const C: usize> Rank3Array for [[[E; C]; B]; A] {
+    type Element = E;
+    type Channels = Const<B>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<E: Element, const A: usize, const B: usize, const C: usize> Rank3Array for &[[[E; C]; B]; A] {
+    type Element = E;
+    type Channels = Const<B>;
 }
 
 type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;

@@ -4,7 +4,7 @@
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
 use crate::init::Initializers;
-use crate::layer::activate_in_place;
+use crate::layer::{activate_in_place, BiasArray};
 use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{
@@ -102,6 +102,64 @@ impl<
     ) -> Result<Built<Self, (FromInput, FromInput, C), E, (KD, B)>, Error> {
         Built::from_parts(Self::default(), (kernel, bias))
     }
+
+    /// A layer with the given weights in Keras's layout, nested arrays or
+    /// references to them (`&'static` weights in flash, read in place;
+    /// `const`, for a model built at compile time): kernel `[[[[E;
+    /// channels]; F]; K]; K]`, bias `[E; F]`. Its input channels are the
+    /// kernel's; a wrong size does not compile.
+    ///
+    /// ```
+    /// use corten::layer::Conv2DTranspose;
+    /// use corten::prelude::*;
+    /// use corten::shape::Valid;
+    /// use corten::{sequential, Tensor};
+    /// // Stride 2, a 2×2 kernel of ones: each pixel spread over a 2×2 block.
+    /// let up = Conv2DTranspose::<1, 2, Linear, Valid, 2>::from_weights([[[[1.0f32]]; 2]; 2], [0.0]);
+    /// let model = sequential![Input<1, 1, 1>, (up)];
+    /// assert_eq!(model.predict(&Tensor::from_array([[[[3.0f32]]]]))?.as_slice(), &[3.0; 4]);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub const fn from_weights<KA, B>(
+        kernel: KA,
+        bias: B,
+    ) -> Built<Self, (FromInput, FromInput, KA::Channels), KA::Element, (KA, B)>
+    where
+        KA: TransposeKernelArray<K, F>,
+        B: BiasArray<F, KA::Element>,
+    {
+        Built::new_unchecked(Self::new(), (kernel, bias))
+    }
+}
+
+/// A Conv2DTranspose kernel given as a nested array in Keras's layout
+/// `(kernel, kernel, filters, channels)`.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: a Conv2DTranspose of {F} filters with a {K}×{K} kernel needs a kernel `[[[[_; channels]; {F}]; {K}]; {K}]`, but this kernel is `{Self}`",
+    label = "Keras's transposed kernel layout is (kernel height, kernel width, filters, input channels)"
+)]
+pub trait TransposeKernelArray<const K: usize, const F: usize>: Data<Self::Element> {
+    /// The element type.
+    type Element: Element;
+    /// The last axis: the input channels.
+    type Channels: StaticDim;
+}
+
+impl<E: Element, const K: usize, const F: usize, const C: usize> TransposeKernelArray<K, F>
+    for [[[[E; C]; F]; K]; K]
+{
+    type Element = E;
+    type Channels = Const<C>;
+}
+
+/// A kernel borrowed in place (`&'static` weights in flash).
+#[diagnostic::do_not_recommend]
+impl<E: Element, const K: usize, const F: usize, const C: usize> TransposeKernelArray<K, F>
+    for &[[[[E; C]; F]; K]; K]
+{
+    type Element = E;
+    type Channels = Const<C>;
 }
 
 /// Calls `tap(x index, kernel index, output index)` for every product of the

@@ -4,7 +4,7 @@
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
 use crate::init::Initializers;
-use crate::layer::activate_in_place;
+use crate::layer::{activate_in_place, Rank4Array};
 use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{
@@ -77,6 +77,83 @@ impl<
     ) -> Result<Built<Self, (FromInput, FromInput, C), E, (KD, B)>, Error> {
         Built::from_parts(Self::default(), (kernel, bias))
     }
+
+    /// A layer with the given weights in Keras's layout, nested arrays or
+    /// references to them (`&'static` weights in flash, read in place;
+    /// `const`, for a model built at compile time): kernel `[[[[E; M];
+    /// channels]; KW]; K]`, bias `[E; channels · M]`. Its channels are the
+    /// kernel's; a wrong size does not compile.
+    ///
+    /// ```
+    /// use corten::layer::DepthwiseConv2D;
+    /// use corten::prelude::*;
+    /// use corten::{sequential, Tensor};
+    /// // Each of two channels summed over its 2×2 window, the second doubled.
+    /// static KERNEL: [[[[f32; 1]; 2]; 2]; 2] = [[[[1.0], [2.0]]; 2]; 2];
+    /// let model = sequential![Input<2, 2, 2>, DepthwiseConv2D::<2>::from_weights(&KERNEL, [0.0f32; 2])];
+    /// let y = model.predict(&Tensor::from_array([[[[1.0f32, 1.0]; 2]; 2]]))?;
+    /// assert_eq!(y.as_slice(), &[4.0, 8.0]);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub const fn from_weights<KA, B>(
+        kernel: KA,
+        bias: B,
+    ) -> Built<Self, (FromInput, FromInput, KA::Channels), KA::Element, (KA, B)>
+    where
+        KA: DepthwiseKernelArray<K, M, KW>,
+        B: Rank1Array<Element = KA::Element>,
+    {
+        const {
+            assert!(
+                B::LEN == <KA::Channels as StaticDim>::SIZE * M,
+                "shape mismatch: a DepthwiseConv2D bias holds channels × depth_multiplier values"
+            )
+        };
+        Built::new_unchecked(Self::new(), (kernel, bias))
+    }
+}
+
+/// A DepthwiseConv2D kernel given as a nested array in Keras's layout
+/// `(kernel, kernel, channels, depth_multiplier)`.
+#[diagnostic::on_unimplemented(
+    message = "shape mismatch: a DepthwiseConv2D with a {K}×{KW} kernel and depth multiplier {M} needs a kernel `[[[[_; {M}]; channels]; {KW}]; {K}]`, but this kernel is `{Self}`",
+    label = "Keras's depthwise kernel layout is (kernel height, kernel width, channels, depth multiplier)"
+)]
+pub trait DepthwiseKernelArray<const K: usize, const M: usize, const KW: usize>:
+    Rank4Array
+{
+}
+
+impl<E: Element, const K: usize, const KW: usize, const C: usize, const M: usize>
+    DepthwiseKernelArray<K, M, KW> for [[[[E; M]; C]; KW]; K]
+{
+}
+
+/// A kernel borrowed in place (`&'static` weights in flash).
+#[diagnostic::do_not_recommend]
+impl<E: Element, const K: usize, const KW: usize, const C: usize, const M: usize>
+    DepthwiseKernelArray<K, M, KW> for &[[[[E; M]; C]; KW]; K]
+{
+}
+
+/// An array `[E; LEN]` (or a reference to one) whose length the compiler
+/// knows.
+pub trait Rank1Array: Data<Self::Element> {
+    /// The element type.
+    type Element: Element;
+    /// Its length.
+    const LEN: usize;
+}
+
+impl<E: Element, const N: usize> Rank1Array for [E; N] {
+    type Element = E;
+    const LEN: usize = N;
+}
+
+impl<E: Element, const N: usize> Rank1Array for &[E; N] {
+    type Element = E;
+    const LEN: usize = N;
 }
 
 type Out<D, const K: usize, const S: usize, P> = <D as WindowOutput<Const<K>, Const<S>, P>>::Output;
