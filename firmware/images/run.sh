@@ -47,6 +47,13 @@ gcc -O2 -shared -fPIC -fvisibility=hidden -o "$work/libinsncount.so" insncount.c
 cargo build --release -q
 # Cortex-M0 (no FPU, no atomic read-modify-write): the images build there too.
 cargo build --release -q --target thumbv6m-none-eabi
+# A spec without its weights, no_std: one error, saying that it needs `std`.
+if cargo build --release -q --example needs_std > "$work/needs_std.err" 2>&1 \
+  || ! grep -q "drawing random initial weights needs corten's \`std\` feature" "$work/needs_std.err" \
+  || [ "$(grep -c '^error\[' "$work/needs_std.err")" != 1 ]; then
+  echo "needs_std FAILED: expected one error saying the layer needs std"; cat "$work/needs_std.err"; exit 1
+fi
+echo "needs_std ok (the compile error says std is needed)"
 out=target/thumbv7em-none-eabihf/release
 status=0
 for name in "${images[@]}"; do
