@@ -75,16 +75,7 @@ where
         L::Output: Fits<Fixed>,
         W: Weights<E> + Copy,
     {
-        let mut ctx = self.ctx;
-        let name = ctx.name(K::BASE_NAME);
-        Chain {
-            layers: Stack {
-                prev: self.layers,
-                last: layer.placed(name),
-            },
-            ctx,
-            types: PhantomData,
-        }
+        self.push(layer)
     }
 
     /// One more layer without weights (a pooling, `Flatten`, an
@@ -97,7 +88,19 @@ where
     where
         K: LayerKind<Fresh<E> = ()> + LayerOp<L::Output, E> + Copy,
     {
-        let layer: Built<K, L::Output, E, ()> = Built::new_unchecked(kind, ());
+        self.push(Built::<K, L::Output, E, ()>::new_unchecked(kind, ()))
+    }
+
+    /// `layer` placed after the others, for their output, and named.
+    #[allow(clippy::type_complexity)]
+    const fn push<K, Fixed, W>(
+        self,
+        layer: Built<K, Fixed, E, W>,
+    ) -> Chain<F, Stack<L, Built<K, L::Output, E, W>>, E>
+    where
+        K: LayerKind + Copy,
+        W: Weights<E> + Copy,
+    {
         let mut ctx = self.ctx;
         let name = ctx.name(K::BASE_NAME);
         Chain {

@@ -67,6 +67,75 @@ pub fn report(name: &str, outputs: Result<&[f32], ()>) -> ! {
     loop {}
 }
 
+/// Runs `predict` on each input, each call between the markers (the
+/// instruction counter measures the last), then reports the outputs as
+/// image `name` if `predict` never failed and `check` accepts them.
+pub fn run<I, const O: usize, const N: usize>(
+    name: &str,
+    inputs: &[I; N],
+    mut predict: impl FnMut(&I) -> Result<[f32; O], ()>,
+    check: fn(&[[f32; O]; N]) -> bool,
+) -> ! {
+    let mut out = [[0.0f32; O]; N];
+    for (o, x) in out.iter_mut().zip(inputs) {
+        let x = core::hint::black_box(x);
+        inference_begin();
+        let y = predict(x);
+        inference_end();
+        match y {
+            Ok(y) => *o = y,
+            Err(()) => report(name, Err(())),
+        }
+    }
+    match check(&out) {
+        true => report(name, Ok(out.as_flattened())),
+        false => report(name, Err(())),
+    }
+}
+
+/// Accepts any outputs (the plain twin's comparison is `run.sh`'s).
+pub fn any<const O: usize, const N: usize>(_: &[[f32; O]; N]) -> bool {
+    true
+}
+
+/// `act(x · w + b)` for an `(N, M)` kernel, ReLU or linear: the plain
+/// images' Dense.
+#[inline(always)]
+pub fn dense<const N: usize, const M: usize>(
+    x: &[f32; N],
+    w: &[[f32; M]; N],
+    b: &[f32; M],
+    relu: bool,
+) -> [f32; M] {
+    let mut y = [0.0f32; M];
+    for j in 0..M {
+        let mut s = b[j];
+        for i in 0..N {
+            s += x[i] * w[i][j];
+        }
+        y[j] = if relu && s < 0.0 { 0.0 } else { s };
+    }
+    y
+}
+
+/// Runs a corten model on one sample `x` into `y` (both `[f32; _]` arrays
+/// of one sample): the corten images' inference.
+#[macro_export]
+macro_rules! predict_one {
+    ($model:expr, $x:expr, $scratch:expr, $outputs:literal) => {{
+        let x = corten::Tensor::from_array([*$x]);
+        let mut y = corten::Tensor::from_array([[0.0f32; $outputs]]);
+        match $model.predict_into(&x, &mut y, $scratch) {
+            Ok(()) => {
+                let mut out = [0.0f32; $outputs];
+                out.copy_from_slice(y.as_slice());
+                Ok(out)
+            }
+            Err(_) => Err(()),
+        }
+    }};
+}
+
 /// Weight `i` of the deterministic weights drawn from `seed`.
 const fn value(i: usize, seed: usize) -> f32 {
     ((i * 37 + seed * 11) % 97) as f32 / 97.0 - 0.5
@@ -106,7 +175,7 @@ pub mod sine {
     pub static W3: [[f32; 1]; 16] = matrix(5);
     pub static B3: [f32; 1] = weights(6);
     /// The inputs each image runs, one inference each (the last is measured).
-    pub const INPUTS: [f32; 4] = [0.1, 0.9, 2.5, -1.3];
+    pub const INPUTS: [[f32; 1]; 4] = [[0.1], [0.9], [2.5], [-1.3]];
 
     /// The model in corten, over weights borrowed in place.
     pub type Sine = corten::model_type![
@@ -116,24 +185,15 @@ pub mod sine {
         Dense<1> as (&'static [[f32; 1]; 16], &'static [f32; 1]),
     ];
 
-    /// Runs `model` on [`INPUTS`] (each inference between the markers) and
-    /// reports its outputs as image `name`.
+    /// Runs `model` on [`INPUTS`] as image `name`.
     pub fn run(name: &str, model: &Sine) -> ! {
-        use corten::Tensor;
         let mut scratch = [0.0f32; Sine::SCRATCH];
-        let mut out = [0.0f32; 4];
-        for (o, &x) in out.iter_mut().zip(&INPUTS) {
-            let x = Tensor::from_array([[core::hint::black_box(x)]]);
-            let mut y = Tensor::from_array([[0.0f32]]);
-            super::inference_begin();
-            let result = model.predict_into(&x, &mut y, &mut scratch);
-            super::inference_end();
-            if result.is_err() {
-                super::report(name, Err(()));
-            }
-            *o = y.as_slice()[0];
-        }
-        super::report(name, Ok(&out))
+        super::run(
+            name,
+            &INPUTS,
+            |x| crate::predict_one!(model, x, &mut scratch, 1),
+            super::any,
+        )
     }
 }
 
@@ -145,6 +205,11 @@ pub mod digits {
         include!("digits/weights.rs");
     }
     include!("digits/samples.rs");
+
+    /// A digit's 64 pixels as the model's input sample `(8, 8, 1)`.
+    pub fn pixels(digit: &[f32; 64]) -> [[[f32; 1]; 8]; 8] {
+        core::array::from_fn(|i| core::array::from_fn(|j| [digit[i * 8 + j]]))
+    }
 
     /// Whether `probabilities` (10 per digit) are the host's within `1e-4`.
     pub fn matches_host(probabilities: &[[f32; 10]; 10]) -> bool {
@@ -159,6 +224,7 @@ pub mod digits {
 /// The seed example's model (`examples/seed.rs`): Keras's `Dense(5,
 /// weights=(W, b))` on `Input((2,))`.
 pub mod seed {
+    /// The kernel (Keras's `(inputs, units)`) and the bias.
     pub static W: [[f32; 5]; 2] = [[1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0, 5.0]];
     pub static B: [f32; 5] = [0.0; 5];
     /// The inputs each image runs, one inference each (the last is measured).

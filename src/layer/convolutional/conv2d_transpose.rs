@@ -4,13 +4,13 @@
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
 use crate::init::Initializers;
-use crate::layer::{activate_in_place, BiasArray};
 use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{
     activation_backward, forward_keeping_z, sum_rows, tap_gradients, Backprop, Tape,
 };
 use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
+use crate::layer::{activate_in_place, BiasArray};
 use crate::shape::{
     Const, Difference, DimAdd, DimMul, DimSub, Product, Same, Sizes, StaticDim, Sum, ToUInt, Valid,
 };

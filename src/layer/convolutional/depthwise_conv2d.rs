@@ -4,7 +4,6 @@
 use crate::activation::{Activation, Linear};
 use crate::error::Error;
 use crate::init::Initializers;
-use crate::layer::{activate_in_place, Rank4Array};
 use crate::layer::machinery::kernel_and_bias_layer;
 #[cfg(feature = "std")]
 use crate::layer::machinery::train::{
@@ -12,6 +11,7 @@ use crate::layer::machinery::train::{
 };
 use crate::layer::machinery::{Built, FromInput, LayerOp, WeightShapes, Weights};
 use crate::layer::window::Geometry;
+use crate::layer::{activate_in_place, Rank4Array};
 use crate::shape::{
     Const, DimMul, Padding, Product, Sizes, StaticDim, ToUInt, Valid, WindowOutput,
 };

@@ -5,10 +5,10 @@
 #![no_main]
 
 use corten::prelude::*;
-use corten::{model_type, sequential, Tensor};
+use corten::{model_type, sequential};
 use corten_firmware_images::digits::weights::*;
-use corten_firmware_images::digits::{matches_host, DIGITS};
-use corten_firmware_images::{inference_begin, inference_end, report};
+use corten_firmware_images::digits::{matches_host, pixels, DIGITS};
+use corten_firmware_images::{predict_one, run};
 use cortex_m_rt::entry;
 use panic_halt as _;
 
@@ -37,25 +37,10 @@ static MODEL: Digits = sequential![
 #[entry]
 fn main() -> ! {
     let mut scratch = [0.0f32; Digits::SCRATCH];
-    let mut out = [[0.0f32; 10]; 10];
-    for (o, digit) in out.iter_mut().zip(&DIGITS) {
-        let x = Tensor::from_array([core::hint::black_box(pixels(digit))]);
-        let mut y = Tensor::from_array([[0.0f32; 10]]);
-        inference_begin();
-        let result = MODEL.predict_into(&x, &mut y, &mut scratch);
-        inference_end();
-        if result.is_err() {
-            report("digits", Err(()));
-        }
-        o.copy_from_slice(y.as_slice());
-    }
-    if !matches_host(&out) {
-        report("digits", Err(()));
-    }
-    report("digits", Ok(out.as_flattened()))
-}
-
-/// A digit's 64 pixels as the model's input sample `(8, 8, 1)`.
-fn pixels(digit: &[f32; 64]) -> [[[f32; 1]; 8]; 8] {
-    core::array::from_fn(|i| core::array::from_fn(|j| [digit[i * 8 + j]]))
+    run(
+        "digits",
+        &DIGITS,
+        |digit| predict_one!(MODEL, &pixels(digit), &mut scratch, 10),
+        matches_host,
+    )
 }

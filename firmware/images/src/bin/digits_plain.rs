@@ -4,8 +4,8 @@
 #![no_main]
 
 use corten_firmware_images::digits::weights::*;
-use corten_firmware_images::digits::{matches_host, DIGITS};
-use corten_firmware_images::{inference_begin, inference_end, report};
+use corten_firmware_images::digits::{matches_host, pixels, DIGITS};
+use corten_firmware_images::{dense, run};
 use cortex_m_rt::entry;
 use panic_halt as _;
 
@@ -61,29 +61,8 @@ fn pool<const H2: usize, const W2: usize, const C: usize, const H: usize, const 
     y
 }
 
-/// `act(x · w + b)` for a `(N, M)` kernel, ReLU or not.
-#[inline(always)]
-fn dense<const N: usize, const M: usize>(
-    x: &[f32; N],
-    w: &[[f32; M]; N],
-    b: &[f32; M],
-    relu: bool,
-) -> [f32; M] {
-    let mut y = [0.0f32; M];
-    for j in 0..M {
-        let mut s = b[j];
-        for i in 0..N {
-            s += x[i] * w[i][j];
-        }
-        y[j] = if relu && s < 0.0 { 0.0 } else { s };
-    }
-    y
-}
-
 fn predict(digit: &[f32; 64]) -> [f32; 10] {
-    let x: [[[f32; 1]; 8]; 8] =
-        core::array::from_fn(|i| core::array::from_fn(|j| [digit[i * 8 + j]]));
-    let c1 = conv_same(&x, &CONV2D_KERNEL, &CONV2D_BIAS);
+    let c1 = conv_same(&pixels(digit), &CONV2D_KERNEL, &CONV2D_BIAS);
     let p1: [[[f32; 16]; 4]; 4] = pool(&c1);
     let c2 = conv_same(&p1, &CONV2D_1_KERNEL, &CONV2D_1_BIAS);
     let p2: [[[f32; 32]; 2]; 2] = pool(&c2);
@@ -105,15 +84,10 @@ fn predict(digit: &[f32; 64]) -> [f32; 10] {
 
 #[entry]
 fn main() -> ! {
-    let mut out = [[0.0f32; 10]; 10];
-    for (o, digit) in out.iter_mut().zip(&DIGITS) {
-        let digit = core::hint::black_box(digit);
-        inference_begin();
-        *o = predict(digit);
-        inference_end();
-    }
-    if !matches_host(&out) {
-        report("digits_plain", Err(()));
-    }
-    report("digits_plain", Ok(out.as_flattened()))
+    run(
+        "digits_plain",
+        &DIGITS,
+        |digit| Ok(predict(digit)),
+        matches_host,
+    )
 }

@@ -3,9 +3,9 @@
 #![no_main]
 
 use corten::prelude::*;
-use corten::{model_type, sequential, Tensor};
+use corten::{model_type, sequential};
 use corten_firmware_images::seed::{B, INPUTS, W};
-use corten_firmware_images::{inference_begin, inference_end, report};
+use corten_firmware_images::{any, predict_one, run};
 use cortex_m_rt::entry;
 use panic_halt as _;
 
@@ -16,17 +16,10 @@ static MODEL: Seed = sequential![const Input<2>, (Dense::<5>::from_weights(&W, &
 #[entry]
 fn main() -> ! {
     let mut scratch = [0.0f32; Seed::SCRATCH];
-    let mut out = [[0.0f32; 5]; 3];
-    for (o, x) in out.iter_mut().zip(&INPUTS) {
-        let x = Tensor::from_array([core::hint::black_box(*x)]);
-        let mut y = Tensor::from_array([[0.0f32; 5]]);
-        inference_begin();
-        let result = MODEL.predict_into(&x, &mut y, &mut scratch);
-        inference_end();
-        if result.is_err() {
-            report("seed", Err(()));
-        }
-        o.copy_from_slice(y.as_slice());
-    }
-    report("seed", Ok(out.as_flattened()))
+    run(
+        "seed",
+        &INPUTS,
+        |x| predict_one!(MODEL, x, &mut scratch, 5),
+        any,
+    )
 }

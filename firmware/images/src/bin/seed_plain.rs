@@ -4,7 +4,7 @@
 #![no_main]
 
 use corten_firmware_images::seed::{B, INPUTS, W};
-use corten_firmware_images::{inference_begin, inference_end, report};
+use corten_firmware_images::{any, run};
 use cortex_m_rt::entry;
 use panic_halt as _;
 
@@ -14,12 +14,5 @@ fn predict(x: &[f32; 2]) -> [f32; 5] {
 
 #[entry]
 fn main() -> ! {
-    let mut out = [[0.0f32; 5]; 3];
-    for (o, x) in out.iter_mut().zip(&INPUTS) {
-        let x = core::hint::black_box(x);
-        inference_begin();
-        *o = predict(x);
-        inference_end();
-    }
-    report("seed_plain", Ok(out.as_flattened()))
+    run("seed_plain", &INPUTS, |x| Ok(predict(x)), any)
 }

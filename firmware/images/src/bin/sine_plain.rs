@@ -3,44 +3,18 @@
 #![no_std]
 #![no_main]
 
-use corten_firmware_images::{inference_begin, inference_end, report, sine};
+use corten_firmware_images::sine::{B1, B2, B3, INPUTS, W1, W2, W3};
+use corten_firmware_images::{any, dense, run};
 use cortex_m_rt::entry;
 use panic_halt as _;
 
-/// `y = act(x · w + b)` for a `(n, m)` kernel, ReLU or linear.
-#[inline(always)]
-fn dense<const N: usize, const M: usize>(
-    x: &[f32; N],
-    w: &[f32],
-    b: &[f32],
-    relu: bool,
-) -> [f32; M] {
-    let mut y = [0.0f32; M];
-    for j in 0..M {
-        let mut s = b[j];
-        for i in 0..N {
-            s += x[i] * w[i * M + j];
-        }
-        y[j] = if relu && s < 0.0 { 0.0 } else { s };
-    }
-    y
-}
-
-fn predict(x: f32) -> f32 {
-    let h1: [f32; 16] = dense(&[x], sine::W1.as_flattened(), &sine::B1, true);
-    let h2: [f32; 16] = dense(&h1, sine::W2.as_flattened(), &sine::B2, true);
-    let y: [f32; 1] = dense(&h2, sine::W3.as_flattened(), &sine::B3, false);
-    y[0]
+fn predict(x: &[f32; 1]) -> [f32; 1] {
+    let h1 = dense(x, &W1, &B1, true);
+    let h2 = dense(&h1, &W2, &B2, true);
+    dense(&h2, &W3, &B3, false)
 }
 
 #[entry]
 fn main() -> ! {
-    let mut out = [0.0f32; 4];
-    for (o, &x) in out.iter_mut().zip(&sine::INPUTS) {
-        let x = core::hint::black_box(x);
-        inference_begin();
-        *o = predict(x);
-        inference_end();
-    }
-    report("sine_plain", Ok(&out))
+    run("sine_plain", &INPUTS, |x| Ok(predict(x)), any)
 }
