@@ -66,6 +66,25 @@ impl fmt::Display for KerasNumber {
 }
 
 /// What `fit` returns: the logs of every epoch run.
+///
+/// ```
+/// use corten::loss::MeanSquaredError;
+/// use corten::model::{FitOptions, Verbosity};
+/// use corten::optimizer::Sgd;
+/// use corten::prelude::*;
+/// let mut model = sequential![Input<1>, Dense<1>];
+/// model.compile(Sgd { learning_rate: 0.05, ..Sgd::default() }, MeanSquaredError, [corten::metric::Mae]);
+/// let x = Tensor::from_array([[0.0f32], [1.0], [2.0]]);
+/// let y = Tensor::from_array([[1.0f32], [3.0], [5.0]]);
+/// let history = model.fit(&x, &y, FitOptions { epochs: 20, verbose: Verbosity::Silent, ..FitOptions::default() })?;
+/// // Keras's history.history["loss"]: one value per epoch, falling.
+/// let loss = history.get("loss");
+/// assert_eq!(loss.len(), 20);
+/// assert!(loss[19] < loss[0]);
+/// let mae = history.get("mean_absolute_error");
+/// assert_eq!(history.epochs[19].get("mean_absolute_error"), Some(mae[19]));
+/// # Ok::<(), corten::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     /// One entry per epoch.
@@ -168,6 +187,29 @@ impl<C: Callback + ?Sized> Callback for Box<C> {
 /// Keras's `EarlyStopping`: stops when the monitored value has not improved
 /// for `patience` epochs; with `restore_best_weights`, puts back the weights
 /// of the best epoch when training ends.
+///
+/// ```
+/// use corten::loss::MeanSquaredError;
+/// use corten::model::{EarlyStopping, FitOptions, Verbosity};
+/// use corten::optimizer::Sgd;
+/// use corten::prelude::*;
+/// let mut model = sequential![Input<1>, Dense<1>];
+/// model.compile(Sgd::default(), MeanSquaredError, [corten::metric::Mae]);
+/// let x = Tensor::from_array([[0.0f32], [1.0], [2.0]]);
+/// let y = Tensor::from_array([[1.0f32], [3.0], [5.0]]);
+/// // An improvement must be 100 at least: none is, so training stops
+/// // after the second epoch (patience 0), not the 50th.
+/// let mut early = EarlyStopping::new("loss", 0);
+/// early.min_delta = 100.0;
+/// let options = FitOptions {
+///     epochs: 50,
+///     callbacks: vec![Box::new(early)],
+///     verbose: Verbosity::Silent,
+///     ..FitOptions::default()
+/// };
+/// assert_eq!(model.fit(&x, &y, options)?.epochs.len(), 2);
+/// # Ok::<(), corten::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct EarlyStopping {
     /// The logged value watched (Keras's default `val_loss`).

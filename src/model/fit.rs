@@ -168,7 +168,29 @@ impl<'a, E: Element> Dataset<'a, E> {
     }
 }
 
-/// How `fit` trains, with Keras's defaults.
+/// How `fit` trains, with Keras's defaults: write the fields that differ.
+///
+/// ```
+/// use corten::loss::MeanSquaredError;
+/// use corten::model::{FitOptions, Verbosity};
+/// use corten::optimizer::Sgd;
+/// use corten::prelude::*;
+/// let mut model = sequential![Input<1>, Dense<1>];
+/// model.compile(Sgd::default(), MeanSquaredError, [corten::metric::Mae]);
+/// let x = Tensor::from_array([[0.0f32], [1.0], [2.0], [3.0], [4.0]]);
+/// let y = Tensor::from_array([[1.0f32], [3.0], [5.0], [7.0], [9.0]]);
+/// let options = FitOptions {
+///     epochs: 3,
+///     batch_size: 2,
+///     validation_split: 0.2, // the last sample validates
+///     verbose: Verbosity::Silent,
+///     ..FitOptions::default()
+/// };
+/// let history = model.fit(&x, &y, options)?;
+/// assert_eq!(history.epochs.len(), 3);
+/// assert_eq!(history.get("val_loss").len(), 3);
+/// # Ok::<(), corten::Error>(())
+/// ```
 pub struct FitOptions<'a, E = f32> {
     /// Samples per gradient step (32).
     pub batch_size: usize,
@@ -670,6 +692,23 @@ where
     /// The loss and metrics of the model on `x` and its labels `y`
     /// (Keras's `model.evaluate(..., return_dict=True)`), in batches of 32,
     /// in inference mode.
+    ///
+    /// ```
+    /// use corten::loss::MeanSquaredError;
+    /// use corten::metric::Mae;
+    /// use corten::optimizer::Sgd;
+    /// use corten::prelude::*;
+    /// // y = 2x with the weights set by hand: every prediction 0.5 too high.
+    /// let mut model = sequential![Input<1>, Dense<1>];
+    /// model.set_weights(&[&[2.0f32][..], &[0.5]])?;
+    /// model.compile(Sgd::default(), MeanSquaredError, [Mae]);
+    /// let x = Tensor::from_array([[1.0f32], [2.0], [3.0]]);
+    /// let y = Tensor::from_array([[2.0f32], [4.0], [6.0]]);
+    /// let logs = model.evaluate(&x, &y)?;
+    /// assert!((logs.get("loss").unwrap() - 0.25).abs() < 1e-6);
+    /// assert!((logs.get("mean_absolute_error").unwrap() - 0.5).abs() < 1e-6);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
     pub fn evaluate<SX, DX, SY, DY>(
         &mut self,
         x: &Tensor<SX, E, DX>,

@@ -6,6 +6,15 @@ use alloc::vec::Vec;
 
 /// Keras's `Adagrad(learning_rate=0.001, initial_accumulator_value=0.1,
 /// epsilon=1e-7)`: `a += g²`, `w −= lr·g / √(a + ε)`.
+///
+/// ```
+/// use corten::optimizer::{Adagrad, OptimizerState};
+/// // One step from w = 1 with g = 0.5: the accumulator is 0.1 + 0.25.
+/// let (mut w, mut g) = ([1.0f32], [0.5f32]);
+/// OptimizerState::default().apply(&Adagrad::default(), &mut [&mut w[..]], &mut [&mut g[..]]);
+/// let step = 0.001 * 0.5 / (0.35f64 + 1e-7).sqrt();
+/// assert!((w[0] as f64 - (1.0 - step)).abs() < 1e-7);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Adagrad {
     /// Step size.

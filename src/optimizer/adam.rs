@@ -8,6 +8,17 @@ use alloc::vec::Vec;
 /// epsilon=1e-7, amsgrad=False)`:
 /// `m += (g − m)(1 − β₁)`, `v += (g² − v)(1 − β₂)`,
 /// `w −= lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε)`.
+///
+/// ```
+/// use corten::optimizer::{Adam, OptimizerState};
+/// // One step from w = 1 with g = 0.5: m = 0.05, v = 0.00025, and the
+/// // bias-corrected step is lr·m̂ / (√v̂ + ε) ≈ lr = 0.001.
+/// let (mut w, mut g) = ([1.0f32], [0.5f32]);
+/// OptimizerState::default().apply(&Adam::default(), &mut [&mut w[..]], &mut [&mut g[..]]);
+/// let (m, v) = (0.1f64 * 0.5, 0.001f64 * 0.25);
+/// let step = 0.001 * (1.0f64 - 0.999).sqrt() / (1.0 - 0.9) * m / (v.sqrt() + 1e-7);
+/// assert!((w[0] as f64 - (1.0 - step)).abs() < 1e-7);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Adam {
     /// Step size.

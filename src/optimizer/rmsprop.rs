@@ -9,6 +9,15 @@ use alloc::vec::Vec;
 /// `Δ = lr·g / √(v + ε)` (centered: `√(v − ḡ² + ε)` with
 /// `ḡ = ρ·ḡ + (1 − ρ)·g`), then `w −= Δ` (or with momentum
 /// `m = momentum·m + Δ`, `w −= m`).
+///
+/// ```
+/// use corten::optimizer::{OptimizerState, RMSprop};
+/// // One step from w = 1 with g = 0.5: v = 0.1 · 0.25.
+/// let (mut w, mut g) = ([1.0f32], [0.5f32]);
+/// OptimizerState::default().apply(&RMSprop::default(), &mut [&mut w[..]], &mut [&mut g[..]]);
+/// let step = 0.001 * 0.5 / (0.1f64 * 0.25 + 1e-7).sqrt();
+/// assert!((w[0] as f64 - (1.0 - step)).abs() < 1e-7);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RMSprop {
     /// Step size.

@@ -118,6 +118,16 @@ impl<S: Shape, E: Element, D: DataMut<E>> Tensor<S, E, D> {
 impl<S: Shape, E: Element> Tensor<S, E, alloc::vec::Vec<E>> {
     /// A tensor owning `data`; an error when its length differs from the
     /// shape's element count.
+    ///
+    /// ```
+    /// use corten::shape::{Const, Dyn};
+    /// use corten::Tensor;
+    /// // A batch of 2 samples of 3 features, the batch size known at run time.
+    /// let t = Tensor::from_vec((Dyn(2), Const::<3>), vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0])?;
+    /// assert_eq!(t.sizes()[..], [2, 3]);
+    /// assert!(Tensor::from_vec((Dyn(2), Const::<3>), vec![1.0f32; 5]).is_err());
+    /// # Ok::<(), corten::Error>(())
+    /// ```
     pub fn from_vec(shape: S, data: alloc::vec::Vec<E>) -> Result<Self, Error> {
         Self::from_data(shape, data)
     }
