@@ -90,20 +90,50 @@ fn sigmoid<E: Element>(x: E) -> E {
 
 elementwise_activation!(
     /// `x` (Keras `"linear"`).
+    ///
+    /// ```
+    /// use corten::activation::*;
+    /// assert_eq!(Linear.scalar(-2.5f32), -2.5);
+    /// ```
     Linear, "linear", |x| x, |x, y| E::ONE);
 elementwise_activation!(
     /// `max(x, 0)`; NaN stays NaN, as in Keras (so a NaN weight shows in the
     /// output instead of being hidden).
+    ///
+    /// ```
+    /// use corten::activation::*;
+    /// assert_eq!(Relu.scalar(-2.0f32), 0.0);
+    /// assert_eq!(Relu.scalar(3.0f32), 3.0);
+    /// assert!(Relu.scalar(f32::NAN).is_nan());
+    /// ```
     Relu, "relu", |x| if x < E::ZERO { E::ZERO } else { x },
     |x, y| if x > E::ZERO { E::ONE } else { E::ZERO });
 elementwise_activation!(
     /// `1 / (1 + exp(-x))`.
+    ///
+    /// ```
+    /// use corten::activation::*;
+    /// assert_eq!(Sigmoid.scalar(0.0f32), 0.5);
+    /// assert!((Sigmoid.scalar(2.0f64) - 1.0 / (1.0 + (-2.0f64).exp())).abs() < 1e-15);
+    /// ```
     Sigmoid, "sigmoid", |x| sigmoid(x), |x, y| y * (E::ONE - y));
 elementwise_activation!(
     /// Hyperbolic tangent.
+    ///
+    /// ```
+    /// use corten::activation::*;
+    /// assert!((Tanh.scalar(0.5f64) - 0.5f64.tanh()).abs() < 1e-15);
+    /// ```
     Tanh, "tanh", |x| x.tanh(), |x, y| E::ONE - y * y);
 elementwise_activation!(
 /// `scale · elu(x, alpha)` with Keras's constants.
+///
+/// ```
+/// use corten::activation::*;
+/// // scale · x above 0, scale · alpha · (exp(x) − 1) below.
+/// assert!((Selu.scalar(1.0f64) - 1.050_700_987_355_480_5).abs() < 1e-12);
+/// assert!((Selu.scalar(-1.0f64) - 1.050_700_987_355_480_5 * 1.673_263_242_354_377_3 * ((-1.0f64).exp() - 1.0)).abs() < 1e-12);
+/// ```
 Selu, "selu", |x| {
     let alpha = c::<E>(1.673_263_242_354_377_3);
     let scale = c::<E>(1.050_700_987_355_480_5);
@@ -115,6 +145,12 @@ Selu, "selu", |x| {
 });
 elementwise_activation!(
 /// `0.5 · x · (1 + erf(x / √2))`, Keras's default (`approximate=False`).
+///
+/// ```
+/// use corten::activation::*;
+/// // Φ(1) = 0.8413447460685429: the standard normal's distribution at 1.
+/// assert!((Gelu.scalar(1.0f64) - 0.841_344_746_068_542_9).abs() < 1e-12);
+/// ```
 Gelu, "gelu", |x| c::<E>(0.5) * x * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf()),
 |x, y| {
     let cdf = c::<E>(0.5) * (E::ONE + (x * c::<E>(core::f64::consts::FRAC_1_SQRT_2)).erf());
@@ -124,28 +160,64 @@ Gelu, "gelu", |x| c::<E>(0.5) * x * (E::ONE + (x * c::<E>(core::f64::consts::FRA
 });
 elementwise_activation!(
 /// `x · sigmoid(x)` (also called swish).
+///
+/// ```
+/// use corten::activation::*;
+/// assert!((Silu.scalar(1.0f64) - 1.0 / (1.0 + (-1.0f64).exp())).abs() < 1e-15);
+/// ```
 Silu, "silu", |x| x * sigmoid(x), |x, y| {
     let s = sigmoid(x);
     s + x * s * (E::ONE - s)
 });
 elementwise_activation!(
     /// `log(1 + exp(x))`, computed without overflow.
+    ///
+    /// ```
+    /// use corten::activation::*;
+    /// assert!((Softplus.scalar(0.0f64) - 2.0f64.ln()).abs() < 1e-15);
+    /// assert_eq!(Softplus.scalar(1000.0f32), 1000.0); // no overflow
+    /// ```
     Softplus, "softplus", |x| x.max(E::ZERO) + (-x.abs()).exp().ln_1p(), |x, y| sigmoid(x));
 elementwise_activation!(
 /// `x / (1 + |x|)`.
+///
+/// ```
+/// use corten::activation::*;
+/// assert_eq!(Softsign.scalar(1.0f32), 0.5);
+/// assert_eq!(Softsign.scalar(-3.0f32), -0.75);
+/// ```
 Softsign, "softsign", |x| x / (E::ONE + x.abs()), |x, y| {
     let d = E::ONE + x.abs();
     E::ONE / (d * d)
 });
 elementwise_activation!(
     /// `min(max(x, 0), 6)`; NaN stays NaN, as in Keras.
+    ///
+    /// ```
+    /// use corten::activation::*;
+    /// assert_eq!(Relu6.scalar(7.5f32), 6.0);
+    /// assert_eq!(Relu6.scalar(-1.0f32), 0.0);
+    /// ```
     Relu6, "relu6", |x| if x.is_nan() { x } else { x.max(E::ZERO).min(c(6.0)) },
     |x, y| if x > E::ZERO && x < c(6.0) { E::ONE } else { E::ZERO });
 elementwise_activation!(
     /// Keras 3's `relu6(x + 3) / 6`: 0 below −3, 1 above 3, linear between.
+    ///
+    /// ```
+    /// use corten::activation::*;
+    /// assert_eq!(HardSigmoid.scalar(0.0f32), 0.5);
+    /// assert_eq!(HardSigmoid.scalar(4.0f32), 1.0);
+    /// assert_eq!(HardSigmoid.scalar(-4.0f32), 0.0);
+    /// ```
     HardSigmoid, "hard_sigmoid", |x| (x + c(3.0)).max(E::ZERO).min(c(6.0)) / c(6.0),
     |x, y| if x > c(-3.0) && x < c(3.0) { c(1.0 / 6.0) } else { E::ZERO });
 /// `x` for x ≥ 0, `negative_slope · x` below.
+///
+/// ```
+/// use corten::activation::*;
+/// assert_eq!(LeakyRelu::default().scalar(-1.0f32), -0.2); // Keras's slope 0.2
+/// assert_eq!(LeakyRelu { negative_slope: 0.5 }.scalar(-4.0f32), -2.0);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LeakyRelu {
     /// Slope for negative inputs; Keras's default is 0.2.
@@ -180,6 +252,12 @@ impl Activation for LeakyRelu {
 }
 
 /// `x` for x > 0, `alpha · (exp(x) − 1)` below.
+///
+/// ```
+/// use corten::activation::*;
+/// assert!((Elu::default().scalar(-1.0f64) - ((-1.0f64).exp() - 1.0)).abs() < 1e-15);
+/// assert_eq!(Elu { alpha: 2.0 }.scalar(3.0f32), 3.0);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Elu {
     /// Scale of the negative part; Keras's default is 1.
@@ -216,6 +294,16 @@ pub type Swish = Silu;
 
 /// `exp(x − max x) / Σ exp(x − max x)` over each sample's row: stable for any
 /// finite input, never NaN or inf.
+///
+/// ```
+/// use corten::activation::*;
+/// let mut row = [1.0f32, 1.0, 1000.0];
+/// Softmax.apply(&mut row);
+/// assert_eq!(row, [0.0, 0.0, 1.0]); // no overflow
+/// let mut row = [0.0f64, 2.0f64.ln()];
+/// Softmax.apply(&mut row);
+/// assert!((row[0] - 1.0 / 3.0).abs() < 1e-15 && (row[1] - 2.0 / 3.0).abs() < 1e-15);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Softmax;
 
