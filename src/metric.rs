@@ -4,6 +4,13 @@
 use crate::Element;
 
 /// A metric to compile into a model: `model.compile(opt, loss, [Accuracy])`.
+///
+/// ```
+/// use corten::metric::{Accuracy, Mae, Metric, Mse};
+/// assert_eq!(Metric::from(Accuracy).name(), "accuracy");
+/// assert_eq!(Metric::from(Mse).name(), "mean_squared_error");
+/// assert_eq!(Metric::from(Mae).name(), "mean_absolute_error");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
     /// Keras's `"accuracy"`: binary accuracy (threshold 0.5) when the model
@@ -17,14 +24,41 @@ pub enum Metric {
 }
 
 /// Keras's `"accuracy"`, for `compile(…, [Accuracy])`.
+///
+/// ```
+/// use corten::loss::SparseCategoricalCrossentropy;
+/// use corten::metric::Accuracy;
+/// use corten::optimizer::Adam;
+/// use corten::prelude::*;
+/// // Weights that pick class 1 for x > 0, class 0 otherwise.
+/// let mut model = sequential![Input<1>, Dense<2, Softmax>];
+/// model.set_weights(&[&[-1.0f32, 1.0][..], &[0.0, 0.0]])?;
+/// model.compile(Adam::default(), SparseCategoricalCrossentropy::default(), [Accuracy]);
+/// let x = Tensor::from_array([[-2.0f32], [3.0], [1.0], [-1.0]]);
+/// let labels = Tensor::from_array([[0.0f32], [1.0], [0.0], [0.0]]); // the third is wrong
+/// assert_eq!(model.evaluate(&x, &labels)?.get("accuracy"), Some(0.75));
+/// # Ok::<(), corten::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Accuracy;
 
 /// Keras's `"mse"` metric.
+///
+/// ```
+/// use corten::metric::{Metric, Mse};
+/// // Two rows of one prediction each: errors 1 and 3.
+/// assert_eq!(Metric::from(Mse).sum(&[1.0f32, 3.0], &[0.0, 0.0], 1, 1), 10.0);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mse;
 
 /// Keras's `"mae"` metric.
+///
+/// ```
+/// use corten::metric::{Mae, Metric};
+/// // Two rows of one prediction each: errors 1 and 3.
+/// assert_eq!(Metric::from(Mae).sum(&[1.0f32, -3.0], &[0.0, 0.0], 1, 1), 4.0);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mae;
 

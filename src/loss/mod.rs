@@ -25,6 +25,13 @@ use crate::Element;
 pub const EPSILON: f64 = 1e-7;
 
 /// What kind of targets a loss takes, which decides how `Accuracy` compares.
+///
+/// ```
+/// use corten::loss::{BinaryCrossentropy, Loss, MeanSquaredError, SparseCategoricalCrossentropy, Targets};
+/// assert_eq!(Loss::<f32>::targets(&MeanSquaredError), Targets::Values);
+/// assert_eq!(Loss::<f32>::targets(&BinaryCrossentropy::default()), Targets::Binary);
+/// assert_eq!(Loss::<f32>::targets(&SparseCategoricalCrossentropy::default()), Targets::ClassIndex);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Targets {
     /// Real values (regression).

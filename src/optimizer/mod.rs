@@ -19,6 +19,15 @@ use alloc::vec::Vec;
 
 /// Gradient clipping before the update, as Keras's `clipnorm`, `clipvalue`
 /// and `global_clipnorm` (one at a time).
+///
+/// ```
+/// use corten::optimizer::{Clip, OptimizerState, Sgd};
+/// // Keras's SGD(learning_rate=1.0, clipvalue=0.5): a gradient of 3 moves w by 0.5.
+/// let sgd = Sgd { learning_rate: 1.0, clip: Clip::Value(0.5), ..Sgd::default() };
+/// let (mut w, mut g) = ([1.0f32], [3.0f32]);
+/// OptimizerState::default().apply(&sgd, &mut [&mut w[..]], &mut [&mut g[..]]);
+/// assert_eq!(w, [0.5]);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Clip {
     /// No clipping.
@@ -33,6 +42,26 @@ pub enum Clip {
 }
 
 /// An optimizer: how one weight tensor moves given its gradient.
+///
+/// ```
+/// use corten::optimizer::{Optimizer, OptimizerState};
+/// // Sign descent: each weight moves by the learning rate against its gradient's sign.
+/// #[derive(Debug)]
+/// struct SignSgd(f64);
+/// impl Optimizer<f32> for SignSgd {
+///     fn name(&self) -> &'static str { "sign_sgd" }
+///     fn learning_rate(&self) -> f64 { self.0 }
+///     fn slots(&self) -> usize { 0 }
+///     fn update(&self, _step: u64, w: &mut [f32], g: &[f32], _slots: &mut [Vec<f32>]) {
+///         for (w, g) in w.iter_mut().zip(g) {
+///             *w -= self.0 as f32 * g.signum();
+///         }
+///     }
+/// }
+/// let (mut w, mut g) = ([1.0f32, 1.0], [-3.0f32, 0.25]);
+/// OptimizerState::default().apply(&SignSgd(0.5), &mut [&mut w[..]], &mut [&mut g[..]]);
+/// assert_eq!(w, [1.5, 0.5]);
+/// ```
 pub trait Optimizer<E: Element>: core::fmt::Debug + Send + Sync {
     /// Keras's name (`"adam"`).
     fn name(&self) -> &'static str;
@@ -61,6 +90,19 @@ pub trait Optimizer<E: Element>: core::fmt::Debug + Send + Sync {
 
 /// What an optimizer keeps between steps: the iteration count and each
 /// weight's state vectors.
+///
+/// ```
+/// use corten::optimizer::{OptimizerState, Sgd};
+/// // Momentum 0.9: the second step moves further than the first.
+/// let sgd = Sgd { learning_rate: 0.1, momentum: 0.9, ..Sgd::default() };
+/// let mut state = OptimizerState::default();
+/// let mut w = [0.0f32];
+/// state.apply(&sgd, &mut [&mut w[..]], &mut [&mut [1.0f32][..]]);
+/// assert!((w[0] - -0.1).abs() < 1e-7);
+/// state.apply(&sgd, &mut [&mut w[..]], &mut [&mut [1.0f32][..]]);
+/// assert!((w[0] - (-0.1 - 0.19)).abs() < 1e-6);
+/// assert_eq!(state.iterations, 2);
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct OptimizerState<E> {
     /// Updates applied so far.
