@@ -7,6 +7,25 @@ use core::fmt;
 /// are the ones only the data can show (a `Vec` of the wrong length, a dynamic
 /// batch that differs, a scratch buffer too small).
 ///
+/// Each variant carries what went wrong as data (to match on) and prints a
+/// message naming it:
+///
+/// ```
+/// use corten::prelude::*;
+/// use corten::{sequential, Error, Tensor};
+/// let model = sequential![Input<2>, Dense<1>];
+/// let err = model.predict(&Tensor::from_array([[1.0f32, f32::NAN]])).unwrap_err();
+/// assert!(matches!(err, Error::NonFinite { what: "model input", index: 1 }));
+/// assert_eq!(err.to_string(), "model input: element 1 is NaN or infinite");
+/// // A scratch buffer too small for predict_into.
+/// let mut y = Tensor::from_array([[0.0f32]]);
+/// let err = model.predict_into(&Tensor::from_array([[1.0f32, 2.0]]), &mut y, &mut []);
+/// assert!(err.is_ok()); // a single Dense needs none
+/// let deeper = sequential![Input<2>, Dense<4>, Dense<1>];
+/// let err = deeper.predict_into(&Tensor::from_array([[1.0f32, 2.0]]), &mut y, &mut []).unwrap_err();
+/// assert_eq!(err, Error::ScratchTooSmall { needed: 4, got: 0 });
+/// ```
+///
 /// On bare-metal targets (`target_os = "none"`) its `Debug` is its message:
 /// a derived `Debug` would link the float-formatting code into firmware
 /// (+29 KB with a panic handler that prints, as `unwrap` needs).

@@ -7,7 +7,33 @@ use std::string::{String, ToString};
 use std::time::{Duration, Instant};
 use std::{eprintln, format};
 
-/// How much `fit` prints.
+/// How much `fit` prints, on stderr (Keras's `verbose`; the default is the
+/// progress bar, as in Keras). To log elsewhere, use `Silent` and a
+/// [`Callback`](crate::model::Callback), which sees each epoch's logs.
+///
+/// ```
+/// use corten::loss::MeanSquaredError;
+/// use corten::model::{Callback, Control, FitOptions, Logs, ModelWeights, Verbosity};
+/// use corten::optimizer::Sgd;
+/// use corten::prelude::*;
+/// use std::sync::mpsc;
+/// /// Sends each epoch's loss down a channel instead of printing it.
+/// struct Send(mpsc::Sender<f64>);
+/// impl Callback for Send {
+///     fn on_epoch_end(&mut self, _epoch: usize, logs: &Logs, _model: &mut dyn ModelWeights) -> Control {
+///         self.0.send(logs.get("loss").unwrap()).unwrap();
+///         Control::Continue
+///     }
+/// }
+/// let (tx, rx) = mpsc::channel();
+/// let mut model = sequential![Input<1>, Dense<1>];
+/// model.compile(Sgd::default(), MeanSquaredError, [corten::metric::Mae]);
+/// let x = Tensor::from_array([[1.0f32], [2.0]]);
+/// let options = FitOptions { epochs: 3, verbose: Verbosity::Silent, callbacks: vec![Box::new(Send(tx))], ..FitOptions::default() };
+/// model.fit(&x, &x, options)?;
+/// assert_eq!(rx.try_iter().count(), 3);
+/// # Ok::<(), corten::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Verbosity {
     /// Nothing (Keras's `verbose=0`).

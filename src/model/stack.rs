@@ -56,6 +56,15 @@ impl<F: Features, E: Element> Layer<E> for Empty<F> {
 }
 
 /// The layers before (`P`) followed by one more layer `L`.
+///
+/// ```
+/// use corten::model::Stack;
+/// use corten::prelude::*;
+/// // sequential! builds a chain of them: the last link is the last layer.
+/// let model = sequential![Input<2>, Dense<3>, Dense<4>];
+/// let Stack { last, .. } = model.layers();
+/// assert_eq!(last.kernel().len(), 3 * 4);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stack<P, L> {
     /// The layers before.
@@ -299,6 +308,16 @@ where
 
 /// The spec of a layer that passes its input through: a residual block's
 /// shortcut when there is no projection.
+///
+/// ```
+/// use corten::model::{Identity, Residual};
+/// use corten::prelude::*;
+/// // y = x + dense(x): the shortcut is the input itself.
+/// let block = Residual::with_shortcut(sequential![Input<2>, Dense::<2>::from_weights([[1.0f32, 0.0], [0.0, 1.0]], [0.0; 2])], Identity);
+/// let model = sequential![Input<2>, (block)];
+/// assert_eq!(model.predict(&Tensor::from_array([[1.0f32, 2.0]]))?.as_slice(), &[2.0, 4.0]);
+/// # Ok::<(), corten::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Identity;
 
