@@ -67,26 +67,55 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
     }
 
     /// The shape.
+    ///
+    /// ```
+    /// use corten::shape::Const;
+    /// use corten::Tensor;
+    /// let t = Tensor::from_array([[1.0f32, 2.0, 3.0]]);
+    /// assert_eq!(*t.shape(), (Const::<1>, Const::<3>));
+    /// ```
     pub fn shape(&self) -> &S {
         &self.shape
     }
 
     /// The axis sizes.
+    ///
+    /// ```
+    /// use corten::Tensor;
+    /// assert_eq!(Tensor::from_array([[[0.0f32; 4]; 3]; 2]).sizes()[..], [2, 3, 4]);
+    /// ```
     pub fn sizes(&self) -> Sizes {
         self.shape.sizes()
     }
 
     /// The elements, row-major.
+    ///
+    /// ```
+    /// use corten::Tensor;
+    /// assert_eq!(Tensor::from_array([[1.0f32, 2.0], [3.0, 4.0]]).as_slice(), &[1.0, 2.0, 3.0, 4.0]);
+    /// ```
     pub fn as_slice(&self) -> &[E] {
         self.data.as_slice()
     }
 
     /// The storage.
+    ///
+    /// ```
+    /// use corten::Tensor;
+    /// assert_eq!(Tensor::from_array([[1.0f32, 2.0]]).into_data(), [[1.0, 2.0]]);
+    /// ```
     pub fn into_data(self) -> D {
         self.data
     }
 
     /// The same elements behind a borrowed view.
+    ///
+    /// ```
+    /// use corten::Tensor;
+    /// let t = Tensor::from_array([1.0f32, 2.0]);
+    /// let v = t.view();
+    /// assert_eq!(v.as_slice().as_ptr(), t.as_slice().as_ptr()); // not a copy
+    /// ```
     pub fn view(&self) -> Tensor<S, E, &[E]> {
         Tensor {
             shape: self.shape,
@@ -96,11 +125,22 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
     }
 
     /// The first index where a value is NaN or infinite, if any.
+    ///
+    /// ```
+    /// use corten::Tensor;
+    /// assert_eq!(Tensor::from_array([1.0f32, f32::INFINITY, f32::NAN]).first_non_finite(), Some(1));
+    /// assert_eq!(Tensor::from_array([1.0f32, 2.0]).first_non_finite(), None);
+    /// ```
     pub fn first_non_finite(&self) -> Option<usize> {
         crate::element::first_non_finite(self.as_slice())
     }
 
     /// The elements copied to a `Vec`.
+    ///
+    /// ```
+    /// use corten::Tensor;
+    /// assert_eq!(Tensor::from_array([[1.0f32], [2.0]]).to_vec(), vec![1.0, 2.0]);
+    /// ```
     #[cfg(feature = "alloc")]
     pub fn to_vec(&self) -> alloc::vec::Vec<E> {
         self.as_slice().to_vec()
@@ -109,6 +149,13 @@ impl<S: Shape, E: Element, D: Data<E>> Tensor<S, E, D> {
 
 impl<S: Shape, E: Element, D: DataMut<E>> Tensor<S, E, D> {
     /// The elements, row-major, writable.
+    ///
+    /// ```
+    /// use corten::Tensor;
+    /// let mut t = Tensor::from_array([[0.0f32; 2]; 2]);
+    /// t.as_mut_slice()[3] = 1.0;
+    /// assert_eq!(t.into_data(), [[0.0, 0.0], [0.0, 1.0]]);
+    /// ```
     pub fn as_mut_slice(&mut self) -> &mut [E] {
         self.data.as_mut_slice()
     }
@@ -134,6 +181,15 @@ impl<S: Shape, E: Element> Tensor<S, E, alloc::vec::Vec<E>> {
 
     /// A tensor of `shape` with the elements copied from `data`; an error when
     /// the length differs.
+    ///
+    /// ```
+    /// use corten::shape::{Const, Dyn};
+    /// use corten::Tensor;
+    /// let pixels = [0.5f32; 2 * 64];
+    /// let batch = Tensor::from_slice((Dyn(2), Const::<8>, Const::<8>, Const::<1>), &pixels)?;
+    /// assert_eq!(batch.sizes()[..], [2, 8, 8, 1]);
+    /// # Ok::<(), corten::Error>(())
+    /// ```
     pub fn from_slice(shape: S, data: &[E]) -> Result<Self, Error> {
         Self::from_data(shape, data.to_vec())
     }
@@ -188,6 +244,13 @@ impl<S: Shape, E: Element> Tensor<S, E, alloc::vec::Vec<E>> {
 
     /// A tensor of zeros.
     ///
+    /// ```
+    /// use corten::shape::{Const, Dyn};
+    /// use corten::Tensor;
+    /// let t = Tensor::<(Dyn, Const<3>)>::zeros((Dyn(2), Const));
+    /// assert_eq!(t.as_slice(), &[0.0; 6]);
+    /// ```
+    ///
     /// # Panics
     /// When the shape's element count overflows `usize` or cannot be
     /// allocated (as `vec!` does); [`Tensor::try_zeros`] returns an error
@@ -224,6 +287,16 @@ impl<S: Shape, E: Element> Tensor<S, E, alloc::vec::Vec<E>> {
 
 impl<S: StaticShape, E: Element, D: Data<E>> Tensor<S, E, D> {
     /// A tensor of a static shape over `data`; an error when the length differs.
+    ///
+    /// ```
+    /// use corten::shape::Const;
+    /// use corten::Tensor;
+    /// static DATA: [f32; 4] = [1.0, 2.0, 3.0, 4.0];
+    /// let t = Tensor::<(Const<2>, Const<2>), f32, &'static [f32]>::from_static_data(&DATA[..])?;
+    /// assert_eq!(t.sizes()[..], [2, 2]);
+    /// assert!(Tensor::<(Const<3>,), f32, &'static [f32]>::from_static_data(&DATA[..]).is_err());
+    /// # Ok::<(), corten::Error>(())
+    /// ```
     pub fn from_static_data(data: D) -> Result<Self, Error> {
         Self::from_data(S::default(), data)
     }
@@ -231,6 +304,13 @@ impl<S: StaticShape, E: Element, D: Data<E>> Tensor<S, E, D> {
 
 /// A nested array (`[E; N]` up to `[[[[E; D]; C]; B]; A]`) whose shape the
 /// compiler knows.
+///
+/// ```
+/// use corten::shape::Const;
+/// use corten::tensor::NestedArray;
+/// fn shape_of<A: NestedArray<f32>>(_: &A) -> A::Shape { Default::default() }
+/// assert_eq!(shape_of(&[[0.0f32; 3]; 2]), (Const::<2>, Const::<3>));
+/// ```
 pub trait NestedArray<E: Element>: DataMut<E> {
     /// Its shape.
     type Shape: StaticShape;
@@ -256,6 +336,12 @@ impl<E: Element, const A: usize, const B: usize, const C: usize, const D: usize>
 impl<E: Element, A: NestedArray<E>> Tensor<A::Shape, E, A> {
     /// A tensor over a nested array, stored inline: the shape comes from the
     /// array's type, so a ragged or wrong-sized literal does not compile.
+    ///
+    /// ```
+    /// use corten::Tensor;
+    /// let x = Tensor::from_array([[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+    /// assert_eq!(x.sizes()[..], [3, 2]);
+    /// ```
     pub fn from_array(array: A) -> Self {
         Tensor {
             shape: A::Shape::default(),
