@@ -72,6 +72,14 @@ pub struct Initializers {
 impl Initializers {
     /// A kernel and a bias initializer, each checked with
     /// [`Initializer::check`].
+    ///
+    /// ```
+    /// use corten::init::{Initializer, Initializers};
+    /// let both = Initializers::new(Initializer::HeNormal, Initializer::Constant(0.1))?;
+    /// assert_eq!(both.bias, Initializer::Constant(0.1));
+    /// assert!(Initializers::new(Initializer::HeNormal, Initializer::Constant(f64::NAN)).is_err());
+    /// # Ok::<(), corten::Error>(())
+    /// ```
     pub fn new(kernel: Initializer, bias: Initializer) -> Result<Self, crate::Error> {
         kernel.check()?;
         bias.check()?;
@@ -92,6 +100,13 @@ impl Initializers {
 impl Initializer {
     /// The value of a constant initializer (zeros, ones, `Constant`), which
     /// needs no random generator; `None` for the others.
+    ///
+    /// ```
+    /// use corten::init::Initializer;
+    /// assert_eq!(Initializer::Ones.constant(), Some(1.0));
+    /// assert_eq!(Initializer::Constant(0.5).constant(), Some(0.5));
+    /// assert_eq!(Initializer::GlorotUniform.constant(), None);
+    /// ```
     pub fn constant(&self) -> Option<f64> {
         match *self {
             Initializer::Zeros => Some(0.0),

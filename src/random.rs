@@ -20,16 +20,35 @@ pub struct Rng(rand_chacha::ChaCha12Rng);
 
 impl Rng {
     /// The generator for `seed` (as `SeedableRng::seed_from_u64`).
+    ///
+    /// ```
+    /// use corten::random::Rng;
+    /// assert_ne!(Rng::seed_from(1).next_u64(), Rng::seed_from(2).next_u64());
+    /// ```
     pub fn seed_from(seed: u64) -> Self {
         Rng(rand_chacha::ChaCha12Rng::seed_from_u64(seed))
     }
 
     /// The next 64 random bits.
+    ///
+    /// ```
+    /// use corten::random::Rng;
+    /// let mut rng = Rng::seed_from(0);
+    /// let (a, b) = (rng.next_u64(), rng.next_u64());
+    /// assert_ne!(a, b);
+    /// ```
     pub fn next_u64(&mut self) -> u64 {
         self.0.next_u64()
     }
 
     /// A uniform draw from `[0, 1)` with 53 random bits.
+    ///
+    /// ```
+    /// use corten::random::Rng;
+    /// let mut rng = Rng::seed_from(3);
+    /// let mean = (0..10_000).map(|_| rng.next_f64()).sum::<f64>() / 10_000.0;
+    /// assert!((mean - 0.5).abs() < 0.02);
+    /// ```
     pub fn next_f64(&mut self) -> f64 {
         rand::Rng::random::<f64>(&mut self.0)
     }

@@ -187,6 +187,14 @@ impl Gemm<'_> {
 
     /// Runs the product on the kernels of `isa` (for tests and benchmarks).
     ///
+    /// ```
+    /// use corten::linalg::{Gemm, Isa};
+    /// let g = Gemm { m: 1, k: 2, n: 1, a: &[1.0, 2.0], rsa: 2, csa: 1, b: &[3.0, 4.0], rsb: 1, csb: 1, ldc: 1, accumulate: false };
+    /// let mut c = [0.0f32];
+    /// g.run_with(Isa::Portable, &mut c); // every CPU runs the portable kernels
+    /// assert_eq!(c, [11.0]);
+    /// ```
+    ///
     /// # Panics
     /// When this CPU cannot run `isa`, or as [`Gemm::run`].
     pub fn run_with(self, isa: Isa, c: &mut [f32]) {
@@ -217,6 +225,14 @@ impl Gemm<'_> {
     }
 
     /// [`Gemm::run_segmented`] on the kernels of `isa`.
+    ///
+    /// ```
+    /// use corten::linalg::{Gemm, Isa, Segments};
+    /// let g = Gemm { m: 1, k: 1, n: 1, a: &[2.0, 3.0], rsa: 1, csa: 1, b: &[5.0, 7.0], rsb: 1, csb: 1, ldc: 1, accumulate: false };
+    /// let mut c = [0.0f32];
+    /// g.run_segmented_with(Isa::Portable, Segments { count: 2, a_step: 1, b_step: 1 }, &mut c);
+    /// assert_eq!(c, [2.0 * 5.0 + 3.0 * 7.0]);
+    /// ```
     pub fn run_segmented_with(self, isa: Isa, seg: Segments, c: &mut [f32]) {
         self.check(isa, seg, c);
         segmented_unchecked(isa, self, seg, c)
@@ -375,6 +391,17 @@ fn streams_faster(m: usize, b_elements: usize, ldb: usize) -> bool {
 /// the `s`-th reading A from `s · a_step` elements further on and B from
 /// `s · b_step` further on (the kernel rows of a convolution over a padded
 /// image: one product instead of one per kernel row).
+///
+/// ```
+/// use corten::linalg::{Gemm, Segments};
+/// // Σ over 3 segments of a = [1], b = [s + 1]: 1 + 2 + 3.
+/// let (a, b) = ([1.0f32; 3], [1.0f32, 2.0, 3.0]);
+/// let g = Gemm { m: 1, k: 1, n: 1, a: &a, rsa: 1, csa: 1, b: &b, rsb: 1, csb: 1, ldc: 1, accumulate: false };
+/// let mut c = [0.0f32];
+/// g.run_segmented(Segments { count: 3, a_step: 1, b_step: 1 }, &mut c);
+/// assert_eq!(c, [6.0]);
+/// assert_eq!(Segments::ONE.count, 1);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Segments {
     /// Products summed (at least 1 to compute anything).

@@ -55,23 +55,55 @@ pub enum Targets {
 /// ```
 pub trait Loss<E: Element>: core::fmt::Debug + Send + Sync {
     /// Keras's name (`"mean_squared_error"`).
+    ///
+    /// ```
+    /// use corten::loss::{Huber, Loss};
+    /// assert_eq!(Loss::<f32>::name(&Huber::default()), "huber_loss");
+    /// ```
     fn name(&self) -> &'static str;
 
     /// The kind of targets.
+    ///
+    /// ```
+    /// use corten::loss::{CategoricalCrossentropy, Loss, Targets};
+    /// assert_eq!(Loss::<f32>::targets(&CategoricalCrossentropy::default()), Targets::OneHot);
+    /// ```
     fn targets(&self) -> Targets {
         Targets::Values
     }
 
     /// The loss of one row of predictions against its labels; with `grad`,
     /// also the gradient of that row's loss with respect to the predictions.
+    ///
+    /// ```
+    /// use corten::loss::{Loss, MeanAbsoluteError};
+    /// let mut grad = [0.0f32; 2];
+    /// // |3 − 1| and |−1 − 0|, averaged over the row; the gradient is sign / 2.
+    /// assert_eq!(MeanAbsoluteError.row(&[3.0, -1.0], &[1.0, 0.0], Some(&mut grad)), 1.5);
+    /// assert_eq!(grad, [0.5, -0.5]);
+    /// ```
     fn row(&self, pred: &[E], truth: &[E], grad: Option<&mut [E]>) -> E;
 
     /// Label values per row of `width` predictions (1 for class indices).
+    ///
+    /// ```
+    /// use corten::loss::{CategoricalCrossentropy, Loss, SparseCategoricalCrossentropy};
+    /// assert_eq!(Loss::<f32>::labels_per_row(&CategoricalCrossentropy::default(), 10), 10); // one-hot
+    /// assert_eq!(Loss::<f32>::labels_per_row(&SparseCategoricalCrossentropy::default(), 10), 1); // an index
+    /// ```
     fn labels_per_row(&self, width: usize) -> usize {
         width
     }
 
     /// Checks labels before training on them (class indices in range).
+    ///
+    /// ```
+    /// use corten::loss::{Loss, SparseCategoricalCrossentropy};
+    /// let scce = SparseCategoricalCrossentropy::default();
+    /// assert!(Loss::<f32>::check_labels(&scce, &[0.0, 9.0], 10).is_ok());
+    /// assert!(Loss::<f32>::check_labels(&scce, &[10.0], 10).is_err());
+    /// assert!(Loss::<f32>::check_labels(&scce, &[1.5], 10).is_err());
+    /// ```
     fn check_labels(&self, _truth: &[E], _width: usize) -> Result<(), Error> {
         Ok(())
     }

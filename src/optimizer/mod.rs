@@ -116,6 +116,15 @@ pub struct OptimizerState<E> {
 impl<E: Element> OptimizerState<E> {
     /// Applies one step to every weight: `weights[i]` with gradient
     /// `grads[i]` (clipped in place first).
+    ///
+    /// ```
+    /// use corten::optimizer::{OptimizerState, Sgd};
+    /// let sgd = Sgd { learning_rate: 0.5, ..Sgd::default() };
+    /// let (mut kernel, mut bias) = ([1.0f32, 2.0], [0.0f32]);
+    /// let mut state = OptimizerState::default();
+    /// state.apply(&sgd, &mut [&mut kernel[..], &mut bias[..]], &mut [&mut [2.0, -2.0][..], &mut [1.0][..]]);
+    /// assert_eq!((kernel, bias), ([0.0, 3.0], [-0.5]));
+    /// ```
     pub fn apply<O: Optimizer<E> + ?Sized>(
         &mut self,
         optimizer: &O,
