@@ -16,6 +16,16 @@ use rand_distr::{Distribution, Normal, Uniform};
 /// the receptive field times the input or the output channels. The normal
 /// ones draw from a normal truncated at two standard deviations, scaled so
 /// the variance is the one asked for (Keras's `truncated_normal`).
+///
+/// ```
+/// use corten::init::Initializer;
+/// use corten::random::Rng;
+/// // Keras's he_normal for a (100, 50) kernel: deviation √(2 / 100).
+/// let w: Vec<f64> = Initializer::HeNormal.draw(&mut Rng::seed_from(0), (100, 50), 100, 50)?;
+/// let var = w.iter().map(|v| v * v).sum::<f64>() / w.len() as f64;
+/// assert!((var - 2.0 / 100.0).abs() < 0.002);
+/// # Ok::<(), corten::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub enum Initializer {
     /// Uniform on `±√(6 / (fan_in + fan_out))` (Keras's default kernel).

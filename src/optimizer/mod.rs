@@ -64,25 +64,65 @@ pub enum Clip {
 /// ```
 pub trait Optimizer<E: Element>: core::fmt::Debug + Send + Sync {
     /// Keras's name (`"adam"`).
+    ///
+    /// ```
+    /// use corten::optimizer::{Adam, Optimizer};
+    /// assert_eq!(Optimizer::<f32>::name(&Adam::default()), "adam");
+    /// ```
     fn name(&self) -> &'static str;
     /// The learning rate.
+    ///
+    /// ```
+    /// use corten::optimizer::{Optimizer, Sgd};
+    /// assert_eq!(Optimizer::<f32>::learning_rate(&Sgd::default()), 0.01); // Keras's default
+    /// ```
     fn learning_rate(&self) -> f64;
     /// Gradient clipping.
+    ///
+    /// ```
+    /// use corten::optimizer::{Clip, Optimizer, Sgd};
+    /// let sgd = Sgd { clip: Clip::Norm(1.0), ..Sgd::default() };
+    /// assert_eq!(Optimizer::<f32>::clip(&sgd), Clip::Norm(1.0));
+    /// ```
     fn clip(&self) -> Clip {
         Clip::None
     }
     /// Decoupled weight decay: before each update `w −= w · decay · lr`.
+    ///
+    /// ```
+    /// use corten::optimizer::{Adam, AdamW, Optimizer};
+    /// assert_eq!(Optimizer::<f32>::weight_decay(&Adam::default()), 0.0);
+    /// assert_eq!(Optimizer::<f32>::weight_decay(&AdamW::default()), 0.004); // Keras's default
+    /// ```
     fn weight_decay(&self) -> f64 {
         0.0
     }
     /// State vectors kept per weight (momenta).
+    ///
+    /// ```
+    /// use corten::optimizer::{Adam, Optimizer, Sgd};
+    /// assert_eq!(Optimizer::<f32>::slots(&Sgd::default()), 0); // no momentum
+    /// assert_eq!(Optimizer::<f32>::slots(&Adam::default()), 2); // m and v
+    /// ```
     fn slots(&self) -> usize;
     /// Updates `w` given its gradient `g` at iteration `step` (from 1), with
     /// this weight's state vectors `slots` (each as long as `w`, zero at
     /// first, or as [`Optimizer::initial_slot`] says).
+    ///
+    /// ```
+    /// use corten::optimizer::{Optimizer, Sgd};
+    /// let mut w = [1.0f32];
+    /// Sgd { learning_rate: 0.5, ..Sgd::default() }.update(1, &mut w, &[1.0], &mut []);
+    /// assert_eq!(w, [0.5]);
+    /// ```
     fn update(&self, step: u64, w: &mut [E], g: &[E], slots: &mut [Vec<E>]);
     /// The initial value of state vector `slot` (Adagrad's accumulator
     /// starts at 0.1).
+    ///
+    /// ```
+    /// use corten::optimizer::{Adagrad, Optimizer};
+    /// assert_eq!(Optimizer::<f32>::initial_slot(&Adagrad::default(), 0), 0.1);
+    /// ```
     fn initial_slot(&self, _slot: usize) -> f64 {
         0.0
     }
