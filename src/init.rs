@@ -71,6 +71,12 @@ pub enum Initializer {
 
 /// A layer's kernel and bias initializers; Keras's defaults are
 /// glorot_uniform and zeros.
+///
+/// ```
+/// use corten::init::{Initializer, Initializers};
+/// assert_eq!(Initializers::default(), Initializers::KERAS);
+/// assert_eq!((Initializers::KERAS.kernel, Initializers::KERAS.bias), (Initializer::GlorotUniform, Initializer::Zeros));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Initializers {
     /// For the kernel.

@@ -82,6 +82,11 @@ impl From<Mae> for Metric {
 
 impl Metric {
     /// The name it is logged under (`accuracy`, `mean_squared_error`).
+    ///
+    /// ```
+    /// use corten::metric::Metric;
+    /// assert_eq!(Metric::Accuracy.name(), "accuracy");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Metric::Accuracy => "accuracy",
