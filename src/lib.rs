@@ -1,39 +1,6 @@
-//! # corten
-//!
-//! Keras's building blocks for Rust, with tensor shapes in the type system: a
-//! model whose layers do not fit does not compile, and the error names both
-//! shapes.
-//!
-//! ```
-//! use corten::prelude::*;
-//! use corten::{sequential, Tensor};
-//! let w = [[1.0f32, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0, 5.0]];
-//! let model = sequential![Input<2>, Dense<5, Linear>::from_weights(w, [0.0; 5])];
-//! assert_eq!(model.input_shape().to_string(), "(None, 2)");
-//! let y = model.predict(&Tensor::from_array([[1.0f32, 2.0]]))?;
-//! assert_eq!(y.to_string(), "[[3, 6, 9, 12, 15]]");
-//! # Ok::<(), corten::Error>(())
-//! ```
-//!
-//! Training (`compile`, `fit`, `evaluate`, losses, optimizers, metrics,
-//! datasets) comes with the default `std` feature:
-//!
-//! ```
-//! use corten::prelude::*;
-//! let mut model = sequential![Input<2>, Dense<8, Tanh>, Dense<1, Sigmoid>];
-//! model.compile(Adam { learning_rate: 0.05, ..Default::default() }, BinaryCrossentropy::default(), [Accuracy]);
-//! // XOR
-//! let x = Tensor::from_array([[0.0f32, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]);
-//! let y = Tensor::from_array([[0.0f32], [1.0], [1.0], [0.0]]);
-//! let options = FitOptions { epochs: 300, batch_size: 4, verbose: Verbosity::Silent, ..Default::default() };
-//! model.fit(&x, &y, options)?;
-//! assert_eq!(model.evaluate(&x, &y)?.get("accuracy"), Some(1.0));
-//! # Ok::<(), corten::Error>(())
-//! ```
-//!
-//! Without the default `std` feature the core (shapes, tensors over inline or
-//! borrowed storage, the layers' inference, activations) is `no_std` and
-//! allocation-free.
+// The crate's documentation is the README: its guide and the Keras → corten
+// table, every Rust block in it a doctest.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -100,7 +67,4 @@ pub mod prelude {
     pub use crate::{sequential, Element, Error, Tensor};
 }
 
-/// The README's examples, compiled and run as doctests.
-#[doc = include_str!("../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
+
