@@ -66,5 +66,3 @@ pub mod prelude {
     pub use crate::shape::{Const, Dyn, Same, Valid};
     pub use crate::{sequential, Element, Error, Tensor};
 }
-
-

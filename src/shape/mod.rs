@@ -11,7 +11,8 @@ mod window;
 
 pub use arith::{Difference, DimAdd, DimMul, DimSub, Product, Sum, ToUInt, UIntOf};
 pub use constraint::{
-    BatchOf, MatMulRhs, OutputBatchOf, OutputFits, SameFeatures, SameShape, SizesAgree,
+    BatchOf, ChannelsAgree, MatMulRhs, OutputBatchOf, OutputFits, SameChannels, SameFeatures,
+    SameShape, SizesAgree,
 };
 pub use dim::{Const, Dim, Dyn, StaticDim, StepsDim};
 #[cfg(feature = "std")]

@@ -1,6 +1,7 @@
 //! Which inputs a layer given its weights can be built for: the axes its
 //! weights fix must match, the others come from the layer before.
 
+pub use crate::shape::SameChannels;
 use crate::shape::{SameFeatures, StaticDim};
 use core::marker::PhantomData;
 
@@ -30,16 +31,6 @@ pub trait ChannelsFit<Fixed> {}
 impl<D> ChannelsFit<FromInput> for D {}
 
 impl<D: SameChannels<Fixed>, Fixed: StaticDim> ChannelsFit<Fixed> for D {}
-
-/// `C` (a layer's input channels, fixed by its weights) equals the channels
-/// the previous layer gives.
-#[diagnostic::on_unimplemented(
-    message = "shape mismatch: the layer's weights expect `{Expected}` input channels but the previous layer gives `{Self}`",
-    label = "the kernel's input-channel axis does not fit the images the layer before it gives"
-)]
-pub trait SameChannels<Expected> {}
-
-impl<D: SameFeatures<X>, X> SameChannels<X> for D {}
 
 /// `Self` (the shape the layer before gives) fits `Fixed`, the input shape a
 /// layer's weights were given for, axis by axis.
