@@ -114,3 +114,120 @@ fn the_keras_table_spells_what_compiles() {
     model.set_weights(&w).unwrap();
     println!("{}", model.summary());
 }
+
+/// The table's rows for the other layers, the losses, optimizers, metrics
+/// and callbacks, as written there.
+#[test]
+fn the_keras_table_spells_the_rest_as_written() {
+    use corten::layer::{
+        Activation, AveragePooling2D, Conv2DTranspose, Cropping2D, Dot, GlobalMaxPooling1D,
+        Permute, UpSampling2D, ZeroPadding2D,
+    };
+    use corten::loss::{BinaryCrossentropy, CategoricalCrossentropy, Huber, MeanAbsoluteError};
+    use corten::metric::{Mae, Metric, Mse};
+    use corten::model::{Callback, Control, Logs, ModelWeights, Sequential};
+    use corten::optimizer::{Adagrad, AdamW, Clip, RMSprop, Sgd};
+
+    let images = sequential![
+        Input<4, 4, 2>,
+        (Activation(Relu)),
+        (Activation(LeakyRelu { negative_slope: 0.3 })),
+        Conv2DTranspose<8, 3, Linear, Same, 2>,
+        AveragePooling2D<2>,
+        ZeroPadding2D<1>,
+        UpSampling2D<2>,
+        Cropping2D<1>,
+        (Activation(Softmax)),
+    ];
+    // 4×4 → 8×8 (stride 2) → 4×4 (pool) → 6×6 (pad) → 12×12 → 10×10 (crop).
+    assert_eq!(images.output_shape().to_string(), "(None, 10, 10, 8)");
+    let steps = sequential![Input<3, 2>, (Permute::<2, 1>::default()), GlobalMaxPooling1D];
+    assert_eq!(steps.output_shape().to_string(), "(None, 3)");
+
+    let mut g = Graph::<f32>::new();
+    let (a, b) = (g.input::<(Const<4>,)>(), g.input::<(Const<4>,)>());
+    let merged = [
+        g.add(Subtract, (a, b)),
+        g.add(Multiply, (a, b)),
+        g.add(Average, (a, b)),
+        g.add(Maximum, (a, b)),
+        g.add(Minimum, (a, b)),
+    ];
+    let dot = g.add(Dot::<1, 1>::new(), (a, b));
+    assert!(g.build((a, b), (merged[0], merged[4], dot)).is_ok());
+
+    /// Counts the epochs, as a Keras callback subclass would.
+    struct Count(usize);
+    impl Callback for Count {
+        fn on_epoch_end(
+            &mut self,
+            _epoch: usize,
+            _logs: &Logs,
+            _model: &mut dyn ModelWeights,
+        ) -> Control {
+            self.0 += 1;
+            Control::Continue
+        }
+    }
+    let x = Tensor::from_array([[0.5f32, -0.5], [1.0, 2.0]]);
+    let y = Tensor::from_array([[1.0f32], [0.0]]);
+    let fit = |model: &mut Sequential<_, _>| {
+        let options = FitOptions {
+            epochs: 2,
+            verbose: Verbosity::Silent,
+            callbacks: vec![Box::new(Count(0))],
+            ..Default::default()
+        };
+        model.fit(&x, &y, options).unwrap().epochs.len()
+    };
+    let mut model = Sequential::<(Const<2>,)>::with_seed(7).then(Dense::<1>::new());
+    assert_eq!(model.param_count(), 3);
+    model.compile(
+        Sgd {
+            learning_rate: 0.1,
+            momentum: 0.9,
+            nesterov: true,
+            ..Default::default()
+        },
+        MeanSquaredError,
+        [Metric::MeanSquaredError, Metric::MeanAbsoluteError],
+    );
+    assert_eq!(fit(&mut model), 2);
+    model.compile(RMSprop::default(), MeanAbsoluteError, [Mae]);
+    assert_eq!(fit(&mut model), 2);
+    model.compile(Adagrad::default(), Huber { delta: 2.0 }, [Mse]);
+    assert_eq!(fit(&mut model), 2);
+    model.compile(
+        AdamW {
+            weight_decay: 0.01,
+            ..Default::default()
+        },
+        BinaryCrossentropy {
+            from_logits: true,
+            ..Default::default()
+        },
+        [Accuracy],
+    );
+    assert_eq!(fit(&mut model), 2);
+    model.compile(
+        Adam {
+            clip: Clip::Norm(1.0),
+            ..Default::default()
+        },
+        CategoricalCrossentropy {
+            label_smoothing: 0.1,
+            ..Default::default()
+        },
+        [Accuracy],
+    );
+    assert!(model.evaluate(&x, &y).unwrap().get("loss").is_some());
+    let logs = {
+        model.compile(
+            Sgd::default(),
+            MeanSquaredError,
+            [Metric::MeanSquaredError, Metric::MeanAbsoluteError],
+        );
+        model.evaluate(&x, &y).unwrap()
+    };
+    assert!(logs.get("mean_squared_error").is_some() && logs.get("mean_absolute_error").is_some());
+}
