@@ -141,7 +141,7 @@ fn the_keras_table_spells_the_rest_as_written() {
     ];
     // 4×4 → 8×8 (stride 2) → 4×4 (pool) → 6×6 (pad) → 12×12 → 10×10 (crop).
     assert_eq!(images.output_shape().to_string(), "(None, 10, 10, 8)");
-    let steps = sequential![Input<3, 2>, (Permute::<2, 1>::default()), GlobalMaxPooling1D];
+    let steps = sequential![Input<3, 2>, (Permute::<2, 1>), GlobalMaxPooling1D];
     assert_eq!(steps.output_shape().to_string(), "(None, 3)");
 
     let mut g = Graph::<f32>::new();
