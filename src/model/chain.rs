@@ -115,6 +115,6 @@ where
 
     /// The model.
     pub const fn model(self) -> Sequential<F, L, E> {
-        Sequential::from_chain(self.layers, self.ctx)
+        Sequential::from_parts(self.layers, self.ctx)
     }
 }

@@ -52,21 +52,14 @@ impl<F: Features, E: Element> Sequential<F, Empty<F>, E> {
     /// An empty model of element type `E` whose layers draw their initial
     /// weights from a generator seeded with `seed`.
     pub fn with_seed(seed: u64) -> Self {
-        Sequential {
-            layers: Empty::default(),
-            ctx: BuildContext::new(seed),
-            #[cfg(feature = "std")]
-            compiled: None,
-            #[cfg(feature = "std")]
-            fit_steps: 1,
-            types: PhantomData,
-        }
+        Self::from_parts(Empty::new(), BuildContext::new(seed))
     }
 }
 
 impl<F, L, E: Element> Sequential<F, L, E> {
-    /// The model of the layers a [`Chain`](super::Chain) put together.
-    pub(super) const fn from_chain(layers: L, ctx: BuildContext) -> Self {
+    /// A model, not compiled, of `layers` built with `ctx` (by
+    /// [`then`](Self::then), or by a [`Chain`](super::Chain) in a `const`).
+    pub(super) const fn from_parts(layers: L, ctx: BuildContext) -> Self {
         Sequential {
             layers,
             ctx,
@@ -108,18 +101,11 @@ where
         spec: S,
     ) -> Sequential<F, Stack<L, S::Layer>, E> {
         let last = spec.build(&mut self.ctx);
-        Sequential {
-            layers: Stack {
-                prev: self.layers,
-                last,
-            },
-            ctx: self.ctx,
-            #[cfg(feature = "std")]
-            compiled: None,
-            #[cfg(feature = "std")]
-            fit_steps: 1,
-            types: PhantomData,
-        }
+        let layers = Stack {
+            prev: self.layers,
+            last,
+        };
+        Sequential::from_parts(layers, self.ctx)
     }
 
     /// The layers.

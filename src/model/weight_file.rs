@@ -319,14 +319,10 @@ impl<'a> SafeTensorsView<'a> {
                 .iter()
                 .rev()
                 .fold(element.to_string(), |inner, n| format!("[{inner}; {n}]"));
-            let dims: Vec<String> = shape.iter().map(|n| n.to_string()).collect();
-            let dims = match dims.len() {
-                1 => format!("({},)", dims[0]),
-                _ => format!("({})", dims.join(", ")),
-            };
+            let sizes = Sizes::new(shape)?;
             let _ = writeln!(
                 rust,
-                "/// `{name}`, shape {dims}.\n#[rustfmt::skip]\npub static {ident}: {ty} = {};",
+                "/// `{name}`, shape {sizes}.\n#[rustfmt::skip]\npub static {ident}: {ty} = {};",
                 nested(&values, shape, 0)
             );
             idents.push((ident, name));
