@@ -32,6 +32,24 @@ pub(crate) fn window_steps<P: Padding>(
     Ok(P::output_size(steps, kernel, stride))
 }
 
+/// The taps `first..end` of a kernel of `taps` taps `dilation` apart whose
+/// window starts at `start` (padding included) that fall inside `0..size`
+/// after removing `pad`.
+pub(crate) fn taps_inside(
+    start: usize,
+    pad: usize,
+    size: usize,
+    taps: usize,
+    dilation: usize,
+) -> (usize, usize) {
+    let first = pad.saturating_sub(start).div_ceil(dilation).min(taps);
+    let end = (size + pad)
+        .saturating_sub(start)
+        .div_ceil(dilation)
+        .clamp(first, taps);
+    (first, end)
+}
+
 /// Where the windows of a convolution or pooling lie.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Geometry {
@@ -192,11 +210,7 @@ impl Geometry {
                     let Some(row) = rows.next() else { return };
                     // Kernel columns kw in first..last fall inside the image.
                     let left = ow * self.stride_w;
-                    let first = self.pad_left.saturating_sub(left).min(k);
-                    let last = (self.width + self.pad_left)
-                        .saturating_sub(left)
-                        .min(k)
-                        .max(first);
+                    let (first, last) = taps_inside(left, self.pad_left, self.width, k, 1);
                     for (kh, dst) in row.chunks_exact_mut(k * c).enumerate() {
                         let ih = (oh * self.stride_h + kh)
                             .checked_sub(self.pad_top)
@@ -361,10 +375,8 @@ impl Geometry {
                     // The kernel rows over image rows: a contiguous range,
                     // summed in one product (zero rows: zeros).
                     let top = oh * self.stride_h;
-                    let kh_first = self.pad_top.saturating_sub(top).min(self.kernel_h);
-                    let kh_end = (self.height + self.pad_top)
-                        .saturating_sub(top)
-                        .clamp(kh_first, self.kernel_h);
+                    let (kh_first, kh_end) =
+                        taps_inside(top, self.pad_top, self.height, self.kernel_h, 1);
                     let ih = (top + kh_first).saturating_sub(self.pad_top);
                     let start = (ih * self.width + first * sw - self.pad_left) * c;
                     let p = StridedProduct {

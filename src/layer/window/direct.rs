@@ -6,21 +6,9 @@
 //! image are found once per pixel, and the `(kernel column, channel)` values
 //! of a kernel row are one contiguous run of the input).
 
-use super::Geometry;
+use super::{taps_inside, Geometry};
 use crate::activation::Activation;
 use crate::Element;
-
-/// The taps `first..end` of a kernel of `taps` taps `dilation` apart whose
-/// window starts at `start` (padding included) that fall inside `0..size`
-/// after removing `pad`.
-fn inside(start: usize, pad: usize, size: usize, taps: usize, dilation: usize) -> (usize, usize) {
-    let first = pad.saturating_sub(start).div_ceil(dilation).min(taps);
-    let end = (size + pad)
-        .saturating_sub(start)
-        .div_ceil(dilation)
-        .clamp(first, taps);
-    (first, end)
-}
 
 impl Geometry {
     /// `activation(x ∗ kernel + bias)` over `batch` samples into `filters`
@@ -59,7 +47,7 @@ impl Geometry {
         let runs_whole = self.dilation_w == 1;
         for b in 0..batch {
             for oh in 0..self.out_height {
-                let (kh_first, kh_end) = inside(
+                let (kh_first, kh_end) = taps_inside(
                     oh * self.stride_h,
                     self.pad_top,
                     self.height,
@@ -68,7 +56,7 @@ impl Geometry {
                 );
                 for ow in 0..self.out_width {
                     let left = ow * self.stride_w;
-                    let (kw_first, kw_end) = inside(
+                    let (kw_first, kw_end) = taps_inside(
                         left,
                         self.pad_left,
                         self.width,
@@ -89,7 +77,7 @@ impl Geometry {
                                 let kw = kw_first + r * usize::from(!runs_whole);
                                 let iw = left + kw * self.dilation_w - self.pad_left;
                                 // SAFETY: `kh < kh_end` and `kw..kw + run / c` are taps
-                                // inside the image (`inside`), so the run's input
+                                // inside the image (`taps_inside`), so the run's input
                                 // values `(ih, iw + t / c, t % c)` lie in sample `b`,
                                 // inside `x` (`batch · image` values, checked above);
                                 // its kernel values `((kh, kw + t / c, t % c), f)` with
