@@ -66,22 +66,8 @@ pub fn matmul_bias(
 ) {
     check_exact("bias", bias.len(), 1, n);
     if cfg!(target_os = "none") {
-        check_exact("a", a.len(), m, k);
-        check_exact("b", b.len(), k, n);
-        check_exact("c", c.len(), m, n);
-        let g = Gemm {
-            m,
-            k,
-            n,
-            a,
-            rsa: k,
-            csa: 1,
-            b,
-            rsb: n,
-            csb: 1,
-            ldc: n,
-            accumulate: false,
-        };
+        let (a, b) = ((a, Layout::RowMajor), (b, Layout::RowMajor));
+        let g = checked_contiguous((m, k, n), a, b, c.len(), false);
         return compact::gemm_from(g, Segments::ONE, bias, c);
     }
     matmul(m, k, n, a, b, c);
@@ -300,6 +286,20 @@ fn contiguous(
     c: &mut [f32],
     accumulate: bool,
 ) {
+    let g = checked_contiguous((m, k, n), (a, a_layout), (b, b_layout), c.len(), accumulate);
+    gemm_unchecked(Isa::current(), g, c);
+}
+
+/// The product [`contiguous`] runs, once every length is checked against
+/// `m`, `k`, `n` (`c_len` being C's).
+#[inline]
+fn checked_contiguous<'a>(
+    (m, k, n): (usize, usize, usize),
+    (a, a_layout): (&'a [f32], Layout),
+    (b, b_layout): (&'a [f32], Layout),
+    c_len: usize,
+    accumulate: bool,
+) -> Gemm<'a> {
     let ((a_rows, a_cols), (rsa, csa)) = match a_layout {
         Layout::RowMajor => ((m, k), (k, 1)),
         Layout::Transposed => ((k, m), (1, m)),
@@ -310,8 +310,8 @@ fn contiguous(
     };
     check_exact("a", a.len(), a_rows, a_cols);
     check_exact("b", b.len(), b_rows, b_cols);
-    check_exact("c", c.len(), m, n);
-    let g = Gemm {
+    check_exact("c", c_len, m, n);
+    Gemm {
         m,
         k,
         n,
@@ -323,8 +323,7 @@ fn contiguous(
         csb,
         ldc: n,
         accumulate,
-    };
-    gemm_unchecked(Isa::current(), g, c);
+    }
 }
 
 fn check_exact(name: &str, len: usize, rows: usize, cols: usize) {
