@@ -118,19 +118,15 @@ pub fn dense<const N: usize, const M: usize>(
     y
 }
 
-/// Runs a corten model on one sample `x` into `y` (both `[f32; _]` arrays
-/// of one sample): the corten images' inference.
+/// Runs a corten model on one sample `x` (an array of the input's shape)
+/// and gives its output, `$outputs` values: the corten images' inference.
 #[macro_export]
 macro_rules! predict_one {
     ($model:expr, $x:expr, $scratch:expr, $outputs:literal) => {{
         let x = corten::Tensor::from_array([*$x]);
         let mut y = corten::Tensor::from_array([[0.0f32; $outputs]]);
         match $model.predict_into(&x, &mut y, $scratch) {
-            Ok(()) => {
-                let mut out = [0.0f32; $outputs];
-                out.copy_from_slice(y.as_slice());
-                Ok(out)
-            }
+            Ok(()) => Ok(y.into_data()[0]),
             Err(_) => Err(()),
         }
     }};
